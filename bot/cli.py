@@ -1,0 +1,228 @@
+"""The `japri` command line: faq check, faq try, chat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.errors import ConfigError
+from bot.settings import Settings, load_settings
+from faq.loader import FaqFormatError, LoadedFaq, check_faq, load_faq
+from faq.model import Faq
+from flows.engine import step
+from flows.messages import BuyerMessage, Forward, HandOff, Option, Say, SellerReleased
+from flows.state import Conversation, Stage
+from flows.trial import Trial, try_message
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args)
+    except ConfigError as exc:
+        print(f"japri: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        return EXIT_PROBLEMS
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="japri", description="Japri, the shop chat assistant")
+    commands = parser.add_subparsers(title="commands")
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", default="config.yaml", help="config file (./config.yaml)")
+        return p
+
+    faq = commands.add_parser("faq", help="check or try the FAQ")
+    faq_commands = faq.add_subparsers(title="faq commands")
+    check = with_config(faq_commands.add_parser("check", help="validate the FAQ YAML"))
+    check.add_argument("file", nargs="?", help="FAQ file (default: faq.path from the config)")
+    check.set_defaults(run=_faq_check)
+    trial = with_config(
+        faq_commands.add_parser("try", help="what the bot would do with a message")
+    )
+    trial.add_argument("text", nargs="?", help="a buyer's message")
+    trial.add_argument("--json", action="store_true", help="one JSON object per message")
+    trial.add_argument("--batch", metavar="FILE", help="one message per line ('-' = stdin)")
+    trial.set_defaults(run=_faq_try)
+    chat = with_config(commands.add_parser("chat", help="chat with the bot in the terminal"))
+    chat.set_defaults(run=_chat)
+    return parser
+
+
+def _faq_check(args: argparse.Namespace) -> int:
+    if args.file:
+        path = Path(args.file)
+        thresholds = None
+    else:
+        settings = load_settings(args.config)
+        path, thresholds = settings.faq_path, settings.thresholds()
+    problems = check_faq(path, thresholds)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print(f"{path}: {len(errors)} error(s); the bot keeps the last good FAQ", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{path}: OK", file=sys.stderr)
+    return EXIT_OK
+
+
+def _load(settings: Settings) -> LoadedFaq | None:
+    try:
+        return load_faq(settings.faq_path, settings.thresholds())
+    except FaqFormatError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _faq_try(args: argparse.Namespace) -> int:
+    if (args.text is None) == (args.batch is None):
+        print("japri faq try: give a TEXT or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if args.batch is not None and not args.json:
+        print("japri faq try: --batch needs --json", file=sys.stderr)
+        return EXIT_USAGE
+    settings = load_settings(args.config)
+    loaded = _load(settings)
+    if loaded is None:
+        return EXIT_PROBLEMS
+    policy = settings.policy()
+    if args.batch is not None:
+        try:
+            source: TextIO = (
+                sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+            )
+        except OSError as exc:
+            print(f"japri faq try: cannot read {args.batch}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        with source:
+            for line in source:
+                trial = try_message(line.rstrip("\r\n"), loaded.faq, policy)
+                print(json.dumps(trial.to_dict(), ensure_ascii=False), flush=False)
+        sys.stdout.flush()
+        return EXIT_OK
+    trial = try_message(args.text, loaded.faq, policy)
+    print(json.dumps(trial.to_dict(), ensure_ascii=False) if args.json else _describe(trial))
+    return EXIT_OK
+
+
+def _describe(trial: Trial) -> str:
+    what = trial.action
+    if trial.faq_id:
+        what += f" '{trial.faq_id}'"
+    if trial.options:
+        what += " between " + ", ".join(f"'{o}'" for o in trial.options)
+    lines = [f"{what} (score {trial.score:.2f})", "", trial.reply]
+    return "\n".join(lines)
+
+
+class _ChatSession:
+    """A terminal chat: the buyer types, the bot answers as it would on a channel."""
+
+    def __init__(self, settings: Settings, out: TextIO) -> None:
+        self.settings = settings
+        self.policy = settings.policy()
+        self.out = out
+        self.conversation = Conversation()
+        self.options: tuple[Option, ...] = ()
+        self.faq: Faq | None = None
+        self.mtime = 0.0
+
+    def reload(self) -> None:
+        """Pick up FAQ edits between messages, keeping the last good FAQ on errors."""
+        path = self.settings.faq_path
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = 0.0
+        if self.faq is not None and mtime == self.mtime:
+            return
+        self.mtime = mtime
+        loaded = _load(self.settings)
+        if loaded is not None:
+            if self.faq is not None:
+                self.say("system", f"FAQ reloaded ({len(loaded.faq)} entries)")
+            self.faq = loaded.faq
+
+    def say(self, who: str, text: str) -> None:
+        prefix = {"bot": "🤖 ", "system": "   · ", "seller": "   → seller: "}[who]
+        for line in text.splitlines() or [""]:
+            self.out.write(f"{prefix}{line}\n")
+            prefix = " " * len(prefix) if who == "bot" else prefix
+        self.out.flush()
+
+    def handle(self, line: str) -> bool:
+        """One line typed by the buyer; False ends the chat."""
+        text = line.strip()
+        if text in ("/quit", "/exit"):
+            return False
+        if text == "/reset":
+            self.conversation, self.options = Conversation(), ()
+            self.say("system", "new chat")
+            return True
+        self.reload()
+        if self.faq is None:
+            self.say("system", "no usable FAQ: fix the errors above and type again")
+            return True
+        if text == "/done":
+            event: BuyerMessage | SellerReleased = SellerReleased()
+        elif text.isdigit() and 0 < int(text) <= len(self.options):
+            event = BuyerMessage(choice=self.options[int(text) - 1].id)
+        else:
+            event = BuyerMessage(text)
+        now = datetime.now(tz=UTC)
+        self.conversation, actions = step(self.conversation, event, self.faq, self.policy, now)
+        self.options = ()
+        for action in actions:
+            if isinstance(action, Say):
+                self.say("bot", action.text)
+                for number, option in enumerate(action.options, start=1):
+                    self.say("bot", f"  [{number}] {option.title}")
+                self.options = action.options or self.options
+            elif isinstance(action, HandOff):
+                self.say("seller", f"handed off ({action.reason}); type /done to give it back")
+            elif isinstance(action, Forward):
+                self.say("seller", f"forwarded to the seller: {action.message.text}")
+        if isinstance(event, SellerReleased):
+            self.say("system", "the seller gave the chat back to the bot")
+        return True
+
+
+def _chat(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    session = _ChatSession(settings, sys.stdout)
+    session.reload()
+    if session.faq is None:
+        return EXIT_PROBLEMS
+    interactive = sys.stdin.isatty()
+    if interactive:
+        session.say(
+            "system",
+            f"Chatting with {settings.shop.name}'s bot as a buyer. Type a "
+            "message; a number picks an option; /done = the seller hands "
+            "back; /reset = new chat; /quit.",
+        )
+    while True:
+        if interactive:
+            prompt = (
+                "(seller) you> " if session.conversation.stage is Stage.HANDED_OFF else "you> "
+            )
+            sys.stdout.write(prompt)
+            sys.stdout.flush()
+        line = sys.stdin.readline()
+        if not line or not session.handle(line):
+            return EXIT_OK

@@ -1,0 +1,197 @@
+"""config.yaml (with ${ENV_VAR} values) read once into frozen, validated settings."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+from faq.matcher import Thresholds
+from flows.engine import Policy
+from flows.texts import TEXT_KEYS, Texts
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+Language = Literal["id", "ms", "en"]
+_DEFAULT = Thresholds()
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ShopSettings(_Section):
+    name: str = Field(default="Toko Contoh", min_length=1)
+    language: Language = "id"
+    timezone: str = "Asia/Jakarta"
+    hours: str | None = None  # "08:00-21:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta)") from None
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_range(cls, value: str | None) -> str | None:
+        if value is not None and not _HOURS.match(value.replace(" ", "")):
+            raise ValueError(f"must look like 08:00-21:00, got {value!r}")
+        return value.replace(" ", "") if value else value
+
+
+class FaqSettings(_Section):
+    path: str = "faq/faq.yaml"
+
+
+class MatchingSettings(_Section):
+    answer: float = Field(default=_DEFAULT.answer, ge=0, le=1)
+    margin: float = Field(default=_DEFAULT.margin, ge=0, le=1)
+    clarify: float = Field(default=_DEFAULT.clarify, ge=0, le=1)
+    band: float = Field(default=_DEFAULT.band, ge=0, le=1)
+
+
+class StoreSettings(_Section):
+    url: str = "sqlite:///japri.db"
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = None
+
+
+class TelegramSettings(_Section):
+    token: str | None = None
+    webhook_secret: str | None = None
+    api_base_url: str = "https://api.telegram.org/bot"
+    mode: Literal["webhook", "polling"] = "webhook"
+
+
+class WhatsAppSettings(_Section):
+    access_token: str | None = None
+    phone_number_id: str | None = None
+    app_secret: str | None = None
+    verify_token: str | None = None
+    api_base_url: str = "https://graph.facebook.com/v21.0"
+
+    @field_validator("phone_number_id", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class SellerSettings(_Section):
+    telegram_chat_id: int | None = None
+
+
+class InboxSettings(_Section):
+    password: str | None = None
+
+
+class HandoffSettings(_Section):
+    sla_minutes: float = Field(default=5, gt=0)
+    idle_hours: float = Field(default=12, gt=0)
+
+
+class Settings(_Section):
+    """Everything config.yaml can say; see ../shared/CONTRACT.md and the README."""
+
+    shop: ShopSettings = ShopSettings()
+    faq: FaqSettings = FaqSettings()
+    matching: MatchingSettings = MatchingSettings()
+    store: StoreSettings = StoreSettings()
+    server: ServerSettings = ServerSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
+    seller: SellerSettings = SellerSettings()
+    inbox: InboxSettings = InboxSettings()
+    handoff: HandoffSettings = HandoffSettings()
+    texts: dict[str, dict[str, str]] = Field(default_factory=dict)
+    base_dir: Path = Path()
+
+    @field_validator("texts")
+    @classmethod
+    def _known_texts(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for lang, texts in value.items():
+            if lang not in ("id", "ms", "en"):
+                raise ValueError(f"language {lang!r} is not one of id, ms, en")
+            for key in texts:
+                if key not in TEXT_KEYS:
+                    raise ValueError(
+                        f"{lang}.{key} is not a text the bot says; "
+                        f"known: {', '.join(sorted(TEXT_KEYS))}"
+                    )
+        return value
+
+    @property
+    def faq_path(self) -> Path:
+        path = Path(self.faq.path)
+        return path if path.is_absolute() else self.base_dir / path
+
+    def policy(self) -> Policy:
+        return Policy(
+            shop_name=self.shop.name,
+            language=self.shop.language,
+            texts=Texts(self.texts),
+        )
+
+    def thresholds(self) -> Thresholds:
+        m = self.matching
+        return Thresholds(answer=m.answer, margin=m.margin, clarify=m.clarify, band=m.band)
+
+
+def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read config.yaml; ``${VAR}`` (or ``${VAR:-default}``) values come from ``environ``.
+
+    Raises:
+        ConfigError: naming the file and the offending key.
+    """
+    path = Path(path)
+    env = os.environ if environ is None else environ
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read the config file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "the config file is not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(str(path), "the config must be a mapping of sections (shop:, faq:, ...)")
+    data = _expand(raw, env)
+    data["base_dir"] = path.resolve().parent
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise ConfigError(f"{path}: {key}", message) from None
+
+
+def _expand(value: Any, env: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _expand(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, env) for v in value]
+    if isinstance(value, str) and "${" in value:
+        whole = _ENV.fullmatch(value.strip())
+        if whole:  # an unset variable switches the feature off
+            return env.get(whole.group(1)) or whole.group(2) or None
+        return _ENV.sub(lambda m: env.get(m.group(1)) or m.group(2) or "", value)
+    return value

@@ -1,0 +1,202 @@
+"""Matching a buyer's message against the FAQ: scores in [0, 1] and one decision rule."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from faq.model import FaqEntry
+from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, normalize
+
+Decision = Literal["answer", "clarify", "fallback"]
+
+_LOW_WEIGHT = 0.25  # function words, places and numbers: tie-breakers, not evidence
+_UNKNOWN_WEIGHT = 0.55  # a word no FAQ question uses: evidence the question is elsewhere
+_TYPO_CUTOFF = 84.0  # rapidfuzz ratio to take an unknown word for a misspelt known one
+_CHAR_SHARE = 0.15  # share of character-level similarity in the final score
+_SHORTLIST = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The decision rule's knobs (see ``Matcher.decide``); defaults tuned in bench/."""
+
+    answer: float = 0.66  # best score needed to answer without asking
+    margin: float = 0.12  # ... and by how much it must beat the next entry
+    clarify: float = 0.42  # below this nothing is close: fallback
+    band: float = 0.15  # entries this close to the best are offered when clarifying
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry_id: str
+    score: float
+    evidence: frozenset[str] = frozenset()  # the message's content keys this entry knows
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """What the matcher makes of one message."""
+
+    decision: Decision
+    candidates: tuple[Candidate, ...]  # best first
+    options: tuple[str, ...] = ()  # entry ids to offer when clarifying
+
+    @property
+    def score(self) -> float:
+        return self.candidates[0].score if self.candidates else 0.0
+
+    @property
+    def best(self) -> str | None:
+        return self.candidates[0].entry_id if self.candidates else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    entry: int
+    weights: Mapping[str, float]
+    total: float
+    text: str
+
+
+class Matcher:
+    """An index over the FAQ questions.
+
+    A message and each question become weighted key sets (see ``faq.normalize``). Keys
+    are weighted by how few entries use them (IDF, scaled so that a key unique to one
+    entry weighs 1), so "refund" counts for more than "order". The score of a question is
+    the geometric mean of how much of the message it explains and how much of the question
+    the message covers, blended with rapidfuzz's character similarity; an entry scores as
+    its best question. Scores therefore lie in [0, 1] and mean the same in any FAQ.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        synonyms: Iterable[Sequence[str]] = (),
+        slang: Mapping[str, str] | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        base = default_lexicon()
+        self.lexicon: Lexicon = base.extended(synonyms, slang) if synonyms or slang else base
+        self.thresholds = thresholds or Thresholds()
+        self._ids = tuple(e.id for e in entries)
+        normalized = [[normalize(q, self.lexicon) for q in entry.questions] for entry in entries]
+        entry_keys = [{k for n in qs for k in n.keys} for qs in normalized]
+        df: dict[str, int] = defaultdict(int)
+        for keys in entry_keys:
+            for key in keys:
+                df[key] += 1
+        n = max(len(entries), 1)
+        scale = math.log(1 + n)
+        self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
+        self._entry_keys = [frozenset(keys) for keys in entry_keys]
+        self._questions: list[_Question] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for index, qs in enumerate(normalized):
+            for norm in qs:
+                weights = {k: self._weight(k) for k in norm.keys}
+                if not weights:
+                    continue
+                qid = len(self._questions)
+                self._questions.append(_Question(index, weights, sum(weights.values()), norm.text))
+                for key in weights:
+                    if key not in self.lexicon.function_keys:
+                        self._postings[key].append(qid)
+        self._vocab_by_len: dict[int, list[str]] = defaultdict(list)
+        for key in self._idf:
+            if not key.startswith("@"):
+                self._vocab_by_len[len(key)].append(key)
+        self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
+
+    def _weight(self, key: str) -> float:
+        if key in self.lexicon.function_keys or key in (f"@{PLACE}", f"@{NUMBER}"):
+            return _LOW_WEIGHT * self._idf.get(key, 1.0)
+        return self._idf.get(key, _UNKNOWN_WEIGHT)
+
+    def _correct_uncached(self, key: str) -> str:
+        """An unknown word taken for the FAQ word it most likely misspells, if any."""
+        if key.startswith("@") or len(key) < 4:
+            return key
+        pool = [w for size in range(len(key) - 2, len(key) + 3) for w in self._vocab_by_len[size]]
+        found = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
+        return found[0] if found else key
+
+    def query_weights(self, norm: Normalized) -> dict[str, float]:
+        """The message's keys with their weights, misspellings corrected."""
+        weights: dict[str, float] = {}
+        for key in norm.keys:
+            known = key if key in self._idf else self._correct(key)
+            weights[known] = self._weight(known)
+        return weights
+
+    def rank(self, text: str | Normalized, limit: int = 5) -> list[Candidate]:
+        """The best-scoring entries for a message, best first."""
+        norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
+        query = self.query_weights(norm)
+        total = sum(query.values())
+        if total <= 0:
+            return []
+        matched: dict[int, float] = defaultdict(float)
+        for key, weight in query.items():
+            for qid in self._postings.get(key, ()):
+                matched[qid] += weight
+        function = [k for k in query if k in self.lexicon.function_keys]
+        best: dict[int, tuple[float, int]] = {}
+        for qid, shared in matched.items():
+            question = self._questions[qid]
+            shared += sum(query[k] for k in function if k in question.weights)
+            # how much of the question the message covers, weighted by the question's keys
+            covered = sum(w for k, w in question.weights.items() if k in query)
+            score = math.sqrt(min(shared / total, 1.0) * min(covered / question.total, 1.0))
+            if score > best.get(question.entry, (0.0, -1))[0]:
+                best[question.entry] = (score, qid)
+        shortlist = sorted(best.items(), key=lambda item: -item[1][0])[:_SHORTLIST]
+        candidates = []
+        for entry, (score, qid) in shortlist:
+            chars = fuzz.token_set_ratio(norm.text, self._questions[qid].text) / 100.0
+            blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
+            candidates.append(Candidate(self._ids[entry], round(min(blended, 1.0), 4)))
+        candidates.sort(key=lambda c: -c.score)
+        return candidates[:limit]
+
+    def decide(self, text: str | Normalized) -> MatchResult:
+        """Answer when one entry is clearly best; clarify when the best are close or the
+        confidence is middling; fall back when nothing is close.
+
+        A confident wrong answer costs a sale, so answering needs both a high score and a
+        clear lead over the next entry.
+        """
+        t = self.thresholds
+        candidates = tuple(self.rank(text))
+        if not candidates or candidates[0].score < t.clarify:
+            return MatchResult("fallback", candidates)
+        top = candidates[0].score
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        if top >= t.answer and top - runner_up >= t.margin and self._distinct(candidates):
+            return MatchResult("answer", candidates)
+        close = [c.entry_id for c in candidates if c.score >= max(t.clarify, top - t.band)][:3]
+        if len(close) < 2 and not self._distinct(candidates):
+            close = [c.entry_id for c in candidates if c.score >= t.clarify][:3]
+        if len(close) < 2:
+            close = [c.entry_id for c in candidates if c.score >= t.clarify * 0.75][:3]
+        return MatchResult("clarify", candidates, tuple(close))
+
+    def _distinct(self, candidates: Sequence[Candidate]) -> bool:
+        """Whether the message says something that only the best entry knows of.
+
+        When every word that ties the message to the best entry also ties it to a close
+        rival, the lead comes from question length alone: ask rather than guess.
+        """
+        best = candidates[0]
+        return all(
+            not best.evidence <= rival.evidence
+            for rival in candidates[1:]
+            if rival.score >= max(self.thresholds.clarify, best.score - self.thresholds.band)
+        )

@@ -1,0 +1,77 @@
+"""The FAQ as sellers write it: entries, per-language texts, and the loaded whole."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from faq.matcher import Matcher, Thresholds
+
+Language = Literal["id", "ms", "en"]
+LANGUAGES: tuple[Language, ...] = ("id", "ms", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text the seller wrote once, or once per language (first written = the default)."""
+
+    texts: Mapping[str, str]
+
+    @classmethod
+    def plain(cls, text: str) -> Localized:
+        return cls({"*": text})
+
+    def get(self, language: str, fallback: str | None = None) -> str:
+        """The text for ``language``, else for ``fallback``, else the first one written."""
+        for lang in (language, fallback):
+            if lang is not None and lang in self.texts:
+                return self.texts[lang]
+        return next(iter(self.texts.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    """One question-and-answer the seller wrote."""
+
+    id: str
+    questions: tuple[str, ...]
+    answer: Localized | None = None
+    follow_up: Localized | None = None
+    handoff: bool = False
+    line: int = 0
+
+    @property
+    def title(self) -> str:
+        """How the entry is named on a button: its first question."""
+        return self.questions[0]
+
+
+@dataclass(frozen=True)
+class Faq:
+    """A loaded, validated FAQ with its matcher; immutable, so it can be swapped atomically."""
+
+    entries: tuple[FaqEntry, ...]
+    source: str = "<memory>"
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    slang: Mapping[str, str] = field(default_factory=dict)
+    thresholds: Thresholds | None = field(default=None, compare=False)
+    matcher: Matcher = field(init=False, repr=False, compare=False)
+    _by_id: Mapping[str, FaqEntry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from faq.matcher import Matcher  # the index is built once, as part of the value
+
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+        object.__setattr__(
+            self,
+            "matcher",
+            Matcher(self.entries, self.synonyms, self.slang, self.thresholds),
+        )
+
+    def get(self, entry_id: str) -> FaqEntry | None:
+        return self._by_id.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self.entries)

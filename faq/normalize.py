@@ -1,0 +1,268 @@
+"""Chat-text normaliser: slang, honorifics, stretched letters and shop vocabulary to match keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import snowballstemmer
+import yaml
+
+_MAX_CHARS = 2000  # matching looks at the start of a message; 100 KB pastes stay cheap
+_MAX_PHRASE = 4  # longest multi-word lexicon phrase, in tokens
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+_STRETCH = re.compile(r"([^\W\d])\1{2,}")  # "bangettt" -> "banget"
+_APOSTROPHE = re.compile(r"(?<=\w)['’`](?=\w)")
+_NON_WORD = re.compile(r"[^\w&]+")
+_REDUPLICATION = re.compile(r"\b(\w{2,})-\1\b")  # "baju-baju" -> "baju"
+_DIGIT_ALPHA = re.compile(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)")
+
+# IndoCollex rows that are wrong for shop chat (see faq/lexicon/SOURCES.md).
+_INDOCOLLEX_SKIP = frozenset(
+    {"tf", "jb", "japri", "ok", "hehe", "bro", "ko", "bang", "co", "cs", "admin", "ori", "kw"}
+)
+
+FUNCTION = "function"
+PLACE = "kota"
+NUMBER = "angka"
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """One message after normalisation.
+
+    Attributes:
+        text: the cleaned, slang-expanded text without honorifics (for fuzzy comparison).
+        words: the words of ``text``.
+        keys: match keys: concept names ("@kirim") or word stems, in order.
+        small_talk: which small-talk kinds the message consists of only
+            ("greeting", "thanks", "goodbye"), empty when it carries anything else.
+    """
+
+    text: str
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
+    small_talk: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The vocabulary the normaliser works with; extendable by the seller."""
+
+    slang: Mapping[str, tuple[str, ...]]
+    concepts: Mapping[tuple[str, ...], tuple[str, ...]]  # phrase (words) -> concept keys
+    function_keys: frozenset[str]
+    stopwords: frozenset[str]
+    honorifics: frozenset[str]
+    small_talk: Mapping[tuple[str, ...], str]  # phrase -> greeting | thanks | goodbye
+
+    def extended(
+        self, synonyms: Iterable[Sequence[str]] = (), slang: Mapping[str, str] | None = None
+    ) -> Lexicon:
+        """A copy with the seller's own synonym groups and slang words added."""
+        new_slang = dict(self.slang)
+        for informal, normal in (slang or {}).items():
+            new_slang[fold(informal)] = tuple(fold(normal).split())
+        concepts = dict(self.concepts)
+        for group in synonyms:
+            phrases = [tuple(fold(w).split()) for w in group if fold(w)]
+            if not phrases:
+                continue
+            known = next((concepts[p] for p in phrases if p in concepts), None)
+            keys = known or ("@" + "_".join(phrases[0]),)
+            for phrase in phrases:
+                concepts[phrase] = keys
+        return Lexicon(
+            slang=new_slang,
+            concepts=_with_stem_forms(concepts),
+            function_keys=self.function_keys,
+            stopwords=self.stopwords,
+            honorifics=self.honorifics,
+            small_talk=self.small_talk,
+        )
+
+
+def _with_stem_forms(
+    concepts: Mapping[tuple[str, ...], tuple[str, ...]],
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Let single-word concept entries also match through their stems."""
+    result = dict(concepts)
+    for phrase, keys in concepts.items():
+        if len(phrase) == 1:
+            result.setdefault((stem(phrase[0]),), keys)
+    return result
+
+
+_STEMMERS: dict[str, Any] = {}
+
+
+def stem(word: str) -> str:
+    """A language-neutral stem: the Indonesian stemmer, then the English one.
+
+    Both sides of a comparison go through the same function, so an odd stem of a foreign
+    word is harmless; what matters is that "pengiriman"/"dikirim"/"kirim" and
+    "deliveries"/"delivery" meet.
+    """
+    return _stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    if not _STEMMERS:
+        _STEMMERS["id"] = snowballstemmer.stemmer("indonesian")
+        _STEMMERS["en"] = snowballstemmer.stemmer("english")
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    stemmed: str = _STEMMERS["en"].stemWord(_STEMMERS["id"].stemWord(word))
+    return stemmed if len(stemmed) >= 3 else word
+
+
+def fold(text: str) -> str:
+    """Unicode-fold and lower-case; keep letters, digits and single spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOSTROPHE.sub("", text)
+    text = _REDUPLICATION.sub(r"\1", text)
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    text = _STRETCH.sub(r"\1", text)
+    text = _DIGIT_ALPHA.sub(" ", text)
+    return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
+
+
+def _read_text(name: str) -> str:
+    return resources.files("faq.lexicon").joinpath(name).read_text(encoding="utf-8")
+
+
+def _read_tsv(name: str) -> dict[str, tuple[str, ...]]:
+    pairs: dict[str, tuple[str, ...]] = {}
+    for line in _read_text(name).splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        informal, normal = line.split("\t", 1)
+        key = fold(informal)
+        if key and " " not in key:
+            pairs[key] = tuple(fold(normal).split())
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """Japri's built-in lexicon (IndoCollex + Japri's own slang and shop vocabulary)."""
+    slang = {k: v for k, v in _read_tsv("indocollex.tsv").items() if k not in _INDOCOLLEX_SKIP}
+    # IndoCollex also "translates" English words; keep only rows that shorten or respell.
+    slang = {
+        k: v
+        for k, v in slang.items()
+        if not (len(v) == 1 and v[0].isascii() and k.isalpha() and len(k) > len(v[0]) + 3)
+    }
+    own_slang = _read_tsv("slang.tsv")
+    slang.update(own_slang)
+    data = yaml.safe_load(_read_text("concepts.yaml"))
+    # Japri's own words win over IndoCollex, which also rewrites English ("it" -> "itu").
+    own_words = {
+        fold(str(w))
+        for kind in ("stopwords", "greetings", "thanks", "goodbyes")
+        for w in data[kind]
+    }
+    own_words.update(fold(str(w)) for group in data["concepts"].values() for w in group)
+    own_words.update(fold(str(w)) for group in data["function_words"].values() for w in group)
+    for word in own_words:
+        if word in slang and word not in own_slang:
+            del slang[word]
+
+    concepts: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def add(phrase: str, keys: tuple[str, ...]) -> None:
+        words = tuple(fold(str(phrase)).split())
+        if words:
+            old = concepts.get(words, ())
+            concepts[words] = old + tuple(k for k in keys if k not in old)
+
+    for name, words in {**data["concepts"], **data["function_words"]}.items():
+        for word in words:
+            add(word, ("@" + name,))
+    for names, words in data["compounds"].items():
+        for word in words:
+            add(word, tuple("@" + n for n in names.split()))
+    for word in data["places"]:
+        add(word, ("@" + PLACE,))
+
+    small_talk: dict[tuple[str, ...], str] = {}
+    for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
+        for word in data[kind]:
+            small_talk[tuple(fold(str(word)).split())] = key
+
+    return Lexicon(
+        slang=slang,
+        concepts=_with_stem_forms(concepts),
+        function_keys=frozenset("@" + n for n in data["function"]),
+        stopwords=frozenset(fold(str(w)) for w in data["stopwords"]),
+        honorifics=frozenset(fold(str(w)) for w in data["honorifics"]),
+        small_talk=small_talk,
+    )
+
+
+def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """Fold the text and replace slang words; honorifics are dropped."""
+    words: list[str] = []
+    for word in fold(_URL.sub(" ", text[:_MAX_CHARS])).split():
+        if word in lexicon.honorifics:
+            continue
+        words.extend(lexicon.slang.get(word, (word,)))
+    return tuple(words)
+
+
+def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
+    """Turn a buyer's message (or an FAQ question) into match keys."""
+    lex = lexicon or default_lexicon()
+    words = expand_slang(text, lex)
+    keys: list[str] = []
+    talk: set[str] = set()
+    content = False
+    i = 0
+    while i < len(words):
+        span, matched = _longest_phrase(words, i, lex.small_talk)
+        if matched is not None and not _longest_phrase(words, i, lex.concepts)[0] > span:
+            talk.add(matched)
+            i += span
+            continue
+        span, concept = _longest_phrase(words, i, lex.concepts)
+        if concept is not None:
+            keys.extend(concept)
+            content = content or any(k not in lex.function_keys for k in concept)
+            i += span
+            continue
+        word = words[i]
+        i += 1
+        if word in lex.stopwords:
+            continue
+        if word.isdigit():
+            if len(word) <= 4:  # sizes, quantities; longer runs are order or phone numbers
+                keys.append("@" + NUMBER)
+            continue
+        stemmed = stem(word)
+        concept = lex.concepts.get((stemmed,))
+        if concept is not None:
+            keys.extend(concept)
+            content = content or any(k not in lex.function_keys for k in concept)
+        elif len(word) > 1:
+            keys.append(stemmed)
+            content = True
+    small_talk = frozenset(talk) if not content else frozenset()
+    return Normalized(text=" ".join(words), words=words, keys=tuple(keys), small_talk=small_talk)
+
+
+def _longest_phrase(
+    words: Sequence[str], start: int, table: Mapping[tuple[str, ...], Any]
+) -> tuple[int, Any]:
+    for span in range(min(_MAX_PHRASE, len(words) - start), 0, -1):
+        found = table.get(tuple(words[start : start + span]))
+        if found is not None:
+            return span, found
+    return 0, None

@@ -1,0 +1,79 @@
+"""What flows into the engine (buyer messages, seller events) and what it asks for (actions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MessageKind = Literal[
+    "text",
+    "choice",
+    "photo",
+    "video",
+    "voice",
+    "audio",
+    "document",
+    "sticker",
+    "location",
+    "contact",
+    "other",
+]
+HandoffReason = Literal["closing", "human", "complaint", "not_understood", "follow_up", "faq"]
+
+HUMAN_OPTION = ":human"  # an option id no FAQ entry can have (ids hold no ':')
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerMessage:
+    """One message from a buyer, already stripped of platform details.
+
+    ``choice`` is the option id when the buyer tapped a button; ``language_hint`` is what
+    the platform says of the buyer's language (Telegram's ``language_code``), if anything.
+    """
+
+    text: str = ""
+    kind: MessageKind = "text"
+    choice: str | None = None
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SellerReleased:
+    """A seller gave the chat back to the bot (``/done``, a button, or idle time)."""
+
+
+Event = BuyerMessage | SellerReleased
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A choice offered to the buyer; channels render it as a button or numbered line."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Send the buyer a message, with options to tap when there are any."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HandOff:
+    """Pass the chat to a human seller; the buyer has been told (a ``Say`` before this)."""
+
+    reason: HandoffReason
+    message: BuyerMessage = field(default_factory=BuyerMessage)
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """While a seller owns the chat: pass the buyer's message on, say nothing to the buyer."""
+
+    message: BuyerMessage
+
+
+Action = Say | HandOff | Forward

@@ -1,0 +1,174 @@
+"""Recognising what needs a person: closing a sale, asking for a human, being upset.
+
+Patterns run over the slang-expanded text ("nak" is already "mau", "tf" is "transfer"),
+so each is written once in plain Indonesian, Malay or English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_QTY = r"(\d{1,2}|satu|dua|tiga|empat|lima|one|two|three|sepasang|a pair|pairs?)"
+
+# Acting on a purchase: ordering, paying, bargaining, giving the go-ahead.
+_CLOSING = [
+    r"\b(nomor )?rekening\b",
+    r"\bcheckout\b",
+    r"\bcheck out\b",
+    r"\bbukti (transfer|bayar|pembayaran)\b",
+    r"\btransfer (ke|di) (mana|bank|bca|bri|bni|mandiri|maybank|cimb)\b",
+    r"\bsudah (transfer|bayar)\b",
+    r"\b(saya|kami) (mau |ingin |jadi |akan |pengen |)(ambil|order|pesan|beli|checkout|bayar|"
+    r"booking|book|keep|transfer|tempah|beli)\b",
+    r"\b(mau|ingin|jadi|pengen) (order|pesan|beli|ambil|checkout|bayar|booking|keep|tempah)\b",
+    r"\b(order|pesan|beli|ambil|tempah|keep) " + _QTY + r"\b",
+    r"\bambil (ya|deh|saja|satu|yang ini|ini)\b",
+    r"\b(jadi|fix) (order|ambil|beli)\b",
+    r"\b(dp|down payment|uang muka|deposit)\b",
+    r"\b(nego|negosiasi|harga pas|harga nett?|harga teman|harga temen)\b",
+    r"\b(bisa|boleh) (kurang|dikurangi|dikurangin|nego)\b",
+    r"\bkurang(in|i)\b",
+    r"\bmurah(kan)? (sedikit|lagi)\b",
+    r"\b(bagaimana|macam mana|cara) (mau |untuk |)"
+    r"(bayar|pembayaran|order|pesan|beli|checkout|tempah)",
+    r"\b(bayar|transfer) (ke|di) mana\b",
+    r"\b(order|pesan|beli) (sekarang|now)\b",
+    r"\b(saya|kami) (mau |pakai |pilih |ambil |)cod\b",
+    r"\bcod (ya|saja|deh)\b",
+    r"\balamat (saya|pengiriman saya|kirim saya)\b",
+    r"\bi ?(ll|will|would like to|want to|d like to|wanna|am going to) (take|buy|order|purchase|"
+    r"pay|checkout|get (it|one|two|\d))\b",
+    r"\bhow (do|can|should|to) (i )?(pay|order|buy|purchase|checkout|place an order)\b",
+    r"\bhow to pay\b",
+    r"\bwhere (do|can|should) i (pay|transfer)\b",
+    r"\b(place|make) (an |my )?order\b",
+    r"\bbank (account|details|transfer details)\b",
+    r"\bpayment details\b",
+    r"\b(best|last|final|lowest) price\b",
+    r"\bcan you (lower|reduce|do better on) the price\b",
+    r"\b(add|put) (it |this )?to (my )?cart\b",
+    r"\b(buy|order|take) (it|this|them|these) now\b",
+]
+
+# Asking for a person.
+_PEOPLE = (
+    r"(admin|cs|customer service|customer care|customer support|operator|agent|agen|manusia|"
+    r"orang|human|person|seller|penjual|owner|pemilik|staff|someone|somebody|representative|"
+    r"pegawai|petugas|boss|bos)"
+)
+_HUMAN = [
+    r"\b(ngobrol|mengobrol|ngomong|omong|bicara|berbicara|chat|hubungi|menghubungi|sambung|sambungkan|connect|talk|"
+    r"speak|cakap|berbual|sembang|panggil|panggilkan|call|transfer me)\b.{0,30}\b"
+    + _PEOPLE
+    + r"\b",
+    r"\b(minta|mau|ingin|need|want|please|tolong)\b.{0,12}\b(admin|cs|operator|agent|manusia|"
+    r"human|person|orang asli|orang beneran|seller|penjual|owner|pemilik|staff)\b",
+    r"\b(orang benaran|orang asli|orang sungguhan|real person|real human|human agent|live agent|"
+    r"live person|live chat|bukan bot|not a bot|no bot|manusia sungguhan)\b",
+    r"^(admin|cs|operator|agent|human|manusia|customer service)$",
+]
+
+# Anger and disappointment: a person and an apology, never an argument.
+_ANGRY = [
+    r"\b(kecewa|mengecewakan|penipu|penipuan|nipu|menipu|tipu|ditipu|scam|scammer|bohong|"
+    r"pembohong|kesal|kesel|marah|sebel|sebal|nyesel|menyesal|kapok|zonk|brengsek|bangsat|"
+    r"anjing|anjir|goblok|bego|tolol|sialan|kampret|disappointed|disappointing|terrible|worst|"
+    r"awful|horrible|ridiculous|unacceptable|fraud|angry|furious|pissed|useless|rubbish|lousy|"
+    r"tak guna|teruk|hampa|geram|bengang|menyampah|tidak profesional|unprofessional|"
+    r"tidak bertanggung jawab|lapor(kan)? polisi|laporkan|viral(kan)?)\b",
+    r"\b(tidak|belum) (juga )?(sampai|datang|dikirim|diproses|dibalas|direspon)"
+    r"(sampai|hingga|juga)?\b.{0,40}\b(sudah|padahal|udah|dari)\b",
+    r"\b(mana|kapan) (barangnya|paketnya|pesanannya|uangnya)\b.{0,20}[!?]{2,}",
+]
+_UNHAPPY = [
+    r"\b(rusak|cacat|sobek|robek|pecah|lecet|bocor|luntur|rosak|salah kirim|kirim salah|"
+    r"tidak sesuai|kurang sesuai|beda (dengan|sama) (foto|gambar)|palsu|jelek|buruk|lambat|"
+    r"lama (sekali|sangat|banget)|tidak berfungsi|tidak bisa dipakai|mati|hilang|"
+    r"belum sampai|belum datang|tidak datang|tidak sampai|complain|komplain|keluhan|aduan|"
+    r"broken|damaged|defective|wrong (item|size|colou?r)|not as described|late|missing|"
+    r"never arrived|still not)\b",
+]
+# Swearing alone: frustration, but the question may still be answerable.
+_SWEARING = re.compile(r"\b(fuck|fucking|shit|damn|bloody|goddamn|wtf|anjir|anjay|asu|bgst)\b")
+
+_CLOSING_RE = [re.compile(p) for p in _CLOSING]
+_HUMAN_RE = [re.compile(p) for p in _HUMAN]
+_ANGRY_RE = [re.compile(p) for p in _ANGRY]
+_UNHAPPY_RE = [re.compile(p) for p in _UNHAPPY]
+_INFO_QUESTION = re.compile(
+    r"\b(how|what|when|where|which|bagaimana|cara|kapan|bila|jam berapa|nomor|number|email|"
+    r"di mana|apa)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What a message says beyond its FAQ topic."""
+
+    closing: bool = False
+    human: bool = False
+    angry: bool = False  # clearly upset: always a person
+    unhappy: bool = False  # a problem or frustration: a person unless the FAQ answers it
+    swearing: bool = False  # frustrated: a person rather than a second "I didn't get it"
+    info_question: bool = False  # asks how/when/where: an FAQ may answer even a "contact" one
+
+
+def read_signals(text: str, raw: str = "") -> Signals:
+    """Signals of a slang-expanded message; ``raw`` is the original, for shouting."""
+    shouting = _shouting(raw)
+    return Signals(
+        closing=any(p.search(text) for p in _CLOSING_RE),
+        human=any(p.search(text) for p in _HUMAN_RE),
+        angry=any(p.search(text) for p in _ANGRY_RE) or (shouting and _any(_UNHAPPY_RE, text)),
+        unhappy=_any(_UNHAPPY_RE, text) or shouting,
+        info_question=bool(_INFO_QUESTION.search(text)),
+        swearing=bool(_SWEARING.search(text)),
+    )
+
+
+def _any(patterns: list[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _shouting(raw: str) -> bool:
+    letters = [c for c in raw[:500] if c.isalpha()]
+    caps = len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+    return caps or "!!!" in raw or "?!" in raw
+
+
+_ORDINALS = {
+    "1": 0,
+    "satu": 0,
+    "pertama": 0,
+    "first": 0,
+    "one": 0,
+    "1st": 0,
+    "atas": 0,
+    "2": 1,
+    "dua": 1,
+    "kedua": 1,
+    "second": 1,
+    "two": 1,
+    "2nd": 1,
+    "3": 2,
+    "tiga": 2,
+    "ketiga": 2,
+    "third": 2,
+    "three": 2,
+    "3rd": 2,
+}
+_ORDINAL_FILLER = frozenset(
+    "yang nomor no number option pilihan opsi the ke yg nombor itu ini saja aja deh ya dong "
+    "pilih choose pick i want mau".split()
+)
+
+
+def option_by_position(words: tuple[str, ...], count: int) -> int | None:
+    """The option a reply like "2", "yang kedua", "nomor 1" or "the first" points at."""
+    rest = [w for w in words if w not in _ORDINAL_FILLER]
+    if len(rest) == 1 and rest[0] in _ORDINALS and _ORDINALS[rest[0]] < count:
+        return _ORDINALS[rest[0]]
+    if len(rest) == 1 and rest[0] in ("terakhir", "last") and count:
+        return count - 1
+    return None

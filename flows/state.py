@@ -1,0 +1,73 @@
+"""The per-chat conversation state: a small, versioned, serialisable value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import Any, Self
+
+VERSION = 1
+
+
+class Stage(StrEnum):
+    NEW = "new"  # nothing said yet: the next reply greets
+    BOT = "bot"  # the bot answers
+    HANDED_OFF = "handed_off"  # a seller owns the chat; the bot stays silent
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Everything the engine remembers about one chat between two messages."""
+
+    stage: Stage = Stage.NEW
+    language: str | None = None  # sticky once guessed: id | ms | en
+    options: tuple[str, ...] = ()  # FAQ ids offered by the last clarifying question
+    follow_up_of: str | None = None  # FAQ id whose follow-up question was just asked
+    fallbacks: int = 0  # fallbacks in a row
+    handoff_reason: str | None = None
+    handed_off_at: float | None = None  # epoch seconds
+    last_message_at: float | None = None
+    turns: int = 0
+
+    def evolve(self, **changes: Any) -> Self:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stage"] = self.stage.value
+        data["options"] = list(self.options)
+        data["version"] = VERSION
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Conversation:
+        """Rebuild a stored conversation; unknown or newer data starts a clean chat state
+        but keeps what can be trusted (stage and language)."""
+        if not data:
+            return cls()
+        try:
+            stage = Stage(data.get("stage", Stage.NEW))
+        except ValueError:
+            stage = Stage.BOT
+        if data.get("version") != VERSION:
+            return cls(stage=stage, language=_opt_str(data.get("language")))
+        return cls(
+            stage=stage,
+            language=_opt_str(data.get("language")),
+            options=tuple(str(o) for o in data.get("options") or ()),
+            follow_up_of=_opt_str(data.get("follow_up_of")),
+            fallbacks=int(data.get("fallbacks") or 0),
+            handoff_reason=_opt_str(data.get("handoff_reason")),
+            handed_off_at=_opt_float(data.get("handed_off_at")),
+            last_message_at=_opt_float(data.get("last_message_at")),
+            turns=int(data.get("turns") or 0),
+        )
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

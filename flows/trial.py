@@ -1,0 +1,52 @@
+"""What the bot would do with one message in a new chat: the verdict of `japri faq try`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from faq.model import Faq
+from flows.engine import Policy, decide, respond
+from flows.language import choose_language
+from flows.messages import BuyerMessage, Say
+from flows.state import Conversation
+
+_CONTRACT_ACTION = {
+    "answer": "answer",
+    "clarify": "clarify",
+    "handoff": "handoff",
+    "fallback": "fallback",
+    "small_talk": "fallback",  # a bare "halo": nothing matched, the bot greets and asks
+    "media": "fallback",
+    "forward": "handoff",
+}
+
+
+@dataclass(frozen=True)
+class Trial:
+    query: str
+    action: str
+    faq_id: str | None
+    options: list[str] = field(default_factory=list)
+    score: float = 0.0
+    reply: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
+    """Judge ``text`` as the first message of a new chat would be judged."""
+    message = BuyerMessage(text)
+    conv = Conversation(language=choose_language(None, text, None, policy.language))
+    decision = decide(conv, message, faq)
+    _, actions = respond(conv, message, decision, policy, 0.0)
+    reply = "\n\n".join(a.text for a in actions if isinstance(a, Say))
+    return Trial(
+        query=text,
+        action=_CONTRACT_ACTION[decision.verdict],
+        faq_id=decision.entry.id if decision.entry else None,
+        options=[e.id for e in decision.options] if decision.verdict == "clarify" else [],
+        score=round(decision.score, 4),
+        reply=reply,
+    )
