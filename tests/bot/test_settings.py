@@ -1,0 +1,80 @@
+"""config.yaml: the CONTRACT keys, ${ENV} values and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_config_runs_on_defaults_without_tokens() -> None:
+    settings = load_settings(ROOT / "config.yaml", environ={})
+    assert settings.shop.language == "id"
+    assert settings.store.url == "sqlite:///japri.db"
+    assert settings.telegram.token is None
+    assert settings.whatsapp.access_token is None
+    assert settings.faq_path == ROOT / "faq" / "faq.yaml"
+
+
+def test_env_values_are_read_from_the_environment(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "shop:\n  name: ${SHOP_NAME:-Toko Default}\n"
+        "telegram:\n  token: ${TG_TOKEN}\n  webhook_secret: ${TG_SECRET}\n",
+    )
+    settings = load_settings(path, environ={"TG_TOKEN": "123:abc"})
+    assert settings.telegram.token == "123:abc"
+    assert settings.telegram.webhook_secret is None  # unset: the feature stays off
+    assert settings.shop.name == "Toko Default"
+    assert load_settings(path, environ={"SHOP_NAME": "Batik Sari"}).shop.name == "Batik Sari"
+
+
+def test_the_policy_carries_shop_name_language_and_texts(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "shop:\n  name: Kedai Ani\n  language: ms\n"
+        "texts:\n  ms:\n    greeting: Salam dari {shop}!\n",
+    )
+    policy = load_settings(path, environ={}).policy()
+    assert policy.shop_name == "Kedai Ani"
+    assert policy.language == "ms"
+    assert policy.texts.get("greeting", "ms", shop="Kedai Ani") == "Salam dari Kedai Ani!"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("shop:\n  language: fr\n", "shop.language"),
+        ("server:\n  port: 99999\n", "server.port"),
+        ("shop:\n  nmae: x\n", "shop.nmae"),
+        ("handoff:\n  sla_minutes: soon\n", "handoff.sla_minutes"),
+        ("matching:\n  answer: 3\n", "matching.answer"),
+        ("texts:\n  id:\n    greting: Halo\n", "texts"),
+    ],
+)
+def test_a_wrong_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text), environ={})
+    assert key in str(caught.value)
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, "shop:\n  name: [x\n"), environ={})
+    assert "config.yaml:" in str(caught.value)
+
+
+def test_a_missing_config_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "nope.yaml", environ={})

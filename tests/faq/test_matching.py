@@ -1,0 +1,102 @@
+"""Chat text is normalised before matching; scores mean the same across FAQs."""
+
+from __future__ import annotations
+
+import pytest
+
+from faq.loader import parse_faq
+from faq.model import Faq
+from faq.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("chat", "plain"),
+    [
+        ("brp ongkir ke bdg kak?", "berapa ongkos kirim ke bandung"),
+        ("Gmn caranya sis??", "bagaimana caranya"),
+        ("udh dikirim blm gan", "sudah dikirim belum"),
+        ("bagus bangettt 😍😍", "bagus banget"),
+        ("nak tanya brape kos pos", "mau tanya berapa kos pos"),
+    ],
+)
+def test_slang_honorifics_emoji_and_stretched_letters_are_normalised(
+    chat: str, plain: str
+) -> None:
+    assert normalize(chat).text == plain
+
+
+def test_buyers_words_in_three_languages_meet_on_one_concept() -> None:
+    ongkir, kos_pos, shipping = (
+        set(normalize(t).keys) for t in ("ongkir", "kos pos", "shipping cost")
+    )
+    assert ongkir & kos_pos & shipping
+
+
+def test_greetings_and_thanks_are_small_talk() -> None:
+    assert "greeting" in normalize("halo kak 👋").small_talk
+    assert "thanks" in normalize("makasih ya kak").small_talk
+    assert normalize("halo kak, ongkir brp?").small_talk == frozenset()
+
+
+SHOP = """
+faqs:
+  - id: refund
+    questions:
+      - bagaimana cara refund pesanan?
+    answer: Refund 3 hari kerja.
+  - id: lacak
+    questions:
+      - bagaimana cara lacak pesanan?
+    answer: Lacak di web kurir.
+  - id: ongkir
+    questions:
+      - berapa ongkos kirim?
+    answer: Rp9.000.
+"""
+
+
+@pytest.fixture
+def shop() -> Faq:
+    return parse_faq(SHOP).faq
+
+
+def test_distinctive_words_outweigh_common_ones(shop: Faq) -> None:
+    result = shop.matcher.decide("refund order saya gmn")
+    assert result.best == "refund"
+
+
+def test_scores_stay_within_zero_and_one(shop: Faq) -> None:
+    for text in ("berapa ongkos kirim?", "x", "", "refund refund refund refund"):
+        for candidate in shop.matcher.rank(text):
+            assert 0.0 <= candidate.score <= 1.0
+    assert shop.matcher.rank("berapa ongkos kirim?")[0].score == pytest.approx(1.0)
+
+
+def test_a_typo_still_finds_the_entry(shop: Faq) -> None:
+    assert shop.matcher.decide("brp ongkos krim").best == "ongkir"
+
+
+def test_close_candidates_are_clarified_not_guessed(shop: Faq) -> None:
+    result = shop.matcher.decide("bagaimana caranya pesanan")
+    assert result.decision == "clarify"
+    assert set(result.options) == {"refund", "lacak"}
+
+
+def test_nothing_close_is_a_fallback(shop: Faq) -> None:
+    assert shop.matcher.decide("cuaca di jakarta besok").decision == "fallback"
+
+
+def test_the_same_question_scores_the_same_in_a_bigger_faq(shop: Faq) -> None:
+    alone = shop.matcher.rank("berapa ongkos kirim?")[0].score
+    big = parse_faq(
+        SHOP
+        + "\n".join(
+            f"""
+  - id: extra-{i}
+    questions:
+      - produk nomor {i} bahan katun warna {i}?
+    answer: Ada."""
+            for i in range(50)
+        )
+    ).faq
+    assert big.matcher.rank("berapa ongkos kirim?")[0].score == pytest.approx(alone, abs=0.05)
