@@ -13,7 +13,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from faq.matcher import Thresholds
 from faq.model import LANGUAGES, Faq, FaqEntry, Localized
-from faq.normalize import normalize
+from faq.normalize import fold
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _STR = "tag:yaml.org,2002:str"
@@ -21,6 +21,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 TOP_KEYS = ("faqs", "synonyms", "slang")
 ENTRY_KEYS = ("id", "questions", "answer", "follow_up", "handoff")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 _CONFUSION_CHECK_LIMIT = 3000  # entries; above this the pairwise check would be slow
 
 Severity = Literal["error", "warning"]
@@ -103,7 +104,7 @@ class _Parser:
         if text is None or not self._precheck(text):
             raise self.fail()
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = _compose(text)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = _yaml_message(exc)
@@ -285,7 +286,7 @@ class _Parser:
                 continue
             first_line[entry.id] = entry.line
             for question in entry.questions:
-                key = normalize(question).text or question.casefold()
+                key = fold(question) or question.casefold()
                 line = question_lines.get((entry.line, question), entry.line)
                 if key in owner and owner[key][0] != entry.id:
                     other, other_line = owner[key]
@@ -352,6 +353,14 @@ def confusable_entries(faq: Faq, source: str) -> list[FaqProblem]:
                         )
                     )
     return warnings
+
+
+def _compose(text: str) -> Node | None:
+    """The YAML node tree; libyaml for speed, the pure parser for its clearer errors."""
+    try:
+        return yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _line(node: Node) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from faq.model import FaqEntry
@@ -98,7 +99,7 @@ class Matcher:
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
         self._entry_keys = [frozenset(keys) for keys in entry_keys]
         self._questions: list[_Question] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, qs in enumerate(normalized):
             for norm in qs:
                 weights = {k: self._weight(k) for k in norm.keys}
@@ -106,9 +107,17 @@ class Matcher:
                     continue
                 qid = len(self._questions)
                 self._questions.append(_Question(index, weights, sum(weights.values()), norm.text))
-                for key in weights:
-                    if key not in self.lexicon.function_keys:
-                        self._postings[key].append(qid)
+                for key, weight in weights.items():
+                    postings[key].append((qid, weight))
+        self._postings = {
+            key: (np.array([q for q, _ in rows], np.int32), np.array([w for _, w in rows]))
+            for key, rows in postings.items()
+        }
+        self._question_total = np.array([q.total for q in self._questions])
+        question_entry = np.array([q.entry for q in self._questions], np.int64)
+        # questions are stored entry by entry: each entry's questions form one segment
+        self._segment_starts = np.flatnonzero(np.diff(question_entry, prepend=-1))
+        self._segment_entry = question_entry[self._segment_starts]
         self._vocab_by_len: dict[int, list[str]] = defaultdict(list)
         for key in self._idf:
             if not key.startswith("@"):
@@ -141,30 +150,53 @@ class Matcher:
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
         query = self.query_weights(norm)
         total = sum(query.values())
-        if total <= 0:
+        if total <= 0 or not self._questions:
             return []
-        matched: dict[int, float] = defaultdict(float)
+        n = len(self._questions)
+        ids, explained, covering, is_content = [], [], [], []
         for key, weight in query.items():
-            for qid in self._postings.get(key, ()):
-                matched[qid] += weight
-        function = [k for k in query if k in self.lexicon.function_keys]
-        best: dict[int, tuple[float, int]] = {}
-        for qid, shared in matched.items():
-            question = self._questions[qid]
-            shared += sum(query[k] for k in function if k in question.weights)
-            # how much of the question the message covers, weighted by the question's keys
-            covered = sum(w for k, w in question.weights.items() if k in query)
-            score = math.sqrt(min(shared / total, 1.0) * min(covered / question.total, 1.0))
-            if score > best.get(question.entry, (0.0, -1))[0]:
-                best[question.entry] = (score, qid)
-        shortlist = sorted(best.items(), key=lambda item: -item[1][0])[:_SHORTLIST]
+            posting = self._postings.get(key)
+            if posting is None:
+                continue
+            qids, question_weights = posting
+            ids.append(qids)
+            explained.append(np.full(len(qids), weight))
+            covering.append(question_weights)
+            if key not in self.lexicon.function_keys:
+                is_content.append(qids)
+        if not is_content:
+            return []
+        hits = np.concatenate(ids)
+        shared = np.bincount(hits, np.concatenate(explained), n)  # message weight explained
+        covered = np.bincount(hits, np.concatenate(covering), n)  # question weight covered
+        content = np.bincount(np.concatenate(is_content), minlength=n)  # content keys shared
+        scores = np.sqrt(
+            np.minimum(shared / total, 1.0) * np.minimum(covered / self._question_total, 1.0)
+        )
+        scores[content <= 0] = 0.0
+        per_entry = np.maximum.reduceat(scores, self._segment_starts)
+        count = min(_SHORTLIST, len(per_entry))
+        top = np.argpartition(-per_entry, count - 1)[:count]
+        content_keys = {k for k in query if k not in self.lexicon.function_keys}
         candidates = []
-        for entry, (score, qid) in shortlist:
+        for segment in top:
+            score = float(per_entry[segment])
+            if score <= 0:
+                continue
+            start = int(self._segment_starts[segment])
+            qid = start + int(scores[start : start + self._segment_size(segment)].argmax())
+            entry = int(self._segment_entry[segment])
             chars = fuzz.token_set_ratio(norm.text, self._questions[qid].text) / 100.0
             blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
-            candidates.append(Candidate(self._ids[entry], round(min(blended, 1.0), 4)))
-        candidates.sort(key=lambda c: -c.score)
+            evidence = frozenset(content_keys & self._entry_keys[entry])
+            candidates.append(Candidate(self._ids[entry], round(min(blended, 1.0), 4), evidence))
+        candidates.sort(key=lambda c: (-c.score, c.entry_id))
         return candidates[:limit]
+
+    def _segment_size(self, segment: int) -> int:
+        starts = self._segment_starts
+        end = int(starts[segment + 1]) if segment + 1 < len(starts) else len(self._questions)
+        return end - int(starts[segment])
 
     def decide(self, text: str | Normalized) -> MatchResult:
         """Answer when one entry is clearly best; clarify when the best are close or the
