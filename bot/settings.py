@@ -56,6 +56,7 @@ class FaqSettings(_Section):
 
 class MatchingSettings(_Section):
     answer: float = Field(default=_DEFAULT.answer, ge=0, le=1)
+    answer_rich: float = Field(default=_DEFAULT.answer_rich, ge=0, le=1)
     margin: float = Field(default=_DEFAULT.margin, ge=0, le=1)
     clarify: float = Field(default=_DEFAULT.clarify, ge=0, le=1)
     band: float = Field(default=_DEFAULT.band, ge=0, le=1)
@@ -148,7 +149,13 @@ class Settings(_Section):
 
     def thresholds(self) -> Thresholds:
         m = self.matching
-        return Thresholds(answer=m.answer, margin=m.margin, clarify=m.clarify, band=m.band)
+        return Thresholds(
+            answer=m.answer,
+            answer_rich=m.answer_rich,
+            margin=m.margin,
+            clarify=m.clarify,
+            band=m.band,
+        )
 
 
 def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:

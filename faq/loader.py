@@ -340,7 +340,7 @@ def confusable_entries(faq: Faq, source: str) -> list[FaqProblem]:
                 pair = frozenset((entry.id, other.entry_id))
                 if other.entry_id == entry.id or pair in seen:
                     continue
-                if other.score >= thresholds.answer and own - other.score < thresholds.margin:
+                if other.score >= faq.matcher.answer_at and own - other.score < thresholds.margin:
                     seen.add(pair)
                     warnings.append(
                         FaqProblem(

@@ -100,3 +100,13 @@ def test_the_same_question_scores_the_same_in_a_bigger_faq(shop: Faq) -> None:
         )
     ).faq
     assert big.matcher.rank("berapa ongkos kirim?")[0].score == pytest.approx(alone, abs=0.05)
+
+
+def test_richly_phrased_faqs_may_answer_at_a_lower_score() -> None:
+    def faq_with(questions: int) -> Faq:
+        lines = "\n".join(f"      - pertanyaan ongkir nomor {i}" for i in range(questions))
+        return parse_faq(f"faqs:\n  - id: a\n    questions:\n{lines}\n    answer: x\n").faq
+
+    assert faq_with(3).matcher.answer_at == pytest.approx(0.66)
+    assert faq_with(10).matcher.answer_at == pytest.approx(0.60)
+    assert 0.60 < faq_with(6).matcher.answer_at < 0.66
