@@ -392,6 +392,9 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
         "mapping values are not allowed here": " (a ':' inside a text? put the text in quotes)",
         "found character '\\t' that cannot start any token": " (use spaces, not tabs)",
         "found undefined alias": " (a '*' at the start of a text? put the text in quotes)",
+        "expected ',' or ']'": (
+            " (a '?' or ':' inside [a, b] list? put each question on its own '- ' line)"
+        ),
     }
     hint = next((h for p, h in hints.items() if problem.startswith(p)), "")
     return f"YAML syntax error: {problem}{hint}"
