@@ -59,14 +59,6 @@ class MatchResult:
         return self.candidates[0].entry_id if self.candidates else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Question:
-    entry: int
-    weights: Mapping[str, float]
-    total: float
-    text: str
-
-
 class Matcher:
     """An index over the FAQ questions.
 
@@ -99,41 +91,44 @@ class Matcher:
         scale = math.log(1 + n)
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
         self._entry_keys = [frozenset(keys) for keys in entry_keys]
-        self._questions: list[_Question] = []
+        # One row per question, stored entry by entry (each entry's rows form one segment).
+        self._question_text: list[str] = []
+        question_total: list[float] = []
+        question_entry: list[int] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, qs in enumerate(normalized):
             for norm in qs:
                 weights = {k: self._weight(k) for k in norm.keys}
                 if not weights:
                     continue
-                qid = len(self._questions)
-                self._questions.append(_Question(index, weights, sum(weights.values()), norm.text))
                 for key, weight in weights.items():
-                    postings[key].append((qid, weight))
+                    postings[key].append((len(self._question_text), weight))
+                self._question_text.append(norm.text)
+                question_total.append(sum(weights.values()))
+                question_entry.append(index)
         self._postings = {
             key: (np.array([q for q, _ in rows], np.int32), np.array([w for _, w in rows]))
             for key, rows in postings.items()
         }
-        self._questions_per_entry = len(self._questions) / max(len(entries), 1)
-        self._question_total = np.array([q.total for q in self._questions])
-        question_entry = np.array([q.entry for q in self._questions], np.int64)
-        # questions are stored entry by entry: each entry's questions form one segment
-        self._segment_starts = np.flatnonzero(np.diff(question_entry, prepend=-1))
-        self._segment_entry = question_entry[self._segment_starts]
+        self._question_total = np.array(question_total)
+        entry_of = np.array(question_entry, np.int64)
+        self._segment_starts = np.flatnonzero(np.diff(entry_of, prepend=-1))
+        self._segment_ends = np.append(self._segment_starts[1:], len(entry_of))
+        self._segment_entry = entry_of[self._segment_starts]
+        self.answer_at = self._answer_threshold(len(entry_of) / max(len(entries), 1))
         self._vocab_by_len: dict[int, list[str]] = defaultdict(list)
         for key in self._idf:
             if not key.startswith("@"):
                 self._vocab_by_len[len(key)].append(key)
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
 
-    @property
-    def answer_at(self) -> float:
+    def _answer_threshold(self, questions_per_entry: float) -> float:
         """The answer threshold for this FAQ: the more ways each entry is phrased, the more
         a good score can be trusted (measured in bench/: at 10 phrasings an answer at 0.60
         is as safe as one at 0.66 with 3)."""
-        richness = min(max((self._questions_per_entry - 3) / 7, 0.0), 1.0)
-        low = min(self.thresholds.answer_rich, self.thresholds.answer)
-        return self.thresholds.answer - (self.thresholds.answer - low) * richness
+        t = self.thresholds
+        richness = min(max((questions_per_entry - 3) / 7, 0.0), 1.0)
+        return t.answer - (t.answer - min(t.answer_rich, t.answer)) * richness
 
     def _weight(self, key: str) -> float:
         if key in self.lexicon.function_keys or key in (f"@{PLACE}", f"@{NUMBER}"):
@@ -161,9 +156,9 @@ class Matcher:
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
         query = self.query_weights(norm)
         total = sum(query.values())
-        if total <= 0 or not self._questions:
+        if total <= 0 or not self._question_text:
             return []
-        n = len(self._questions)
+        n = len(self._question_text)
         ids, explained, covering, is_content = [], [], [], []
         for key, weight in query.items():
             posting = self._postings.get(key)
@@ -194,20 +189,15 @@ class Matcher:
             score = float(per_entry[segment])
             if score <= 0:
                 continue
-            start = int(self._segment_starts[segment])
-            qid = start + int(scores[start : start + self._segment_size(segment)].argmax())
+            start, end = int(self._segment_starts[segment]), int(self._segment_ends[segment])
+            qid = start + int(scores[start:end].argmax())
             entry = int(self._segment_entry[segment])
-            chars = fuzz.token_set_ratio(norm.text, self._questions[qid].text) / 100.0
+            chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
             blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
             evidence = frozenset(content_keys & self._entry_keys[entry])
             candidates.append(Candidate(self._ids[entry], round(min(blended, 1.0), 4), evidence))
         candidates.sort(key=lambda c: (-c.score, c.entry_id))
         return candidates[:limit]
-
-    def _segment_size(self, segment: int) -> int:
-        starts = self._segment_starts
-        end = int(starts[segment + 1]) if segment + 1 < len(starts) else len(self._questions)
-        return end - int(starts[segment])
 
     def decide(self, text: str | Normalized) -> MatchResult:
         """Answer when one entry is clearly best; clarify when the best are close or the
