@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 ## run: start Japri on its embedded defaults (no tokens needed)
 run: $(STAMP)
-	$(BIN)/japri chat --config config.yaml
+	$(BIN)/japri serve --config config.yaml
 
 ## test: install everything and run every check (ruff, format, mypy, pytest)
 test: $(STAMP) lint typecheck unit

@@ -1,4 +1,4 @@
-"""The `japri` command line: faq check, faq try, chat."""
+"""The `japri` command line: serve, faq check, faq try, chat, telegram set-webhook."""
 
 from __future__ import annotations
 
@@ -60,7 +60,104 @@ def _parser() -> argparse.ArgumentParser:
     trial.set_defaults(run=_faq_try)
     chat = with_config(commands.add_parser("chat", help="chat with the bot in the terminal"))
     chat.set_defaults(run=_chat)
+    serve = with_config(commands.add_parser("serve", help="run the webhook gateway"))
+    serve.add_argument("--host", help="address to listen on (server.host)")
+    serve.add_argument("--port", type=int, help="port to listen on (server.port)")
+    serve.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key, e.g. --set telegram.max_per_second=0",
+    )
+    serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING ...")
+    serve.set_defaults(run=_serve)
+    telegram = commands.add_parser("telegram", help="Telegram set-up")
+    telegram_commands = telegram.add_subparsers(title="telegram commands")
+    hook = with_config(
+        telegram_commands.add_parser(
+            "set-webhook", help="register {server.public_url}/webhook/telegram with its secret"
+        )
+    )
+    hook.set_defaults(run=_set_webhook)
     return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logs import configure
+
+    settings = load_settings(args.config, overrides=args.set)
+    configure(
+        args.log_level.upper(),
+        secrets=(
+            settings.telegram.token,
+            settings.telegram.webhook_secret,
+            settings.whatsapp.access_token,
+            settings.whatsapp.app_secret,
+            settings.whatsapp.verify_token,
+            settings.inbox.password,
+        ),
+    )
+    problems = check_faq(settings.faq_path, settings.thresholds())
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        for problem in errors:
+            print(problem, file=sys.stderr)
+        print(f"japri serve: fix {settings.faq_path} first", file=sys.stderr)
+        return EXIT_PROBLEMS
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    if not settings.telegram.token and not settings.whatsapp.access_token:
+        print(
+            f"Japri: no channel tokens set; chat with the bot at http://{host}:{port}/",
+            file=sys.stderr,
+        )
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+    return EXIT_OK
+
+
+def _set_webhook(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.channels.telegram import TelegramChannel
+    from bot.errors import ChannelError
+
+    settings = load_settings(args.config)
+    tg = settings.telegram
+    if not tg.token:
+        print("japri: telegram.token is not set", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not settings.server.public_url:
+        print("japri: set server.public_url (https://your.domain) first", file=sys.stderr)
+        return EXIT_PROBLEMS
+    url = settings.server.public_url.rstrip("/") + "/webhook/telegram"
+
+    async def register() -> bool:
+        channel = TelegramChannel(tg.token or "", tg.api_base_url)
+        try:
+            return await channel.set_webhook(url, tg.webhook_secret)
+        finally:
+            await channel.close()
+
+    try:
+        ok = asyncio.run(register())
+    except ChannelError as exc:
+        print(f"japri: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    secret = "with" if tg.webhook_secret else "WITHOUT (set telegram.webhook_secret!)"
+    print(f"Telegram webhook {'set' if ok else 'NOT set'}: {url} {secret} a secret token")
+    return EXIT_OK if ok else EXIT_PROBLEMS
 
 
 def _faq_check(args: argparse.Namespace) -> int:

@@ -14,3 +14,41 @@ class ConfigError(BotError):
         self.key = key
         self.message = message
         super().__init__(f"{key}: {message}")
+
+
+class StoreError(BotError):
+    """The store cannot be opened or used."""
+
+
+class ChannelError(BotError):
+    """A platform refused or failed a call; ``permanent`` ones are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        self.permanent = permanent
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class BadSignature(ChannelError):
+    """A webhook's secret or signature does not match."""
+
+    def __init__(self, message: str = "bad signature") -> None:
+        super().__init__(message, permanent=True)
+
+
+class RateLimited(ChannelError):
+    """The platform asks us to slow down (429, or WhatsApp's 130429/131056)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message, retry_after=retry_after)
+
+
+class DeliveryFailed(ChannelError):
+    """The platform will never accept this message (blocked bot, 400, bad recipient)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+class OutsideReplyWindow(DeliveryFailed):
+    """WhatsApp 131047: more than 24 hours since the buyer last wrote."""

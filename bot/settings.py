@@ -77,6 +77,9 @@ class TelegramSettings(_Section):
     webhook_secret: str | None = None
     api_base_url: str = "https://api.telegram.org/bot"
     mode: Literal["webhook", "polling"] = "webhook"
+    # Pacing (0 = no limit of our own; a 429's retry_after is always honoured).
+    max_per_second: float = Field(default=30, ge=0)
+    max_per_second_per_chat: float = Field(default=1, ge=0)
 
 
 class WhatsAppSettings(_Section):
@@ -85,6 +88,7 @@ class WhatsAppSettings(_Section):
     app_secret: str | None = None
     verify_token: str | None = None
     api_base_url: str = "https://graph.facebook.com/v21.0"
+    max_per_second: float = Field(default=80, ge=0)
 
     @field_validator("phone_number_id", mode="before")
     @classmethod
@@ -158,8 +162,13 @@ class Settings(_Section):
         )
 
 
-def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) -> Settings:
-    """Read config.yaml; ``${VAR}`` (or ``${VAR:-default}``) values come from ``environ``.
+def load_settings(
+    path: str | Path,
+    environ: Mapping[str, str] | None = None,
+    overrides: list[str] | None = None,
+) -> Settings:
+    """Read config.yaml; ``${VAR}`` (or ``${VAR:-default}``) values come from ``environ``;
+    ``overrides`` are ``section.key=value`` strings (value read as YAML) applied on top.
 
     Raises:
         ConfigError: naming the file and the offending key.
@@ -179,6 +188,8 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
     if not isinstance(raw, dict):
         raise ConfigError(str(path), "the config must be a mapping of sections (shop:, faq:, ...)")
     data = _expand(raw, env)
+    for item in overrides or ():
+        _override(data, item, path)
     data["base_dir"] = path.resolve().parent
     try:
         return Settings.model_validate(data)
@@ -189,6 +200,24 @@ def load_settings(path: str | Path, environ: Mapping[str, str] | None = None) ->
         if first["type"] == "extra_forbidden":
             message = "unknown key"
         raise ConfigError(f"{path}: {key}", message) from None
+
+
+def _override(data: dict[str, Any], item: str, path: Path) -> None:
+    key, sep, text = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--set {item}", "write it as section.key=value")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    *parents, last = key.strip().split(".")
+    node = data
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{path}: {key}", f"{part} is not a section")
+        node = child
+    node[last] = value
 
 
 def _expand(value: Any, env: Mapping[str, str]) -> Any:

@@ -1,0 +1,1 @@
+"""One adapter per channel: webhook payloads in, platform calls out."""

@@ -1,0 +1,321 @@
+"""Telegram: updates in (parsed by python-telegram-bot), Bot API calls out (its ``Bot``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import warnings
+from typing import Any
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.channels.base import Inbound, Profile, SellerPost, Sent, shorten, split_text
+from bot.errors import ChannelError, DeliveryFailed, RateLimited
+
+NAME = "telegram"
+CALLBACK_PREFIX = "faq:"
+BUTTON_TITLE_LIMIT = 64
+_CALLBACK_BYTES = 64
+_MEDIA_KINDS = (
+    "photo",
+    "video",
+    "voice",
+    "audio",
+    "document",
+    "sticker",
+    "location",
+    "contact",
+    "animation",
+    "video_note",
+)
+
+
+def chat_key(chat_id: int | str) -> str:
+    return f"{NAME}:{chat_id}"
+
+
+def secret_ok(expected: str | None, given: str | None) -> bool:
+    """The webhook secret header, compared in constant time (no secret set: any)."""
+    if not expected:
+        return True
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def parse_update(
+    data: dict[str, Any], bot: Bot | None, seller_chat: int | None
+) -> Inbound | SellerPost | None:
+    """One Bot API ``Update`` as an inbound buyer event, a seller post, or None (ignored).
+
+    Raises:
+        ValueError: the JSON is not an Update.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise ValueError("not a Telegram Update (no update_id)")
+    try:
+        update = Update.de_json(data, bot)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"malformed Telegram Update: {exc}") from None
+    dedup = f"{NAME}:update:{update.update_id}"
+    if update.callback_query is not None:
+        return _tap(dedup, update.callback_query, seller_chat)
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None  # channel posts, member updates, polls ...: nothing for a shop to answer
+    if seller_chat is not None and message.chat.id == seller_chat:
+        return _seller_post(dedup, message)
+    if message.chat.type != "private":
+        return None  # groups other than the seller chat are not the shop's buyers
+    payload = _buyer_payload(message)
+    if update.edited_message is not None:
+        payload["edited"] = True
+    return Inbound(dedup, chat_key(message.chat.id), payload)
+
+
+def _profile(message: Message | CallbackQuery) -> dict[str, Any]:
+    user = message.from_user
+    assert user is not None  # noqa: S101 - checked by the callers
+    chat_id = message.chat.id if isinstance(message, Message) else user.id
+    return Profile(
+        channel=NAME,
+        external_id=str(chat_id),
+        name=" ".join(p for p in (user.first_name, user.last_name) if p) or None,
+        username=user.username,
+        language=user.language_code,
+    ).to_dict()
+
+
+def _buyer_payload(message: Message) -> dict[str, Any]:
+    text = message.text or message.caption or ""
+    kind = "text" if message.text is not None else "other"
+    for name in _MEDIA_KINDS:
+        if getattr(message, name, None):
+            kind = "photo" if name in ("animation",) else name
+            kind = "video" if name == "video_note" else kind
+            break
+    if kind == "text" and text.startswith("/start"):
+        text = "halo"  # a deep link or the Start button: the chat just opened
+    if kind == "contact" and message.contact is not None:
+        text = text or f"{message.contact.first_name} {message.contact.phone_number}"
+    return {
+        "type": "buyer",
+        "kind": kind if kind in _KNOWN_KINDS else "other",
+        "text": text,
+        "profile": _profile(message),
+        "platform_id": str(message.message_id),
+    }
+
+
+_KNOWN_KINDS = frozenset(
+    {"text", "photo", "video", "voice", "audio", "document", "sticker", "location", "contact"}
+)
+
+
+def _tap(dedup: str, query: CallbackQuery, seller_chat: int | None) -> Inbound | None:
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    if seller_chat is not None and chat_id == seller_chat:
+        return None  # seller-side buttons are not ours yet
+    data = query.data or ""
+    payload: dict[str, Any] = {
+        "type": "buyer",
+        "kind": "choice",
+        "text": "",
+        "choice": None,
+        "callback_id": query.id,
+        "profile": _profile(query),
+    }
+    if data.startswith("opt:") and data[4:].isdigit():
+        payload["kind"], payload["text"] = "text", str(int(data[4:]) + 1)
+    else:
+        payload["choice"] = data.removeprefix(CALLBACK_PREFIX)
+    return Inbound(dedup, chat_key(chat_id), payload)
+
+
+def _seller_post(dedup: str, message: Message) -> SellerPost:
+    text = message.text or message.caption or ""
+    command = None
+    if message.text and message.text.startswith("/"):
+        command = message.text.split()[0].split("@")[0][1:].lower()
+    user = message.from_user
+    reply = message.reply_to_message
+    thread = message.message_thread_id if message.is_topic_message else None
+    payload: dict[str, Any] = {
+        "type": "seller",
+        "text": text,
+        "command": command,
+        "seller_name": user.first_name if user else None,
+        "message_id": message.message_id,
+    }
+    if message.text is None:  # media: copied to Telegram buyers as it is
+        payload["copy"] = {"from_chat": message.chat.id, "message_id": message.message_id}
+    return SellerPost(
+        dedup_key=dedup,
+        seller_chat=str(message.chat.id),
+        thread_id=None if thread is None else str(thread),
+        reply_to=None if reply is None else str(reply.message_id),
+        payload=payload,
+    )
+
+
+def keyboard(options: list[list[str]]) -> InlineKeyboardMarkup | None:
+    """One button a row; callback_data carries the FAQ id (``faq:<id>``)."""
+    if not options:
+        return None
+    rows = []
+    for index, (option_id, title) in enumerate(options):
+        data = CALLBACK_PREFIX + option_id
+        if len(data.encode()) > _CALLBACK_BYTES:
+            data = f"opt:{index}"
+        rows.append([InlineKeyboardButton(shorten(title, BUTTON_TITLE_LIMIT), callback_data=data)])
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramChannel:
+    """Sends outbox payloads through python-telegram-bot's ``Bot``."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        *,
+        request: BaseRequest | None = None,
+        pool_size: int = 8,
+    ) -> None:
+        # A small pool on purpose: httpcore polls every pooled connection on each request.
+        request = request or HTTPXRequest(
+            connection_pool_size=pool_size, read_timeout=10, write_timeout=10, pool_timeout=5
+        )
+        self.bot = Bot(token, base_url=base_url, request=request)
+
+    async def start(self) -> None:
+        """Open the HTTP client; the bot's own identity is fetched when the API answers."""
+        try:
+            await self.bot.initialize()
+        except TelegramError:  # the API may be away at start: sending retries later
+            return
+
+    async def close(self) -> None:
+        try:
+            await self.bot.shutdown()
+        except TelegramError:
+            return
+
+    async def send(self, to: str, payload: dict[str, Any]) -> Sent:
+        op = payload.get("op", "say")
+        try:
+            if op == "ack_callback":
+                await self.bot.answer_callback_query(payload["callback_id"])
+                return Sent()
+            if op == "copy":
+                copied = await self.bot.copy_message(
+                    to,
+                    payload["from_chat"],
+                    payload["message_id"],
+                    message_thread_id=payload.get("thread_id"),
+                )
+                return Sent(str(copied.message_id))
+            if op == "forward":
+                forwarded = await self.bot.forward_message(
+                    to,
+                    payload["from_chat"],
+                    payload["message_id"],
+                    message_thread_id=payload.get("thread_id"),
+                )
+                return Sent(str(forwarded.message_id))
+            return await self._say(to, payload)
+        except TelegramError as exc:
+            raise _translate(exc) from None
+
+    async def _say(self, to: str, payload: dict[str, Any]) -> Sent:
+        pieces = split_text(str(payload.get("text") or ""), 4096)
+        markup = keyboard(payload.get("options") or [])
+        thread = payload.get("thread_id")
+        reply_to = payload.get("reply_to")
+        sent: Message | None = None
+        for number, piece in enumerate(pieces, start=1):
+            sent = await self.bot.send_message(
+                to,
+                piece,
+                reply_markup=markup if number == len(pieces) else None,
+                message_thread_id=int(thread) if thread else None,
+                reply_parameters=(
+                    ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+                    if reply_to and number == 1
+                    else None
+                ),
+            )
+        return Sent(None if sent is None else str(sent.message_id))
+
+    async def create_topic(self, chat: str, name: str) -> str | None:
+        """A forum topic in the seller chat; None when the chat has no topics."""
+        try:
+            topic = await self.bot.create_forum_topic(chat, shorten(name, 128))
+        except BadRequest:
+            return None
+        except TelegramError as exc:
+            raise _translate(exc) from None
+        return str(topic.message_thread_id)
+
+    async def set_webhook(self, url: str, secret: str | None) -> bool:
+        try:
+            return await self.bot.set_webhook(
+                url,
+                secret_token=secret,
+                allowed_updates=["message", "edited_message", "callback_query"],
+            )
+        except TelegramError as exc:
+            raise _translate(exc) from None
+
+    async def get_updates(self, offset: int | None, wait: int) -> list[dict[str, Any]]:
+        """Long polling: the raw updates, for the same path webhooks take."""
+        try:
+            updates = await self.bot.get_updates(
+                offset=offset,
+                timeout=wait,
+                read_timeout=wait + 10,
+                allowed_updates=["message", "edited_message", "callback_query"],
+            )
+        except TelegramError as exc:
+            raise _translate(exc) from None
+        return [u.to_dict() for u in updates]
+
+    async def delete_webhook(self) -> None:
+        try:
+            await self.bot.delete_webhook()
+        except TelegramError as exc:
+            raise _translate(exc) from None
+
+
+def _translate(exc: TelegramError) -> ChannelError:
+    """Telegram's errors, mapped once: what to retry, when, and what never to retry."""
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        return RateLimited(f"Telegram: too many requests, retry after {seconds:g}s", seconds)
+    if isinstance(exc, Forbidden):
+        return DeliveryFailed(f"Telegram: forbidden ({exc.message}); the buyer blocked the bot?")
+    if isinstance(exc, BadRequest):
+        return DeliveryFailed(f"Telegram: bad request ({exc.message})")
+    if isinstance(exc, InvalidToken):
+        return ChannelError("Telegram: the bot token was rejected; check telegram.token")
+    return ChannelError(f"Telegram: {type(exc).__name__}: {exc.message}")

@@ -1,0 +1,268 @@
+"""WhatsApp Cloud API: signed webhooks in, Graph API calls out (httpx)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import httpx
+
+from bot.channels.base import Inbound, Profile, Sent, StatusUpdate, shorten, split_text
+from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
+
+NAME = "whatsapp"
+OPTION_PREFIX = "faq:"
+BUTTON_TITLE = 20
+ROW_TITLE = 24
+ROW_DESCRIPTION = 72
+MAX_BUTTONS = 3
+MAX_ROWS = 10
+INTERACTIVE_BODY = 1024
+TEXT_LIMIT = 4096
+_LIST_LABEL = {"id": "Lihat pilihan", "ms": "Lihat pilihan", "en": "See options"}
+_MEDIA = {"image": "photo", "video": "video", "audio": "audio", "document": "document"}
+_SILENT = frozenset({"reaction", "revoke", "edit", "system", "ephemeral", "request_welcome"})
+# Graph error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
+_RATE_CODES = frozenset({4, 80007, 130429, 131056})
+_RETRY_CODES = frozenset({1, 2, 131000, 131016, 133004})
+
+
+def chat_key(wa_id: str) -> str:
+    return f"{NAME}:{wa_id}"
+
+
+def signature_ok(app_secret: str | None, body: bytes, header: str | None) -> bool:
+    """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>``, constant time."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    good = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(good.encode(), header.removeprefix("sha256=").strip().encode())
+
+
+def parse_notification(
+    data: Any, phone_number_id: str | None
+) -> tuple[list[Inbound], list[StatusUpdate]]:
+    """Every message and delivery receipt in one webhook delivery (entries × changes).
+
+    Raises:
+        ValueError: the JSON is not a WhatsApp notification.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("entry", []), list):
+        raise ValueError("not a WhatsApp Cloud API notification")
+    inbound: list[Inbound] = []
+    statuses: list[StatusUpdate] = []
+    for entry in data.get("entry") or []:
+        for change in (entry or {}).get("changes") or [] if isinstance(entry, dict) else []:
+            value = change.get("value") if isinstance(change, dict) else None
+            if not isinstance(value, dict):
+                continue
+            ours = (value.get("metadata") or {}).get("phone_number_id")
+            if phone_number_id and ours and str(ours) != str(phone_number_id):
+                continue  # another number on the same Meta app: not ours to answer
+            names = _names(value.get("contacts"))
+            for message in value.get("messages") or []:
+                parsed = _message(message, names) if isinstance(message, dict) else None
+                if parsed is not None:
+                    inbound.append(parsed)
+            for status in value.get("statuses") or []:
+                if isinstance(status, dict) and status.get("id"):
+                    statuses.append(_status(status))
+    return inbound, statuses
+
+
+def _names(contacts: Any) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for contact in contacts or []:
+        if isinstance(contact, dict):
+            name = (contact.get("profile") or {}).get("name")
+            for key in ("wa_id", "user_id"):
+                if contact.get(key) and name:
+                    names[str(contact[key])] = str(name)
+    return names
+
+
+def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
+    sender = message.get("from") or message.get("from_user_id")
+    wamid = message.get("id")
+    kind = str(message.get("type") or "unknown")
+    if not sender or not wamid or kind in _SILENT:
+        return None  # reactions, deletions, edits, number changes: nothing to answer
+    sender = str(sender)
+    payload: dict[str, Any] = {"type": "buyer", "kind": "text", "text": ""}
+    raw = message.get(kind)
+    body: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if kind == "text":
+        payload["text"] = str(body.get("body") or "")
+    elif kind == "interactive":
+        reply = body.get("button_reply") or body.get("list_reply") or {}
+        option = str(reply.get("id") or "")
+        if option.startswith(OPTION_PREFIX):
+            payload.update(kind="choice", choice=option.removeprefix(OPTION_PREFIX))
+        else:
+            payload["text"] = str(reply.get("title") or "")
+    elif kind == "button":  # a template's quick-reply button
+        payload["text"] = str(body.get("text") or body.get("payload") or "")
+    elif kind == "order":
+        items = body.get("product_items") or []
+        count = sum(int(i.get("quantity") or 1) for i in items if isinstance(i, dict))
+        payload["text"] = f"saya mau order {count} barang {body.get('text') or ''}".strip()
+    elif kind in _MEDIA or kind in ("sticker", "location", "contacts"):
+        payload["kind"] = _MEDIA.get(kind, "contact" if kind == "contacts" else kind)
+        payload["text"] = str(body.get("caption") or "")
+    else:
+        payload["kind"] = "other"
+    if kind == "audio" and body.get("voice"):
+        payload["kind"] = "voice"
+    payload["profile"] = Profile(
+        channel=NAME,
+        external_id=sender,
+        name=names.get(sender),
+        phone=f"+{sender}" if sender.isdigit() else None,
+    ).to_dict()
+    payload["platform_id"] = str(wamid)
+    return Inbound(f"{NAME}:{wamid}", chat_key(sender), payload)
+
+
+def _status(status: dict[str, Any]) -> StatusUpdate:
+    error = None
+    errors = status.get("errors") or []
+    if errors and isinstance(errors[0], dict):
+        error = f"{errors[0].get('code')}: {errors[0].get('title') or errors[0].get('message')}"
+    return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
+
+
+def message_bodies(to: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Cloud API bodies for one outbox payload: buttons, else a list, else text."""
+    base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+    text = str(payload.get("text") or "")
+    options = [(str(i), str(t)) for i, t in payload.get("options") or []]
+    if options and len(options) <= MAX_ROWS:
+        lead, body = (
+            (split_text(text, TEXT_LIMIT), "") if len(text) > INTERACTIVE_BODY else ([], text)
+        )
+        bodies = [{**base, "type": "text", "text": {"body": p}} for p in lead]
+        interactive = _interactive(options, body or "👇", str(payload.get("lang") or "id"))
+        return [*bodies, {**base, "type": "interactive", "interactive": interactive}]
+    if options:  # too many to tap: a numbered list the buyer answers with a number
+        lines = [f"{n}. {title}" for n, (_, title) in enumerate(options, start=1)]
+        text = "\n".join([text, "", *lines]) if text else "\n".join(lines)
+    return [
+        {**base, "type": "text", "text": {"body": piece, "preview_url": False}}
+        for piece in split_text(text, TEXT_LIMIT)
+    ]
+
+
+def _interactive(options: list[tuple[str, str]], body: str, lang: str) -> dict[str, Any]:
+    if len(options) <= MAX_BUTTONS:
+        titles = _unique([shorten(t, BUTTON_TITLE) for _, t in options], BUTTON_TITLE)
+        buttons = [
+            {"type": "reply", "reply": {"id": OPTION_PREFIX + i, "title": title}}
+            for (i, _), title in zip(options, titles, strict=True)
+        ]
+        return {"type": "button", "body": {"text": body}, "action": {"buttons": buttons}}
+    titles = _unique([shorten(t, ROW_TITLE) for _, t in options], ROW_TITLE)
+    rows = []
+    for (option_id, title), short in zip(options, titles, strict=True):
+        row = {"id": OPTION_PREFIX + option_id, "title": short}
+        if short != title:
+            row["description"] = shorten(title, ROW_DESCRIPTION)
+        rows.append(row)
+    label = _LIST_LABEL.get(lang, _LIST_LABEL["id"])
+    return {
+        "type": "list",
+        "body": {"text": body},
+        "action": {"button": label, "sections": [{"title": shorten(label, 24), "rows": rows}]},
+    }
+
+
+def _unique(titles: list[str], limit: int) -> list[str]:
+    """WhatsApp refuses two buttons with one title: number the repeats."""
+    seen: dict[str, int] = {}
+    result = []
+    for title in titles:
+        count = seen.get(title, 0)
+        seen[title] = count + 1
+        result.append(title if not count else shorten(title, limit - 3) + f" {count + 1}")
+    return result
+
+
+class WhatsAppChannel:
+    """Sends outbox payloads as Cloud API messages through one pooled httpx client."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        access_token: str,
+        phone_number_id: str,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pool_size: int = 8,
+    ) -> None:
+        self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self.client = httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=httpx.Timeout(10.0, connect=5.0, pool=5.0),
+            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
+            transport=transport,
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    async def send(self, to: str, payload: dict[str, Any]) -> Sent:
+        op = payload.get("op", "say")
+        if op == "mark_read":
+            body = {
+                "messaging_product": "whatsapp",
+                "status": "read",
+                "message_id": payload["message_id"],
+            }
+            await self._post(body)
+            return Sent()
+        if op in ("copy", "forward", "ack_callback"):
+            raise DeliveryFailed(f"WhatsApp cannot {op}; only text reaches WhatsApp buyers")
+        last: str | None = None
+        for body in message_bodies(to, payload):
+            answer = await self._post(body)
+            messages = answer.get("messages") or [{}]
+            last = messages[0].get("id") or last
+        return Sent(last)
+
+    async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self.client.post(self.url, json=body)
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"WhatsApp: network error ({type(exc).__name__})") from None
+        if response.status_code < 400:
+            try:
+                answer: dict[str, Any] = response.json()
+            except ValueError:
+                answer = {}
+            return answer
+        raise graph_error(response)
+
+
+def graph_error(response: httpx.Response) -> ChannelError:
+    """A Graph API error answer as what to do about it."""
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    code = error.get("code")
+    detail = f"{code}: {error.get('message') or response.reason_phrase}"
+    if code == 131047:
+        return OutsideReplyWindow(
+            f"WhatsApp {detail} (more than 24 h since the buyer last wrote; "
+            "only a template message can reach them now)"
+        )
+    if code in _RATE_CODES or response.status_code == 429:
+        wait = 5.0 if code == 131056 else None  # per-buyer pair limit: give it a moment
+        return RateLimited(f"WhatsApp rate limited ({detail})", wait)
+    if code == 190 or response.status_code == 401:
+        return ChannelError(f"WhatsApp {detail}: the access token expired or is wrong")
+    if response.status_code >= 500 or code in _RETRY_CODES:
+        return ChannelError(f"WhatsApp server error {response.status_code} ({detail})")
+    return DeliveryFailed(f"WhatsApp refused the message ({response.status_code} {detail})")

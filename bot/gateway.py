@@ -1,0 +1,173 @@
+"""Everything the running service holds, wired together once: store, FAQ, channels,
+outbox, runtime. Built by ``create_app``; started and stopped by its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from telegram.request import BaseRequest
+
+from bot.channels.base import Channel, SellerPost, Sent
+from bot.channels.telegram import TelegramChannel, parse_update
+from bot.channels.webchat import WebChatChannel
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.errors import ChannelError, DeliveryFailed
+from bot.faqsource import FaqSource
+from bot.metrics import Metrics
+from bot.outbox import Outbox
+from bot.ratelimit import Limits
+from bot.runtime import Runtime
+from bot.seller import SellerDesk
+from bot.settings import Settings
+from bot.store import Store, open_store
+from bot.store.base import OutboxRow
+
+log = logging.getLogger("japri")
+
+
+@dataclass
+class Fakes:
+    """Test seams: where the platform HTTP calls go instead of the internet."""
+
+    telegram_request: BaseRequest | None = None
+    whatsapp_transport: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    fakes: Fakes = field(default_factory=Fakes)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.metrics = Metrics()
+        self.store: Store = open_store(s.store.url, s.base_dir)
+        self.faq = FaqSource(s.faq_path, s.thresholds())
+        self.channels: dict[str, Channel] = {"web": WebChatChannel()}
+        self.telegram: TelegramChannel | None = None
+        self.whatsapp: WhatsAppChannel | None = None
+        if s.telegram.token:
+            self.telegram = TelegramChannel(
+                s.telegram.token, s.telegram.api_base_url, request=self.fakes.telegram_request
+            )
+            self.channels["telegram"] = self.telegram
+        if s.whatsapp.access_token and s.whatsapp.phone_number_id:
+            self.whatsapp = WhatsAppChannel(
+                s.whatsapp.access_token,
+                s.whatsapp.phone_number_id,
+                s.whatsapp.api_base_url,
+                transport=self.fakes.whatsapp_transport,
+            )
+            self.channels["whatsapp"] = self.whatsapp
+        seller = s.seller.telegram_chat_id
+        self.seller_chat = str(seller) if seller is not None and self.telegram else None
+        self.desk = (
+            SellerDesk(self.store, self.telegram, self.seller_chat)
+            if self.telegram and self.seller_chat
+            else None
+        )
+        limits = Limits(
+            overall={
+                "telegram": s.telegram.max_per_second,
+                "whatsapp": s.whatsapp.max_per_second,
+            },
+            per_chat={"telegram": (s.telegram.max_per_second_per_chat, 6.0)},
+        )
+        self.outbox = Outbox(self.store, self.deliver, limits, self.metrics)
+        self.runtime = Runtime(
+            store=self.store,
+            faq=self.faq,
+            policy=s.policy(),
+            outbox=self.outbox,
+            metrics=self.metrics,
+            seller_chat=self.seller_chat,
+        )
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def deliver(self, row: OutboxRow) -> Sent:
+        """One outbox row to its platform (seller posts through the seller desk)."""
+        if row.payload.get("op") == "seller_post":
+            if self.desk is None:
+                raise DeliveryFailed("no seller chat configured (seller.telegram_chat_id)")
+            return await self.desk.post(row)
+        name, _, to = row.lane.partition(":")
+        channel = self.channels.get(name)
+        if channel is None:
+            raise DeliveryFailed(f"the {name} channel is not configured")
+        return await channel.send(to, row.payload)
+
+    async def start(self) -> None:
+        await self.store.open()
+        if self.faq.faq is None:
+            self.faq.load()
+        if self.faq.faq is not None:
+            self.metrics.faq_entries.set(len(self.faq.faq))
+        if self.telegram is not None:
+            await self.telegram.start()
+        await self.runtime.resume()
+        await self.outbox.resume()
+        self._spawn(self.faq.watch(), "faq watcher")
+        self._spawn(self._gauges(), "gauges")
+        if self.telegram is not None and self.settings.telegram.mode == "polling":
+            self._spawn(self._poll(), "telegram polling")
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        self._tasks.append(asyncio.get_running_loop().create_task(coro, name=name))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.runtime.close()
+        await self.outbox.close()
+        for channel in self.channels.values():
+            await channel.close()
+        await self.store.close()
+
+    async def _gauges(self) -> None:
+        while True:
+            await asyncio.sleep(5)
+            with contextlib.suppress(Exception):
+                self.metrics.outbox_depth.set(await self.store.outbox_depth())
+                if self.faq.faq is not None:
+                    self.metrics.faq_entries.set(len(self.faq.faq))
+
+    async def _poll(self) -> None:
+        """``telegram.mode: polling``: fetch updates instead of receiving webhooks."""
+        assert self.telegram is not None  # noqa: S101 - started only with Telegram on
+        try:
+            await self.telegram.delete_webhook()
+        except ChannelError as exc:
+            log.warning("could not remove the Telegram webhook before polling: %s", exc)
+        offset: int | None = None
+        delay = 1.0
+        while True:
+            try:
+                updates = await self.telegram.get_updates(offset, wait=25)
+            except ChannelError as exc:
+                log.warning("Telegram polling: %s (again in %.0fs)", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            delay = 1.0
+            for data in updates:
+                offset = int(data["update_id"]) + 1
+                await self.accept_telegram(data)
+
+    async def accept_telegram(self, data: Any) -> bool:
+        """One Telegram update from a webhook or polling; False when it is not ours."""
+        seller = int(self.seller_chat) if self.seller_chat else None
+        bot = self.telegram.bot if self.telegram else None
+        parsed = parse_update(data, bot, seller)
+        if parsed is None:
+            return False
+        if isinstance(parsed, SellerPost):
+            return await self.runtime.accept_seller(parsed)
+        return await self.runtime.accept(parsed)

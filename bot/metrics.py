@@ -1,0 +1,61 @@
+"""Prometheus metrics for /metrics: messages, actions, handoffs, latency, outbox depth."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+_LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class Metrics:
+    """One registry per app, so several apps (tests) never collide."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.messages_in = Counter(
+            "japri_messages_in", "Inbound events accepted", ["channel", "kind"], registry=r
+        )
+        self.duplicates = Counter(
+            "japri_duplicates", "Redelivered events skipped", ["channel"], registry=r
+        )
+        self.actions = Counter("japri_actions", "Engine decisions by type", ["action"], registry=r)
+        self.handoffs = Counter(
+            "japri_handoffs", "Chats handed to a seller", ["reason"], registry=r
+        )
+        self.messages_out = Counter(
+            "japri_messages_out", "Platform calls that succeeded", ["channel", "op"], registry=r
+        )
+        self.send_failures = Counter(
+            "japri_send_failures", "Platform calls given up", ["channel", "op"], registry=r
+        )
+        self.send_retries = Counter(
+            "japri_send_retries", "Platform calls to retry", ["channel", "op"], registry=r
+        )
+        self.latency = Histogram(
+            "japri_turn_seconds",
+            "From webhook received to the turn's replies queued",
+            buckets=_LATENCY,
+            registry=r,
+        )
+        self.send_seconds = Histogram(
+            "japri_send_seconds", "One platform call", ["channel"], buckets=_LATENCY, registry=r
+        )
+        self.outbox_depth = Gauge("japri_outbox_depth", "Messages waiting to be sent", registry=r)
+        self.faq_entries = Gauge("japri_faq_entries", "Entries in the live FAQ", registry=r)
+
+    def sent(self, channel: str, op: str, seconds: float) -> None:
+        self.messages_out.labels(channel, op).inc()
+        self.send_seconds.labels(channel).observe(seconds)
+
+    def failed(self, channel: str, op: str) -> None:
+        self.send_failures.labels(channel, op).inc()
+
+    def retried(self, channel: str, op: str) -> None:
+        self.send_retries.labels(channel, op).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

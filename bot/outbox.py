@@ -1,0 +1,161 @@
+"""Durable sending: one worker per lane (destination chat), retries, limits, order kept."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.channels.base import BEST_EFFORT_OPS, Sent
+from bot.errors import ChannelError
+from bot.metrics import Metrics
+from bot.ratelimit import Limits
+from bot.store.base import OutboxRow, Store
+
+log = logging.getLogger("japri.outbox")
+
+Deliver = Callable[[OutboxRow], Awaitable[Sent]]
+MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
+MAX_AGE = 24 * 3600.0  # a reply older than a day is no longer worth sending
+_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+
+
+class Outbox:
+    """Takes what the store's outbox holds to the platforms.
+
+    Each lane (one destination chat) has at most one worker task in this process, so a
+    chat's messages go out one at a time and in order; a 429 or a retry holds back only
+    that lane. ``deliver`` does the platform call; ``Limits`` paces it.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        deliver: Deliver,
+        limits: Limits,
+        metrics: Metrics,
+        on_sent: Callable[[OutboxRow, Sent], Awaitable[None]] | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.deliver = deliver
+        self.limits = limits
+        self.metrics = metrics
+        self.on_sent = on_sent
+        self.wall = wall
+        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._closing = False
+
+    def kick(self, lane: str) -> None:
+        """Make sure ``lane``'s pending messages are on their way."""
+        if self._closing:
+            return
+        task = self._lanes.get(lane)
+        if task is not None and not task.done():
+            self._again.add(lane)  # it may be past its last read: look once more
+            return
+        task = asyncio.get_running_loop().create_task(self._run(lane), name=f"outbox {lane}")
+        self._lanes[lane] = task
+        task.add_done_callback(functools.partial(self._finished, lane))
+
+    def _finished(self, lane: str, task: asyncio.Task[None]) -> None:
+        if self._lanes.get(lane) is task:
+            del self._lanes[lane]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox lane %s stopped: %r", lane, task.exception())
+        if lane in self._again:
+            self._again.discard(lane)
+            self.kick(lane)
+
+    async def resume(self) -> None:
+        """After a start: finish whatever was accepted but not yet sent."""
+        for lane in await self.store.lanes_with_pending_outbox():
+            self.kick(lane)
+
+    async def close(self, grace: float = 3.0) -> None:
+        self._closing = True
+        tasks = list(self._lanes.values())
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _run(self, lane: str) -> None:
+        channel = lane.split(":", 1)[0]
+        while not self._closing:
+            self._again.discard(lane)
+            row = await self.store.next_outgoing(lane)
+            if row is None:
+                return
+            wait = row.not_before - self.wall()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            pause = self.limits.delay(channel, lane)
+            if pause > 0:
+                await asyncio.sleep(pause)
+            await self._send(channel, row)
+
+    async def _send(self, channel: str, row: OutboxRow) -> None:
+        op = str(row.payload.get("op", "say"))
+        started = time.perf_counter()
+        try:
+            sent = await self.deliver(row)
+        except ChannelError as exc:
+            await self._failed(channel, row, op, exc)
+            return
+        except Exception as exc:  # a bug must not silently eat the lane
+            log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
+            await self._failed(channel, row, op, ChannelError(repr(exc), permanent=True))
+            return
+        now = self.wall()
+        chat = row.payload.get("about") or row.lane
+        await self.store.mark_sent(row.id, sent.platform_id, now, chat_key=_logged(op, chat))
+        elapsed = (now - row.created_at) * 1000
+        self.metrics.sent(channel, op, time.perf_counter() - started)
+        log.info(
+            "out chat=%s op=%s id=%s queued_ms=%.0f attempts=%d",
+            row.lane,
+            op,
+            sent.platform_id,
+            elapsed,
+            row.attempts + 1,
+        )
+        if self.on_sent is not None:
+            await self.on_sent(row, sent)
+
+    async def _failed(self, channel: str, row: OutboxRow, op: str, exc: ChannelError) -> None:
+        now = self.wall()
+        attempts = row.attempts + 1
+        too_old = now - row.created_at > MAX_AGE
+        if exc.permanent or op in BEST_EFFORT_OPS or attempts >= MAX_ATTEMPTS or too_old:
+            await self.store.mark_failed(row.id, str(exc), now)
+            self.metrics.failed(channel, op)
+            level = logging.DEBUG if op in BEST_EFFORT_OPS else logging.WARNING
+            log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
+            return
+        delay = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
+        await self.store.mark_retry(row.id, now + delay, str(exc))
+        self.metrics.retried(channel, op)
+        log.warning(
+            "out chat=%s op=%s attempt %d failed, retry in %.1fs: %s",
+            row.lane,
+            op,
+            attempts,
+            delay,
+            exc,
+        )
+
+
+def _backoff(attempts: int) -> float:
+    return _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
+
+
+def _logged(op: str, chat: Any) -> str | None:
+    """Which chat's history a sent message belongs to (receipts and taps are not kept)."""
+    return None if op in BEST_EFFORT_OPS else str(chat)

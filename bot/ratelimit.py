@@ -1,0 +1,62 @@
+"""Token buckets: how many messages a platform lets us send, overall and per chat."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class TokenBucket:
+    """``rate`` tokens a second, up to ``capacity`` saved for a burst; rate 0 = no limit."""
+
+    __slots__ = ("_clock", "_stamp", "_tokens", "capacity", "rate")
+
+    def __init__(
+        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.capacity = max(capacity, 1.0)
+        self._clock = clock
+        self._tokens = self.capacity
+        self._stamp = clock()
+
+    def take(self) -> float:
+        """Take a token; return how long to wait before using it (0: go now)."""
+        if self.rate <= 0:
+            return 0.0
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        self._tokens -= 1.0
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+
+class Limits:
+    """Per-channel overall buckets plus per-chat buckets (kept for active chats only)."""
+
+    def __init__(
+        self,
+        overall: dict[str, float],
+        per_chat: dict[str, tuple[float, float]],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self._overall = {ch: TokenBucket(rate, rate, clock) for ch, rate in overall.items()}
+        self._per_chat_spec = per_chat
+        self._chats: dict[str, TokenBucket] = {}
+
+    def delay(self, channel: str, lane: str) -> float:
+        """Seconds to wait before sending one message on ``lane`` of ``channel``."""
+        wait = 0.0
+        spec = self._per_chat_spec.get(channel)
+        if spec is not None:
+            bucket = self._chats.get(lane)
+            if bucket is None:
+                if len(self._chats) > 10_000:
+                    self._chats.clear()  # idle chats' buckets are full anyway
+                bucket = self._chats[lane] = TokenBucket(spec[0], spec[1], self._clock)
+            wait = bucket.take()
+        overall = self._overall.get(channel)
+        if overall is not None:
+            wait = max(wait, overall.take())
+        return wait

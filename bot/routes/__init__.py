@@ -1,0 +1,1 @@
+"""HTTP routes: platform webhooks, the web chat, health and metrics."""

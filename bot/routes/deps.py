@@ -1,0 +1,32 @@
+"""Request-scoped access to the running gateway."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from bot.gateway import Gateway
+
+MAX_BODY = 1_000_000  # bytes: far above any real update, far below trouble
+
+
+def _gateway(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(_gateway)]
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refusing anything over ``MAX_BODY`` before reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        raise HTTPException(413, "body too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise HTTPException(413, "body too large")
+    return bytes(body)

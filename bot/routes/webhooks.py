@@ -1,0 +1,99 @@
+"""POST /webhook/telegram, GET+POST /webhook/whatsapp: verify, parse, record, answer fast."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from bot.channels import telegram, whatsapp
+from bot.errors import StoreError
+from bot.routes.deps import GatewayDep, read_body
+
+log = logging.getLogger("japri.webhook")
+router = APIRouter()
+_OK = b"{}"
+
+
+def _ok() -> Response:
+    return Response(_OK, media_type="application/json")
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+@router.post("/webhook/telegram")
+async def telegram_webhook(request: Request, gateway: GatewayDep) -> Response:
+    settings = gateway.settings.telegram
+    if gateway.telegram is None:
+        return _error(404, "the Telegram channel is off (telegram.token is not set)")
+    given = request.headers.get("x-telegram-bot-api-secret-token")
+    if settings.webhook_secret and given is None:
+        return _error(401, "missing X-Telegram-Bot-Api-Secret-Token")
+    if not telegram.secret_ok(settings.webhook_secret, given):
+        return _error(403, "wrong X-Telegram-Bot-Api-Secret-Token")
+    body = await read_body(request)
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "the body is not JSON")
+    try:
+        await gateway.accept_telegram(data)
+    except ValueError as exc:
+        return _error(400, str(exc))
+    except StoreError as exc:  # not recorded: let Telegram deliver it again
+        log.error("could not record a Telegram update: %s", exc)
+        return _error(503, "store unavailable")
+    return _ok()
+
+
+@router.get("/webhook/whatsapp")
+async def whatsapp_verify(request: Request, gateway: GatewayDep) -> Response:
+    query = request.query_params
+    expected = gateway.settings.whatsapp.verify_token
+    given = query.get("hub.verify_token") or ""
+    if (
+        query.get("hub.mode") == "subscribe"
+        and expected
+        and hmac.compare_digest(expected.encode(), given.encode())
+    ):
+        return PlainTextResponse(query.get("hub.challenge", ""))
+    return PlainTextResponse("verification failed", status_code=403)
+
+
+@router.post("/webhook/whatsapp")
+async def whatsapp_webhook(request: Request, gateway: GatewayDep) -> Response:
+    settings = gateway.settings.whatsapp
+    body = await read_body(request)
+    header = request.headers.get("x-hub-signature-256")
+    if header is None:
+        return _error(401, "missing X-Hub-Signature-256")
+    if not whatsapp.signature_ok(settings.app_secret, body, header):
+        return _error(403, "X-Hub-Signature-256 does not match (whatsapp.app_secret)")
+    try:
+        data = json.loads(body)
+        messages, statuses = whatsapp.parse_notification(data, settings.phone_number_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _error(400, f"not a WhatsApp notification: {exc}")
+    try:
+        for event in messages:
+            if gateway.whatsapp is None:
+                log.warning("a WhatsApp message arrived but whatsapp.access_token is not set")
+                break
+            await gateway.runtime.accept(event)
+        for status in statuses:
+            await gateway.store.record_status(
+                status.platform_id, status.status, gateway.runtime.wall(), status.error
+            )
+            if status.error:
+                log.warning(
+                    "whatsapp message %s %s: %s", status.platform_id, status.status, status.error
+                )
+    except StoreError as exc:
+        log.error("could not record a WhatsApp notification: %s", exc)
+        return _error(503, "store unavailable")
+    return _ok()

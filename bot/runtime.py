@@ -1,0 +1,327 @@
+"""One inbound event at a time per chat: dedupe, lease, load, route, step, save, send."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.channels.base import Inbound, Profile, SellerPost
+from bot.faqsource import FaqSource
+from bot.metrics import Metrics
+from bot.outbox import Outbox
+from bot.seller import channel_name, notification, seller_text
+from bot.store.base import Contact, InboundRow, Store, Turn
+from flows.engine import Policy, step
+from flows.messages import BuyerMessage, Forward, HandOff, Say, SellerReleased
+from flows.state import Conversation, Stage
+
+log = logging.getLogger("japri.runtime")
+
+MATCH_TEXT_LIMIT = 2000  # characters of a message the engine reads; sellers get it all
+LEASE_SECONDS = 30.0
+Outgoing = list[tuple[str, dict[str, Any]]]
+
+
+class Runtime:
+    """Accepts inbound events durably and processes each chat's events in order.
+
+    ``accept`` is what webhooks call: it records the event (or reports a redelivery) and
+    returns at once; a per-chat worker task does the rest. Across processes a chat is
+    guarded by a lease in the store, not only by this process's task map.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        faq: FaqSource,
+        policy: Policy,
+        outbox: Outbox,
+        metrics: Metrics,
+        seller_chat: str | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.faq = faq
+        self.policy = policy
+        self.outbox = outbox
+        self.metrics = metrics
+        self.seller_chat = seller_chat
+        self.seller_lane = f"telegram:{seller_chat}" if seller_chat else None
+        self.wall = wall
+        self.owner = uuid.uuid4().hex
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._closing = False
+
+    # intake ----------------------------------------------------------------------------
+    async def accept(self, event: Inbound) -> bool:
+        """Record a buyer event; False when it was seen before (nothing more happens)."""
+        channel = event.chat_key.split(":", 1)[0]
+        fresh = await self.store.accept_inbound(
+            event.dedup_key, event.chat_key, event.payload, self.wall()
+        )
+        if not fresh:
+            self.metrics.duplicates.labels(channel).inc()
+            log.info("in chat=%s duplicate=%s skipped", event.chat_key, event.dedup_key)
+            return False
+        self.metrics.messages_in.labels(channel, str(event.payload.get("kind"))).inc()
+        self.schedule(event.chat_key)
+        return True
+
+    async def accept_seller(self, post: SellerPost) -> bool:
+        """Record a seller's message under the buyer it answers (topic, then reply)."""
+        chat_key = None
+        if post.thread_id is not None:
+            chat_key = await self.store.linked_chat(post.seller_chat, "topic", post.thread_id)
+        if not chat_key and post.reply_to is not None:
+            chat_key = await self.store.linked_chat(post.seller_chat, "message", post.reply_to)
+        payload = dict(post.payload)
+        if not chat_key:
+            chat_key = f"telegram:{post.seller_chat}"
+            payload["type"] = "seller_orphan"
+        fresh = await self.store.accept_inbound(post.dedup_key, chat_key, payload, self.wall())
+        if fresh:
+            self.metrics.messages_in.labels("seller", str(payload["type"])).inc()
+            self.schedule(chat_key)
+        return fresh
+
+    def schedule(self, chat_key: str) -> None:
+        if self._closing:
+            return
+        task = self._workers.get(chat_key)
+        if task is not None and not task.done():
+            self._again.add(chat_key)
+            return
+        task = asyncio.get_running_loop().create_task(self._drain(chat_key), name=chat_key)
+        self._workers[chat_key] = task
+        task.add_done_callback(functools.partial(self._finished, chat_key))
+
+    def _finished(self, chat_key: str, task: asyncio.Task[None]) -> None:
+        if self._workers.get(chat_key) is task:
+            del self._workers[chat_key]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("worker for %s stopped: %r", chat_key, task.exception())
+        if chat_key in self._again:
+            self._again.discard(chat_key)
+            self.schedule(chat_key)
+
+    async def resume(self) -> None:
+        """After a start: process whatever was accepted but not yet processed."""
+        for chat_key in await self.store.chats_with_pending_inbound():
+            self.schedule(chat_key)
+
+    async def close(self, grace: float = 3.0) -> None:
+        self._closing = True
+        tasks = list(self._workers.values())
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    # processing ------------------------------------------------------------------------
+    async def _drain(self, chat_key: str) -> None:
+        while not await self.store.claim_chat(chat_key, self.owner, self.wall(), LEASE_SECONDS):
+            await asyncio.sleep(0.25)  # another process works on this chat right now
+            if self._closing:
+                return
+        try:
+            while not self._closing:
+                self._again.discard(chat_key)
+                row = await self.store.next_inbound(chat_key)
+                if row is None:
+                    return
+                try:
+                    await self._process(row)
+                except Exception as exc:  # one poisoned event must not block the chat
+                    log.exception("in chat=%s event #%d failed", chat_key, row.id)
+                    await self.store.fail_inbound(row.id, repr(exc), self.wall())
+        finally:
+            await self.store.release_chat(chat_key, self.owner)
+
+    async def _process(self, row: InboundRow) -> None:
+        kind = row.payload.get("type")
+        if kind == "buyer":
+            outgoing, summary = await self._buyer(row)
+        elif kind == "seller":
+            outgoing, summary = await self._seller(row)
+        else:
+            outgoing, summary = await self._orphan(row)
+        for lane in dict.fromkeys(lane for lane, _ in outgoing):
+            self.outbox.kick(lane)
+        latency = self.wall() - row.received_at
+        self.metrics.latency.observe(max(latency, 0.0))
+        log.info("in chat=%s %s latency_ms=%.1f", row.chat_key, summary, latency * 1000)
+
+    async def _buyer(self, row: InboundRow) -> tuple[Outgoing, str]:
+        payload = row.payload
+        chat_key = row.chat_key
+        profile = Profile.from_dict(payload.get("profile") or {})
+        text = str(payload.get("text") or "")
+        message = BuyerMessage(
+            text=text[:MATCH_TEXT_LIMIT],
+            kind=payload.get("kind") or "text",
+            choice=payload.get("choice"),
+            language_hint=profile.language,
+        )
+        before = Conversation.from_dict(await self.store.load_state(chat_key))
+        faq = self.faq.faq
+        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
+        now = self.wall()
+        conv, actions = step(before, message, faq, self.policy, datetime.fromtimestamp(now, UTC))
+        lane = chat_key
+        outgoing: Outgoing = []
+        if payload.get("callback_id"):
+            outgoing.append((lane, {"op": "ack_callback", "callback_id": payload["callback_id"]}))
+        if profile.channel == "whatsapp" and payload.get("platform_id"):
+            outgoing.append((lane, {"op": "mark_read", "message_id": payload["platform_id"]}))
+        names = []
+        for action in actions:
+            if isinstance(action, Say):
+                options = [[o.id, o.title] for o in action.options]
+                say = {"op": "say", "text": action.text, "options": options}
+                outgoing.append((lane, {**say, "lang": conv.language or self.policy.language}))
+                names.append("say")
+            elif isinstance(action, HandOff):
+                self.metrics.handoffs.labels(action.reason).inc()
+                names.append(f"handoff:{action.reason}")
+                history = await self.store.history(chat_key, 6)
+                history.append({"direction": "in", "text": text, "kind": message.kind})
+                note = notification(self.policy.language, profile, action.reason, history[-6:])
+                outgoing += self._to_seller(chat_key, note, profile, topic=True)
+            elif isinstance(action, Forward):
+                names.append("forward")
+                outgoing += self._forward(chat_key, payload, profile, text)
+        self.metrics.actions.labels(names[-1].split(":")[0] if names else "none").inc()
+        contact = Contact(
+            chat_key=chat_key,
+            channel=profile.channel,
+            external_id=profile.external_id,
+            name=profile.name,
+            username=profile.username,
+            phone=profile.phone,
+            language=conv.language,
+            first_seen=now,
+            last_seen=now,
+        )
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            contact=contact,
+            logged_text=text,
+            logged_kind=str(message.kind),
+            platform_id=payload.get("platform_id"),
+        )
+        await self.store.commit_turn(turn, now)
+        return outgoing, f"kind={message.kind} actions={','.join(names) or '-'}"
+
+    def _to_seller(
+        self, chat_key: str, text: str, profile: Profile, *, topic: bool = False
+    ) -> Outgoing:
+        if self.seller_lane is None:
+            return []  # no seller chat: the handoff shows in the store (and the inbox)
+        post: dict[str, Any] = {"op": "seller_post", "about": chat_key, "text": text}
+        if topic:
+            post["topic_name"] = f"{profile.display} · {channel_name(profile.channel)}"
+        return [(self.seller_lane, post)]
+
+    def _forward(
+        self, chat_key: str, payload: dict[str, Any], profile: Profile, text: str
+    ) -> Outgoing:
+        kind = payload.get("kind") or "text"
+        if profile.channel == "telegram" and kind not in ("text", "choice"):
+            forward = {
+                "op": "seller_post",
+                "send_op": "forward",
+                "about": chat_key,
+                "from_chat": profile.external_id,
+                "message_id": payload.get("platform_id"),
+            }
+            return [(self.seller_lane, forward)] if self.seller_lane else []
+        shown = text if kind in ("text", "choice") else f"[{kind}] {text}".strip()
+        if payload.get("edited"):
+            shown = f"✏️ {shown}"
+        return self._to_seller(chat_key, f"{profile.display}: {shown}", profile)
+
+    async def _seller(self, row: InboundRow) -> tuple[Outgoing, str]:
+        payload = row.payload
+        chat_key = row.chat_key
+        channel = chat_key.split(":", 1)[0]
+        conv = Conversation.from_dict(await self.store.load_state(chat_key))
+        now = self.wall()
+        language = self.policy.language
+        outgoing: Outgoing = []
+        contact = await self.store.contact(chat_key)
+        buyer = _contact_display(contact, chat_key)
+        if payload.get("command") == "done":
+            conv, _ = step(conv, SellerReleased(), _no_faq(self.faq), self.policy, _dt(now))
+            text = seller_text(language, "released", buyer=buyer)
+            outgoing.append(
+                (str(self.seller_lane), {"op": "seller_post", "about": chat_key, "text": text})
+            )
+            summary = "seller=done"
+        elif payload.get("command"):
+            return await self._orphan(row)
+        else:
+            if conv.stage is not Stage.HANDED_OFF:  # a seller stepping in takes the chat
+                conv = conv.evolve(
+                    stage=Stage.HANDED_OFF, handoff_reason="seller", handed_off_at=now
+                )
+            copy = payload.get("copy")
+            if copy and channel == "telegram":
+                outgoing.append((chat_key, {"op": "copy", **copy}))
+            elif payload.get("text"):
+                outgoing.append((chat_key, {"op": "say", "text": payload["text"], "options": []}))
+            if copy and channel != "telegram":
+                hint = seller_text(language, "text_only", channel=channel_name(channel))
+                outgoing.append(
+                    (str(self.seller_lane), {"op": "seller_post", "about": chat_key, "text": hint})
+                )
+            summary = "seller=relay"
+        turn = Turn(inbound_id=row.id, chat_key=chat_key, state=conv.to_dict(), outgoing=outgoing)
+        await self.store.commit_turn(turn, now)
+        return outgoing, summary
+
+    async def _orphan(self, row: InboundRow) -> tuple[Outgoing, str]:
+        hint = seller_text(self.policy.language, "orphan")
+        lane = row.chat_key
+        reply: dict[str, Any] = {
+            "op": "say",
+            "text": hint,
+            "options": [],
+            "reply_to": row.payload.get("message_id"),
+        }
+        outgoing: Outgoing = [(lane, reply)]
+        turn = Turn(inbound_id=row.id, chat_key=row.chat_key, state=None, outgoing=outgoing)
+        await self.store.commit_turn(turn, self.wall())
+        return outgoing, "seller=orphan"
+
+
+def _dt(stamp: float) -> datetime:
+    return datetime.fromtimestamp(stamp, UTC)
+
+
+def _no_faq(source: FaqSource) -> Any:
+    return source.faq
+
+
+def _contact_display(contact: Contact | None, chat_key: str) -> str:
+    if contact is None:
+        return chat_key.split(":", 1)[-1]
+    profile = Profile(
+        channel=contact.channel,
+        external_id=contact.external_id,
+        name=contact.name,
+        username=contact.username,
+        phone=contact.phone,
+    )
+    return profile.display

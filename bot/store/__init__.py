@@ -1,0 +1,26 @@
+"""Japri's durable memory: contacts, chat state, messages, processed ids and the outbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.errors import ConfigError
+from bot.store.base import Contact, InboundRow, OutboxRow, Store
+
+
+def open_store(url: str, base_dir: Path | None = None) -> Store:
+    """The store a ``store.url`` names: ``sqlite:///relative.db``, ``sqlite:////abs.db``
+    (SQLAlchemy's spelling) or ``sqlite://:memory:``; a relative path is taken from
+    ``base_dir`` (the config file's folder)."""
+    if url.startswith("sqlite://"):
+        from bot.store.sqlite import SqliteStore
+
+        path = url.removeprefix("sqlite://").removeprefix("/") or ":memory:"
+        if path != ":memory:" and base_dir is not None and not Path(path).is_absolute():
+            path = str(base_dir / path)
+        return SqliteStore(path)
+    scheme = url.split(":", 1)[0]
+    raise ConfigError("store.url", f"{scheme!r} stores are not built yet; use sqlite:///japri.db")
+
+
+__all__ = ["Contact", "InboundRow", "OutboxRow", "Store", "open_store"]

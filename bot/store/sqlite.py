@@ -1,0 +1,418 @@
+"""The embedded default store: one SQLite file in WAL mode, a versioned schema.
+
+Statements are tiny and indexed, so they run on the event loop's thread (a thread hop
+per call would cost more than the query). Every public method is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bot.errors import StoreError
+from bot.store.base import Contact, InboundRow, OutboxRow, Turn
+
+# Each step moves the schema one version up; never edit a released step, add one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE contacts (
+        chat_key TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL,
+        name TEXT, username TEXT, phone TEXT, language TEXT,
+        first_seen REAL NOT NULL, last_seen REAL NOT NULL
+    );
+    CREATE TABLE conversations (
+        chat_key TEXT PRIMARY KEY, state TEXT, updated_at REAL,
+        lease_owner TEXT, lease_until REAL
+    );
+    CREATE TABLE inbound (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, dedup_key TEXT NOT NULL UNIQUE,
+        chat_key TEXT NOT NULL, payload TEXT NOT NULL, received_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending', processed_at REAL, error TEXT
+    );
+    CREATE INDEX inbound_pending ON inbound (chat_key, id) WHERE status = 'pending';
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, chat_key TEXT NOT NULL,
+        direction TEXT NOT NULL, kind TEXT NOT NULL, text TEXT, platform_id TEXT,
+        outbox_id INTEGER, at REAL NOT NULL, status TEXT, status_at REAL, error TEXT
+    );
+    CREATE INDEX messages_chat ON messages (chat_key, id);
+    CREATE INDEX messages_platform ON messages (platform_id) WHERE platform_id IS NOT NULL;
+    CREATE INDEX messages_outbox ON messages (outbox_id) WHERE outbox_id IS NOT NULL;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL, payload TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+        not_before REAL NOT NULL DEFAULT 0, created_at REAL NOT NULL, sent_at REAL,
+        platform_id TEXT, error TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (lane, id) WHERE status = 'pending';
+    CREATE TABLE seller_links (
+        seller_chat TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,
+        chat_key TEXT NOT NULL, PRIMARY KEY (seller_chat, kind, ref)
+    );
+    CREATE INDEX seller_links_chat ON seller_links (seller_chat, kind, chat_key);
+    """,
+)
+
+
+class SqliteStore:
+    """``Store`` on one SQLite file (``:memory:`` for tests)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    # lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from None
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
+        db.execute("PRAGMA busy_timeout=5000")
+        db.execute("PRAGMA foreign_keys=ON")
+        self._db = db
+        self._migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    async def ping(self) -> bool:
+        try:
+            self._conn.execute("SELECT 1").fetchone()
+        except (sqlite3.Error, StoreError):
+            return False
+        return True
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this Japri "
+                f"({len(MIGRATIONS)}); upgrade Japri"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._tx() as db:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError("the store is not open")
+        return self._db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # inbound ---------------------------------------------------------------------------
+    async def accept_inbound(
+        self, dedup_key: str, chat_key: str, payload: dict[str, Any], now: float
+    ) -> bool:
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO inbound (dedup_key, chat_key, payload, received_at) "
+                "VALUES (?, ?, ?, ?)",
+                (dedup_key, chat_key, _dump(payload), now),
+            )
+        return cursor.rowcount == 1
+
+    async def next_inbound(self, chat_key: str) -> InboundRow | None:
+        row = self._conn.execute(
+            "SELECT id, chat_key, payload, received_at FROM inbound "
+            "WHERE chat_key = ? AND status = 'pending' ORDER BY id LIMIT 1",
+            (chat_key,),
+        ).fetchone()
+        if row is None:
+            return None
+        return InboundRow(
+            row["id"], row["chat_key"], json.loads(row["payload"]), row["received_at"]
+        )
+
+    async def chats_with_pending_inbound(self) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT chat_key FROM inbound WHERE status = 'pending' GROUP BY chat_key "
+            "ORDER BY MIN(id)"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE inbound SET status = 'failed', error = ?, processed_at = ? WHERE id = ?",
+                (error[:2000], now, inbound_id),
+            )
+
+    # lease -----------------------------------------------------------------------------
+    async def claim_chat(self, chat_key: str, owner: str, now: float, ttl: float) -> bool:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO conversations (chat_key, updated_at) VALUES (?, ?)",
+                (chat_key, now),
+            )
+            cursor = db.execute(
+                "UPDATE conversations SET lease_owner = ?, lease_until = ? WHERE chat_key = ? "
+                "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
+                (owner, now + ttl, chat_key, owner, now),
+            )
+        return cursor.rowcount == 1
+
+    async def release_chat(self, chat_key: str, owner: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
+                "WHERE chat_key = ? AND lease_owner = ?",
+                (chat_key, owner),
+            )
+
+    # conversations ---------------------------------------------------------------------
+    async def load_state(self, chat_key: str) -> dict[str, Any] | None:
+        row = self._conn.execute(
+            "SELECT state FROM conversations WHERE chat_key = ?", (chat_key,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        state: dict[str, Any] = json.loads(row[0])
+        return state
+
+    async def commit_turn(self, turn: Turn, now: float) -> list[int]:
+        ids: list[int] = []
+        with self._tx() as db:
+            if turn.state is not None:
+                db.execute(
+                    "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (chat_key) DO UPDATE SET state = excluded.state, "
+                    "updated_at = excluded.updated_at",
+                    (turn.chat_key, _dump(turn.state), now),
+                )
+            if turn.contact is not None:
+                _upsert_contact(db, turn.contact)
+            if turn.logged_text is not None:
+                db.execute(
+                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, at) "
+                    "VALUES (?, 'in', ?, ?, ?, ?)",
+                    (turn.chat_key, turn.logged_kind, turn.logged_text, turn.platform_id, now),
+                )
+            for lane, payload in turn.outgoing:
+                ids.append(_enqueue(db, lane, payload, now))
+            db.execute(
+                "UPDATE inbound SET status = 'done', processed_at = ? WHERE id = ?",
+                (now, turn.inbound_id),
+            )
+        return ids
+
+    # contacts and history --------------------------------------------------------------
+    async def contact(self, chat_key: str) -> Contact | None:
+        row = self._conn.execute(
+            "SELECT * FROM contacts WHERE chat_key = ?", (chat_key,)
+        ).fetchone()
+        return None if row is None else _contact(row)
+
+    async def contacts(self, limit: int = 100, offset: int = 0) -> list[Contact]:
+        rows = self._conn.execute(
+            "SELECT * FROM contacts ORDER BY last_seen DESC LIMIT ? OFFSET ?", (limit, offset)
+        ).fetchall()
+        return [_contact(r) for r in rows]
+
+    async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT id, direction, kind, text, at, status FROM messages WHERE chat_key = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (chat_key, limit),
+        ).fetchall()
+        return [dict(r) for r in reversed(rows)]
+
+    async def messages_after(
+        self, chat_key: str, after_id: int, direction: str = "out"
+    ) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT m.id, m.kind, m.text, m.at, o.payload FROM messages m "
+            "LEFT JOIN outbox o ON o.id = m.outbox_id "
+            "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? ORDER BY m.id LIMIT 200",
+            (chat_key, direction, after_id),
+        ).fetchall()
+        result = []
+        for row in rows:
+            item = {k: row[k] for k in ("id", "kind", "text", "at")}
+            payload = json.loads(row["payload"]) if row["payload"] else {}
+            item["options"] = payload.get("options") or []
+            result.append(item)
+        return result
+
+    # outbox ----------------------------------------------------------------------------
+    async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int:
+        with self._tx() as db:
+            return _enqueue(db, lane, payload, now)
+
+    async def next_outgoing(self, lane: str) -> OutboxRow | None:
+        row = self._conn.execute(
+            "SELECT id, lane, payload, attempts, not_before, created_at FROM outbox "
+            "WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1",
+            (lane,),
+        ).fetchone()
+        if row is None:
+            return None
+        return OutboxRow(
+            row["id"],
+            row["lane"],
+            json.loads(row["payload"]),
+            row["attempts"],
+            row["not_before"],
+            row["created_at"],
+        )
+
+    async def lanes_with_pending_outbox(self) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT lane FROM outbox WHERE status = 'pending' GROUP BY lane ORDER BY MIN(id)"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    async def mark_sent(
+        self, outbox_id: int, platform_id: str | None, now: float, chat_key: str | None = None
+    ) -> None:
+        with self._tx() as db:
+            row = db.execute("SELECT payload FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+            db.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
+                "attempts = attempts + 1 WHERE id = ?",
+                (now, platform_id, outbox_id),
+            )
+            if chat_key is not None and row is not None:
+                payload = json.loads(row[0])
+                db.execute(
+                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
+                    "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
+                    "'sent', ?)",
+                    (
+                        chat_key,
+                        payload.get("op", "text"),
+                        payload.get("text"),
+                        platform_id,
+                        outbox_id,
+                        now,
+                        now,
+                    ),
+                )
+
+    async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? "
+                "WHERE id = ?",
+                (not_before, error[:2000], outbox_id),
+            )
+
+    async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
+                "sent_at = ? WHERE id = ?",
+                (error[:2000], now, outbox_id),
+            )
+
+    async def outbox_depth(self) -> int:
+        row = self._conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        return int(row.fetchone()[0])
+
+    async def record_status(
+        self, platform_id: str, status: str, now: float, error: str | None = None
+    ) -> bool:
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE messages SET status = ?, status_at = ?, error = COALESCE(?, error) "
+                "WHERE platform_id = ? AND direction = 'out'",
+                (status, now, error, platform_id),
+            )
+        return cursor.rowcount > 0
+
+    # seller links ----------------------------------------------------------------------
+    async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO seller_links (seller_chat, kind, ref, chat_key) "
+                "VALUES (?, ?, ?, ?)",
+                (seller_chat, kind, ref, chat_key),
+            )
+
+    async def linked_chat(self, seller_chat: str, kind: str, ref: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT chat_key FROM seller_links WHERE seller_chat = ? AND kind = ? AND ref = ?",
+            (seller_chat, kind, ref),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    async def topic_of(self, seller_chat: str, chat_key: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT ref FROM seller_links WHERE seller_chat = ? AND kind = 'topic' "
+            "AND chat_key = ? ORDER BY rowid DESC LIMIT 1",
+            (seller_chat, chat_key),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+
+def _dump(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _enqueue(db: sqlite3.Connection, lane: str, payload: dict[str, Any], now: float) -> int:
+    cursor = db.execute(
+        "INSERT INTO outbox (lane, payload, created_at, not_before) VALUES (?, ?, ?, 0)",
+        (lane, _dump(payload), now),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def _upsert_contact(db: sqlite3.Connection, c: Contact) -> None:
+    db.execute(
+        "INSERT INTO contacts (chat_key, channel, external_id, name, username, phone, language, "
+        "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (chat_key) DO UPDATE SET name = COALESCE(excluded.name, name), "
+        "username = COALESCE(excluded.username, username), "
+        "phone = COALESCE(excluded.phone, phone), "
+        "language = COALESCE(excluded.language, language), last_seen = excluded.last_seen",
+        (
+            c.chat_key,
+            c.channel,
+            c.external_id,
+            c.name,
+            c.username,
+            c.phone,
+            c.language,
+            c.first_seen,
+            c.last_seen,
+        ),
+    )
+
+
+def _contact(row: sqlite3.Row) -> Contact:
+    return Contact(
+        chat_key=row["chat_key"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        name=row["name"],
+        username=row["username"],
+        phone=row["phone"],
+        language=row["language"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+    )
