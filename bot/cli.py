@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -121,8 +122,9 @@ def _serve(args: argparse.Namespace) -> int:
         host=host,
         port=port,
         log_level="warning",
-        access_log=False,
+        access_log=os.environ.get("JAPRI_ACCESS_LOG") == "1",
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=75,  # platforms and proxies reuse connections; 5 s is too short
     )
     return EXIT_OK
 
@@ -323,3 +325,7 @@ def _chat(args: argparse.Namespace) -> int:
         line = sys.stdin.readline()
         if not line or not session.handle(line):
             return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

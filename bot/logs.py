@@ -34,5 +34,5 @@ def configure(level: str = "INFO", secrets: Iterable[str | None] = ()) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Request lines of the HTTP clients carry the bot token in the URL: keep them quiet.
-    for noisy in ("httpx", "httpcore", "telegram", "uvicorn.access"):
+    for noisy in ("httpx", "httpcore", "telegram"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

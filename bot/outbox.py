@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,8 +40,14 @@ class Outbox:
         metrics: Metrics,
         on_sent: Callable[[OutboxRow, Sent], Awaitable[None]] | None = None,
         wall: Callable[[], float] = time.time,
+        concurrency: int = 8,
     ) -> None:
         self.store = store
+        # At most as many calls in flight per channel as its HTTP pool has connections:
+        # waiting here is cheap, waiting in httpcore's queue costs CPU on every request.
+        self._slots: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(concurrency)
+        )
         self.deliver = deliver
         self.limits = limits
         self.metrics = metrics
@@ -105,7 +112,8 @@ class Outbox:
         op = str(row.payload.get("op", "say"))
         started = time.perf_counter()
         try:
-            sent = await self.deliver(row)
+            async with self._slots[channel]:
+                sent = await self.deliver(row)
         except ChannelError as exc:
             await self._failed(channel, row, op, exc)
             return
@@ -115,7 +123,7 @@ class Outbox:
             return
         now = self.wall()
         chat = row.payload.get("about") or row.lane
-        await self.store.mark_sent(row.id, sent.platform_id, now, chat_key=_logged(op, chat))
+        await self.store.mark_sent(row, sent.platform_id, now, chat_key=_logged(op, chat))
         elapsed = (now - row.created_at) * 1000
         self.metrics.sent(channel, op, time.perf_counter() - started)
         log.info(

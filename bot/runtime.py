@@ -18,7 +18,7 @@ from bot.outbox import Outbox
 from bot.seller import channel_name, notification, seller_text
 from bot.store.base import Contact, InboundRow, Store, Turn
 from flows.engine import Policy, step
-from flows.messages import BuyerMessage, Forward, HandOff, Say, SellerReleased
+from flows.messages import Action, BuyerMessage, Forward, HandOff, Say, SellerReleased
 from flows.state import Conversation, Stage
 
 log = logging.getLogger("japri.runtime")
@@ -57,6 +57,7 @@ class Runtime:
         self.wall = wall
         self.owner = uuid.uuid4().hex
         self._workers: dict[str, asyncio.Task[None]] = {}
+        self._leases: dict[str, float] = {}  # chat -> until when this process holds it
         self._again: set[str] = set()
         self._closing = False
 
@@ -125,26 +126,40 @@ class Runtime:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        for chat_key in list(self._leases):
+            await self.store.release_chat(chat_key, self.owner)
+        self._leases.clear()
 
     # processing ------------------------------------------------------------------------
     async def _drain(self, chat_key: str) -> None:
-        while not await self.store.claim_chat(chat_key, self.owner, self.wall(), LEASE_SECONDS):
+        while not await self._lease(chat_key):
             await asyncio.sleep(0.25)  # another process works on this chat right now
             if self._closing:
                 return
-        try:
-            while not self._closing:
-                self._again.discard(chat_key)
-                row = await self.store.next_inbound(chat_key)
-                if row is None:
-                    return
-                try:
-                    await self._process(row)
-                except Exception as exc:  # one poisoned event must not block the chat
-                    log.exception("in chat=%s event #%d failed", chat_key, row.id)
-                    await self.store.fail_inbound(row.id, repr(exc), self.wall())
-        finally:
-            await self.store.release_chat(chat_key, self.owner)
+        while not self._closing:
+            self._again.discard(chat_key)
+            row = await self.store.next_inbound(chat_key)
+            if row is None:
+                return
+            try:
+                await self._process(row)
+            except Exception as exc:  # one poisoned event must not block the chat
+                log.exception("in chat=%s event #%d failed", chat_key, row.id)
+                await self.store.fail_inbound(row.id, repr(exc), self.wall())
+
+    async def _lease(self, chat_key: str) -> bool:
+        """Hold the chat's lease in the store. A lease is kept for ``LEASE_SECONDS`` and
+        renewed only when half of it is gone, so a busy chat costs no write per message."""
+        now = self.wall()
+        if self._leases.get(chat_key, 0.0) - now > LEASE_SECONDS / 2:
+            return True
+        if not await self.store.claim_chat(chat_key, self.owner, now, LEASE_SECONDS):
+            self._leases.pop(chat_key, None)
+            return False
+        if len(self._leases) > 50_000:
+            self._leases = {k: v for k, v in self._leases.items() if v > now}
+        self._leases[chat_key] = now + LEASE_SECONDS
+        return True
 
     async def _process(self, row: InboundRow) -> None:
         kind = row.payload.get("type")
@@ -183,7 +198,7 @@ class Runtime:
         if profile.channel == "whatsapp" and payload.get("platform_id"):
             outgoing.append((lane, {"op": "mark_read", "message_id": payload["platform_id"]}))
         names = []
-        for action in actions:
+        for action in _merged(actions):
             if isinstance(action, Say):
                 options = [[o.id, o.title] for o in action.options]
                 say = {"op": "say", "text": action.text, "options": options}
@@ -304,6 +319,19 @@ class Runtime:
         turn = Turn(inbound_id=row.id, chat_key=row.chat_key, state=None, outgoing=outgoing)
         await self.store.commit_turn(turn, self.wall())
         return outgoing, "seller=orphan"
+
+
+def _merged(actions: list[Action]) -> list[Action]:
+    """Consecutive messages of one turn as one message (greeting, answer, follow-up):
+    the buyer's phone buzzes once, and the platform counts one message, not three."""
+    merged: list[Action] = []
+    for action in actions:
+        last = merged[-1] if merged else None
+        if isinstance(action, Say) and isinstance(last, Say) and not last.options:
+            merged[-1] = Say(f"{last.text}\n\n{action.text}", action.options)
+        else:
+            merged.append(action)
+    return merged
 
 
 def _dt(stamp: float) -> datetime:

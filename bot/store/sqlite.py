@@ -129,12 +129,11 @@ class SqliteStore:
     async def accept_inbound(
         self, dedup_key: str, chat_key: str, payload: dict[str, Any], now: float
     ) -> bool:
-        with self._tx() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO inbound (dedup_key, chat_key, payload, received_at) "
-                "VALUES (?, ?, ?, ?)",
-                (dedup_key, chat_key, _dump(payload), now),
-            )
+        cursor = self._conn.execute(  # one statement: atomic on its own
+            "INSERT OR IGNORE INTO inbound (dedup_key, chat_key, payload, received_at) "
+            "VALUES (?, ?, ?, ?)",
+            (dedup_key, chat_key, _dump(payload), now),
+        )
         return cursor.rowcount == 1
 
     async def next_inbound(self, chat_key: str) -> InboundRow | None:
@@ -157,33 +156,28 @@ class SqliteStore:
         return [r[0] for r in rows]
 
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE inbound SET status = 'failed', error = ?, processed_at = ? WHERE id = ?",
-                (error[:2000], now, inbound_id),
-            )
+        self._conn.execute(
+            "UPDATE inbound SET status = 'failed', error = ?, processed_at = ? WHERE id = ?",
+            (error[:2000], now, inbound_id),
+        )
 
     # lease -----------------------------------------------------------------------------
     async def claim_chat(self, chat_key: str, owner: str, now: float, ttl: float) -> bool:
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO conversations (chat_key, updated_at) VALUES (?, ?)",
-                (chat_key, now),
-            )
-            cursor = db.execute(
-                "UPDATE conversations SET lease_owner = ?, lease_until = ? WHERE chat_key = ? "
-                "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
-                (owner, now + ttl, chat_key, owner, now),
-            )
+        cursor = self._conn.execute(
+            "INSERT INTO conversations (chat_key, updated_at, lease_owner, lease_until) "
+            "VALUES (?1, ?3, ?2, ?3 + ?4) ON CONFLICT (chat_key) DO UPDATE SET "
+            "lease_owner = ?2, lease_until = ?3 + ?4 WHERE lease_owner IS NULL "
+            "OR lease_owner = ?2 OR lease_until < ?3",
+            (chat_key, owner, now, ttl),
+        )
         return cursor.rowcount == 1
 
     async def release_chat(self, chat_key: str, owner: str) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
-                "WHERE chat_key = ? AND lease_owner = ?",
-                (chat_key, owner),
-            )
+        self._conn.execute(
+            "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
+            "WHERE chat_key = ? AND lease_owner = ?",
+            (chat_key, owner),
+        )
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
@@ -288,47 +282,42 @@ class SqliteStore:
         return [r[0] for r in rows]
 
     async def mark_sent(
-        self, outbox_id: int, platform_id: str | None, now: float, chat_key: str | None = None
+        self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
     ) -> None:
         with self._tx() as db:
-            row = db.execute("SELECT payload FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
             db.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
                 "attempts = attempts + 1 WHERE id = ?",
-                (now, platform_id, outbox_id),
+                (now, platform_id, row.id),
             )
-            if chat_key is not None and row is not None:
-                payload = json.loads(row[0])
+            if chat_key is not None:
                 db.execute(
                     "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
                     "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
                     "'sent', ?)",
                     (
                         chat_key,
-                        payload.get("op", "text"),
-                        payload.get("text"),
+                        row.payload.get("op", "say"),
+                        row.payload.get("text"),
                         platform_id,
-                        outbox_id,
+                        row.id,
                         now,
                         now,
                     ),
                 )
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? "
-                "WHERE id = ?",
-                (not_before, error[:2000], outbox_id),
-            )
+        self._conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
+            (not_before, error[:2000], outbox_id),
+        )
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
-                "sent_at = ? WHERE id = ?",
-                (error[:2000], now, outbox_id),
-            )
+        self._conn.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
+            "sent_at = ? WHERE id = ?",
+            (error[:2000], now, outbox_id),
+        )
 
     async def outbox_depth(self) -> int:
         row = self._conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
@@ -337,22 +326,20 @@ class SqliteStore:
     async def record_status(
         self, platform_id: str, status: str, now: float, error: str | None = None
     ) -> bool:
-        with self._tx() as db:
-            cursor = db.execute(
-                "UPDATE messages SET status = ?, status_at = ?, error = COALESCE(?, error) "
-                "WHERE platform_id = ? AND direction = 'out'",
-                (status, now, error, platform_id),
-            )
+        cursor = self._conn.execute(
+            "UPDATE messages SET status = ?, status_at = ?, error = COALESCE(?, error) "
+            "WHERE platform_id = ? AND direction = 'out'",
+            (status, now, error, platform_id),
+        )
         return cursor.rowcount > 0
 
     # seller links ----------------------------------------------------------------------
     async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO seller_links (seller_chat, kind, ref, chat_key) "
-                "VALUES (?, ?, ?, ?)",
-                (seller_chat, kind, ref, chat_key),
-            )
+        self._conn.execute(
+            "INSERT OR REPLACE INTO seller_links (seller_chat, kind, ref, chat_key) "
+            "VALUES (?, ?, ?, ?)",
+            (seller_chat, kind, ref, chat_key),
+        )
 
     async def linked_chat(self, seller_chat: str, kind: str, ref: str) -> str | None:
         row = self._conn.execute(
