@@ -94,7 +94,7 @@ class Outbox:
 
     async def _run(self, lane: str) -> None:
         channel = lane.split(":", 1)[0]
-        while not self._closing:
+        while True:  # on close too, until the grace time runs out
             self._again.discard(lane)
             row = await self.store.next_outgoing(lane)
             if row is None:

@@ -136,7 +136,7 @@ class Runtime:
             await asyncio.sleep(0.25)  # another process works on this chat right now
             if self._closing:
                 return
-        while not self._closing:
+        while True:  # on close too: what is accepted gets done (within the grace time)
             self._again.discard(chat_key)
             row = await self.store.next_inbound(chat_key)
             if row is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import os
 import warnings
 from typing import Any
 
@@ -27,6 +28,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels.base import Inbound, Profile, SellerPost, Sent, shorten, split_text
 from bot.errors import ChannelError, DeliveryFailed, RateLimited
+
+# Opt in to python-telegram-bot's coming behaviour (durations as timedelta) now, so the
+# library does not warn on every 429 it parses (it reads this when it parses).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 NAME = "telegram"
 CALLBACK_PREFIX = "faq:"

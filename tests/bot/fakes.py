@@ -1,0 +1,181 @@
+"""Fakes of the Bot API and the Graph API as httpx transports that record every call."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def chat(self) -> str:
+        return str(self.params.get("chat_id") or self.params.get("to") or "")
+
+    @property
+    def text(self) -> str:
+        p = self.params
+        if "text" in p and isinstance(p["text"], str):
+            return p["text"]
+        if isinstance(p.get("text"), dict):
+            return str(p["text"].get("body", ""))
+        if isinstance(p.get("interactive"), dict):
+            return str(p["interactive"].get("body", {}).get("text", ""))
+        return ""
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int
+    body: dict[str, Any]
+    times: int = 1
+
+
+@dataclass
+class FakePlatformBase:
+    calls: list[Call] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+
+    def fail(self, method: str, status: int, body: dict[str, Any], times: int = 1) -> None:
+        self.faults.append(Fault(method, status, body, times))
+
+    def _fault(self, method: str) -> httpx.Response | None:
+        for fault in self.faults:
+            if fault.method == method and fault.times > 0:
+                fault.times -= 1
+                return httpx.Response(fault.status, json=fault.body)
+        return None
+
+    def sent(self, method: str | None = None, chat: str | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if (method is None or c.method == method) and (chat is None or c.chat == chat)
+        ]
+
+    async def wait_for(
+        self, predicate: Callable[[list[Call]], bool], timeout: float = 5.0
+    ) -> list[Call]:
+        """Poll until ``predicate(calls)`` holds (not a timing assertion: a generous cap)."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self.calls):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; calls so far: {self.calls}")
+            await asyncio.sleep(0.01)
+        return self.calls
+
+
+class FakeBotApi(FakePlatformBase):
+    """Telegram's Bot API as python-telegram-bot talks to it (form-encoded JSON values)."""
+
+    def __init__(self, token: str = "123:TEST") -> None:
+        super().__init__()
+        self.token = token
+        self._ids = itertools.count(1000)
+        self.topics = itertools.count(77)
+        self.forum = True
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            return httpx.Response(401, json={"ok": False, "error_code": 401})
+        method = path.removeprefix(prefix)
+        params = _params(request)
+        if method != "getMe":
+            self.calls.append(Call(method, params))
+        fault = self._fault(method)
+        if fault is not None:
+            return fault
+        return httpx.Response(200, json={"ok": True, "result": self._result(method, params)})
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        bot = {"id": 1, "is_bot": True, "first_name": "Japri", "username": "japri_test_bot"}
+        if method == "getMe":
+            return bot
+        if method == "createForumTopic":
+            if not self.forum:
+                return None
+            return {
+                "message_thread_id": next(self.topics),
+                "name": params["name"],
+                "icon_color": 1,
+            }
+        if method in ("sendMessage", "forwardMessage"):
+            message = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": bot,
+                "text": params.get("text", ""),
+            }
+            if params.get("message_thread_id"):
+                message["message_thread_id"] = int(params["message_thread_id"])
+            return message
+        if method == "copyMessage":
+            return {"message_id": next(self._ids)}
+        return True
+
+
+class FakeGraphApi(FakePlatformBase):
+    """The WhatsApp Cloud API's messages endpoint."""
+
+    def __init__(self, token: str = "EAATEST", phone_number_id: str = "1055000000") -> None:
+        super().__init__()
+        self.token = token
+        self.phone_number_id = phone_number_id
+        self._ids = itertools.count(1)
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return httpx.Response(401, json={"error": {"code": 190, "message": "bad token"}})
+        if not request.url.path.endswith(f"/{self.phone_number_id}/messages"):
+            return httpx.Response(400, json={"error": {"code": 100, "message": "bad number"}})
+        body = json.loads(request.content)
+        method = "mark_read" if body.get("status") == "read" else "messages"
+        self.calls.append(Call(method, body))
+        fault = self._fault(method)
+        if fault is not None:
+            return fault
+        if method == "mark_read":
+            return httpx.Response(200, json={"success": True})
+        wamid = f"wamid.OUT{next(self._ids)}"
+        return httpx.Response(
+            200,
+            json={
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                "messages": [{"id": wamid}],
+            },
+        )
+
+
+def _params(request: httpx.Request) -> dict[str, Any]:
+    content = request.content.decode() if request.content else ""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return dict(json.loads(content or "{}"))
+    params: dict[str, Any] = {}
+    for key, value in parse_qsl(content):
+        try:
+            params[key] = json.loads(value) if value[:1] in "[{" else value
+        except ValueError:
+            params[key] = value
+    return params

@@ -1,0 +1,103 @@
+"""Handing a chat to the seller chat on Telegram, passing messages both ways, /done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.bot.gateway_kit import (
+    SELLER_CHAT,
+    running,
+    tg_media,
+    tg_seller,
+    tg_text,
+    wa_text,
+    write_config,
+)
+
+SELLER = str(SELLER_CHAT)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return write_config(tmp_path)
+
+
+async def test_closing_hands_off_relays_both_ways_and_done_gives_it_back(config: Path) -> None:
+    async with running(config) as bot:
+        tg = bot.tg
+        await bot.telegram(tg_text("oke kak saya mau order 2, transfer ke mana?"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 1)
+        [topic] = tg.sent("createForumTopic")
+        assert "Budi" in topic.params["name"]
+        notification = tg.sent("sendMessage", SELLER)[0]
+        assert "transfer ke mana" in notification.text
+        assert notification.params["message_thread_id"] == "77"
+        told = tg.sent("sendMessage", "42")[-1].text
+        assert "admin" in told
+
+        # while handed off: the buyer's words go to the seller, the bot stays quiet
+        buyer_before = len(tg.sent("sendMessage", "42"))
+        await bot.telegram(tg_text("halo kak? kok diem"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 2)
+        assert "kok diem" in tg.sent("sendMessage", SELLER)[-1].text
+
+        # the seller answers in the topic; the buyer gets it exactly as written
+        await bot.telegram(tg_seller("Halo kak, ke BCA 123 (a.n. Sari) ya", thread=77))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", "42")) > buyer_before)
+        assert tg.sent("sendMessage", "42")[-1].text == "Halo kak, ke BCA 123 (a.n. Sari) ya"
+
+        await bot.telegram(tg_seller("/done", thread=77))
+        await tg.wait_for(lambda c: "kembali ke bot" in tg.sent("sendMessage", SELLER)[-1].text)
+
+        await bot.telegram(tg_text("berapa lama pengiriman ke surabaya"))
+        await tg.wait_for(lambda c: "hari kerja" in tg.sent("sendMessage", "42")[-1].text)
+        assert "Selamat datang" not in tg.sent("sendMessage", "42")[-1].text  # no new greeting
+
+
+async def test_without_topics_the_seller_replies_to_the_notification(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    async with running(config) as bot:
+        bot.tg.forum = False
+        bot.tg.fail(
+            "createForumTopic",
+            400,
+            {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: the chat is not a forum",
+            },
+        )
+        await bot.telegram(tg_text("bisa ngobrol sama admin?", user_id=55, name="Dewi"))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
+        note = bot.tg.sent("sendMessage", SELLER)[0]
+        assert "message_thread_id" not in note.params
+        posted_id = 1000 + next(
+            i for i, c in enumerate(bot.tg.sent("sendMessage")) if c.chat == SELLER
+        )
+        await bot.telegram(tg_seller("Siap kak, saya bantu", reply_to=posted_id))
+        await bot.tg.wait_for(
+            lambda c: bot.tg.sent("sendMessage", "55")[-1].text == "Siap kak, saya bantu"
+        )
+
+
+async def test_buyer_photos_during_a_handoff_are_forwarded_to_the_seller(config: Path) -> None:
+    async with running(config) as bot:
+        await bot.telegram(tg_text("mau komplain, barangnya rusak!!", user_id=61, name="Eko"))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
+        await bot.telegram(tg_media("photo", user_id=61))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("forwardMessage", SELLER)) == 1)
+
+
+async def test_a_whatsapp_buyer_is_answered_on_whatsapp_by_a_telegram_seller(
+    config: Path,
+) -> None:
+    async with running(config) as bot:
+        await bot.whatsapp(wa_text("saya mau bayar sekarang, transfer kemana kak?"))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
+        assert "WhatsApp" in bot.tg.sent("createForumTopic")[0].params["name"]
+        await bot.telegram(tg_seller("Ke BCA 123 ya kak", thread=77))
+        await bot.wa.wait_for(
+            lambda c: any(x.text == "Ke BCA 123 ya kak" for x in bot.wa.sent("messages"))
+        )

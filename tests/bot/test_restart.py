@@ -1,0 +1,48 @@
+"""Nothing lost, nothing doubled: what was accepted before a stop is finished after it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.bot.fakes import FakeBotApi
+from tests.bot.gateway_kit import TOKEN, running, tg_text, write_config
+
+_DOWN = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+
+
+async def test_replies_queued_while_telegram_was_down_go_out_once_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path)
+    update = tg_text("ada garansi gk kak?", user_id=77)
+    down = FakeBotApi(TOKEN)
+    down.fail("sendMessage", 502, _DOWN, times=1000)
+    async with running(config, tg=down) as bot:
+        assert (await bot.telegram(update)).status_code == 200
+        await down.wait_for(lambda c: len(down.sent("sendMessage")) >= 1)
+        assert await bot.gateway.store.outbox_depth() == 1  # kept, to be retried
+
+    up = FakeBotApi(TOKEN)
+    async with running(config, tg=up) as bot:
+        await up.wait_for(lambda c: len(up.sent("sendMessage", "77")) >= 1)
+        assert "garansi" in up.sent("sendMessage", "77")[0].text.lower()
+        # Telegram delivers the same update again after the restart: not answered twice
+        assert (await bot.telegram(update)).status_code == 200
+        await bot.gateway.runtime.close()
+        await bot.gateway.outbox.close()
+        assert len(up.sent("sendMessage", "77")) == 1
+
+
+async def test_an_accepted_but_unprocessed_message_is_processed_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path)
+    async with running(config) as bot:
+        await bot.gateway.runtime.close()  # simulate dying right after the 200
+        assert (await bot.telegram(tg_text("halo kak", user_id=78))).status_code == 200
+        assert await bot.gateway.store.chats_with_pending_inbound() == ["telegram:78"]
+        assert bot.tg.sent("sendMessage") == []
+
+    fresh = FakeBotApi(TOKEN)
+    async with running(config, tg=fresh):
+        await fresh.wait_for(lambda c: len(fresh.sent("sendMessage", "78")) == 1)
