@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,12 +11,19 @@ from fastapi import FastAPI
 
 from bot.gateway import Fakes, Gateway
 from bot.routes import health, webchat, webhooks
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
+
+CONFIG_ENV = "JAPRI_CONFIG"
+OVERRIDES_ENV = "JAPRI_OVERRIDES"
+LOG_LEVEL_ENV = "JAPRI_LOG_LEVEL"
 
 
-def create_app(settings: Settings, fakes: Fakes | None = None) -> FastAPI:
-    """Build the app; the store opens, the FAQ loads and workers start in its lifespan."""
-    gateway = Gateway(settings, fakes or Fakes())
+def create_app(settings: Settings, fakes: Fakes | None = None, *, shared: bool = False) -> FastAPI:
+    """Build the app; the store opens, the FAQ loads and workers start in its lifespan.
+
+    ``shared``: other processes use the same store (``japri serve`` with several workers),
+    so chats and outbox lanes are leased in the store, not just held in this process."""
+    gateway = Gateway(settings, fakes or Fakes(), shared=shared)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -30,3 +39,13 @@ def create_app(settings: Settings, fakes: Fakes | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(webchat.router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process when ``japri serve`` runs several (uvicorn factory)."""
+    from bot.logs import configure
+
+    overrides = json.loads(os.environ.get(OVERRIDES_ENV) or "[]")
+    settings = load_settings(os.environ[CONFIG_ENV], overrides=overrides)
+    configure(os.environ.get(LOG_LEVEL_ENV, "INFO"), secrets=settings.secrets())
+    return create_app(settings, shared=True)

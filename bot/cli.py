@@ -87,21 +87,11 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from bot.app import create_app
+    from bot.app import CONFIG_ENV, LOG_LEVEL_ENV, OVERRIDES_ENV, create_app
     from bot.logs import configure
 
     settings = load_settings(args.config, overrides=args.set)
-    configure(
-        args.log_level.upper(),
-        secrets=(
-            settings.telegram.token,
-            settings.telegram.webhook_secret,
-            settings.whatsapp.access_token,
-            settings.whatsapp.app_secret,
-            settings.whatsapp.verify_token,
-            settings.inbox.password,
-        ),
-    )
+    configure(args.log_level.upper(), secrets=settings.secrets())
     problems = check_faq(settings.faq_path, settings.thresholds())
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -116,17 +106,25 @@ def _serve(args: argparse.Namespace) -> int:
             f"Japri: no channel tokens set; chat with the bot at http://{host}:{port}/",
             file=sys.stderr,
         )
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=os.environ.get("JAPRI_ACCESS_LOG") == "1",
-        timeout_graceful_shutdown=5,
-        timeout_keep_alive=75,  # platforms and proxies reuse connections; 5 s is too short
-    )
-    return EXIT_OK
+    workers = settings.worker_count()
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": os.environ.get("JAPRI_ACCESS_LOG") == "1",
+        "timeout_graceful_shutdown": 5,
+        "timeout_keep_alive": 75,  # platforms and proxies reuse connections; 5 s is too short
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return EXIT_OK
+    # Several processes share the SQLite store; each builds its app from the same config.
+    os.environ[CONFIG_ENV] = str(Path(args.config).resolve())
+    os.environ[OVERRIDES_ENV] = json.dumps(args.set)
+    os.environ[LOG_LEVEL_ENV] = args.log_level.upper()
+    from bot.workers import run_workers
+
+    return run_workers(workers, host, port, options)
 
 
 def _set_webhook(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ class Fakes:
 class Gateway:
     settings: Settings
     fakes: Fakes = field(default_factory=Fakes)
+    shared: bool = False  # other processes use the same store
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -78,7 +79,7 @@ class Gateway:
             },
             per_chat={"telegram": (s.telegram.max_per_second_per_chat, 6.0)},
         )
-        self.outbox = Outbox(self.store, self.deliver, limits, self.metrics)
+        self.outbox = Outbox(self.store, self.deliver, limits, self.metrics, shared=self.shared)
         self.runtime = Runtime(
             store=self.store,
             faq=self.faq,
@@ -86,6 +87,7 @@ class Gateway:
             outbox=self.outbox,
             metrics=self.metrics,
             seller_chat=self.seller_chat,
+            shared=self.shared,
         )
         self._tasks: list[asyncio.Task[Any]] = []
 

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +22,8 @@ log = logging.getLogger("japri.outbox")
 Deliver = Callable[[OutboxRow], Awaitable[Sent]]
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
 MAX_AGE = 24 * 3600.0  # a reply older than a day is no longer worth sending
+_LEASE = "outbox:"  # lanes are leased like chats, under their own key
+_LEASE_TTL = 60.0
 _BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 
@@ -41,8 +44,11 @@ class Outbox:
         on_sent: Callable[[OutboxRow, Sent], Awaitable[None]] | None = None,
         wall: Callable[[], float] = time.time,
         concurrency: int = 8,
+        shared: bool = False,
     ) -> None:
         self.store = store
+        self.shared = shared  # other processes send from the same store: lease each lane
+        self.owner = uuid.uuid4().hex
         # At most as many calls in flight per channel as its HTTP pool has connections:
         # waiting here is cheap, waiting in httpcore's queue costs CPU on every request.
         self._slots: dict[str, asyncio.Semaphore] = defaultdict(
@@ -94,19 +100,41 @@ class Outbox:
 
     async def _run(self, lane: str) -> None:
         channel = lane.split(":", 1)[0]
-        while True:  # on close too, until the grace time runs out
-            self._again.discard(lane)
-            row = await self.store.next_outgoing(lane)
-            if row is None:
-                return
-            wait = row.not_before - self.wall()
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            pause = self.limits.delay(channel, lane)
-            if pause > 0:
-                await asyncio.sleep(pause)
-            await self._send(channel, row)
+        if self.shared and not await self._claim(lane):
+            return
+        try:
+            while True:  # on close too, until the grace time runs out
+                self._again.discard(lane)
+                row = await self.store.next_outgoing(lane)
+                if row is None:
+                    return
+                wait = row.not_before - self.wall()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                # receipts and tap acknowledgements are not messages: they are not paced
+                best_effort = row.payload.get("op") in BEST_EFFORT_OPS
+                pause = 0.0 if best_effort else self.limits.delay(channel, lane)
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                if self.shared and not await self._renew(lane):
+                    return  # the lease ran out while we waited: another process has the lane
+                await self._send(channel, row)
+        finally:
+            if self.shared:
+                await self.store.release_chat(_LEASE + lane, self.owner)
+
+    async def _claim(self, lane: str) -> bool:
+        """Take the lane's lease; while another process holds it, wait as long as there is
+        something left to send (it may finish our rows for us)."""
+        while not await self._renew(lane):
+            if self._closing or await self.store.next_outgoing(lane) is None:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    async def _renew(self, lane: str) -> bool:
+        return await self.store.claim_chat(_LEASE + lane, self.owner, self.wall(), _LEASE_TTL)
 
     async def _send(self, channel: str, row: OutboxRow) -> None:
         op = str(row.payload.get("op", "say"))

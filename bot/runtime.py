@@ -46,6 +46,7 @@ class Runtime:
         metrics: Metrics,
         seller_chat: str | None = None,
         wall: Callable[[], float] = time.time,
+        shared: bool = False,
     ) -> None:
         self.store = store
         self.faq = faq
@@ -55,6 +56,7 @@ class Runtime:
         self.seller_chat = seller_chat
         self.seller_lane = f"telegram:{seller_chat}" if seller_chat else None
         self.wall = wall
+        self.shared = shared  # other processes work on the same store
         self.owner = uuid.uuid4().hex
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._leases: dict[str, float] = {}  # chat -> until when this process holds it
@@ -133,19 +135,24 @@ class Runtime:
     # processing ------------------------------------------------------------------------
     async def _drain(self, chat_key: str) -> None:
         while not await self._lease(chat_key):
-            await asyncio.sleep(0.25)  # another process works on this chat right now
-            if self._closing:
-                return
-        while True:  # on close too: what is accepted gets done (within the grace time)
-            self._again.discard(chat_key)
-            row = await self.store.next_inbound(chat_key)
-            if row is None:
-                return
-            try:
-                await self._process(row)
-            except Exception as exc:  # one poisoned event must not block the chat
-                log.exception("in chat=%s event #%d failed", chat_key, row.id)
-                await self.store.fail_inbound(row.id, repr(exc), self.wall())
+            await asyncio.sleep(0.05)  # another process works on this chat right now
+            if self._closing or await self.store.next_inbound(chat_key) is None:
+                return  # ... and has taken what was waiting
+        try:
+            while True:  # on close too: what is accepted gets done (within the grace time)
+                self._again.discard(chat_key)
+                row = await self.store.next_inbound(chat_key)
+                if row is None:
+                    return
+                try:
+                    await self._process(row)
+                except Exception as exc:  # one poisoned event must not block the chat
+                    log.exception("in chat=%s event #%d failed", chat_key, row.id)
+                    await self.store.fail_inbound(row.id, repr(exc), self.wall())
+        finally:
+            if self.shared:  # let another process take the chat's next message at once
+                self._leases.pop(chat_key, None)
+                await self.store.release_chat(chat_key, self.owner)
 
     async def _lease(self, chat_key: str) -> bool:
         """Hold the chat's lease in the store. A lease is kept for ``LEASE_SECONDS`` and

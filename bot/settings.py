@@ -70,6 +70,7 @@ class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
+    workers: int = Field(default=1, ge=1, le=64)  # processes sharing one (file) store
 
 
 class TelegramSettings(_Section):
@@ -150,6 +151,26 @@ class Settings(_Section):
             language=self.shop.language,
             texts=Texts(self.texts),
         )
+
+    def secrets(self) -> tuple[str | None, ...]:
+        """Values that must never appear in a log line."""
+        return (
+            self.telegram.token,
+            self.telegram.webhook_secret,
+            self.whatsapp.access_token,
+            self.whatsapp.app_secret,
+            self.whatsapp.verify_token,
+            self.inbox.password,
+        )
+
+    def worker_count(self) -> int:
+        """How many processes ``japri serve`` runs (``server.workers``); Telegram polling
+        and an in-memory store need exactly one."""
+        if self.telegram.token and self.telegram.mode == "polling":
+            return 1  # one process fetches the updates
+        if ":memory:" in self.store.url:
+            return 1
+        return self.server.workers
 
     def thresholds(self) -> Thresholds:
         m = self.matching

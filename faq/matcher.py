@@ -22,6 +22,7 @@ _UNKNOWN_WEIGHT = 0.55  # a word no FAQ question uses: evidence the question is 
 _TYPO_CUTOFF = 84.0  # rapidfuzz ratio to take an unknown word for a misspelt known one
 _CHAR_SHARE = 0.15  # share of character-level similarity in the final score
 _SHORTLIST = 8
+_DECISION_CACHE = 4096  # decisions remembered per FAQ (a pure function of the text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Matcher:
         slang: Mapping[str, str] | None = None,
         thresholds: Thresholds | None = None,
     ) -> None:
+        self._decided: dict[tuple[str, tuple[str, ...]], MatchResult] = {}
         base = default_lexicon()
         self.lexicon: Lexicon = base.extended(synonyms, slang) if synonyms or slang else base
         self.thresholds = thresholds or Thresholds()
@@ -206,8 +208,19 @@ class Matcher:
         A confident wrong answer costs a sale, so answering needs both a high score and a
         clear lead over the next entry.
         """
+        norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
+        key = (norm.text, norm.keys)
+        cached = self._decided.get(key)
+        if cached is None:
+            cached = self._decide(norm)
+            if len(self._decided) >= _DECISION_CACHE:
+                self._decided.clear()  # buyers repeat a few questions; a rare reset is cheap
+            self._decided[key] = cached
+        return cached
+
+    def _decide(self, norm: Normalized) -> MatchResult:
         t = self.thresholds
-        candidates = tuple(self.rank(text))
+        candidates = tuple(self.rank(norm))
         if not candidates or candidates[0].score < t.clarify:
             return MatchResult("fallback", candidates)
         top = candidates[0].score
