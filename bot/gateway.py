@@ -35,6 +35,7 @@ class Fakes:
     """Test seams: where the platform HTTP calls go instead of the internet."""
 
     telegram_request: BaseRequest | None = None
+    telegram_updates_request: BaseRequest | None = None
     whatsapp_transport: httpx.AsyncBaseTransport | None = None
 
 
@@ -54,7 +55,10 @@ class Gateway:
         self.whatsapp: WhatsAppChannel | None = None
         if s.telegram.token:
             self.telegram = TelegramChannel(
-                s.telegram.token, s.telegram.api_base_url, request=self.fakes.telegram_request
+                s.telegram.token,
+                s.telegram.api_base_url,
+                request=self.fakes.telegram_request,
+                updates_request=self.fakes.telegram_updates_request,
             )
             self.channels["telegram"] = self.telegram
         if s.whatsapp.access_token and s.whatsapp.phone_number_id:
@@ -150,7 +154,9 @@ class Gateway:
             log.warning("could not remove the Telegram webhook before polling: %s", exc)
         offset: int | None = None
         delay = 1.0
+        loop = asyncio.get_running_loop()
         while True:
+            asked = loop.time()
             try:
                 updates = await self.telegram.get_updates(offset, wait=25)
             except ChannelError as exc:
@@ -159,9 +165,14 @@ class Gateway:
                 delay = min(delay * 2, 60.0)
                 continue
             delay = 1.0
+            if not updates and loop.time() - asked < 0.5:
+                await asyncio.sleep(0.5)  # an API answering long polls at once: do not spin
             for data in updates:
                 offset = int(data["update_id"]) + 1
-                await self.accept_telegram(data)
+                try:
+                    await self.accept_telegram(data)
+                except ValueError as exc:
+                    log.warning("skipping a malformed Telegram update: %s", exc)
 
     async def accept_telegram(self, data: Any) -> bool:
         """One Telegram update from a webhook or polling; False when it is not ours."""

@@ -202,13 +202,16 @@ class TelegramChannel:
         base_url: str,
         *,
         request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
         pool_size: int = 8,
     ) -> None:
         # A small pool on purpose: httpcore polls every pooled connection on each request.
         request = request or HTTPXRequest(
             connection_pool_size=pool_size, read_timeout=10, write_timeout=10, pool_timeout=5
         )
-        self.bot = Bot(token, base_url=base_url, request=request)
+        self.bot = Bot(
+            token, base_url=base_url, request=request, get_updates_request=updates_request
+        )
 
     async def start(self) -> None:
         """Open the HTTP client; the bot's own identity is fetched when the API answers."""

@@ -86,6 +86,7 @@ class FakeBotApi(FakePlatformBase):
         self._ids = itertools.count(1000)
         self.topics = itertools.count(77)
         self.forum = True
+        self.updates: list[dict[str, Any]] = []  # what getUpdates hands out (polling)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -108,6 +109,9 @@ class FakeBotApi(FakePlatformBase):
         bot = {"id": 1, "is_bot": True, "first_name": "Japri", "username": "japri_test_bot"}
         if method == "getMe":
             return bot
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            return [u for u in self.updates if u["update_id"] >= offset]
         if method == "createForumTopic":
             if not self.forum:
                 return None

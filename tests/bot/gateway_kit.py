@@ -103,6 +103,7 @@ async def running(
     settings: Settings = load_settings(config, environ={})
     fakes = Fakes(
         telegram_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
+        telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
         whatsapp_transport=wa.transport(),
     )
     app = create_app(settings, fakes)

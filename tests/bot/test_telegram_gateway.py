@@ -153,3 +153,16 @@ async def test_a_seller_message_about_no_buyer_gets_a_hint_in_the_seller_chat(
         calls = await bot.tg.wait_for(lambda c: len(c) >= 1)
         assert calls[0].chat == str(SELLER_CHAT)
         assert all(c.chat == str(SELLER_CHAT) for c in calls)
+
+
+async def test_polling_mode_takes_updates_without_a_webhook(tmp_path: Path) -> None:
+    from tests.bot.fakes import FakeBotApi
+    from tests.bot.gateway_kit import TOKEN
+
+    api = FakeBotApi(TOKEN)
+    api.updates = [tg_text("halo kak", user_id=31), tg_text("bisa cod?", user_id=31)]
+    config = write_config(tmp_path, telegram={"mode": "polling"})
+    async with running(config, tg=api):
+        await api.wait_for(lambda c: len(api.sent("sendMessage", "31")) >= 2)
+        assert api.sent("deleteWebhook")
+        assert "COD" in api.sent("sendMessage", "31")[1].text
