@@ -8,6 +8,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from telegram.request import BaseRequest
@@ -44,6 +45,7 @@ class Gateway:
     settings: Settings
     fakes: Fakes = field(default_factory=Fakes)
     shared: bool = False  # other processes use the same store
+    timer_interval: float = 15.0  # how often handoff promises are checked
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -92,6 +94,7 @@ class Gateway:
             metrics=self.metrics,
             seller_chat=self.seller_chat,
             shared=self.shared,
+            zone=ZoneInfo(s.shop.timezone),
         )
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -119,6 +122,7 @@ class Gateway:
         await self.outbox.resume()
         self._spawn(self.faq.watch(), "faq watcher")
         self._spawn(self._gauges(), "gauges")
+        self._spawn(self.runtime.watch_timers(self.timer_interval), "handoff timers")
         if self.telegram is not None and self.settings.telegram.mode == "polling":
             self._spawn(self._poll(), "telegram polling")
 

@@ -44,6 +44,12 @@ class Metrics:
         self.send_seconds = Histogram(
             "japri_send_seconds", "One platform call", ["channel"], buckets=_LATENCY, registry=r
         )
+        self.first_answer = Histogram(
+            "japri_seller_first_answer_seconds",
+            "From a handoff to the first seller answer",
+            buckets=(30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 12 * 3600),
+            registry=r,
+        )
         self.outbox_depth = Gauge("japri_outbox_depth", "Messages waiting to be sent", registry=r)
         self.faq_entries = Gauge("japri_faq_entries", "Entries in the live FAQ", registry=r)
 

@@ -8,23 +8,40 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.channels.base import Inbound, Profile, SellerPost
 from bot.faqsource import FaqSource
 from bot.metrics import Metrics
 from bot.outbox import Outbox
-from bot.seller import channel_name, notification, seller_text
-from bot.store.base import Contact, InboundRow, Store, Turn
-from flows.engine import Policy, step
-from flows.messages import Action, BuyerMessage, Forward, HandOff, Say, SellerReleased
-from flows.state import Conversation, Stage
+from bot.seller import (
+    channel_name,
+    notification,
+    seller_buttons,
+    seller_text,
+    topic_name,
+)
+from bot.store.base import Contact, HandoffEvent, InboundRow, Store, Turn
+from flows.engine import Policy, step, timer_due
+from flows.messages import (
+    Action,
+    BuyerMessage,
+    Forward,
+    HandOff,
+    NotifySeller,
+    Say,
+    SellerReleased,
+    SellerWrote,
+    Tick,
+)
+from flows.state import Conversation
 
 log = logging.getLogger("japri.runtime")
 
 MATCH_TEXT_LIMIT = 2000  # characters of a message the engine reads; sellers get it all
 LEASE_SECONDS = 30.0
+HISTORY_SHOWN = 10  # messages quoted in a handoff notification
 Outgoing = list[tuple[str, dict[str, Any]]]
 
 
@@ -47,6 +64,7 @@ class Runtime:
         seller_chat: str | None = None,
         wall: Callable[[], float] = time.time,
         shared: bool = False,
+        zone: tzinfo = UTC,
     ) -> None:
         self.store = store
         self.faq = faq
@@ -57,6 +75,7 @@ class Runtime:
         self.seller_lane = f"telegram:{seller_chat}" if seller_chat else None
         self.wall = wall
         self.shared = shared  # other processes work on the same store
+        self.zone = zone  # the shop's time zone: opening hours are local
         self.owner = uuid.uuid4().hex
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._leases: dict[str, float] = {}  # chat -> until when this process holds it
@@ -80,8 +99,10 @@ class Runtime:
 
     async def accept_seller(self, post: SellerPost) -> bool:
         """Record a seller's message under the buyer it answers (topic, then reply)."""
-        chat_key = None
-        if post.thread_id is not None:
+        chat_key = post.payload.get("about")  # a button names its buyer
+        if chat_key and await self.store.contact(chat_key) is None:
+            chat_key = None
+        if not chat_key and post.thread_id is not None:
             chat_key = await self.store.linked_chat(post.seller_chat, "topic", post.thread_id)
         if not chat_key and post.reply_to is not None:
             chat_key = await self.store.linked_chat(post.seller_chat, "message", post.reply_to)
@@ -174,6 +195,8 @@ class Runtime:
             outgoing, summary = await self._buyer(row)
         elif kind == "seller":
             outgoing, summary = await self._seller(row)
+        elif kind == "tick":
+            outgoing, summary = await self._tick(row)
         else:
             outgoing, summary = await self._orphan(row)
         for lane in dict.fromkeys(lane for lane, _ in outgoing):
@@ -181,6 +204,9 @@ class Runtime:
         latency = self.wall() - row.received_at
         self.metrics.latency.observe(max(latency, 0.0))
         log.info("in chat=%s %s latency_ms=%.1f", row.chat_key, summary, latency * 1000)
+
+    def _now(self, stamp: float) -> datetime:
+        return datetime.fromtimestamp(stamp, self.zone)
 
     async def _buyer(self, row: InboundRow) -> tuple[Outgoing, str]:
         payload = row.payload
@@ -197,7 +223,7 @@ class Runtime:
         faq = self.faq.faq
         assert faq is not None  # noqa: S101 - the app does not start without an FAQ
         now = self.wall()
-        conv, actions = step(before, message, faq, self.policy, datetime.fromtimestamp(now, UTC))
+        conv, actions = step(before, message, faq, self.policy, self._now(now))
         lane = chat_key
         outgoing: Outgoing = []
         if payload.get("callback_id"):
@@ -205,19 +231,21 @@ class Runtime:
         if profile.channel == "whatsapp" and payload.get("platform_id"):
             outgoing.append((lane, {"op": "mark_read", "message_id": payload["platform_id"]}))
         names = []
+        handoff = None
         for action in _merged(actions):
             if isinstance(action, Say):
-                options = [[o.id, o.title] for o in action.options]
-                say = {"op": "say", "text": action.text, "options": options}
-                outgoing.append((lane, {**say, "lang": conv.language or self.policy.language}))
+                outgoing.append((lane, self._say(action, conv)))
                 names.append("say")
             elif isinstance(action, HandOff):
                 self.metrics.handoffs.labels(action.reason).inc()
                 names.append(f"handoff:{action.reason}")
-                history = await self.store.history(chat_key, 6)
+                handoff = HandoffEvent("opened", reason=action.reason)
+                history = await self.store.history(chat_key, HISTORY_SHOWN)
                 history.append({"direction": "in", "text": text, "kind": message.kind})
-                note = notification(self.policy.language, profile, action.reason, history[-6:])
-                outgoing += self._to_seller(chat_key, note, profile, topic=True)
+                note = notification(
+                    self.policy.language, profile, action.reason, history[-HISTORY_SHOWN:]
+                )
+                outgoing += self._to_seller(chat_key, note, profile, topic=True, buttons=True)
             elif isinstance(action, Forward):
                 names.append("forward")
                 outgoing += self._forward(chat_key, payload, profile, text)
@@ -242,18 +270,32 @@ class Runtime:
             logged_text=text,
             logged_kind=str(message.kind),
             platform_id=payload.get("platform_id"),
+            handoff=handoff,
         )
         await self.store.commit_turn(turn, now)
         return outgoing, f"kind={message.kind} actions={','.join(names) or '-'}"
 
+    def _say(self, action: Say, conv: Conversation) -> dict[str, Any]:
+        options = [[o.id, o.title] for o in action.options]
+        lang = conv.language or self.policy.language
+        return {"op": "say", "text": action.text, "options": options, "lang": lang}
+
     def _to_seller(
-        self, chat_key: str, text: str, profile: Profile, *, topic: bool = False
+        self,
+        chat_key: str,
+        text: str,
+        profile: Profile | None = None,
+        *,
+        topic: bool = False,
+        buttons: bool = False,
     ) -> Outgoing:
         if self.seller_lane is None:
             return []  # no seller chat: the handoff shows in the store (and the inbox)
         post: dict[str, Any] = {"op": "seller_post", "about": chat_key, "text": text}
-        if topic:
-            post["topic_name"] = f"{profile.display} · {channel_name(profile.channel)}"
+        if topic and profile is not None:
+            post["topic_name"] = topic_name(profile)
+        if buttons:
+            post["options"] = seller_buttons(self.policy.language, chat_key)
         return [(self.seller_lane, post)]
 
     def _forward(
@@ -280,49 +322,130 @@ class Runtime:
         channel = chat_key.split(":", 1)[0]
         conv = Conversation.from_dict(await self.store.load_state(chat_key))
         now = self.wall()
-        language = self.policy.language
+        seller = str(payload.get("seller_name") or "Seller")
+        command = payload.get("command")
         outgoing: Outgoing = []
-        contact = await self.store.contact(chat_key)
-        buyer = _contact_display(contact, chat_key)
-        if payload.get("command") == "done":
-            conv, _ = step(conv, SellerReleased(), _no_faq(self.faq), self.policy, _dt(now))
-            text = seller_text(language, "released", buyer=buyer)
-            outgoing.append(
-                (str(self.seller_lane), {"op": "seller_post", "about": chat_key, "text": text})
+        if payload.get("callback_id"):
+            ack = {"op": "ack_callback", "callback_id": payload["callback_id"]}
+            outgoing.append((str(self.seller_lane), ack))
+        faq = self.faq.faq
+        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
+        handoff = None
+        if command == "done":
+            conv, actions = step(conv, SellerReleased(seller), faq, self.policy, self._now(now))
+            handoff = HandoffEvent("released", seller=seller)
+        elif command == "take":
+            conv, actions = step(
+                conv, SellerWrote(seller, answered=False), faq, self.policy, self._now(now)
             )
-            summary = "seller=done"
-        elif payload.get("command"):
+        elif command:
             return await self._orphan(row)
         else:
-            if conv.stage is not Stage.HANDED_OFF:  # a seller stepping in takes the chat
-                conv = conv.evolve(
-                    stage=Stage.HANDED_OFF, handoff_reason="seller", handed_off_at=now
-                )
+            first = conv.seller_answered_at is None
+            conv, actions = step(conv, SellerWrote(seller), faq, self.policy, self._now(now))
+            if first:
+                handoff = HandoffEvent("answered", seller=seller)
+                started = conv.handed_off_at or now
+                self.metrics.first_answer.observe(max(now - started, 0.0))
             copy = payload.get("copy")
             if copy and channel == "telegram":
                 outgoing.append((chat_key, {"op": "copy", **copy}))
             elif payload.get("text"):
                 outgoing.append((chat_key, {"op": "say", "text": payload["text"], "options": []}))
             if copy and channel != "telegram":
-                hint = seller_text(language, "text_only", channel=channel_name(channel))
-                outgoing.append(
-                    (str(self.seller_lane), {"op": "seller_post", "about": chat_key, "text": hint})
+                hint = seller_text(
+                    self.policy.language, "text_only", channel=channel_name(channel)
                 )
-            summary = "seller=relay"
-        turn = Turn(inbound_id=row.id, chat_key=chat_key, state=conv.to_dict(), outgoing=outgoing)
+                outgoing += self._to_seller(chat_key, hint)
+        outgoing += await self._seller_notes(chat_key, actions)
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            logged_text=payload.get("text") if not command else None,
+            logged_kind="seller",
+            handoff=handoff,
+        )
         await self.store.commit_turn(turn, now)
-        return outgoing, summary
+        return outgoing, f"seller={command or 'relay'}"
+
+    async def _seller_notes(self, chat_key: str, actions: list[Action]) -> Outgoing:
+        """The engine's notes for the seller chat, in words."""
+        outgoing: Outgoing = []
+        buyer: str | None = None
+        for action in actions:
+            if not isinstance(action, NotifySeller):
+                continue
+            if buyer is None:
+                buyer = _contact_display(await self.store.contact(chat_key), chat_key)
+            text = seller_text(
+                self.policy.language,
+                action.kind,
+                buyer=buyer,
+                seller=action.seller or "",
+                minutes=str(action.waited_minutes),
+                hours=f"{self.policy.idle_hours:g}",
+            )
+            outgoing += self._to_seller(chat_key, text, buttons=action.kind == "reminder")
+        return outgoing
+
+    async def _tick(self, row: InboundRow) -> tuple[Outgoing, str]:
+        chat_key = row.chat_key
+        conv = Conversation.from_dict(await self.store.load_state(chat_key))
+        faq = self.faq.faq
+        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
+        now = self.wall()
+        conv, actions = step(conv, Tick(), faq, self.policy, self._now(now))
+        outgoing: Outgoing = [
+            (chat_key, self._say(a, conv)) for a in actions if isinstance(a, Say)
+        ]
+        outgoing += await self._seller_notes(chat_key, actions)
+        idle = any(isinstance(a, NotifySeller) and a.kind == "idle_released" for a in actions)
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            handoff=HandoffEvent("idle") if idle else None,
+        )
+        await self.store.commit_turn(turn, now)
+        kinds = ",".join(a.kind for a in actions if isinstance(a, NotifySeller)) or "-"
+        return outgoing, f"tick={kinds}"
+
+    async def watch_timers(self, interval: float = 15.0) -> None:
+        """Every ``interval`` seconds: queue a tick for each handed-off chat whose promise
+        is due (a reminder, a holding message, the idle hand-back)."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.check_timers()
+            except Exception:
+                log.exception("checking handoff timers failed")
+
+    async def check_timers(self) -> int:
+        now = self.wall()
+        due = 0
+        for chat_key in await self.store.handed_off_chats():
+            conv = Conversation.from_dict(await self.store.load_state(chat_key))
+            if timer_due(conv, self.policy, self._now(now)):
+                key = f"tick:{chat_key}:{int(now)}"
+                if await self.store.accept_inbound(key, chat_key, {"type": "tick"}, now):
+                    self.schedule(chat_key)
+                    due += 1
+        return due
 
     async def _orphan(self, row: InboundRow) -> tuple[Outgoing, str]:
-        hint = seller_text(self.policy.language, "orphan")
-        lane = row.chat_key
-        reply: dict[str, Any] = {
-            "op": "say",
-            "text": hint,
-            "options": [],
-            "reply_to": row.payload.get("message_id"),
-        }
-        outgoing: Outgoing = [(lane, reply)]
+        outgoing: Outgoing = []
+        if row.payload.get("callback_id"):
+            ack = {"op": "ack_callback", "callback_id": row.payload["callback_id"]}
+            outgoing.append((row.chat_key, ack))
+        else:
+            hint = seller_text(self.policy.language, "orphan")
+            reply_to = row.payload.get("message_id")
+            outgoing.append(
+                (row.chat_key, {"op": "say", "text": hint, "options": [], "reply_to": reply_to})
+            )
         turn = Turn(inbound_id=row.id, chat_key=row.chat_key, state=None, outgoing=outgoing)
         await self.store.commit_turn(turn, self.wall())
         return outgoing, "seller=orphan"
@@ -339,14 +462,6 @@ def _merged(actions: list[Action]) -> list[Action]:
         else:
             merged.append(action)
     return merged
-
-
-def _dt(stamp: float) -> datetime:
-    return datetime.fromtimestamp(stamp, UTC)
-
-
-def _no_faq(source: FaqSource) -> Any:
-    return source.faq
 
 
 def _contact_display(contact: Contact | None, chat_key: str) -> str:

@@ -13,11 +13,19 @@ from bot.store.base import OutboxRow, Store
 
 log = logging.getLogger("japri.seller")
 
+TAKE = "take:"  # seller button ids: the action, then the buyer's chat
+BACK = "back:"
 _CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": "web chat"}
 
 # What sellers read, in the shop's language.
 SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
     "id": {
+        "claimed": "🙋 {seller} menangani chat dengan {buyer}.",
+        "reminder": "⏰ {buyer} sudah menunggu {minutes} menit dan belum dibalas penjual.",
+        "idle_released": "💤 Chat dengan {buyer} kembali ke bot setelah {hours} jam tanpa "
+        "balasan penjual.",
+        "take": "🙋 Ambil alih",
+        "back": "🤖 Kembali ke bot",
         "notify": "🔔 {buyer} ({channel}) perlu dibantu penjual: {reason}.",
         "recent": "Pesan terakhir:",
         "how": "Balas di topik ini (atau reply pesan ini) untuk menjawab pembeli; "
@@ -36,6 +44,12 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "bot": "🤖",
     },
     "ms": {
+        "claimed": "🙋 {seller} menguruskan chat dengan {buyer}.",
+        "reminder": "⏰ {buyer} sudah menunggu {minutes} minit tanpa balasan penjual.",
+        "idle_released": "💤 Chat dengan {buyer} kembali kepada bot selepas {hours} jam tanpa "
+        "balasan penjual.",
+        "take": "🙋 Ambil alih",
+        "back": "🤖 Kembali kepada bot",
         "notify": "🔔 {buyer} ({channel}) perlukan bantuan penjual: {reason}.",
         "recent": "Mesej terakhir:",
         "how": "Balas dalam topik ini (atau reply mesej ini) untuk menjawab pembeli; "
@@ -54,6 +68,12 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "bot": "🤖",
     },
     "en": {
+        "claimed": "🙋 {seller} is handling the chat with {buyer}.",
+        "reminder": "⏰ {buyer} has waited {minutes} minutes without a seller's answer.",
+        "idle_released": "💤 The chat with {buyer} went back to the bot after {hours} hours "
+        "without a seller's answer.",
+        "take": "🙋 Take over",
+        "back": "🤖 Back to bot",
         "notify": "🔔 {buyer} ({channel}) needs a seller: {reason}.",
         "recent": "Recent messages:",
         "how": "Answer in this topic (or reply to this message) to write to the buyer; "
@@ -76,7 +96,36 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
 
 def seller_text(language: str, key: str, **values: str) -> str:
     texts = SELLER_TEXTS.get(language, SELLER_TEXTS["id"])
-    return texts[key].format(**values)
+    try:
+        return texts[key].format(**values)
+    except (KeyError, IndexError):
+        return texts[key]
+
+
+def seller_buttons(language: str, chat_key: str) -> list[list[str]]:
+    """ "Take over" and "Back to bot" under a notification; ids name the buyer's chat."""
+    return [
+        [f"{TAKE}{chat_key}", seller_text(language, "take")],
+        [f"{BACK}{chat_key}", seller_text(language, "back")],
+    ]
+
+
+def pretty_phone(phone: str | None) -> str | None:
+    """+6281234567890 -> +62 812-3456-7890 (Indonesia, Malaysia); others as given."""
+    if not phone:
+        return None
+    for code in ("+62", "+60"):
+        if phone.startswith(code) and phone[3:].isdigit() and len(phone) >= 10:
+            rest = phone[3:]
+            return f"{code} {rest[:3]}-{rest[3:7]}-{rest[7:]}".rstrip("-")
+    return phone
+
+
+def topic_name(profile: Profile) -> str:
+    """The buyer's forum topic: "Budi · WhatsApp +62 812-3456-7890"."""
+    contact = pretty_phone(profile.phone) or (f"@{profile.username}" if profile.username else "")
+    name = profile.name or profile.external_id
+    return " ".join(p for p in (f"{name} · {channel_name(profile.channel)}", contact) if p)
 
 
 def channel_name(channel: str) -> str:
@@ -89,13 +138,16 @@ def notification(
     reason: str,
     history: Sequence[Mapping[str, Any]],
 ) -> str:
-    """What the seller chat reads when a buyer is handed over."""
+    """What the seller chat reads when a buyer is handed over: who (name, channel, phone
+    or username), why, and the last messages."""
     texts = SELLER_TEXTS.get(language, SELLER_TEXTS["id"])
+    contact = pretty_phone(profile.phone) or (f"@{profile.username}" if profile.username else "")
+    who = " · ".join(p for p in (profile.name or profile.external_id, contact) if p)
     lines = [
         seller_text(
             language,
             "notify",
-            buyer=profile.display,
+            buyer=who,
             channel=channel_name(profile.channel),
             reason=texts.get(reason, reason),
         )
@@ -103,9 +155,11 @@ def notification(
     if history:
         lines += ["", texts["recent"]]
         for item in history:
-            who = texts["buyer"] if item.get("direction") == "in" else texts["bot"]
+            mark = {"in": texts["buyer"], "seller": "🧑‍💼"}.get(str(item.get("direction")))
+            if item.get("kind") == "seller":
+                mark = "🧑‍💼"
             text = " ".join(str(item.get("text") or f"[{item.get('kind')}]").split())
-            lines.append(f"{who} {text[:300]}")
+            lines.append(f"{mark or texts['bot']} {text[:300]}")
     lines += ["", texts["how"]]
     return "\n".join(lines)
 

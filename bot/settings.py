@@ -146,10 +146,17 @@ class Settings(_Section):
         return path if path.is_absolute() else self.base_dir / path
 
     def policy(self) -> Policy:
+        hours = None
+        if self.shop.hours:
+            opens, closes = self.shop.hours.split("-")
+            hours = (opens, closes)
         return Policy(
             shop_name=self.shop.name,
             language=self.shop.language,
             texts=Texts(self.texts),
+            sla_minutes=self.handoff.sla_minutes,
+            idle_hours=self.handoff.idle_hours,
+            hours=hours,
         )
 
     def secrets(self) -> tuple[str | None, ...]:

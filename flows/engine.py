@@ -19,9 +19,12 @@ from flows.messages import (
     Forward,
     HandOff,
     HandoffReason,
+    NotifySeller,
     Option,
     Say,
     SellerReleased,
+    SellerWrote,
+    Tick,
 )
 from flows.signals import Signals, option_by_position, read_signals
 from flows.state import Conversation, Stage
@@ -39,6 +42,19 @@ class Policy:
     language: str = "id"
     texts: Texts = field(default_factory=Texts)
     max_fallbacks: int = 2  # fallbacks in a row before a person takes over
+    sla_minutes: float = 5  # a seller answers within this; else remind and reassure
+    idle_hours: float = 12  # a handed-off chat with no seller activity goes back to the bot
+    hours: tuple[str, str] | None = None  # ("08:00", "21:00") in the shop's local time
+
+    def open_at(self, now: datetime) -> bool:
+        """Whether sellers are around at ``now`` (given in the shop's time zone)."""
+        if self.hours is None:
+            return True
+        opens, closes = self.hours
+        clock = now.strftime("%H:%M")
+        if opens <= closes:
+            return opens <= clock < closes
+        return clock >= opens or clock < closes  # open past midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +86,11 @@ def step(
     """
     stamp = now.timestamp()
     if isinstance(event, SellerReleased):
-        released = conversation.evolve(
-            stage=Stage.BOT,
-            handoff_reason=None,
-            handed_off_at=None,
-            options=(),
-            follow_up_of=None,
-            fallbacks=0,
-        )
-        return released, []  # the buyer is not messaged on hand-back
+        return _released(conversation), [NotifySeller("released", event.seller)]
+    if isinstance(event, SellerWrote):
+        return _seller_wrote(conversation, event, stamp)
+    if isinstance(event, Tick):
+        return _tick(conversation, policy, now)
     message = event
     language = choose_language(
         conversation.language, message.text, message.language_hint, policy.language
@@ -89,7 +101,72 @@ def step(
     if conv.stage is Stage.HANDED_OFF:
         return conv, [Forward(message)]
     decision = decide(conv, message, faq)
-    return respond(conv, message, decision, policy, stamp)
+    return respond(conv, message, decision, policy, now)
+
+
+def _released(conv: Conversation) -> Conversation:
+    """Back to the bot; the buyer is not messaged on hand-back."""
+    return conv.evolve(
+        stage=Stage.BOT,
+        handoff_reason=None,
+        handed_off_at=None,
+        options=(),
+        follow_up_of=None,
+        fallbacks=0,
+        seller=None,
+        seller_answered_at=None,
+        seller_last_at=None,
+        reminded=False,
+    )
+
+
+def _seller_wrote(
+    conv: Conversation, event: SellerWrote, stamp: float
+) -> tuple[Conversation, list[Action]]:
+    """A seller steps in (or answers): the chat is theirs; the first one claims it."""
+    claimed = conv.seller is None
+    handed = conv.evolve(
+        stage=Stage.HANDED_OFF,
+        handoff_reason=conv.handoff_reason or "seller",
+        handed_off_at=conv.handed_off_at or stamp,
+        seller=conv.seller or event.seller,
+        seller_answered_at=conv.seller_answered_at or (stamp if event.answered else None),
+        seller_last_at=stamp,
+    )
+    return handed, [NotifySeller("claimed", event.seller)] if claimed else []
+
+
+def _tick(conv: Conversation, policy: Policy, now: datetime) -> tuple[Conversation, list[Action]]:
+    """Keep the promises of a handoff: remind once, reassure once, give back when idle."""
+    if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
+        return conv, []
+    stamp = now.timestamp()
+    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at, conv.last_message_at or 0.0)
+    if stamp - idle_since >= policy.idle_hours * 3600:
+        return _released(conv), [NotifySeller("idle_released")]
+    waited = stamp - conv.handed_off_at
+    if conv.seller is None and not conv.reminded and waited >= policy.sla_minutes * 60:
+        lang = conv.language or policy.language
+        key = "holding" if policy.open_at(now) else "after_hours"
+        opens = policy.hours[0] if policy.hours else ""
+        actions: list[Action] = [
+            NotifySeller("reminder", waited_minutes=int(waited // 60)),
+            Say(policy.texts.get(key, lang, opens=opens)),
+        ]
+        return conv.evolve(reminded=True), actions
+    return conv, []
+
+
+def timer_due(conv: Conversation, policy: Policy, now: datetime) -> bool:
+    """Whether a ``Tick`` would change anything for this chat now (cheap to ask often)."""
+    if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
+        return False
+    stamp = now.timestamp()
+    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at, conv.last_message_at or 0.0)
+    if stamp - idle_since >= policy.idle_hours * 3600:
+        return True
+    waited = stamp - conv.handed_off_at
+    return conv.seller is None and not conv.reminded and waited >= policy.sla_minutes * 60
 
 
 def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decision:
@@ -178,9 +255,14 @@ def _chosen_option(
 
 
 def respond(
-    conv: Conversation, message: BuyerMessage, decision: Decision, policy: Policy, stamp: float
+    conv: Conversation,
+    message: BuyerMessage,
+    decision: Decision,
+    policy: Policy,
+    now: datetime | None,
 ) -> tuple[Conversation, list[Action]]:
-    """Put a decision into words and the state it leaves the chat in."""
+    """Put a decision into words and the state it leaves the chat in (``now``, in the shop's
+    time zone, tells whether sellers are around; None: assume they are)."""
     lang = conv.language or policy.language
     texts = policy.texts
     shop = policy.shop_name
@@ -204,7 +286,7 @@ def respond(
         actions.append(Say(texts.get(key, lang), options))
         return conv.evolve(options=tuple(o.id for o in options)), actions
     if verdict == "handoff":
-        return _hand_off(conv, message, decision.reason or "human", policy, stamp, actions)
+        return _hand_off(conv, message, decision.reason or "human", policy, now, actions)
     if verdict == "small_talk":
         if decision.small_talk in ("thanks", "goodbye") and not greet:
             actions.append(Say(texts.get(decision.small_talk, lang, shop=shop)))
@@ -219,7 +301,7 @@ def respond(
         return conv, actions
     fallbacks = conv.fallbacks + 1
     if fallbacks >= policy.max_fallbacks:
-        return _hand_off(conv, message, "not_understood", policy, stamp, actions)
+        return _hand_off(conv, message, "not_understood", policy, now, actions)
     human = Option(HUMAN_OPTION, texts.get("human_option", lang))
     actions.append(Say(texts.get("fallback", lang), (*_options(decision.options), human)))
     return conv.evolve(fallbacks=fallbacks), actions
@@ -230,14 +312,28 @@ def _hand_off(
     message: BuyerMessage,
     reason: HandoffReason,
     policy: Policy,
-    stamp: float,
+    now: datetime | None,
     actions: list[Action],
 ) -> tuple[Conversation, list[Action]]:
+    stamp = now.timestamp() if now is not None else 0.0
     lang = conv.language or policy.language
-    actions.append(Say(policy.texts.get(f"handoff_{reason}", lang, shop=policy.shop_name)))
+    told = policy.texts.get(f"handoff_{reason}", lang, shop=policy.shop_name)
+    if now is not None and policy.hours is not None and not policy.open_at(now):
+        told += "\n\n" + policy.texts.get("after_hours", lang, opens=policy.hours[0])
+    else:
+        minutes = f"{policy.sla_minutes:g}"
+        told += "\n\n" + policy.texts.get("reply_within", lang, minutes=minutes)
+    actions.append(Say(told))
     actions.append(HandOff(reason, message))
     handed = conv.evolve(
-        stage=Stage.HANDED_OFF, handoff_reason=reason, handed_off_at=stamp, fallbacks=0
+        stage=Stage.HANDED_OFF,
+        handoff_reason=reason,
+        handed_off_at=stamp,
+        fallbacks=0,
+        seller=None,
+        seller_answered_at=None,
+        seller_last_at=None,
+        reminded=False,
     )
     return handed, actions
 

@@ -39,10 +39,27 @@ class BuyerMessage:
 
 @dataclass(frozen=True, slots=True)
 class SellerReleased:
-    """A seller gave the chat back to the bot (``/done``, a button, or idle time)."""
+    """A seller gave the chat back to the bot (``/done`` or the button)."""
+
+    seller: str | None = None
 
 
-Event = BuyerMessage | SellerReleased
+@dataclass(frozen=True, slots=True)
+class SellerWrote:
+    """A seller answered the buyer, or pressed "Take over" (``answered`` False): the chat
+    is theirs and the bot stays quiet."""
+
+    seller: str
+    answered: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passed: the engine checks the promises it made (a seller within N minutes) and
+    gives idle handed-off chats back."""
+
+
+Event = BuyerMessage | SellerReleased | SellerWrote | Tick
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,4 +93,17 @@ class Forward:
     message: BuyerMessage
 
 
-Action = Say | HandOff | Forward
+SellerNoteKind = Literal["claimed", "reminder", "released", "idle_released"]
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySeller:
+    """Tell the seller chat something about this buyer: who took the chat, a reminder that
+    the buyer is waiting, that the chat went back to the bot."""
+
+    kind: SellerNoteKind
+    seller: str | None = None
+    waited_minutes: int = 0
+
+
+Action = Say | HandOff | Forward | NotifySeller

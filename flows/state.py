@@ -29,6 +29,10 @@ class Conversation:
     handed_off_at: float | None = None  # epoch seconds
     last_message_at: float | None = None
     turns: int = 0
+    seller: str | None = None  # who took the handed-off chat
+    seller_answered_at: float | None = None  # the first seller answer of this handoff
+    seller_last_at: float | None = None  # the latest seller activity
+    reminded: bool = False  # the "still waiting" reminder went out
 
     def evolve(self, **changes: Any) -> Self:
         return replace(self, **changes)
@@ -62,6 +66,10 @@ class Conversation:
             handed_off_at=_opt_float(data.get("handed_off_at")),
             last_message_at=_opt_float(data.get("last_message_at")),
             turns=int(data.get("turns") or 0),
+            seller=_opt_str(data.get("seller")),
+            seller_answered_at=_opt_float(data.get("seller_answered_at")),
+            seller_last_at=_opt_float(data.get("seller_last_at")),
+            reminded=bool(data.get("reminded")),
         )
 
 

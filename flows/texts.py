@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# Placeholders: {shop} the shop's name, {topic} an FAQ entry's title.
+# Placeholders: {shop} the shop's name, {topic} an FAQ entry's title, {minutes} the
+# promised seller reply time, {opens} when the shop opens (shop.hours).
 DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
     "id": {
         "greeting": "Halo kak 👋 Selamat datang di {shop}! Saya asisten virtual {shop} 😊",
@@ -48,6 +49,15 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "sticker": "😊 Ada yang bisa saya bantu, kak?",
         "human_option": "Chat dengan admin",
+        "reply_within": "Biasanya admin membalas dalam {minutes} menit ya kak.",
+        "after_hours": (
+            "Admin kami sedang di luar jam kerja; pesan kakak akan dibalas mulai pukul "
+            "{opens} ya 🙏"
+        ),
+        "holding": (
+            "Mohon maaf menunggu ya kak 🙏 Admin kami sedang membantu pembeli lain, sebentar "
+            "lagi dibalas di sini."
+        ),
     },
     "ms": {
         "greeting": "Hai 👋 Selamat datang ke {shop}! Saya pembantu maya {shop} 😊",
@@ -90,6 +100,15 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "sticker": "😊 Ada apa-apa yang boleh saya bantu?",
         "human_option": "Sembang dengan admin",
+        "reply_within": "Biasanya admin membalas dalam {minutes} minit.",
+        "after_hours": (
+            "Admin kami di luar waktu bekerja sekarang; mesej anda akan dibalas mulai pukul "
+            "{opens} ya 🙏"
+        ),
+        "holding": (
+            "Maaf kerana menunggu 🙏 Admin kami sedang membantu pelanggan lain, sekejap lagi "
+            "dibalas di sini."
+        ),
     },
     "en": {
         "greeting": "Hi there 👋 Welcome to {shop}! I'm {shop}'s virtual assistant 😊",
@@ -129,6 +148,14 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "sticker": "😊 How can I help you today?",
         "human_option": "Chat with our team",
+        "reply_within": "We usually reply within {minutes} minutes.",
+        "after_hours": (
+            "Our team is outside working hours right now; we'll reply from {opens} 🙏"
+        ),
+        "holding": (
+            "Sorry for the wait 🙏 Our team is helping other customers and will reply here "
+            "shortly."
+        ),
     },
 }
 

@@ -40,7 +40,7 @@ def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
     message = BuyerMessage(text)
     conv = Conversation(language=choose_language(None, text, None, policy.language))
     decision = decide(conv, message, faq)
-    _, actions = respond(conv, message, decision, policy, 0.0)
+    _, actions = respond(conv, message, decision, policy, None)
     reply = "\n\n".join(a.text for a in actions if isinstance(a, Say))
     return Trial(
         query=text,

@@ -131,12 +131,27 @@ _KNOWN_KINDS = frozenset(
 )
 
 
-def _tap(dedup: str, query: CallbackQuery, seller_chat: int | None) -> Inbound | None:
+def _seller_tap(dedup: str, query: CallbackQuery, data: str, seller_chat: int) -> SellerPost:
+    """ "Take over" / "Back to bot" under a notification: ``take:<chat>`` / ``back:<chat>``."""
+    action, _, about = data.partition(":")
+    payload: dict[str, Any] = {
+        "type": "seller",
+        "text": "",
+        "command": {"take": "take", "back": "done"}.get(action, "unknown"),
+        "seller_name": query.from_user.first_name,
+        "callback_id": query.id,
+    }
+    if about:
+        payload["about"] = about
+    return SellerPost(dedup, str(seller_chat), None, None, payload)
+
+
+def _tap(dedup: str, query: CallbackQuery, seller_chat: int | None) -> Inbound | SellerPost | None:
     message = query.message
     chat_id = message.chat.id if message is not None else query.from_user.id
-    if seller_chat is not None and chat_id == seller_chat:
-        return None  # seller-side buttons are not ours yet
     data = query.data or ""
+    if seller_chat is not None and chat_id == seller_chat:
+        return _seller_tap(dedup, query, data, seller_chat)
     payload: dict[str, Any] = {
         "type": "buyer",
         "kind": "choice",
@@ -184,11 +199,15 @@ def keyboard(options: list[list[str]]) -> InlineKeyboardMarkup | None:
         return None
     rows = []
     for index, (option_id, title) in enumerate(options):
-        data = CALLBACK_PREFIX + option_id
+        # FAQ ids hold no ':'; ids that do (seller buttons, the "talk to a person" option)
+        # are complete already
+        data = option_id if ":" in option_id else CALLBACK_PREFIX + option_id
         if len(data.encode()) > _CALLBACK_BYTES:
+            if ":" in option_id:
+                continue  # a seller button too long to carry its buyer: left out
             data = f"opt:{index}"
         rows.append([InlineKeyboardButton(shorten(title, BUTTON_TITLE_LIMIT), callback_data=data)])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 class TelegramChannel:

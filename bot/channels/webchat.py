@@ -9,7 +9,7 @@ from typing import Any
 from bot.channels.base import Inbound, Profile, Sent
 
 NAME = "web"
-SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SESSION = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 MAX_TEXT = 4096
 
 
@@ -27,7 +27,7 @@ def parse_post(data: Any) -> Inbound:
         raise ValueError("expected a JSON object")
     session = str(data.get("session") or "")
     if not SESSION.match(session):
-        raise ValueError("session must be 8-64 letters, digits, - or _")
+        raise ValueError("session must be 8-40 letters, digits, - or _")
     message_id = str(data.get("id") or uuid.uuid4().hex)[:64]
     text = data.get("text")
     choice = data.get("choice")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,15 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffEvent:
+    """A handoff opened (``reason``), first answered (``seller``), or closed."""
+
+    kind: Literal["opened", "answered", "released", "idle"]
+    reason: str | None = None
+    seller: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     """Everything one processed inbound event changes, written in one transaction."""
 
@@ -55,6 +64,7 @@ class Turn:
     logged_text: str | None = None  # the inbound message as the history keeps it
     logged_kind: str = "text"
     platform_id: str | None = None
+    handoff: HandoffEvent | None = None
 
 
 class Store(Protocol):
@@ -98,6 +108,17 @@ class Store(Protocol):
     async def messages_after(
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]: ...
+
+    async def handed_off_chats(self) -> list[str]:
+        """Chats a seller owns now (for timers: reminders, idle hand-back)."""
+        ...
+
+    async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]: ...
+    async def contact_rows(self) -> list[dict[str, Any]]:
+        """Every contact with tags, notes and its number of handoffs (the contact book)."""
+        ...
+
+    async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool: ...
 
     # outbox
     async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int: ...

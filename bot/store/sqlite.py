@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.errors import StoreError
-from bot.store.base import Contact, InboundRow, OutboxRow, Turn
+from bot.store.base import Contact, HandoffEvent, InboundRow, OutboxRow, Turn
 
 # Each step moves the schema one version up; never edit a released step, add one.
 MIGRATIONS: tuple[str, ...] = (
@@ -53,6 +53,18 @@ MIGRATIONS: tuple[str, ...] = (
         chat_key TEXT NOT NULL, PRIMARY KEY (seller_chat, kind, ref)
     );
     CREATE INDEX seller_links_chat ON seller_links (seller_chat, kind, chat_key);
+    """,
+    """
+    ALTER TABLE conversations ADD COLUMN stage TEXT;
+    CREATE INDEX conversations_stage ON conversations (stage) WHERE stage = 'handed_off';
+    ALTER TABLE contacts ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE contacts ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    CREATE TABLE handoffs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, chat_key TEXT NOT NULL, reason TEXT NOT NULL,
+        at REAL NOT NULL, seller TEXT, first_answer_at REAL, released_at REAL,
+        released_by TEXT
+    );
+    CREATE INDEX handoffs_open ON handoffs (chat_key) WHERE released_at IS NULL;
     """,
 )
 
@@ -194,11 +206,14 @@ class SqliteStore:
         with self._tx() as db:
             if turn.state is not None:
                 db.execute(
-                    "INSERT INTO conversations (chat_key, state, updated_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT (chat_key) DO UPDATE SET state = excluded.state, "
+                    "INSERT INTO conversations (chat_key, state, stage, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (chat_key) DO UPDATE SET "
+                    "state = excluded.state, stage = excluded.stage, "
                     "updated_at = excluded.updated_at",
-                    (turn.chat_key, _dump(turn.state), now),
+                    (turn.chat_key, _dump(turn.state), turn.state.get("stage"), now),
                 )
+            if turn.handoff is not None:
+                _record_handoff(db, turn.chat_key, turn.handoff, now)
             if turn.contact is not None:
                 _upsert_contact(db, turn.contact)
             if turn.logged_text is not None:
@@ -252,6 +267,36 @@ class SqliteStore:
             item["options"] = payload.get("options") or []
             result.append(item)
         return result
+
+    async def handed_off_chats(self) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT chat_key FROM conversations WHERE stage = 'handed_off'"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM handoffs"
+        rows = (
+            self._conn.execute(sql + " WHERE chat_key = ? ORDER BY id", (chat_key,))
+            if chat_key
+            else self._conn.execute(sql + " ORDER BY id")
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    async def contact_rows(self) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT c.*, (SELECT COUNT(*) FROM handoffs h WHERE h.chat_key = c.chat_key) "
+            "AS handoffs FROM contacts c ORDER BY c.first_seen"
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool:
+        cursor = self._conn.execute(
+            "UPDATE contacts SET tags = COALESCE(?, tags), notes = COALESCE(?, notes) "
+            "WHERE chat_key = ?",
+            (tags, notes, chat_key),
+        )
+        return cursor.rowcount == 1
 
     # outbox ----------------------------------------------------------------------------
     async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int:
@@ -355,6 +400,44 @@ class SqliteStore:
             (seller_chat, chat_key),
         ).fetchone()
         return None if row is None else str(row[0])
+
+
+def _record_handoff(
+    db: sqlite3.Connection, chat_key: str, event: HandoffEvent, now: float
+) -> None:
+    """Open, answer or close the chat's current handoff record."""
+    if event.kind == "opened":
+        db.execute(
+            "UPDATE handoffs SET released_at = ? WHERE chat_key = ? AND released_at IS NULL",
+            (now, chat_key),
+        )
+        db.execute(
+            "INSERT INTO handoffs (chat_key, reason, at) VALUES (?, ?, ?)",
+            (chat_key, event.reason or "seller", now),
+        )
+    elif event.kind == "answered":
+        updated = db.execute(
+            "UPDATE handoffs SET first_answer_at = ?, seller = ? WHERE chat_key = ? "
+            "AND released_at IS NULL AND first_answer_at IS NULL",
+            (now, event.seller, chat_key),
+        ).rowcount
+        if (
+            not updated
+            and not db.execute(
+                "SELECT 1 FROM handoffs WHERE chat_key = ? AND released_at IS NULL", (chat_key,)
+            ).fetchone()
+        ):  # a seller stepped into a chat the bot had: that is a handoff too
+            db.execute(
+                "INSERT INTO handoffs (chat_key, reason, at, seller, first_answer_at) "
+                "VALUES (?, 'seller', ?, ?, ?)",
+                (chat_key, now, event.seller, now),
+            )
+    else:
+        db.execute(
+            "UPDATE handoffs SET released_at = ?, released_by = ? WHERE chat_key = ? "
+            "AND released_at IS NULL",
+            (now, event.seller or event.kind, chat_key),
+        )
 
 
 def _dump(value: dict[str, Any]) -> str:

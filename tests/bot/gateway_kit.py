@@ -240,3 +240,23 @@ def wa_text(text: str, wa_id: str = "6281234567890", name: str = "Siti") -> dict
     message = wa_message({"type": "text", "text": {"body": text}}, wa_id)
     contacts = [{"profile": {"name": name}, "wa_id": wa_id}]
     return wa_envelope({"contacts": contacts, "messages": [message]})
+
+
+def tg_seller_tap(data: str, name: str = "Sari") -> dict[str, Any]:
+    """A seller pressing a button under one of the bot's posts in the seller chat."""
+    seller = {"id": 900, "is_bot": False, "first_name": name}
+    chat = {"id": SELLER_CHAT, "title": "Toko Batik Sari · CS", "type": "supergroup"}
+    message = {
+        "message_id": next(_messages),
+        "from": {"id": 1, "is_bot": True, "first_name": "Japri"},
+        "chat": chat,
+        "date": int(time.time()),
+        "text": "🔔 ...",
+    }
+    query = {
+        "id": f"cb{next(_messages)}",
+        "from": seller,
+        "chat_instance": "2",
+        "message": message,
+    }
+    return {"update_id": next(_updates), "callback_query": {**query, "data": data}}

@@ -101,3 +101,68 @@ async def test_a_whatsapp_buyer_is_answered_on_whatsapp_by_a_telegram_seller(
         await bot.wa.wait_for(
             lambda c: any(x.text == "Ke BCA 123 ya kak" for x in bot.wa.sent("messages"))
         )
+
+
+async def test_the_notification_names_the_buyer_why_and_offers_take_over(
+    config: Path,
+) -> None:
+    from tests.bot.gateway_kit import tg_seller_tap
+
+    async with running(config) as bot:
+        tg = bot.tg
+        await bot.whatsapp(wa_text("halo kak"))
+        await bot.whatsapp(wa_text("saya mau bayar sekarang, transfer kemana kak?"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 1)
+        note = tg.sent("sendMessage", SELLER)[0]
+        assert "Siti" in note.text
+        assert "+62 812-3456-7890" in note.text
+        assert "halo kak" in note.text  # the recent messages
+        assert "WhatsApp +62 812-3456-7890" in tg.sent("createForumTopic")[0].params["name"]
+        buttons = [
+            row[0]["callback_data"] for row in note.params["reply_markup"]["inline_keyboard"]
+        ]
+        assert buttons == ["take:whatsapp:6281234567890", "back:whatsapp:6281234567890"]
+
+        await bot.telegram(tg_seller_tap(buttons[0], name="Sari"))
+        await tg.wait_for(lambda c: "Sari menangani" in tg.sent("sendMessage", SELLER)[-1].text)
+        assert tg.sent("answerCallbackQuery")
+
+        await bot.telegram(tg_seller_tap(buttons[1], name="Sari"))
+        await tg.wait_for(lambda c: "kembali ke bot" in tg.sent("sendMessage", SELLER)[-1].text)
+        await bot.whatsapp(wa_text("bahannya apa kak?"))
+        await bot.wa.wait_for(lambda c: "katun" in bot.wa.sent("messages")[-1].text)
+
+
+async def test_nobody_answering_in_time_reminds_sellers_and_reassures_the_buyer(
+    config: Path,
+) -> None:
+    import time
+
+    async with running(config) as bot:
+        tg, runtime = bot.tg, bot.gateway.runtime
+        await bot.telegram(tg_text("bisa ngobrol sama admin?", user_id=71, name="Rina"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 1)
+        told = len(tg.sent("sendMessage", "71"))
+        assert await runtime.check_timers() == 0  # not yet
+        runtime.wall = lambda: time.time() + 6 * 60
+        assert await runtime.check_timers() == 1
+        await tg.wait_for(lambda c: "menunggu 6 menit" in tg.sent("sendMessage", SELLER)[-1].text)
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", "71")) == told + 1)
+        assert await runtime.check_timers() == 0  # once only
+
+        # a seller answers: the first answer is recorded on the handoff
+        await bot.telegram(tg_seller("Halo kak Rina, saya bantu ya", thread=77))
+        await tg.wait_for(lambda c: tg.sent("sendMessage", "71")[-1].text.startswith("Halo kak"))
+        [handoff] = await bot.gateway.store.handoffs("telegram:71")
+        assert handoff["reason"] == "human"
+        assert handoff["seller"] == "Sari"
+        assert handoff["first_answer_at"] is not None
+
+        # twelve quiet hours later the chat goes back to the bot, silently for the buyer
+        runtime.wall = lambda: time.time() + 13 * 3600
+        buyer_before = len(tg.sent("sendMessage", "71"))
+        assert await runtime.check_timers() == 1
+        await tg.wait_for(lambda c: "12 jam" in tg.sent("sendMessage", SELLER)[-1].text)
+        assert len(tg.sent("sendMessage", "71")) == buyer_before
+        [handoff] = await bot.gateway.store.handoffs("telegram:71")
+        assert handoff["released_by"] == "idle"
