@@ -81,7 +81,39 @@ def _parser() -> argparse.ArgumentParser:
         )
     )
     hook.set_defaults(run=_set_webhook)
+    contacts = commands.add_parser("contacts", help="the contact book")
+    contacts_commands = contacts.add_subparsers(title="contacts commands")
+    export = with_config(contacts_commands.add_parser("export", help="every buyer, as CSV"))
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--output", "-o", help="file to write (default: standard output)")
+    export.set_defaults(run=_contacts_export)
     return parser
+
+
+def _contacts_export(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.contacts import write_csv
+    from bot.store import open_store
+
+    settings = load_settings(args.config)
+
+    async def rows() -> list[dict[str, object]]:
+        store = open_store(settings.store.url, settings.base_dir)
+        await store.open()
+        try:
+            return await store.contact_rows()
+        finally:
+            await store.close()
+
+    contacts = asyncio.run(rows())
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            write_csv(contacts, out)
+        print(f"{len(contacts)} contacts written to {args.output}", file=sys.stderr)
+    else:
+        write_csv(contacts, sys.stdout)
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:

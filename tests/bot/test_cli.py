@@ -152,3 +152,11 @@ def test_chat_picks_up_faq_edits(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "Rp9.000" in text
     assert text.count("Rp10.000") == 2  # a broken edit keeps the last good FAQ
+
+
+def test_contacts_export_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"store:\n  url: sqlite:///{tmp_path / 'j.db'}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "contacts", "export", "--config", str(config))
+    assert code == 0
+    assert out.splitlines()[0].startswith("channel,id,name,phone")

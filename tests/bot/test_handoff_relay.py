@@ -166,3 +166,26 @@ async def test_nobody_answering_in_time_reminds_sellers_and_reassures_the_buyer(
         assert len(tg.sent("sendMessage", "71")) == buyer_before
         [handoff] = await bot.gateway.store.handoffs("telegram:71")
         assert handoff["released_by"] == "idle"
+
+
+async def test_every_buyer_lands_in_the_contact_book(config: Path) -> None:
+    import csv
+    import io
+
+    from bot.contacts import write_csv
+
+    async with running(config) as bot:
+        await bot.whatsapp(wa_text("halo kak", name="=Siti"))
+        await bot.telegram(tg_text("bisa ngobrol sama admin?", user_id=81, name="Bayu"))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
+        await bot.gateway.runtime.close()
+        assert await bot.gateway.store.annotate("telegram:81", "reseller", "langganan")
+        out = io.StringIO()
+        write_csv(await bot.gateway.store.contact_rows(), out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["6281234567890"]["phone"] == "+6281234567890"
+    assert by_id["6281234567890"]["name"] == "'=Siti"  # never a spreadsheet formula
+    assert by_id["81"]["username"] == "bayu"
+    assert by_id["81"]["handoffs"] == "1"
+    assert by_id["81"]["tags"] == "reseller"
