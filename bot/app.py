@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from bot.gateway import Fakes, Gateway
-from bot.routes import health, webchat, webhooks
+from bot.routes import health, inbox, webchat, webhooks
 from bot.settings import Settings, load_settings
 
 CONFIG_ENV = "JAPRI_CONFIG"
@@ -38,6 +38,7 @@ def create_app(settings: Settings, fakes: Fakes | None = None, *, shared: bool =
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(webchat.router)
+    app.include_router(inbox.router)
     return app
 
 

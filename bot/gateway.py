@@ -19,6 +19,7 @@ from bot.channels.webchat import WebChatChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.errors import ChannelError, DeliveryFailed
 from bot.faqsource import FaqSource
+from bot.inbox_auth import InboxAuth
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.ratelimit import Limits
@@ -96,6 +97,7 @@ class Gateway:
             shared=self.shared,
             zone=ZoneInfo(s.shop.timezone),
         )
+        self.inbox_auth = InboxAuth(s.inbox.password)
         self._tasks: list[asyncio.Task[Any]] = []
 
     async def deliver(self, row: OutboxRow) -> Sent:

@@ -116,6 +116,12 @@ class Runtime:
             self.schedule(chat_key)
         return fresh
 
+    async def seller_event(self, chat_key: str, payload: dict[str, Any]) -> None:
+        """A seller acting from the web inbox: an answer, "take over" or "back to bot"."""
+        event = {"type": "seller", "text": "", "command": None, **payload}
+        await self.store.accept_inbound(f"inbox:{uuid.uuid4().hex}", chat_key, event, self.wall())
+        self.schedule(chat_key)
+
     def schedule(self, chat_key: str) -> None:
         if self._closing:
             return
@@ -349,9 +355,10 @@ class Runtime:
                 self.metrics.first_answer.observe(max(now - started, 0.0))
             copy = payload.get("copy")
             if copy and channel == "telegram":
-                outgoing.append((chat_key, {"op": "copy", **copy}))
+                outgoing.append((chat_key, {"op": "copy", "kind": "seller", **copy}))
             elif payload.get("text"):
-                outgoing.append((chat_key, {"op": "say", "text": payload["text"], "options": []}))
+                relay = {"op": "say", "text": payload["text"], "options": [], "kind": "seller"}
+                outgoing.append((chat_key, relay))
             if copy and channel != "telegram":
                 hint = seller_text(
                     self.policy.language, "text_only", channel=channel_name(channel)
@@ -363,9 +370,7 @@ class Runtime:
             chat_key=chat_key,
             state=conv.to_dict(),
             outgoing=outgoing,
-            logged_text=payload.get("text") if not command else None,
-            logged_kind="seller",
-            handoff=handoff,
+            handoff=handoff,  # the answer itself joins the history once it is sent
         )
         await self.store.commit_turn(turn, now)
         return outgoing, f"seller={command or 'relay'}"

@@ -66,6 +66,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX handoffs_open ON handoffs (chat_key) WHERE released_at IS NULL;
     """,
+    """
+    ALTER TABLE contacts ADD COLUMN seen_at REAL;
+    """,
 )
 
 
@@ -290,6 +293,29 @@ class SqliteStore:
         ).fetchall()
         return [dict(r) for r in rows]
 
+    async def inbox_chats(self, limit: int = 200) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
+            "c.tags, c.notes, c.first_seen, c.last_seen, v.stage, v.state, "
+            "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
+            " AND m.direction = 'in' AND m.at > COALESCE(c.seen_at, 0)) AS unread "
+            "FROM contacts c LEFT JOIN conversations v ON v.chat_key = c.chat_key "
+            "ORDER BY (v.stage = 'handed_off') DESC, c.last_seen DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        chats = []
+        for row in rows:
+            chat = dict(row)
+            state = json.loads(chat.pop("state") or "{}")
+            chat["handed_off_at"] = state.get("handed_off_at")
+            chat["seller"] = state.get("seller")
+            chat["handoff_reason"] = state.get("handoff_reason")
+            chats.append(chat)
+        return chats
+
+    async def mark_seen(self, chat_key: str, now: float) -> None:
+        self._conn.execute("UPDATE contacts SET seen_at = ? WHERE chat_key = ?", (now, chat_key))
+
     async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool:
         cursor = self._conn.execute(
             "UPDATE contacts SET tags = COALESCE(?, tags), notes = COALESCE(?, notes) "
@@ -342,7 +368,7 @@ class SqliteStore:
                     "'sent', ?)",
                     (
                         chat_key,
-                        row.payload.get("op", "say"),
+                        row.payload.get("kind") or row.payload.get("op", "say"),
                         row.payload.get("text"),
                         platform_id,
                         row.id,

@@ -1,0 +1,196 @@
+"""/inbox: the sellers' web inbox (server-rendered, behind a login)."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from bot.contacts import write_csv
+from bot.inbox_auth import COOKIE, SESSION_DAYS
+from bot.routes.deps import GatewayDep
+from bot.seller import channel_name, pretty_phone
+
+router = APIRouter(prefix="/inbox")
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+MAX_REPLY = 4096
+
+
+def _session(request: Request, gateway: GatewayDep) -> dict[str, Any] | None:
+    return gateway.inbox_auth.session(request.cookies.get(COOKIE))
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/inbox/login", status_code=303)
+
+
+def _waited(since: float | None) -> str:
+    if not since:
+        return ""
+    minutes = int((time.time() - since) // 60)
+    return f"{minutes // 60} j {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    gateway = request.app.state.gateway
+    context.setdefault("shop", gateway.settings.shop.name)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, gateway: GatewayDep) -> Response:
+    if not gateway.inbox_auth.enabled:
+        return _page(request, "login.html", disabled=True, status_code=503)
+    return _page(request, "login.html")
+
+
+@router.post("/login")
+async def login(
+    request: Request, gateway: GatewayDep, password: Annotated[str, Form()] = ""
+) -> Response:
+    address = request.client.host if request.client else "?"
+    auth = gateway.inbox_auth
+    if not auth.allowed(address):
+        return _page(request, "login.html", error="too_many", status_code=429)
+    cookie = auth.login(address, password)
+    if cookie is None:
+        return _page(request, "login.html", error="wrong", status_code=401)
+    response = RedirectResponse("/inbox", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        cookie,
+        max_age=SESSION_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/inbox",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout() -> Response:
+    response = _to_login()
+    response.delete_cookie(COOKIE, path="/inbox")
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+async def chats(request: Request, gateway: GatewayDep, partial: bool = False) -> Response:
+    session = _session(request, gateway)
+    if session is None:
+        return _to_login()
+    rows = await gateway.store.inbox_chats()
+    for row in rows:
+        row["channel_name"] = channel_name(row["channel"])
+        row["contact"] = pretty_phone(row["phone"]) or (
+            f"@{row['username']}" if row["username"] else ""
+        )
+        row["waited"] = _waited(row["handed_off_at"]) if row["stage"] == "handed_off" else ""
+    name = "chat_list.html" if partial else "inbox.html"
+    return _page(request, name, chats=rows, csrf=session["csrf"])
+
+
+@router.get("/chat/{chat_key}", response_class=HTMLResponse)
+async def chat(
+    request: Request, chat_key: str, gateway: GatewayDep, partial: bool = False
+) -> Response:
+    session = _session(request, gateway)
+    if session is None:
+        return _to_login()
+    contact = await gateway.store.contact(chat_key)
+    if contact is None:
+        return Response("no such chat", status_code=404)
+    await gateway.store.mark_seen(chat_key, time.time())
+    history = await gateway.store.history(chat_key, 200)
+    rows = {r["chat_key"]: r for r in await gateway.store.inbox_chats(1000)}
+    info = rows.get(chat_key, {})
+    context = {
+        "chat_key": chat_key,
+        "contact": contact,
+        "info": info,
+        "phone": pretty_phone(contact.phone),
+        "channel_name": channel_name(contact.channel),
+        "history": history,
+        "csrf": session["csrf"],
+        "handed_off": info.get("stage") == "handed_off",
+    }
+    return _page(request, "transcript.html" if partial else "chat.html", **context)
+
+
+async def _act(
+    request: Request, gateway: GatewayDep, chat_key: str, csrf: str, payload: dict[str, Any]
+) -> Response:
+    session = _session(request, gateway)
+    if session is None:
+        return _to_login()
+    if not gateway.inbox_auth.csrf_ok(session, csrf):
+        return Response("CSRF token missing or wrong", status_code=403)
+    if await gateway.store.contact(chat_key) is None:
+        return Response("no such chat", status_code=404)
+    await gateway.runtime.seller_event(chat_key, {"seller_name": "Inbox", **payload})
+    return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
+
+
+@router.post("/chat/{chat_key}/reply")
+async def reply(
+    request: Request,
+    chat_key: str,
+    gateway: GatewayDep,
+    csrf: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    text = text.strip()[:MAX_REPLY]
+    if not text:
+        return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
+    return await _act(request, gateway, chat_key, csrf, {"text": text})
+
+
+@router.post("/chat/{chat_key}/take")
+async def take(
+    request: Request, chat_key: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    return await _act(request, gateway, chat_key, csrf, {"command": "take"})
+
+
+@router.post("/chat/{chat_key}/release")
+async def release(
+    request: Request, chat_key: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    return await _act(request, gateway, chat_key, csrf, {"command": "done"})
+
+
+@router.post("/chat/{chat_key}/contact")
+async def annotate(
+    request: Request,
+    chat_key: str,
+    gateway: GatewayDep,
+    csrf: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    notes: Annotated[str, Form()] = "",
+) -> Response:
+    session = _session(request, gateway)
+    if session is None:
+        return _to_login()
+    if not gateway.inbox_auth.csrf_ok(session, csrf):
+        return Response("CSRF token missing or wrong", status_code=403)
+    await gateway.store.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
+    return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
+
+
+@router.get("/contacts.csv")
+async def contacts_csv(request: Request, gateway: GatewayDep) -> Response:
+    if _session(request, gateway) is None:
+        return _to_login()
+    out = io.StringIO()
+    write_csv(await gateway.store.contact_rows(), out)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="japri-contacts.csv"'},
+    )
