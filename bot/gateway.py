@@ -75,7 +75,12 @@ class Gateway:
         seller = s.seller.telegram_chat_id
         self.seller_chat = str(seller) if seller is not None and self.telegram else None
         self.desk = (
-            SellerDesk(self.store, self.telegram, self.seller_chat)
+            SellerDesk(
+                self.store,
+                self.telegram,
+                self.seller_chat,
+                self.whatsapp.download if self.whatsapp else None,
+            )
             if self.telegram and self.seller_chat
             else None
         )
@@ -107,6 +112,15 @@ class Gateway:
                 raise DeliveryFailed("no seller chat configured (seller.telegram_chat_id)")
             return await self.desk.post(row)
         name, _, to = row.lane.partition(":")
+        if row.payload.get("op") == "tg_media":  # a seller's photo for a WhatsApp buyer
+            if self.telegram is None or self.whatsapp is None:
+                raise DeliveryFailed("a seller's file needs both Telegram and WhatsApp on")
+            p = row.payload
+            data = await self.telegram.download(str(p["file_id"]))
+            mime = str(p.get("mime") or "application/octet-stream")
+            return await self.whatsapp.send_file(
+                to, data, str(p.get("media_kind")), mime, p.get("caption"), p.get("filename")
+            )
         channel = self.channels.get(name)
         if channel is None:
             raise DeliveryFailed(f"the {name} channel is not configured")

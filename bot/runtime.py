@@ -118,7 +118,7 @@ class Runtime:
 
     async def seller_event(self, chat_key: str, payload: dict[str, Any]) -> None:
         """A seller acting from the web inbox: an answer, "take over" or "back to bot"."""
-        event = {"type": "seller", "text": "", "command": None, **payload}
+        event = {"type": "seller", "text": "", "command": None, "source": "inbox", **payload}
         await self.store.accept_inbound(f"inbox:{uuid.uuid4().hex}", chat_key, event, self.wall())
         self.schedule(chat_key)
 
@@ -317,6 +317,17 @@ class Runtime:
                 "message_id": payload.get("platform_id"),
             }
             return [(self.seller_lane, forward)] if self.seller_lane else []
+        media = payload.get("media")
+        if media and profile.channel == "whatsapp" and self.seller_lane:
+            upload = {
+                "op": "seller_post",
+                "send_op": "wa_media",
+                "about": chat_key,
+                "media_kind": kind,
+                "caption": f"{profile.display}: {text}".strip(": "),
+                **media,
+            }
+            return [(self.seller_lane, upload)]
         shown = text if kind in ("text", "choice") else f"[{kind}] {text}".strip()
         if payload.get("edited"):
             shown = f"✏️ {shown}"
@@ -354,12 +365,28 @@ class Runtime:
                 started = conv.handed_off_at or now
                 self.metrics.first_answer.observe(max(now - started, 0.0))
             copy = payload.get("copy")
+            media = payload.get("media")
             if copy and channel == "telegram":
                 outgoing.append((chat_key, {"op": "copy", "kind": "seller", **copy}))
+            elif media and channel == "whatsapp":
+                upload = {
+                    "op": "tg_media",
+                    "kind": "seller",
+                    "text": payload.get("text") or f"[{media['kind']}]",
+                    "caption": payload.get("text") or None,
+                    "media_kind": media["kind"],
+                    "file_id": media["file_id"],
+                    "mime": media.get("mime"),
+                    "filename": media.get("filename"),
+                }
+                outgoing.append((chat_key, upload))
             elif payload.get("text"):
                 relay = {"op": "say", "text": payload["text"], "options": [], "kind": "seller"}
                 outgoing.append((chat_key, relay))
-            if copy and channel != "telegram":
+                if payload.get("source") == "inbox":  # sellers on Telegram see it too
+                    outgoing += self._to_seller(chat_key, f"🧑‍💼 {seller}: {payload['text']}")
+            delivered = channel == "telegram" or (channel == "whatsapp" and media)
+            if copy and not delivered:  # e.g. a sticker for WhatsApp, a photo for the web
                 hint = seller_text(
                     self.policy.language, "text_only", channel=channel_name(channel)
                 )

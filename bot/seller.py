@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from bot.channels.base import Profile, Sent
@@ -12,6 +12,7 @@ from bot.errors import DeliveryFailed
 from bot.store.base import OutboxRow, Store
 
 log = logging.getLogger("japri.seller")
+MediaSource = Callable[[str], Awaitable[tuple[bytes, str]]]
 
 TAKE = "take:"  # seller button ids: the action, then the buyer's chat
 BACK = "back:"
@@ -33,7 +34,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "released": "✅ Chat dengan {buyer} kembali ke bot.",
         "orphan": "ℹ️ Pesan ini tidak terkirim ke pembeli mana pun. Balas di topik pembeli "
         "atau reply pesan bot tentang pembeli itu.",
-        "text_only": "ℹ️ Ke pembeli {channel} baru bisa dikirim teks; foto/file belum.",
+        "text_only": "ℹ️ Pesan jenis ini belum bisa dikirim ke pembeli {channel}; kirim teks, "
+        "foto atau file.",
         "closing": "mau pesan/bayar",
         "human": "minta bicara dengan admin",
         "complaint": "ada keluhan",
@@ -57,7 +59,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "released": "✅ Chat dengan {buyer} kembali kepada bot.",
         "orphan": "ℹ️ Mesej ini tidak sampai kepada mana-mana pembeli. Balas dalam topik "
         "pembeli atau reply mesej bot tentang pembeli itu.",
-        "text_only": "ℹ️ Pembeli {channel} hanya boleh terima teks buat masa ini.",
+        "text_only": "ℹ️ Mesej jenis ini belum boleh dihantar kepada pembeli {channel}; hantar "
+        "teks, foto atau fail.",
         "closing": "mahu beli/bayar",
         "human": "minta bercakap dengan admin",
         "complaint": "ada aduan",
@@ -81,7 +84,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "released": "✅ The chat with {buyer} is back with the bot.",
         "orphan": "ℹ️ This message reached no buyer. Write in a buyer's topic or reply to "
         "one of the bot's messages about that buyer.",
-        "text_only": "ℹ️ Only text reaches {channel} buyers for now; photos and files don't.",
+        "text_only": "ℹ️ This kind of message can't reach {channel} buyers yet; send text, a "
+        "photo or a file.",
         "closing": "wants to order/pay",
         "human": "asked for a person",
         "complaint": "has a complaint",
@@ -168,10 +172,17 @@ class SellerDesk:
     """Posts about buyers in the seller chat, in the buyer's forum topic when the chat has
     topics, and remembers which posted message (and topic) stands for which buyer."""
 
-    def __init__(self, store: Store, telegram: TelegramChannel, seller_chat: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        telegram: TelegramChannel,
+        seller_chat: str,
+        media: MediaSource | None = None,
+    ) -> None:
         self.store = store
         self.telegram = telegram
         self.seller_chat = seller_chat
+        self.media = media  # fetches a WhatsApp buyer's photo or file
         self.topics: bool | None = None  # unknown until the first try
 
     async def post(self, row: OutboxRow) -> Sent:
@@ -185,13 +196,28 @@ class SellerDesk:
                 await self.store.link(self.seller_chat, "topic", thread, about)
         call = dict(payload, op=payload.get("send_op", "say"), thread_id=thread)
         try:
-            sent = await self.telegram.send(self.seller_chat, call)
+            sent = await self._send(call)
         except DeliveryFailed as exc:
             if thread is None or "thread" not in str(exc).lower():
                 raise
             log.warning("seller topic %s is gone; posting without it", thread)
             await self.store.link(self.seller_chat, "topic", thread, "")  # forget it
-            sent = await self.telegram.send(self.seller_chat, dict(call, thread_id=None))
+            sent = await self._send(dict(call, thread_id=None))
         if sent.platform_id is not None:
             await self.store.link(self.seller_chat, "message", sent.platform_id, about)
         return sent
+
+    async def _send(self, call: dict[str, Any]) -> Sent:
+        if call["op"] != "wa_media":
+            return await self.telegram.send(self.seller_chat, call)
+        if self.media is None:
+            raise DeliveryFailed("no WhatsApp channel to fetch the buyer's file from")
+        data, _mime = await self.media(str(call["media_id"]))
+        return await self.telegram.send_file(
+            self.seller_chat,
+            data,
+            str(call.get("media_kind") or "document"),
+            call.get("caption"),
+            filename=call.get("filename"),
+            thread_id=call.get("thread_id"),
+        )

@@ -184,6 +184,9 @@ def _seller_post(dedup: str, message: Message) -> SellerPost:
     }
     if message.text is None:  # media: copied to Telegram buyers as it is
         payload["copy"] = {"from_chat": message.chat.id, "message_id": message.message_id}
+        media = _media_file(message)
+        if media is not None:  # ... and uploaded for WhatsApp buyers
+            payload["media"] = media
     return SellerPost(
         dedup_key=dedup,
         seller_chat=str(message.chat.id),
@@ -191,6 +194,22 @@ def _seller_post(dedup: str, message: Message) -> SellerPost:
         reply_to=None if reply is None else str(reply.message_id),
         payload=payload,
     )
+
+
+def _media_file(message: Message) -> dict[str, Any] | None:
+    """The file behind a photo, document, video or voice message (the largest photo)."""
+    if message.photo:
+        return {"file_id": message.photo[-1].file_id, "kind": "photo", "mime": "image/jpeg"}
+    for kind in ("document", "video", "voice", "audio"):
+        item = getattr(message, kind, None)
+        if item is not None:
+            return {
+                "file_id": item.file_id,
+                "kind": kind,
+                "mime": getattr(item, "mime_type", None) or "application/octet-stream",
+                "filename": getattr(item, "file_name", None),
+            }
+    return None
 
 
 def keyboard(options: list[list[str]]) -> InlineKeyboardMarkup | None:
@@ -228,8 +247,14 @@ class TelegramChannel:
         request = request or HTTPXRequest(
             connection_pool_size=pool_size, read_timeout=10, write_timeout=10, pool_timeout=5
         )
+        # Files live beside the API: .../bot -> .../file/bot (api.telegram.org and fakes alike)
+        file_url = base_url[: -len("bot")] + "file/bot" if base_url.endswith("bot") else None
         self.bot = Bot(
-            token, base_url=base_url, request=request, get_updates_request=updates_request
+            token,
+            base_url=base_url,
+            base_file_url=file_url or "https://api.telegram.org/file/bot",
+            request=request,
+            get_updates_request=updates_request,
         )
 
     async def start(self) -> None:
@@ -290,6 +315,51 @@ class TelegramChannel:
                 ),
             )
         return Sent(None if sent is None else str(sent.message_id))
+
+    async def download(self, file_id: str) -> bytes:
+        """A file a seller posted (photos up to Telegram's 20 MB bot limit)."""
+        try:
+            file = await self.bot.get_file(file_id)
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            raise _translate(exc) from None
+
+    async def send_file(
+        self,
+        to: str,
+        data: bytes,
+        kind: str,
+        caption: str | None,
+        filename: str | None = None,
+        thread_id: str | None = None,
+    ) -> Sent:
+        """Upload a file into a chat: a photo, voice note, video or document."""
+        thread = int(thread_id) if thread_id else None
+        caption = caption[:1024] if caption else None
+        try:
+            if kind == "photo":
+                sent = await self.bot.send_photo(
+                    to, data, caption=caption, message_thread_id=thread
+                )
+            elif kind == "voice":
+                sent = await self.bot.send_voice(
+                    to, data, caption=caption, message_thread_id=thread
+                )
+            elif kind == "video":
+                sent = await self.bot.send_video(
+                    to, data, caption=caption, message_thread_id=thread
+                )
+            else:
+                sent = await self.bot.send_document(
+                    to,
+                    data,
+                    caption=caption,
+                    filename=filename or "file",
+                    message_thread_id=thread,
+                )
+        except TelegramError as exc:
+            raise _translate(exc) from None
+        return Sent(str(sent.message_id))
 
     async def create_topic(self, chat: str, name: str) -> str | None:
         """A forum topic in the seller chat; None when the chat has no topics."""

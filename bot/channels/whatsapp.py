@@ -110,6 +110,12 @@ def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
     elif kind in _MEDIA or kind in ("sticker", "location", "contacts"):
         payload["kind"] = _MEDIA.get(kind, "contact" if kind == "contacts" else kind)
         payload["text"] = str(body.get("caption") or "")
+        if kind in _MEDIA and body.get("id"):
+            payload["media"] = {
+                "media_id": str(body["id"]),
+                "mime": str(body.get("mime_type") or "application/octet-stream"),
+                "filename": body.get("filename"),
+            }
     else:
         payload["kind"] = "other"
     if kind == "audio" and body.get("voice"):
@@ -230,6 +236,57 @@ class WhatsAppChannel:
             messages = answer.get("messages") or [{}]
             last = messages[0].get("id") or last
         return Sent(last)
+
+    async def download(self, media_id: str) -> tuple[bytes, str]:
+        """A buyer's photo or file: Graph tells where it is, then we fetch it (with auth)."""
+        base = self.url.rsplit("/", 2)[0]
+        try:
+            meta = await self.client.get(f"{base}/{media_id}")
+            if meta.status_code >= 400:
+                raise graph_error(meta)
+            info = meta.json()
+            media = await self.client.get(str(info["url"]))
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"WhatsApp: media download failed ({type(exc).__name__})") from None
+        except (ValueError, KeyError):
+            raise DeliveryFailed("WhatsApp: the media answer had no url") from None
+        if media.status_code >= 400:
+            raise graph_error(media)
+        return media.content, str(info.get("mime_type") or "application/octet-stream")
+
+    async def send_file(
+        self, to: str, data: bytes, kind: str, mime: str, caption: str | None, filename: str | None
+    ) -> Sent:
+        """Upload a file to the Cloud API, then send it: image, audio, video or document."""
+        upload_url = self.url.rsplit("/", 1)[0] + "/media"
+        try:
+            uploaded = await self.client.post(
+                upload_url,
+                data={"messaging_product": "whatsapp", "type": mime},
+                files={"file": (filename or "file", data, mime)},
+            )
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"WhatsApp: upload failed ({type(exc).__name__})") from None
+        if uploaded.status_code >= 400:
+            raise graph_error(uploaded)
+        media_id = uploaded.json().get("id")
+        wa_type = {"photo": "image", "voice": "audio", "audio": "audio", "video": "video"}.get(
+            kind, "document"
+        )
+        media: dict[str, Any] = {"id": media_id}
+        if caption and wa_type != "audio":
+            media["caption"] = caption[:1024]
+        if wa_type == "document" and filename:
+            media["filename"] = filename
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": wa_type,
+            wa_type: media,
+        }
+        answer = await self._post(body)
+        return Sent((answer.get("messages") or [{}])[0].get("id"))
 
     async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         try:

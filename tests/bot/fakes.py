@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ class FakeBotApi(FakePlatformBase):
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if path.startswith(f"/file/bot{self.token}/"):
+            return httpx.Response(200, content=b"\xff\xd8 a seller's photo")
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             return httpx.Response(401, json={"ok": False, "error_code": 401})
@@ -109,6 +112,14 @@ class FakeBotApi(FakePlatformBase):
         bot = {"id": 1, "is_bot": True, "first_name": "Japri", "username": "japri_test_bot"}
         if method == "getMe":
             return bot
+        if method == "getFile":
+            return {"file_id": params["file_id"], "file_unique_id": "u", "file_path": "p/1.jpg"}
+        if method in ("sendPhoto", "sendDocument", "sendVoice", "sendVideo"):
+            return {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "supergroup"},
+            }
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
             return [u for u in self.updates if u["update_id"] >= offset]
@@ -151,6 +162,16 @@ class FakeGraphApi(FakePlatformBase):
     def handle(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return httpx.Response(401, json={"error": {"code": 190, "message": "bad token"}})
+        path = request.url.path
+        if request.method == "GET" and path.startswith("/files/"):
+            return httpx.Response(200, content=b"\xff\xd8 a buyer's photo")
+        if request.method == "GET":  # media metadata: where to fetch it
+            media_id = path.rsplit("/", 1)[-1]
+            url = f"http://graph.test/files/{media_id}"
+            return httpx.Response(200, json={"url": url, "mime_type": "image/jpeg"})
+        if path.endswith(f"/{self.phone_number_id}/media"):
+            self.calls.append(Call("upload", {"size": len(request.content)}))
+            return httpx.Response(200, json={"id": "uploaded-1"})
         if not request.url.path.endswith(f"/{self.phone_number_id}/messages"):
             return httpx.Response(400, json={"error": {"code": 100, "message": "bad number"}})
         body = json.loads(request.content)
@@ -173,6 +194,9 @@ class FakeGraphApi(FakePlatformBase):
 
 
 def _params(request: httpx.Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        fields = re.findall(rb'name="([^"]+)"\r\n\r\n(.*?)\r\n', request.content, re.S)
+        return {k.decode(): v.decode(errors="replace") for k, v in fields}
     content = request.content.decode() if request.content else ""
     if request.headers.get("content-type", "").startswith("application/json"):
         return dict(json.loads(content or "{}"))

@@ -189,3 +189,35 @@ async def test_every_buyer_lands_in_the_contact_book(config: Path) -> None:
     assert by_id["81"]["username"] == "bayu"
     assert by_id["81"]["handoffs"] == "1"
     assert by_id["81"]["tags"] == "reseller"
+
+
+async def test_photos_cross_between_a_whatsapp_buyer_and_the_telegram_sellers(
+    config: Path,
+) -> None:
+    from tests.bot.gateway_kit import wa_envelope, wa_message
+
+    async with running(config) as bot:
+        tg, wa = bot.tg, bot.wa
+        await bot.whatsapp(wa_text("mau komplain kak, barangnya rusak!!"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 1)
+        image = {"caption": "ini fotonya", "mime_type": "image/jpeg", "sha256": "x", "id": "m-9"}
+        photo = wa_message({"type": "image", "image": image})
+        await bot.whatsapp(wa_envelope({"messages": [photo]}))
+        [forwarded] = await tg.wait_for(lambda c: len(tg.sent("sendPhoto", SELLER)) == 1) and (
+            tg.sent("sendPhoto", SELLER)
+        )
+        assert forwarded.params["message_thread_id"] == "77"
+        assert "ini fotonya" in forwarded.params["caption"]
+
+        update = tg_seller("", thread=77)
+        message = update["message"]
+        del message["text"]
+        message["photo"] = [
+            {"file_id": "AgAD-seller", "file_unique_id": "s1", "width": 9, "height": 9}
+        ]
+        message["caption"] = "Ini penggantinya kak"
+        await bot.telegram(update)
+        await wa.wait_for(lambda c: any(x.params.get("type") == "image" for x in wa.sent()))
+        [sent] = [x for x in wa.sent("messages") if x.params.get("type") == "image"]
+        assert sent.params["image"] == {"id": "uploaded-1", "caption": "Ini penggantinya kak"}
+        assert wa.sent("upload")
