@@ -141,7 +141,7 @@ def _tick(conv: Conversation, policy: Policy, now: datetime) -> tuple[Conversati
     if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
         return conv, []
     stamp = now.timestamp()
-    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at, conv.last_message_at or 0.0)
+    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at)  # sellers' silence
     if stamp - idle_since >= policy.idle_hours * 3600:
         return _released(conv), [NotifySeller("idle_released")]
     waited = stamp - conv.handed_off_at
@@ -162,7 +162,7 @@ def timer_due(conv: Conversation, policy: Policy, now: datetime) -> bool:
     if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
         return False
     stamp = now.timestamp()
-    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at, conv.last_message_at or 0.0)
+    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at)  # sellers' silence
     if stamp - idle_since >= policy.idle_hours * 3600:
         return True
     waited = stamp - conv.handed_off_at

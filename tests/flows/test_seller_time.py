@@ -149,3 +149,11 @@ def test_shop_hours(hours: tuple[str, str], clock: str, open_: bool) -> None:
     hour, minute = (int(x) for x in clock.split(":"))
     now = datetime(2026, 11, 23, hour, minute, tzinfo=WIB)
     assert Policy(hours=hours).open_at(now) is open_
+
+
+def test_a_buyer_writing_on_does_not_keep_a_sellerless_handoff_open(faq: Faq) -> None:
+    policy = Policy(shop_name="Toko Sari", idle_hours=12)
+    clock = Clock(datetime(2026, 11, 23, 10, tzinfo=WIB))
+    conv, _ = handed_off(faq, policy, clock.now)
+    conv, _ = run(conv, BuyerMessage("halo? masih ada?"), faq, policy, clock.later(hours=11))
+    assert timer_due(conv, policy, clock.later(hours=1, minutes=1))
