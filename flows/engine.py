@@ -201,6 +201,8 @@ def _judge(
         return Decision("handoff", entry=entry, score=match.score, reason="closing")
     if confident and best is not None:
         return _answer(best, match.score)
+    if signals.never_mind and match.decision != "answer":
+        return Decision("small_talk", score=match.score, small_talk="never_mind")
     if norm.small_talk and match.decision == "fallback":
         kind = "greeting" if "greeting" in norm.small_talk else min(norm.small_talk)
         return Decision("small_talk", score=match.score, small_talk=kind)
@@ -288,7 +290,7 @@ def respond(
     if verdict == "handoff":
         return _hand_off(conv, message, decision.reason or "human", policy, now, actions)
     if verdict == "small_talk":
-        if decision.small_talk in ("thanks", "goodbye") and not greet:
+        if decision.small_talk in ("thanks", "goodbye", "never_mind") and not greet:
             actions.append(Say(texts.get(decision.small_talk, lang, shop=shop)))
         elif decision.small_talk == "sticker" and not greet:
             actions.append(Say(texts.get("sticker", lang)))

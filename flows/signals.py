@@ -118,6 +118,7 @@ class Signals:
     unhappy: bool = False  # a problem or frustration: a person unless the FAQ answers it
     swearing: bool = False  # frustrated: a person rather than a second "I didn't get it"
     info_question: bool = False  # asks how/when/where: an FAQ may answer even a "contact" one
+    never_mind: bool = False  # "ga jadi deh", "never mind": the buyer drops the question
 
 
 def read_signals(text: str, raw: str = "") -> Signals:
@@ -131,7 +132,16 @@ def read_signals(text: str, raw: str = "") -> Signals:
         unhappy=unhappy or shouting,
         info_question=bool(_INFO_QUESTION.search(text)),
         swearing=bool(_SWEARING.search(text)),
+        never_mind=bool(_NEVER_MIND.match(text)) or bool(_NO_THANKS.match(raw.lower().strip())),
     )
+
+
+# The whole message only: "ga jadi kak" drops a question, "batal pesanan saya" does not.
+_NEVER_MIND = re.compile(
+    r"^(tidak (jadi|usah|apa apa)|batal|cancel|never ?mind|not now|tak payah|takpe)"
+    r"( (deh|dulu|saja|lah|sih|ya|dong|kok|terima kasih|thanks|thank you|makasih))*$"
+)
+_NO_THANKS = re.compile(r"^(no|nope|nah)[ ,]*(thanks|thank you|thx)?[ .!]*$")
 
 
 def _shouting(raw: str) -> bool:

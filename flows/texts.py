@@ -49,6 +49,9 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "sticker": "😊 Ada yang bisa saya bantu, kak?",
         "human_option": "Chat dengan admin",
+        "never_mind": (
+            "Baik kak, tidak apa-apa 😊 Kalau ada yang mau ditanyakan lagi, chat saja ya."
+        ),
         "reply_within": "Biasanya admin membalas dalam {minutes} menit ya kak.",
         "after_hours": (
             "Admin kami sedang di luar jam kerja; pesan kakak akan dibalas mulai pukul "
@@ -100,6 +103,7 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "sticker": "😊 Ada apa-apa yang boleh saya bantu?",
         "human_option": "Sembang dengan admin",
+        "never_mind": "Baik, tak apa 😊 Kalau ada soalan lain, tanya saja ya.",
         "reply_within": "Biasanya admin membalas dalam {minutes} minit.",
         "after_hours": (
             "Admin kami di luar waktu bekerja sekarang; mesej anda akan dibalas mulai pukul "
@@ -148,6 +152,7 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         ),
         "sticker": "😊 How can I help you today?",
         "human_option": "Chat with our team",
+        "never_mind": "No problem 😊 Just message us if there's anything else.",
         "reply_within": "We usually reply within {minutes} minutes.",
         "after_hours": (
             "Our team is outside working hours right now; we'll reply from {opens} 🙏"

@@ -224,3 +224,21 @@ def test_unknown_state_versions_start_clean_but_keep_the_stage() -> None:
     assert restored.language == "ms"
     assert Conversation.from_dict(None) == Conversation()
     assert Conversation.from_dict({"stage": "bogus"}).stage is Stage.BOT
+
+
+@pytest.mark.parametrize(
+    "reply", ["ga jadi deh", "gak jadi kak", "nggak usah deh, makasih", "never mind"]
+)
+def test_never_mind_after_a_follow_up_is_accepted_kindly(chat: Chat, reply: str) -> None:
+    chat.send("ukuran sepatu ada berapa?")
+    assert chat.state.follow_up_of == "ukuran-sepatu"
+    actions = chat.send(reply)
+    assert not any(isinstance(a, HandOff) for a in actions)
+    assert len(said(actions)) == 1
+    assert chat.state.follow_up_of is None
+    assert chat.state.stage is Stage.BOT
+
+
+def test_cancelling_an_order_is_still_for_a_seller(chat: Chat) -> None:
+    chat.send("halo")
+    assert isinstance(chat.send("saya mau batalkan pesanan saya, sudah transfer")[-1], HandOff)
