@@ -60,6 +60,7 @@ class Outbox:
         self.on_sent = on_sent
         self.wall = wall
         self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._held: dict[str, float] = {}  # lane -> until when our lease runs
         self._again: set[str] = set()
         self._closing = False
 
@@ -122,6 +123,7 @@ class Outbox:
                 await self._send(channel, row)
         finally:
             if self.shared:
+                self._held.pop(lane, None)
                 await self.store.release_chat(_LEASE + lane, self.owner)
 
     async def _claim(self, lane: str) -> bool:
@@ -134,7 +136,15 @@ class Outbox:
         return True
 
     async def _renew(self, lane: str) -> bool:
-        return await self.store.claim_chat(_LEASE + lane, self.owner, self.wall(), _LEASE_TTL)
+        """Hold the lane's lease; renewed in the store only once half of it is used up."""
+        now = self.wall()
+        if self._held.get(lane, 0.0) - now > _LEASE_TTL / 2:
+            return True
+        if not await self.store.claim_chat(_LEASE + lane, self.owner, now, _LEASE_TTL):
+            self._held.pop(lane, None)
+            return False
+        self._held[lane] = now + _LEASE_TTL
+        return True
 
     async def _send(self, channel: str, row: OutboxRow) -> None:
         op = str(row.payload.get("op", "say"))

@@ -11,12 +11,12 @@ from bot.gateway import Gateway
 MAX_BODY = 1_000_000  # bytes: far above any real update, far below trouble
 
 
-def _gateway(request: Request) -> Gateway:
+def gateway_of(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
 
 
-GatewayDep = Annotated[Gateway, Depends(_gateway)]
+GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 
 
 async def read_body(request: Request) -> bytes:
