@@ -86,9 +86,9 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from None
         db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout=5000")  # first: other workers may be starting too
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
-        db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA foreign_keys=ON")
         self._db = db
         self._migrate()
@@ -110,18 +110,22 @@ class SqliteStore:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        version = self.schema_version
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this Japri "
-                f"({len(MIGRATIONS)}); upgrade Japri"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        """Bring the schema up to date, one step per transaction. The version is read under
+        the write lock, so processes starting together on a new file migrate it once."""
+        while True:
             with self._tx() as db:
-                for statement in script.split(";"):
+                version = int(db.execute("PRAGMA user_version").fetchone()[0])
+                if version > len(MIGRATIONS):
+                    raise StoreError(
+                        f"{self.path}: schema version {version} is newer than this Japri "
+                        f"({len(MIGRATIONS)}); upgrade Japri"
+                    )
+                if version == len(MIGRATIONS):
+                    return
+                for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number}")
+                db.execute(f"PRAGMA user_version = {version + 1}")
 
     @property
     def _conn(self) -> sqlite3.Connection:

@@ -98,3 +98,33 @@ async def test_the_schema_is_versioned(tmp_path: Path) -> None:
     await store.open()
     assert store.schema_version == len(MIGRATIONS)
     await store.close()
+
+
+async def test_two_processes_opening_a_new_file_together_migrate_it_once(tmp_path: Path) -> None:
+    import asyncio
+    import threading
+
+    path = str(tmp_path / "race.db")
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        async def go() -> None:
+            store = SqliteStore(path)
+            await store.open()
+            await store.close()
+
+        try:
+            asyncio.run(go())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store = SqliteStore(path)
+    await store.open()
+    assert store.schema_version == len(MIGRATIONS)
+    await store.close()
