@@ -211,11 +211,22 @@ def default_lexicon() -> Lexicon:
 def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """Fold the text and replace slang words; honorifics are dropped."""
     words: list[str] = []
-    for word in fold(_URL.sub(" ", text[:_MAX_CHARS])).split():
+    raw = fold(_URL.sub(" ", text[:_MAX_CHARS])).split()
+    for index, word in enumerate(raw):
         if word in lexicon.honorifics:
+            continue
+        if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
+            words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
             continue
         words.extend(lexicon.slang.get(word, (word,)))
     return tuple(words)
+
+
+# What Indonesian chat numbers with "no": "no rek", "no hp", "no wa", "no resi" ...
+_NUMBERED = frozenset(
+    "rek rekening norek hp hape handphone wa whatsapp telp telpon telepon tlp resi "
+    "pesanan order invoice inv antrian antrean akun ktp va".split()
+)
 
 
 def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:

@@ -110,3 +110,16 @@ def test_richly_phrased_faqs_may_answer_at_a_lower_score() -> None:
     assert faq_with(3).matcher.answer_at == pytest.approx(0.66)
     assert faq_with(10).matcher.answer_at == pytest.approx(0.60)
     assert 0.60 < faq_with(6).matcher.answer_at < 0.66
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("no rek bca berapa", "nomor rekening bca berapa"),
+        ("minta no wa admin", "minta nomor wa admin"),
+        ("no thanks", "no thanks"),
+        ("No, the black one", "no the black one"),
+    ],
+)
+def test_no_is_a_number_only_before_what_chats_number(text: str, expanded: str) -> None:
+    assert normalize(text).text == expanded
