@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process, utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from faq.loader import load_faq  # noqa: E402
 from faq.matcher import Thresholds  # noqa: E402
 from faq.model import Faq, FaqEntry, Localized  # noqa: E402
 from flows.engine import Policy  # noqa: E402
@@ -171,6 +172,21 @@ def run_baseline(
     return best_row
 
 
+def complaints(data: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Upset buyers vs. everyday chatter, against the shipped shop FAQ: how often each
+    label is handed to a person, answered from the FAQ, or otherwise replied to."""
+    faq = load_faq(ROOT / "faq" / "faq.yaml").faq
+    policy = Policy(shop_name="Toko", language="id")
+    counts: dict[str, Counter[str]] = {}
+    for item in data["items"]:
+        action = try_message(item["text"], faq, policy).action
+        counts.setdefault(item["label"], Counter())[action] += 1
+    return {
+        label: {a: c[a] / sum(c.values()) for a in ("handoff", "answer", "clarify", "fallback")}
+        for label, c in sorted(counts.items())
+    }
+
+
 def mean(rows: list[dict[str, float]]) -> dict[str, float]:
     return {k: sum(r[k] for r in rows) / len(rows) for k in rows[0]}
 
@@ -221,6 +237,13 @@ def main() -> int:
                 f"  WRatio:   answer {pct(b['answer'])}  wrong {pct(b['wrong'])}  "
                 f"OOS false answers {pct(b['oos_false'])}  (best threshold {b['threshold']:.2f})"
             )
+    sentiment = args.data / "id_sentiment.dev.json"
+    if sentiment.exists():
+        result = complaints(load(sentiment))
+        report["id_sentiment / shop FAQ"] = result
+        print("\n## Indonesian complaints vs. chatter (id_sentiment dev), shop FAQ")
+        for label, shares in result.items():
+            print(f"  {label:9s} " + "  ".join(f"{a} {pct(v)}" for a, v in shares.items()))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
     return 0
