@@ -98,6 +98,14 @@ def _one(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+# A complaint word under a negation: "tidak pernah kecewa", "tidak ada yang cacat", "not
+# disappointed". (A negated good word, "tidak sesuai", stays a complaint.)
+_NEGATED = re.compile(
+    r"\b(tidak|tak|bukan|jangan|never|not|no|nothing)( (pernah|terlalu|begitu|sampai|ada yang|"
+    r"ada|bikin|buat|membuat|akan|at all|been|was|is|are))* (kecewa|mengecewakan|marah|kesal|"
+    r"kesel|menyesal|nyesel|kapok|rusak|cacat|lecet|luntur|jelek|buruk|lambat|pecah|bocor|"
+    r"sobek|robek|palsu|hilang|lama|disappointed|disappointing|damaged|broken|late|bad)\b"
+)
 _CLOSING_RE = _one(_CLOSING)
 _HUMAN_RE = _one(_HUMAN)
 _ANGRY_RE = _one(_ANGRY)
@@ -124,11 +132,12 @@ class Signals:
 def read_signals(text: str, raw: str = "") -> Signals:
     """Signals of a slang-expanded message; ``raw`` is the original, for shouting."""
     shouting = _shouting(raw)
-    unhappy = bool(_UNHAPPY_RE.search(text))
+    calm = _NEGATED.sub(" ", text)  # "gak pernah kecewa" is praise, not a complaint
+    unhappy = bool(_UNHAPPY_RE.search(calm))
     return Signals(
         closing=bool(_CLOSING_RE.search(text)),
         human=bool(_HUMAN_RE.search(text)),
-        angry=bool(_ANGRY_RE.search(text)) or (shouting and unhappy),
+        angry=bool(_ANGRY_RE.search(calm)) or (shouting and unhappy),
         unhappy=unhappy or shouting,
         info_question=bool(_INFO_QUESTION.search(text)),
         swearing=bool(_SWEARING.search(text)),

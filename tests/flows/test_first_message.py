@@ -115,3 +115,23 @@ def test_english_buyer_gets_the_english_answer(shop_faq: Faq, policy: Policy) ->
     reply = try_message("what is the shipping cost to KL?", shop_faq, policy).reply
     assert "Shipping depends on the destination" in reply
     assert "Ongkir tergantung" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mantap, gk pernah kecewa belanja disini",
+        "barangnya tidak ada yang cacat, makasih kak",
+        "aku tidak marah kok kak",
+        "not disappointed at all, thanks",
+    ],
+)
+def test_praise_with_a_negated_complaint_word_is_not_a_complaint(
+    text: str, shop_faq: Faq, policy: Policy
+) -> None:
+    assert try_message(text, shop_faq, policy).action != "handoff"
+
+
+@pytest.mark.parametrize("text", ["barangnya tidak sesuai foto kak", "paketnya rusak kak!!"])
+def test_real_complaints_still_reach_a_person(text: str, shop_faq: Faq, policy: Policy) -> None:
+    assert try_message(text, shop_faq, policy).action == "handoff"
