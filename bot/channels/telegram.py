@@ -72,11 +72,14 @@ def parse_update(
     """
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise ValueError("not a Telegram Update (no update_id)")
+    dedup = f"{NAME}:update:{data['update_id']}"
     try:
         update = Update.de_json(data, bot)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"malformed Telegram Update: {exc}") from None
-    dedup = f"{NAME}:update:{update.update_id}"
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # A shape python-telegram-bot cannot build (an older or newer Bot API, a field
+        # missing): still answer the buyer from the plain fields rather than refuse it,
+        # which would make Telegram retry it and hold back the chat's next updates.
+        return _lenient(dedup, data, seller_chat)
     if update.callback_query is not None:
         return _tap(dedup, update.callback_query, seller_chat)
     message = update.message or update.edited_message
@@ -90,6 +93,44 @@ def parse_update(
     if update.edited_message is not None:
         payload["edited"] = True
     return Inbound(dedup, chat_key(message.chat.id), payload)
+
+
+def _lenient(dedup: str, data: dict[str, Any], seller_chat: int | None) -> Inbound | None:
+    """The buyer's private message read from the raw JSON, for updates PTB cannot parse."""
+    edited = "message" not in data and "edited_message" in data
+    message = data.get("message") or data.get("edited_message")
+    if not isinstance(message, dict):
+        return None
+    chat, user = message.get("chat"), message.get("from")
+    if not isinstance(chat, dict) or not isinstance(user, dict) or user.get("is_bot"):
+        return None
+    if chat.get("type") != "private" or chat.get("id") == seller_chat:
+        return None  # seller posts are read through PTB only
+    text = message.get("text") or message.get("caption") or ""
+    kind = "text" if "text" in message else "other"
+    for name in _MEDIA_KINDS:
+        if name in message:
+            kind = {"animation": "photo", "video_note": "video"}.get(name, name)
+            break
+    name = " ".join(str(p) for p in (user.get("first_name"), user.get("last_name")) if p)
+    payload: dict[str, Any] = {
+        "type": "buyer",
+        "kind": kind if kind in _KNOWN_KINDS else "other",
+        "text": str(text),
+        "profile": Profile(
+            channel=NAME,
+            external_id=str(chat.get("id")),
+            name=name or None,
+            username=user.get("username"),
+            language=user.get("language_code"),
+        ).to_dict(),
+        "platform_id": str(message.get("message_id", "")),
+    }
+    if edited:
+        payload["edited"] = True
+    if not isinstance(chat.get("id"), int):
+        return None
+    return Inbound(dedup, chat_key(chat["id"]), payload)
 
 
 def _profile(message: Message | CallbackQuery) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from tests.bot.gateway_kit import (
     tg_text,
     write_config,
 )
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
 
 
 @pytest.fixture
@@ -166,3 +169,25 @@ async def test_polling_mode_takes_updates_without_a_webhook(tmp_path: Path) -> N
         await api.wait_for(lambda c: len(api.sent("sendMessage", "31")) >= 2)
         assert api.sent("deleteWebhook")
         assert "COD" in api.sent("sendMessage", "31")[1].text
+
+
+@pytest.mark.parametrize(
+    ("fixture", "replies"),
+    [
+        ("text_private.json", True),
+        ("photo_with_caption.json", True),
+        ("sticker_older_api.json", True),  # fields PTB requires are missing: still answered
+        ("edited_message.json", True),
+        ("channel_post.json", False),
+    ],
+)
+async def test_recorded_update_shapes_are_taken_not_refused(
+    config: Path, fixture: str, replies: bool
+) -> None:
+    update = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
+    async with running(config) as bot:
+        assert (await bot.telegram(update)).status_code == 200
+        if replies:
+            await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "5012345678")) >= 1)
+        await bot.gateway.runtime.close()
+        assert bot.tg.calls == [] or replies
