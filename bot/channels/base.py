@@ -49,7 +49,8 @@ class Profile:
     @property
     def display(self) -> str:
         """How a seller reads this buyer's name: 'Budi (@budi)', or the id."""
-        name = self.name or self.phone or self.external_id
+        fallback = f"web {self.external_id[:8]}" if self.channel == "web" else self.external_id
+        name = self.name or self.phone or fallback
         return f"{name} (@{self.username})" if self.username else name
 
 

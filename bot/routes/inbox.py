@@ -29,6 +29,13 @@ def _to_login() -> RedirectResponse:
     return RedirectResponse("/inbox/login", status_code=303)
 
 
+def _buyer_name(name: str | None, channel: str, external_id: str) -> str:
+    """A web-chat visitor has no name: show the start of their session id instead."""
+    if name:
+        return name
+    return f"{channel_name(channel)} · {external_id[:8]}" if channel == "web" else external_id
+
+
 def _waited(since: float | None) -> str:
     if not since:
         return ""
@@ -87,6 +94,7 @@ async def chats(request: Request, gateway: GatewayDep, partial: bool = False) ->
         return _to_login()
     rows = await gateway.store.inbox_chats()
     for row in rows:
+        row["display"] = _buyer_name(row["name"], row["channel"], row["external_id"])
         row["channel_name"] = channel_name(row["channel"])
         row["contact"] = pretty_phone(row["phone"]) or (
             f"@{row['username']}" if row["username"] else ""
@@ -113,6 +121,7 @@ async def chat(
     context = {
         "chat_key": chat_key,
         "contact": contact,
+        "display": _buyer_name(contact.name, contact.channel, contact.external_id),
         "info": info,
         "phone": pretty_phone(contact.phone),
         "channel_name": channel_name(contact.channel),
