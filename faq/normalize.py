@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -60,6 +60,9 @@ class Lexicon:
     stopwords: frozenset[str]
     honorifics: frozenset[str]
     small_talk: Mapping[tuple[str, ...], str]  # phrase -> greeting | thanks | goodbye
+    # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
+    # function of the text and this lexicon, so results are remembered (bounded).
+    memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
 
     def extended(
         self, synonyms: Iterable[Sequence[str]] = (), slang: Mapping[str, str] | None = None
@@ -232,6 +235,19 @@ _NUMBERED = frozenset(
 def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
     """Turn a buyer's message (or an FAQ question) into match keys."""
     lex = lexicon or default_lexicon()
+    known = lex.memo.get(text)
+    if known is None:
+        known = _normalize(text, lex)
+        if len(lex.memo) >= _MEMO_SIZE:
+            lex.memo.clear()
+        lex.memo[text] = known
+    return known
+
+
+_MEMO_SIZE = 8192
+
+
+def _normalize(text: str, lex: Lexicon) -> Normalized:
     words = expand_slang(text, lex)
     keys: list[str] = []
     talk: set[str] = set()

@@ -6,6 +6,7 @@ so each is written once in plain Indonesian, Malay or English.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -129,6 +130,7 @@ class Signals:
     never_mind: bool = False  # "ga jadi deh", "never mind": the buyer drops the question
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text; buyers repeat themselves
 def read_signals(text: str, raw: str = "") -> Signals:
     """Signals of a slang-expanded message; ``raw`` is the original, for shouting."""
     shouting = _shouting(raw)
