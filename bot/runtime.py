@@ -42,6 +42,8 @@ log = logging.getLogger("japri.runtime")
 MATCH_TEXT_LIMIT = 2000  # characters of a message the engine reads; sellers get it all
 LEASE_SECONDS = 30.0
 HISTORY_SHOWN = 10  # messages quoted in a handoff notification
+LIST_COMMANDS = frozenset({"chats", "pembeli", "buyers", "help", "start"})
+CHATS_LISTED = 10
 Outgoing = list[tuple[str, dict[str, Any]]]
 
 
@@ -406,11 +408,13 @@ class Runtime:
         """The engine's notes for the seller chat, in words."""
         outgoing: Outgoing = []
         buyer: str | None = None
+        contact: Contact | None = None
         for action in actions:
             if not isinstance(action, NotifySeller):
                 continue
             if buyer is None:
-                buyer = _contact_display(await self.store.contact(chat_key), chat_key)
+                contact = await self.store.contact(chat_key)
+                buyer = _contact_display(contact, chat_key)
             text = seller_text(
                 self.policy.language,
                 action.kind,
@@ -419,7 +423,14 @@ class Runtime:
                 minutes=str(action.waited_minutes),
                 hours=f"{self.policy.idle_hours:g}",
             )
-            outgoing += self._to_seller(chat_key, text, buttons=action.kind == "reminder")
+            profile = _profile_of(contact) if action.kind == "claimed" else None
+            outgoing += self._to_seller(
+                chat_key,
+                text,
+                profile,
+                topic=profile is not None,  # taken over from the chat list: give it a topic
+                buttons=action.kind == "reminder",
+            )
         return outgoing
 
     async def _tick(self, row: InboundRow) -> tuple[Outgoing, str]:
@@ -467,11 +478,29 @@ class Runtime:
                     due += 1
         return due
 
+    async def _chat_list(self) -> dict[str, Any]:
+        """/chats in the seller chat: the latest buyers, each with a "Take over" button."""
+        chats = await self.store.inbox_chats(CHATS_LISTED)
+        language = self.policy.language
+        lines = [seller_text(language, "chats")]
+        options = []
+        for chat in chats:
+            profile = _profile_of(await self.store.contact(chat["chat_key"]))
+            name = profile.display if profile else chat["chat_key"]
+            state = "🔔" if chat["stage"] == "handed_off" else "🤖"
+            lines.append(f"{state} {name} · {channel_name(chat['channel'])}")
+            options.append([f"take:{chat['chat_key']}", f"🙋 {name}"])
+        if not chats:
+            lines.append(seller_text(language, "no_chats"))
+        return {"op": "say", "text": "\n".join(lines), "options": options}
+
     async def _orphan(self, row: InboundRow) -> tuple[Outgoing, str]:
         outgoing: Outgoing = []
         if row.payload.get("callback_id"):
             ack = {"op": "ack_callback", "callback_id": row.payload["callback_id"]}
             outgoing.append((row.chat_key, ack))
+        elif row.payload.get("command") in LIST_COMMANDS:
+            outgoing.append((row.chat_key, await self._chat_list()))
         else:
             hint = seller_text(self.policy.language, "orphan")
             reply_to = row.payload.get("message_id")
@@ -481,6 +510,18 @@ class Runtime:
         turn = Turn(inbound_id=row.id, chat_key=row.chat_key, state=None, outgoing=outgoing)
         await self.store.commit_turn(turn, self.wall())
         return outgoing, "seller=orphan"
+
+
+def _profile_of(contact: Contact | None) -> Profile | None:
+    if contact is None:
+        return None
+    return Profile(
+        channel=contact.channel,
+        external_id=contact.external_id,
+        name=contact.name,
+        username=contact.username,
+        phone=contact.phone,
+    )
 
 
 def _merged(actions: list[Action]) -> list[Action]:

@@ -21,6 +21,8 @@ _CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": "web ch
 # What sellers read, in the shop's language.
 SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
     "id": {
+        "chats": "Pembeli terakhir (🔔 menunggu penjual, 🤖 dengan bot). Ketuk untuk ambil alih:",
+        "no_chats": "Belum ada pembeli.",
         "claimed": "🙋 {seller} menangani chat dengan {buyer}.",
         "reminder": "⏰ {buyer} sudah menunggu {minutes} menit dan belum dibalas penjual.",
         "idle_released": "💤 Chat dengan {buyer} kembali ke bot setelah {hours} jam tanpa "
@@ -33,7 +35,7 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "/done mengembalikan chat ke bot.",
         "released": "✅ Chat dengan {buyer} kembali ke bot.",
         "orphan": "ℹ️ Pesan ini tidak terkirim ke pembeli mana pun. Balas di topik pembeli "
-        "atau reply pesan bot tentang pembeli itu.",
+        "atau reply pesan bot tentang pembeli itu; /chats menampilkan pembeli terakhir.",
         "text_only": "ℹ️ Pesan jenis ini belum bisa dikirim ke pembeli {channel}; kirim teks, "
         "foto atau file.",
         "closing": "mau pesan/bayar",
@@ -46,6 +48,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "bot": "🤖",
     },
     "ms": {
+        "chats": "Pembeli terkini (🔔 menunggu penjual, 🤖 dengan bot). Tekan untuk ambil alih:",
+        "no_chats": "Belum ada pembeli.",
         "claimed": "🙋 {seller} menguruskan chat dengan {buyer}.",
         "reminder": "⏰ {buyer} sudah menunggu {minutes} minit tanpa balasan penjual.",
         "idle_released": "💤 Chat dengan {buyer} kembali kepada bot selepas {hours} jam tanpa "
@@ -71,6 +75,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "bot": "🤖",
     },
     "en": {
+        "chats": "Latest buyers (🔔 waiting for a seller, 🤖 with the bot). Tap to take over:",
+        "no_chats": "No buyers yet.",
         "claimed": "🙋 {seller} is handling the chat with {buyer}.",
         "reminder": "⏰ {buyer} has waited {minutes} minutes without a seller's answer.",
         "idle_released": "💤 The chat with {buyer} went back to the bot after {hours} hours "
@@ -83,7 +89,7 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "/done gives the chat back to the bot.",
         "released": "✅ The chat with {buyer} is back with the bot.",
         "orphan": "ℹ️ This message reached no buyer. Write in a buyer's topic or reply to "
-        "one of the bot's messages about that buyer.",
+        "one of the bot's messages about that buyer; /chats lists the latest buyers.",
         "text_only": "ℹ️ This kind of message can't reach {channel} buyers yet; send text, a "
         "photo or a file.",
         "closing": "wants to order/pay",

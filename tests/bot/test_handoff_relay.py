@@ -221,3 +221,28 @@ async def test_photos_cross_between_a_whatsapp_buyer_and_the_telegram_sellers(
         [sent] = [x for x in wa.sent("messages") if x.params.get("type") == "image"]
         assert sent.params["image"] == {"id": "uploaded-1", "caption": "Ini penggantinya kak"}
         assert wa.sent("upload")
+
+
+async def test_a_seller_takes_over_any_chat_from_the_chat_list(config: Path) -> None:
+    from tests.bot.gateway_kit import tg_seller_tap
+
+    async with running(config) as bot:
+        tg = bot.tg
+        await bot.telegram(tg_text("halo kak, bahannya apa?", user_id=91, name="Nina"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", "91")) >= 1)
+        await bot.telegram(tg_seller("/chats"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 1)
+        listing = tg.sent("sendMessage", SELLER)[-1]
+        assert "Nina" in listing.text
+        buttons = [
+            row[0]["callback_data"] for row in listing.params["reply_markup"]["inline_keyboard"]
+        ]
+        assert buttons == ["take:telegram:91"]
+
+        await bot.telegram(tg_seller_tap(buttons[0], name="Sari"))
+        await tg.wait_for(lambda c: len(tg.sent("createForumTopic")) == 1)
+        assert "Nina" in tg.sent("createForumTopic")[0].params["name"]
+        await bot.telegram(tg_text("kak?", user_id=91, name="Nina"))
+        await tg.wait_for(lambda c: "kak?" in tg.sent("sendMessage", SELLER)[-1].text)
+        await bot.telegram(tg_seller("Halo kak Nina, ada promo khusus buat kakak", thread=77))
+        await tg.wait_for(lambda c: "promo khusus" in tg.sent("sendMessage", "91")[-1].text)
