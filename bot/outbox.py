@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 import uuid
@@ -13,6 +12,7 @@ from typing import Any
 
 from bot.channels.base import BEST_EFFORT_OPS, Sent
 from bot.errors import ChannelError
+from bot.keyed import KeyedWorkers
 from bot.metrics import Metrics
 from bot.ratelimit import Limits
 from bot.store.base import OutboxRow, Store
@@ -59,31 +59,12 @@ class Outbox:
         self.metrics = metrics
         self.on_sent = on_sent
         self.wall = wall
-        self._lanes: dict[str, asyncio.Task[None]] = {}
+        self._lanes = KeyedWorkers(self._run, "outbox")
         self._held: dict[str, float] = {}  # lane -> until when our lease runs
-        self._again: set[str] = set()
-        self._closing = False
 
     def kick(self, lane: str) -> None:
         """Make sure ``lane``'s pending messages are on their way."""
-        if self._closing:
-            return
-        task = self._lanes.get(lane)
-        if task is not None and not task.done():
-            self._again.add(lane)  # it may be past its last read: look once more
-            return
-        task = asyncio.get_running_loop().create_task(self._run(lane), name=f"outbox {lane}")
-        self._lanes[lane] = task
-        task.add_done_callback(functools.partial(self._finished, lane))
-
-    def _finished(self, lane: str, task: asyncio.Task[None]) -> None:
-        if self._lanes.get(lane) is task:
-            del self._lanes[lane]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("outbox lane %s stopped: %r", lane, task.exception())
-        if lane in self._again:
-            self._again.discard(lane)
-            self.kick(lane)
+        self._lanes.poke(lane)
 
     async def resume(self) -> None:
         """After a start: finish whatever was accepted but not yet sent."""
@@ -91,13 +72,11 @@ class Outbox:
             self.kick(lane)
 
     async def close(self, grace: float = 3.0) -> None:
-        self._closing = True
-        tasks = list(self._lanes.values())
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=grace)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        await self._lanes.close(grace)
+
+    @property
+    def _closing(self) -> bool:
+        return self._lanes.closing
 
     async def _run(self, lane: str) -> None:
         channel = lane.split(":", 1)[0]
@@ -105,7 +84,7 @@ class Outbox:
             return
         try:
             while True:  # on close too, until the grace time runs out
-                self._again.discard(lane)
+                self._lanes.seen(lane)
                 row = await self.store.next_outgoing(lane)
                 if row is None:
                     return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 import uuid
@@ -13,6 +12,7 @@ from typing import Any
 
 from bot.channels.base import Inbound, Profile, SellerPost
 from bot.faqsource import FaqSource
+from bot.keyed import KeyedWorkers
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.seller import (
@@ -79,10 +79,8 @@ class Runtime:
         self.shared = shared  # other processes work on the same store
         self.zone = zone  # the shop's time zone: opening hours are local
         self.owner = uuid.uuid4().hex
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._workers = KeyedWorkers(self._drain, "chat")
         self._leases: dict[str, float] = {}  # chat -> until when this process holds it
-        self._again: set[str] = set()
-        self._closing = False
 
     # intake ----------------------------------------------------------------------------
     async def accept(self, event: Inbound) -> bool:
@@ -125,24 +123,7 @@ class Runtime:
         self.schedule(chat_key)
 
     def schedule(self, chat_key: str) -> None:
-        if self._closing:
-            return
-        task = self._workers.get(chat_key)
-        if task is not None and not task.done():
-            self._again.add(chat_key)
-            return
-        task = asyncio.get_running_loop().create_task(self._drain(chat_key), name=chat_key)
-        self._workers[chat_key] = task
-        task.add_done_callback(functools.partial(self._finished, chat_key))
-
-    def _finished(self, chat_key: str, task: asyncio.Task[None]) -> None:
-        if self._workers.get(chat_key) is task:
-            del self._workers[chat_key]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("worker for %s stopped: %r", chat_key, task.exception())
-        if chat_key in self._again:
-            self._again.discard(chat_key)
-            self.schedule(chat_key)
+        self._workers.poke(chat_key)
 
     async def resume(self) -> None:
         """After a start: process whatever was accepted but not yet processed."""
@@ -150,13 +131,7 @@ class Runtime:
             self.schedule(chat_key)
 
     async def close(self, grace: float = 3.0) -> None:
-        self._closing = True
-        tasks = list(self._workers.values())
-        if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=grace)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        await self._workers.close(grace)
         for chat_key in list(self._leases):
             await self.store.release_chat(chat_key, self.owner)
         self._leases.clear()
@@ -165,11 +140,11 @@ class Runtime:
     async def _drain(self, chat_key: str) -> None:
         while not await self._lease(chat_key):
             await asyncio.sleep(0.05)  # another process works on this chat right now
-            if self._closing or await self.store.next_inbound(chat_key) is None:
+            if self._workers.closing or await self.store.next_inbound(chat_key) is None:
                 return  # ... and has taken what was waiting
         try:
             while True:  # on close too: what is accepted gets done (within the grace time)
-                self._again.discard(chat_key)
+                self._workers.seen(chat_key)
                 row = await self.store.next_inbound(chat_key)
                 if row is None:
                     return

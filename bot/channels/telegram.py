@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import os
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -377,19 +378,14 @@ class TelegramChannel:
         """Upload a file into a chat: a photo, voice note, video or document."""
         thread = int(thread_id) if thread_id else None
         caption = caption[:1024] if caption else None
+        upload: Callable[..., Awaitable[Message]] | None = {
+            "photo": self.bot.send_photo,
+            "voice": self.bot.send_voice,
+            "video": self.bot.send_video,
+        }.get(kind)
         try:
-            if kind == "photo":
-                sent = await self.bot.send_photo(
-                    to, data, caption=caption, message_thread_id=thread
-                )
-            elif kind == "voice":
-                sent = await self.bot.send_voice(
-                    to, data, caption=caption, message_thread_id=thread
-                )
-            elif kind == "video":
-                sent = await self.bot.send_video(
-                    to, data, caption=caption, message_thread_id=thread
-                )
+            if upload is not None:
+                sent = await upload(to, data, caption=caption, message_thread_id=thread)
             else:
                 sent = await self.bot.send_document(
                     to,

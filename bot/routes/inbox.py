@@ -132,9 +132,10 @@ async def chat(
     return _page(request, "transcript.html" if partial else "chat.html", **context)
 
 
-async def _act(
-    request: Request, gateway: GatewayDep, chat_key: str, csrf: str, payload: dict[str, Any]
-) -> Response:
+async def _refused(
+    request: Request, gateway: GatewayDep, chat_key: str, csrf: str
+) -> Response | None:
+    """Why a change to a chat may not go ahead (no login, bad CSRF token, no such chat)."""
     session = _session(request, gateway)
     if session is None:
         return _to_login()
@@ -142,6 +143,15 @@ async def _act(
         return Response("CSRF token missing or wrong", status_code=403)
     if await gateway.store.contact(chat_key) is None:
         return Response("no such chat", status_code=404)
+    return None
+
+
+async def _act(
+    request: Request, gateway: GatewayDep, chat_key: str, csrf: str, payload: dict[str, Any]
+) -> Response:
+    refused = await _refused(request, gateway, chat_key, csrf)
+    if refused is not None:
+        return refused
     await gateway.runtime.seller_event(chat_key, {"seller_name": "Inbox", **payload})
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
@@ -183,11 +193,9 @@ async def annotate(
     tags: Annotated[str, Form()] = "",
     notes: Annotated[str, Form()] = "",
 ) -> Response:
-    session = _session(request, gateway)
-    if session is None:
-        return _to_login()
-    if not gateway.inbox_auth.csrf_ok(session, csrf):
-        return Response("CSRF token missing or wrong", status_code=403)
+    refused = await _refused(request, gateway, chat_key, csrf)
+    if refused is not None:
+        return refused
     await gateway.store.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
