@@ -6,7 +6,6 @@ import datetime as dt
 import hmac
 import os
 import warnings
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import (
@@ -378,22 +377,16 @@ class TelegramChannel:
         """Upload a file into a chat: a photo, voice note, video or document."""
         thread = int(thread_id) if thread_id else None
         caption = caption[:1024] if caption else None
-        upload: Callable[..., Awaitable[Message]] | None = {
-            "photo": self.bot.send_photo,
-            "voice": self.bot.send_voice,
-            "video": self.bot.send_video,
-        }.get(kind)
+        extra: dict[str, Any] = {"caption": caption, "message_thread_id": thread}
         try:
-            if upload is not None:
-                sent = await upload(to, data, caption=caption, message_thread_id=thread)
+            if kind == "photo":
+                sent = await self.bot.send_photo(to, data, **extra)
+            elif kind == "voice":
+                sent = await self.bot.send_voice(to, data, **extra)
+            elif kind == "video":
+                sent = await self.bot.send_video(to, data, **extra)
             else:
-                sent = await self.bot.send_document(
-                    to,
-                    data,
-                    caption=caption,
-                    filename=filename or "file",
-                    message_thread_id=thread,
-                )
+                sent = await self.bot.send_document(to, data, filename=filename or "file", **extra)
         except TelegramError as exc:
             raise _translate(exc) from None
         return Sent(str(sent.message_id))
