@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.ratelimit import Limits
 from bot.runtime import Runtime
-from bot.seller import SellerDesk
+from bot.seller import SellerDesk, seller_text
 from bot.settings import Settings
 from bot.store import Store, open_store
 from bot.store.base import OutboxRow
@@ -91,7 +92,14 @@ class Gateway:
             },
             per_chat={"telegram": (s.telegram.max_per_second_per_chat, 6.0)},
         )
-        self.outbox = Outbox(self.store, self.deliver, limits, self.metrics, shared=self.shared)
+        self.outbox = Outbox(
+            self.store,
+            self.deliver,
+            limits,
+            self.metrics,
+            on_given_up=self.given_up,
+            shared=self.shared,
+        )
         self.runtime = Runtime(
             store=self.store,
             faq=self.faq,
@@ -125,6 +133,17 @@ class Gateway:
         if channel is None:
             raise DeliveryFailed(f"the {name} channel is not configured")
         return await channel.send(to, row.payload)
+
+    async def given_up(self, row: OutboxRow, error: str) -> None:
+        """A seller's answer that will never arrive: tell the sellers, not only the log."""
+        if row.payload.get("kind") != "seller" or self.seller_chat is None:
+            return
+        note = seller_text(self.settings.shop.language, "not_delivered", error=error)
+        lane = f"telegram:{self.seller_chat}"
+        await self.store.enqueue(
+            lane, {"op": "seller_post", "about": row.lane, "text": note}, time.time()
+        )
+        self.outbox.kick(lane)
 
     async def start(self) -> None:
         await self.store.open()

@@ -42,6 +42,7 @@ class Outbox:
         limits: Limits,
         metrics: Metrics,
         on_sent: Callable[[OutboxRow, Sent], Awaitable[None]] | None = None,
+        on_given_up: Callable[[OutboxRow, str], Awaitable[None]] | None = None,
         wall: Callable[[], float] = time.time,
         concurrency: int = 8,
         shared: bool = False,
@@ -58,6 +59,7 @@ class Outbox:
         self.limits = limits
         self.metrics = metrics
         self.on_sent = on_sent
+        self.on_given_up = on_given_up
         self.wall = wall
         self._lanes = KeyedWorkers(self._run, "outbox")
         self._held: dict[str, float] = {}  # lane -> until when our lease runs
@@ -163,6 +165,8 @@ class Outbox:
             self.metrics.failed(channel, op)
             level = logging.DEBUG if op in BEST_EFFORT_OPS else logging.WARNING
             log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
+            if self.on_given_up is not None and op not in BEST_EFFORT_OPS:
+                await self.on_given_up(row, str(exc))
             return
         delay = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
         await self.store.mark_retry(row.id, now + delay, str(exc))

@@ -21,6 +21,7 @@ _CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": "web ch
 # What sellers read, in the shop's language.
 SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
     "id": {
+        "not_delivered": "⚠️ Pesan penjual tidak sampai ke pembeli: {error}",
         "chats": "Pembeli terakhir (🔔 menunggu penjual, 🤖 dengan bot). Ketuk untuk ambil alih:",
         "no_chats": "Belum ada pembeli.",
         "claimed": "🙋 {seller} menangani chat dengan {buyer}.",
@@ -48,6 +49,7 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "bot": "🤖",
     },
     "ms": {
+        "not_delivered": "⚠️ Mesej penjual tidak sampai kepada pembeli: {error}",
         "chats": "Pembeli terkini (🔔 menunggu penjual, 🤖 dengan bot). Tekan untuk ambil alih:",
         "no_chats": "Belum ada pembeli.",
         "claimed": "🙋 {seller} menguruskan chat dengan {buyer}.",
@@ -75,6 +77,7 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "bot": "🤖",
     },
     "en": {
+        "not_delivered": "⚠️ A seller's message did not reach the buyer: {error}",
         "chats": "Latest buyers (🔔 waiting for a seller, 🤖 with the bot). Tap to take over:",
         "no_chats": "No buyers yet.",
         "claimed": "🙋 {seller} is handling the chat with {buyer}.",

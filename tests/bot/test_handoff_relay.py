@@ -246,3 +246,15 @@ async def test_a_seller_takes_over_any_chat_from_the_chat_list(config: Path) -> 
         await tg.wait_for(lambda c: "kak?" in tg.sent("sendMessage", SELLER)[-1].text)
         await bot.telegram(tg_seller("Halo kak Nina, ada promo khusus buat kakak", thread=77))
         await tg.wait_for(lambda c: "promo khusus" in tg.sent("sendMessage", "91")[-1].text)
+
+
+async def test_sellers_hear_when_their_answer_cannot_reach_a_whatsapp_buyer(
+    config: Path,
+) -> None:
+    async with running(config) as bot:
+        await bot.whatsapp(wa_text("saya mau bayar sekarang, transfer kemana kak?"))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
+        bot.wa.fail("messages", 400, {"error": {"code": 131047, "message": "Re-engagement"}})
+        await bot.telegram(tg_seller("Ke BCA 123 ya kak", thread=77))
+        await bot.tg.wait_for(lambda c: "131047" in bot.tg.sent("sendMessage", SELLER)[-1].text)
+        assert "tidak sampai" in bot.tg.sent("sendMessage", SELLER)[-1].text
