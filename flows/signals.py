@@ -89,6 +89,14 @@ _UNHAPPY = [
     r"belum sampai|belum datang|tidak datang|tidak sampai|complain|komplain|keluhan|aduan|"
     r"broken|damaged|defective|wrong (item|size|colou?r)|not as described|late|missing|"
     r"never arrived|still not)\b",
+    # what post-delivery complaints say (Tokopedia reviews, after slang expansion)
+    r"\b(tidak|kurang) (oke|ok|bagus|rapi|rapih|rapat|teliti|kuat|aman|jelas|lengkap|"
+    r"sejajar|nyala|dikirim|original|ori|asli)\b",
+    r"\b(tidak|kurang) (sama|kayak|seperti|mirip)( dengan| di| sama)? (gambar|foto|deskripsi)\b",
+    r"\b(patah|penyok|penyot|copot|goresan|tergores|bolong|berlubang|reject|gosong|retak|"
+    r"berantakan|murahan|melenceng|rugi|parah|tipis (banget|sekali)|kecil banget|"
+    r"keluar asap|kurang \d+|salah (warna|ukuran|size|model|barang)|"
+    r"(warna|ukuran|size|model) (nya )?salah|bukan (yang|yg) (saya )?(pesan|order|pilih))\b",
 ]
 # Swearing alone: frustration, but the question may still be answerable.
 _SWEARING = re.compile(r"\b(fuck|fucking|shit|damn|bloody|goddamn|wtf|anjir|anjay|asu|bgst)\b")
@@ -103,7 +111,8 @@ def _one(patterns: list[str]) -> re.Pattern[str]:
 # disappointed". (A negated good word, "tidak sesuai", stays a complaint.)
 _NEGATED = re.compile(
     r"\b(tidak|tak|bukan|jangan|never|not|no|nothing)( (pernah|terlalu|begitu|sampai|ada yang|"
-    r"ada|bikin|buat|membuat|akan|at all|been|was|is|are))* (kecewa|mengecewakan|marah|kesal|"
+    r"ada|bikin|buat|membuat|akan|gampang|mudah|at all|been|was|is|are))* (kecewa|mengecewakan|"
+    r"marah|kesal|"
     r"kesel|menyesal|nyesel|kapok|rusak|cacat|lecet|luntur|jelek|buruk|lambat|pecah|bocor|"
     r"sobek|robek|palsu|hilang|lama|disappointed|disappointing|damaged|broken|late|bad)\b"
 )

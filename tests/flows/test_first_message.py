@@ -135,3 +135,21 @@ def test_praise_with_a_negated_complaint_word_is_not_a_complaint(
 @pytest.mark.parametrize("text", ["barangnya tidak sesuai foto kak", "paketnya rusak kak!!"])
 def test_real_complaints_still_reach_a_person(text: str, shop_faq: Faq, policy: Policy) -> None:
     assert try_message(text, shop_faq, policy).action == "handoff"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "barang datang dalam keadaan patah",
+        "warna salah, pesan hitam dapat putih",
+        "tidak sama dengan gambar kak",
+        "kurang 1 kak, pesan 3 datang 2",
+        "kardusnya penyok, packing kurang aman",
+    ],
+)
+def test_post_delivery_complaints_reach_a_person(text: str, shop_faq: Faq, policy: Policy) -> None:
+    assert try_message(text, shop_faq, policy).action == "handoff"
+
+
+def test_a_what_if_question_is_still_answered(shop_faq: Faq, policy: Policy) -> None:
+    assert try_message("bisa retur gk kalo kekecilan?", shop_faq, policy).faq_id == "retur"
