@@ -122,3 +122,21 @@ def test_secrets_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
     logger.removeFilter(redact)
     assert TOKEN not in caplog.text
     assert "bot***/sendMessage" in caplog.text
+
+
+async def test_an_faq_edit_is_live_without_a_restart(config: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    async with running(config) as bot:
+        faq_file = tmp_path / "faq.yaml"
+        text = faq_file.read_text(encoding="utf-8")
+        assert "katun combed 30s" in text
+        faq_file.write_text(text.replace("katun combed 30s", "katun bambu organik"), "utf-8")
+        for _ in range(100):  # the watcher looks every second
+            if bot.gateway.faq.faq is not None and "bambu" in str(
+                bot.gateway.faq.faq.get("bahan")
+            ):
+                break
+            await asyncio.sleep(0.1)
+        await bot.telegram(tg_text("bahannya apa kak?", user_id=301))
+        await bot.tg.wait_for(lambda c: "katun bambu organik" in (c[-1].text if c else ""))
