@@ -7,9 +7,10 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
@@ -313,7 +314,7 @@ class _ChatSession:
             event = BuyerMessage(choice=self.options[int(text) - 1].id)
         else:
             event = BuyerMessage(text)
-        now = datetime.now(tz=UTC)
+        now = datetime.now(tz=ZoneInfo(self.settings.shop.timezone))  # shop hours are local
         self.conversation, actions = step(self.conversation, event, self.faq, self.policy, now)
         self.options = ()
         for action in actions:
