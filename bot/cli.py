@@ -140,11 +140,13 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     workers = settings.worker_count()
+    access_log = os.environ.get("JAPRI_ACCESS_LOG") == "1"
     options: dict[str, object] = {
         "host": host,
         "port": port,
-        "log_level": "warning",
-        "access_log": os.environ.get("JAPRI_ACCESS_LOG") == "1",
+        "log_level": "info" if access_log else "warning",
+        "access_log": access_log,
+        "log_config": None,  # uvicorn's lines go through our handler, secrets masked
         "timeout_graceful_shutdown": 5,
         "timeout_keep_alive": 75,  # platforms and proxies reuse connections; 5 s is too short
     }
