@@ -138,17 +138,15 @@ def _seller_wrote(
 
 def _tick(conv: Conversation, policy: Policy, now: datetime) -> tuple[Conversation, list[Action]]:
     """Keep the promises of a handoff: remind once, reassure once, give back when idle."""
-    if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
-        return conv, []
-    stamp = now.timestamp()
-    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at)  # sellers' silence
-    if stamp - idle_since >= policy.idle_hours * 3600:
+    due = _due(conv, policy, now)
+    if due == "idle":
         return _released(conv), [NotifySeller("idle_released")]
-    waited = stamp - conv.handed_off_at
-    if conv.seller is None and not conv.reminded and waited >= policy.sla_minutes * 60:
+    if due == "remind":
+        assert conv.handed_off_at is not None  # noqa: S101 - _due checked it
         lang = conv.language or policy.language
         key = "holding" if policy.open_at(now) else "after_hours"
         opens = policy.hours[0] if policy.hours else ""
+        waited = now.timestamp() - conv.handed_off_at
         actions: list[Action] = [
             NotifySeller("reminder", waited_minutes=int(waited // 60)),
             Say(policy.texts.get(key, lang, opens=opens)),
@@ -159,14 +157,21 @@ def _tick(conv: Conversation, policy: Policy, now: datetime) -> tuple[Conversati
 
 def timer_due(conv: Conversation, policy: Policy, now: datetime) -> bool:
     """Whether a ``Tick`` would change anything for this chat now (cheap to ask often)."""
+    return _due(conv, policy, now) is not None
+
+
+def _due(conv: Conversation, policy: Policy, now: datetime) -> Literal["idle", "remind"] | None:
+    """Which promise of a handoff falls due now, if any."""
     if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
-        return False
+        return None
     stamp = now.timestamp()
     idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at)  # sellers' silence
     if stamp - idle_since >= policy.idle_hours * 3600:
-        return True
+        return "idle"
     waited = stamp - conv.handed_off_at
-    return conv.seller is None and not conv.reminded and waited >= policy.sla_minutes * 60
+    if conv.seller is None and not conv.reminded and waited >= policy.sla_minutes * 60:
+        return "remind"
+    return None
 
 
 def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decision:
