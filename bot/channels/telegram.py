@@ -6,6 +6,7 @@ import datetime as dt
 import hmac
 import os
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from telegram import (
@@ -28,6 +29,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels.base import Inbound, Profile, SellerPost, Sent, shorten, split_text
 from bot.errors import ChannelError, DeliveryFailed, RateLimited
+from flows.messages import MessageKind
 
 # Opt in to python-telegram-bot's coming behaviour (durations as timedelta) now, so the
 # library does not warn on every 429 it parses (it reads this when it parses).
@@ -37,18 +39,27 @@ NAME = "telegram"
 CALLBACK_PREFIX = "faq:"
 BUTTON_TITLE_LIMIT = 64
 _CALLBACK_BYTES = 64
-_MEDIA_KINDS = (
-    "photo",
-    "video",
-    "voice",
-    "audio",
-    "document",
-    "sticker",
-    "location",
-    "contact",
-    "animation",
-    "video_note",
-)
+# Message fields that carry something other than text, and what the engine calls them.
+_MEDIA_KINDS: dict[str, MessageKind] = {
+    "photo": "photo",
+    "animation": "photo",
+    "video": "video",
+    "video_note": "video",
+    "voice": "voice",
+    "audio": "audio",
+    "document": "document",
+    "sticker": "sticker",
+    "location": "location",
+    "contact": "contact",
+}
+
+
+def _kind(has: Callable[[str], bool], has_text: bool) -> MessageKind:
+    """What a message is, from which of its fields are present."""
+    for field, kind in _MEDIA_KINDS.items():
+        if has(field):
+            return kind
+    return "text" if has_text else "other"
 
 
 def chat_key(chat_id: int | str) -> str:
@@ -104,18 +115,16 @@ def _lenient(dedup: str, data: dict[str, Any], seller_chat: int | None) -> Inbou
     chat, user = message.get("chat"), message.get("from")
     if not isinstance(chat, dict) or not isinstance(user, dict) or user.get("is_bot"):
         return None
-    if chat.get("type") != "private" or chat.get("id") == seller_chat:
-        return None  # seller posts are read through PTB only
+    if chat.get("type") != "private" or not isinstance(chat.get("id"), int):
+        return None  # groups are read through PTB only
+    if chat["id"] == seller_chat:
+        return None  # so is a private seller chat
     text = message.get("text") or message.get("caption") or ""
-    kind = "text" if "text" in message else "other"
-    for name in _MEDIA_KINDS:
-        if name in message:
-            kind = {"animation": "photo", "video_note": "video"}.get(name, name)
-            break
+    kind = _kind(lambda field: field in message, "text" in message)
     name = " ".join(str(p) for p in (user.get("first_name"), user.get("last_name")) if p)
     payload: dict[str, Any] = {
         "type": "buyer",
-        "kind": kind if kind in _KNOWN_KINDS else "other",
+        "kind": kind,
         "text": str(text),
         "profile": Profile(
             channel=NAME,
@@ -128,8 +137,6 @@ def _lenient(dedup: str, data: dict[str, Any], seller_chat: int | None) -> Inbou
     }
     if edited:
         payload["edited"] = True
-    if not isinstance(chat.get("id"), int):
-        return None
     return Inbound(dedup, chat_key(chat["id"]), payload)
 
 
@@ -148,28 +155,18 @@ def _profile(message: Message | CallbackQuery) -> dict[str, Any]:
 
 def _buyer_payload(message: Message) -> dict[str, Any]:
     text = message.text or message.caption or ""
-    kind = "text" if message.text is not None else "other"
-    for name in _MEDIA_KINDS:
-        if getattr(message, name, None):
-            kind = "photo" if name in ("animation",) else name
-            kind = "video" if name == "video_note" else kind
-            break
+    kind = _kind(lambda field: bool(getattr(message, field, None)), message.text is not None)
     if kind == "text" and text.startswith("/start"):
         text = "halo"  # a deep link or the Start button: the chat just opened
     if kind == "contact" and message.contact is not None:
         text = text or f"{message.contact.first_name} {message.contact.phone_number}"
     return {
         "type": "buyer",
-        "kind": kind if kind in _KNOWN_KINDS else "other",
+        "kind": kind,
         "text": text,
         "profile": _profile(message),
         "platform_id": str(message.message_id),
     }
-
-
-_KNOWN_KINDS = frozenset(
-    {"text", "photo", "video", "voice", "audio", "document", "sticker", "location", "contact"}
-)
 
 
 def _seller_tap(dedup: str, query: CallbackQuery, data: str, seller_chat: int) -> SellerPost:
@@ -317,22 +314,15 @@ class TelegramChannel:
             if op == "ack_callback":
                 await self.bot.answer_callback_query(payload["callback_id"])
                 return Sent()
-            if op == "copy":
-                copied = await self.bot.copy_message(
+            if op in ("copy", "forward"):
+                resend = self.bot.copy_message if op == "copy" else self.bot.forward_message
+                message = await resend(
                     to,
                     payload["from_chat"],
                     payload["message_id"],
                     message_thread_id=payload.get("thread_id"),
                 )
-                return Sent(str(copied.message_id))
-            if op == "forward":
-                forwarded = await self.bot.forward_message(
-                    to,
-                    payload["from_chat"],
-                    payload["message_id"],
-                    message_thread_id=payload.get("thread_id"),
-                )
-                return Sent(str(forwarded.message_id))
+                return Sent(str(message.message_id))
             return await self._say(to, payload)
         except TelegramError as exc:
             raise _translate(exc) from None
