@@ -141,7 +141,7 @@ class Gateway:
         note = seller_text(self.settings.shop.language, "not_delivered", error=error)
         lane = f"telegram:{self.seller_chat}"
         await self.store.enqueue(
-            lane, {"op": "seller_post", "about": row.lane, "text": note}, time.time()
+            lane, {"op": "seller_post", "about": row.lane, "text": note}, self.runtime.wall()
         )
         self.outbox.kick(lane)
 

@@ -23,6 +23,7 @@ from bot.seller import (
     topic_name,
 )
 from bot.store.base import Contact, HandoffEvent, InboundRow, Store, Turn
+from faq.model import Faq
 from flows.engine import Policy, step, timer_due
 from flows.messages import (
     Action,
@@ -191,6 +192,11 @@ class Runtime:
     def _now(self, stamp: float) -> datetime:
         return datetime.fromtimestamp(stamp, self.zone)
 
+    def _faq(self) -> Faq:
+        faq = self.faq.faq
+        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
+        return faq
+
     async def _buyer(self, row: InboundRow) -> tuple[Outgoing, str]:
         payload = row.payload
         chat_key = row.chat_key
@@ -203,10 +209,8 @@ class Runtime:
             language_hint=profile.language,
         )
         before = Conversation.from_dict(await self.store.load_state(chat_key))
-        faq = self.faq.faq
-        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
         now = self.wall()
-        conv, actions = step(before, message, faq, self.policy, self._now(now))
+        conv, actions = step(before, message, self._faq(), self.policy, self._now(now))
         lane = chat_key
         outgoing: Outgoing = []
         if payload.get("callback_id"):
@@ -322,8 +326,7 @@ class Runtime:
         if payload.get("callback_id"):
             ack = {"op": "ack_callback", "callback_id": payload["callback_id"]}
             outgoing.append((str(self.seller_lane), ack))
-        faq = self.faq.faq
-        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
+        faq = self._faq()
         handoff = None
         if command == "done":
             conv, actions = step(conv, SellerReleased(seller), faq, self.policy, self._now(now))
@@ -411,10 +414,8 @@ class Runtime:
     async def _tick(self, row: InboundRow) -> tuple[Outgoing, str]:
         chat_key = row.chat_key
         conv = Conversation.from_dict(await self.store.load_state(chat_key))
-        faq = self.faq.faq
-        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
         now = self.wall()
-        conv, actions = step(conv, Tick(), faq, self.policy, self._now(now))
+        conv, actions = step(conv, Tick(), self._faq(), self.policy, self._now(now))
         outgoing: Outgoing = [
             (chat_key, self._say(a, conv)) for a in actions if isinstance(a, Say)
         ]
@@ -444,8 +445,8 @@ class Runtime:
     async def check_timers(self) -> int:
         now = self.wall()
         due = 0
-        for chat_key in await self.store.handed_off_chats():
-            conv = Conversation.from_dict(await self.store.load_state(chat_key))
+        for chat_key, state in await self.store.handed_off_chats():
+            conv = Conversation.from_dict(state)
             if timer_due(conv, self.policy, self._now(now)):
                 key = f"tick:{chat_key}:{int(now)}"
                 if await self.store.accept_inbound(key, chat_key, {"type": "tick"}, now):
@@ -460,8 +461,7 @@ class Runtime:
         lines = [seller_text(language, "chats")]
         options = []
         for chat in chats:
-            profile = _profile_of(await self.store.contact(chat["chat_key"]))
-            name = profile.display if profile else chat["chat_key"]
+            name = _profile_of_row(chat).display
             state = "🔔" if chat["stage"] == "handed_off" else "🤖"
             lines.append(f"{state} {name} · {channel_name(chat['channel'])}")
             options.append([f"take:{chat['chat_key']}", f"🙋 {name}"])
@@ -512,14 +512,17 @@ def _merged(actions: list[Action]) -> list[Action]:
     return merged
 
 
-def _contact_display(contact: Contact | None, chat_key: str) -> str:
-    if contact is None:
-        return chat_key.split(":", 1)[-1]
-    profile = Profile(
-        channel=contact.channel,
-        external_id=contact.external_id,
-        name=contact.name,
-        username=contact.username,
-        phone=contact.phone,
+def _profile_of_row(row: dict[str, Any]) -> Profile:
+    """A buyer's profile from a store row (the contact book's columns)."""
+    return Profile(
+        channel=row["channel"],
+        external_id=row["external_id"],
+        name=row["name"],
+        username=row["username"],
+        phone=row["phone"],
     )
-    return profile.display
+
+
+def _contact_display(contact: Contact | None, chat_key: str) -> str:
+    profile = _profile_of(contact)
+    return profile.display if profile else chat_key.split(":", 1)[-1]

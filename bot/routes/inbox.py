@@ -116,8 +116,8 @@ async def chat(
         return Response("no such chat", status_code=404)
     await gateway.store.mark_seen(chat_key, time.time())
     history = await gateway.store.history(chat_key, 200)
-    rows = {r["chat_key"]: r for r in await gateway.store.inbox_chats(1000)}
-    info = rows.get(chat_key, {})
+    found = await gateway.store.inbox_chats(1, chat_key=chat_key)
+    info = found[0] if found else {}
     context = {
         "chat_key": chat_key,
         "contact": contact,

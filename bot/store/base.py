@@ -109,8 +109,8 @@ class Store(Protocol):
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]: ...
 
-    async def handed_off_chats(self) -> list[str]:
-        """Chats a seller owns now (for timers: reminders, idle hand-back)."""
+    async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
+        """Chats a seller owns now, with their state (for reminders, idle hand-back)."""
         ...
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]: ...
@@ -119,9 +119,11 @@ class Store(Protocol):
         ...
 
     async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool: ...
-    async def inbox_chats(self, limit: int = 200) -> list[dict[str, Any]]:
+    async def inbox_chats(
+        self, limit: int = 200, chat_key: str | None = None
+    ) -> list[dict[str, Any]]:
         """Chats for the web inbox: handed-off first, then by last activity; with unread
-        counts since a seller last looked."""
+        counts since a seller last looked (``chat_key``: just that chat)."""
         ...
 
     async def mark_seen(self, chat_key: str, now: float) -> None: ...

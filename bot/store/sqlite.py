@@ -275,11 +275,11 @@ class SqliteStore:
             result.append(item)
         return result
 
-    async def handed_off_chats(self) -> list[str]:
+    async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         rows = self._conn.execute(
-            "SELECT chat_key FROM conversations WHERE stage = 'handed_off'"
+            "SELECT chat_key, state FROM conversations WHERE stage = 'handed_off'"
         ).fetchall()
-        return [r[0] for r in rows]
+        return [(r[0], json.loads(r[1] or "{}")) for r in rows]
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM handoffs"
@@ -297,15 +297,18 @@ class SqliteStore:
         ).fetchall()
         return [dict(r) for r in rows]
 
-    async def inbox_chats(self, limit: int = 200) -> list[dict[str, Any]]:
+    async def inbox_chats(
+        self, limit: int = 200, chat_key: str | None = None
+    ) -> list[dict[str, Any]]:
         rows = self._conn.execute(
             "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
             "c.tags, c.notes, c.first_seen, c.last_seen, v.stage, v.state, "
             "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
             " AND m.direction = 'in' AND m.at > COALESCE(c.seen_at, 0)) AS unread "
             "FROM contacts c LEFT JOIN conversations v ON v.chat_key = c.chat_key "
-            "ORDER BY (v.stage = 'handed_off') DESC, c.last_seen DESC LIMIT ?",
-            (limit,),
+            "WHERE ?1 IS NULL OR c.chat_key = ?1 "
+            "ORDER BY (v.stage = 'handed_off') DESC, c.last_seen DESC LIMIT ?2",
+            (chat_key, limit),
         ).fetchall()
         chats = []
         for row in rows:
