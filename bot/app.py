@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from bot.faqsource import FaqSource
 from bot.gateway import Fakes, Gateway
 from bot.routes import health, inbox, webchat, webhooks
 from bot.settings import Settings, load_settings
@@ -18,12 +19,19 @@ OVERRIDES_ENV = "JAPRI_OVERRIDES"
 LOG_LEVEL_ENV = "JAPRI_LOG_LEVEL"
 
 
-def create_app(settings: Settings, fakes: Fakes | None = None, *, shared: bool = False) -> FastAPI:
+def create_app(
+    settings: Settings,
+    fakes: Fakes | None = None,
+    *,
+    shared: bool = False,
+    faq: FaqSource | None = None,
+) -> FastAPI:
     """Build the app; the store opens, the FAQ loads and workers start in its lifespan.
 
     ``shared``: other processes use the same store (``japri serve`` with several workers),
-    so chats and outbox lanes are leased in the store, not just held in this process."""
-    gateway = Gateway(settings, fakes or Fakes(), shared=shared)
+    so chats and outbox lanes are leased in the store, not just held in this process.
+    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting)."""
+    gateway = Gateway(settings, fakes or Fakes(), shared=shared, faq_source=faq)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

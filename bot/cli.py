@@ -121,15 +121,13 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import CONFIG_ENV, LOG_LEVEL_ENV, OVERRIDES_ENV, create_app
+    from bot.faqsource import FaqSource
     from bot.logs import configure
 
     settings = load_settings(args.config, overrides=args.set)
     configure(args.log_level.upper(), secrets=settings.secrets())
-    problems = check_faq(settings.faq_path, settings.thresholds())
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        for problem in errors:
-            print(problem, file=sys.stderr)
+    faq = FaqSource(settings.faq_path, settings.thresholds())
+    if not faq.load():  # its errors are logged as file:line lines
         print(f"japri serve: fix {settings.faq_path} first", file=sys.stderr)
         return EXIT_PROBLEMS
     host = args.host or settings.server.host
@@ -151,7 +149,7 @@ def _serve(args: argparse.Namespace) -> int:
         "timeout_keep_alive": 75,  # platforms and proxies reuse connections; 5 s is too short
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings, faq=faq), **options)  # type: ignore[arg-type]
         return EXIT_OK
     # Several processes share the SQLite store; each builds its app from the same config.
     os.environ[CONFIG_ENV] = str(Path(args.config).resolve())

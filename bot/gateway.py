@@ -47,12 +47,13 @@ class Gateway:
     fakes: Fakes = field(default_factory=Fakes)
     shared: bool = False  # other processes use the same store
     timer_interval: float = 15.0  # how often handoff promises are checked
+    faq_source: FaqSource | None = None  # loaded already, or loaded at start
 
     def __post_init__(self) -> None:
         s = self.settings
         self.metrics = Metrics()
         self.store: Store = open_store(s.store.url, s.base_dir)
-        self.faq = FaqSource(s.faq_path, s.thresholds())
+        self.faq = self.faq_source or FaqSource(s.faq_path, s.thresholds())
         self.channels: dict[str, Channel] = {"web": WebChatChannel()}
         self.telegram: TelegramChannel | None = None
         self.whatsapp: WhatsAppChannel | None = None
