@@ -7,6 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -461,7 +462,7 @@ class Runtime:
         lines = [seller_text(language, "chats")]
         options = []
         for chat in chats:
-            name = _profile_of_row(chat).display
+            name = Profile.from_dict(chat).display
             state = "🔔" if chat["stage"] == "handed_off" else "🤖"
             lines.append(f"{state} {name} · {channel_name(chat['channel'])}")
             options.append([f"take:{chat['chat_key']}", f"🙋 {name}"])
@@ -488,15 +489,7 @@ class Runtime:
 
 
 def _profile_of(contact: Contact | None) -> Profile | None:
-    if contact is None:
-        return None
-    return Profile(
-        channel=contact.channel,
-        external_id=contact.external_id,
-        name=contact.name,
-        username=contact.username,
-        phone=contact.phone,
-    )
+    return None if contact is None else Profile.from_dict(asdict(contact))
 
 
 def _merged(actions: list[Action]) -> list[Action]:
@@ -510,17 +503,6 @@ def _merged(actions: list[Action]) -> list[Action]:
         else:
             merged.append(action)
     return merged
-
-
-def _profile_of_row(row: dict[str, Any]) -> Profile:
-    """A buyer's profile from a store row (the contact book's columns)."""
-    return Profile(
-        channel=row["channel"],
-        external_id=row["external_id"],
-        name=row["name"],
-        username=row["username"],
-        phone=row["phone"],
-    )
 
 
 def _contact_display(contact: Contact | None, chat_key: str) -> str:
