@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.bot.gateway_kit import (
     SELLER_CHAT,
     running,
@@ -17,11 +15,6 @@ from tests.bot.gateway_kit import (
 )
 
 SELLER = str(SELLER_CHAT)
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
 
 
 async def test_closing_hands_off_relays_both_ways_and_done_gives_it_back(config: Path) -> None:

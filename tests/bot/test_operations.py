@@ -13,11 +13,6 @@ from bot.ratelimit import Limits, TokenBucket
 from tests.bot.gateway_kit import TOKEN, running, tg_text, write_config
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
-
-
 async def test_the_web_chat_works_with_no_token_at_all(tmp_path: Path) -> None:
     config = write_config(
         tmp_path,

@@ -20,11 +20,6 @@ from tests.bot.gateway_kit import (
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
 
 
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
-
-
 async def test_first_question_is_greeted_and_answered_as_written(config: Path) -> None:
     async with running(config) as bot:
         response = await bot.telegram(tg_text("kak, brp ongkir ke bdg?"))

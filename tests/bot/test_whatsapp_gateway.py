@@ -15,15 +15,9 @@ from tests.bot.gateway_kit import (
     wa_envelope,
     wa_message,
     wa_text,
-    write_config,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "whatsapp"
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
 
 
 async def test_meta_verification_echoes_the_challenge(config: Path) -> None:
