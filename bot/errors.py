@@ -29,13 +29,6 @@ class ChannelError(BotError):
         super().__init__(message)
 
 
-class BadSignature(ChannelError):
-    """A webhook's secret or signature does not match."""
-
-    def __init__(self, message: str = "bad signature") -> None:
-        super().__init__(message, permanent=True)
-
-
 class RateLimited(ChannelError):
     """The platform asks us to slow down (429, or WhatsApp's 130429/131056)."""
 

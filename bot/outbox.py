@@ -41,7 +41,6 @@ class Outbox:
         deliver: Deliver,
         limits: Limits,
         metrics: Metrics,
-        on_sent: Callable[[OutboxRow, Sent], Awaitable[None]] | None = None,
         on_given_up: Callable[[OutboxRow, str], Awaitable[None]] | None = None,
         wall: Callable[[], float] = time.time,
         concurrency: int = 8,
@@ -58,7 +57,6 @@ class Outbox:
         self.deliver = deliver
         self.limits = limits
         self.metrics = metrics
-        self.on_sent = on_sent
         self.on_given_up = on_given_up
         self.wall = wall
         self._lanes = KeyedWorkers(self._run, "outbox")
@@ -153,8 +151,6 @@ class Outbox:
             elapsed,
             row.attempts + 1,
         )
-        if self.on_sent is not None:
-            await self.on_sent(row, sent)
 
     async def _failed(self, channel: str, row: OutboxRow, op: str, exc: ChannelError) -> None:
         now = self.wall()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 # Operations an outbox payload can ask a channel for ("op" key):
@@ -89,11 +89,9 @@ class StatusUpdate:
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """What the platform answered to a send: the new message's id, and a topic if made."""
+    """What the platform answered to a send: the new message's id."""
 
     platform_id: str | None = None
-    thread_id: str | None = None
-    links: tuple[str, ...] = field(default_factory=tuple)
 
 
 class Channel(Protocol):

@@ -244,12 +244,6 @@ class SqliteStore:
         ).fetchone()
         return None if row is None else _contact(row)
 
-    async def contacts(self, limit: int = 100, offset: int = 0) -> list[Contact]:
-        rows = self._conn.execute(
-            "SELECT * FROM contacts ORDER BY last_seen DESC LIMIT ? OFFSET ?", (limit, offset)
-        ).fetchall()
-        return [_contact(r) for r in rows]
-
     async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]:
         rows = self._conn.execute(
             "SELECT id, direction, kind, text, at, status FROM messages WHERE chat_key = ? "
