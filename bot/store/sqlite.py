@@ -6,6 +6,7 @@ per call would cost more than the query). Every public method is one transaction
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -87,11 +88,22 @@ class SqliteStore:
             raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from None
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA busy_timeout=5000")  # first: other workers may be starting too
-        db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
         db.execute("PRAGMA foreign_keys=ON")
         self._db = db
-        self._migrate()
+        for attempt in range(50):
+            try:
+                # Switching a new file to WAL takes a lock SQLite's busy wait does not cover
+                # when another process is doing the same: try again shortly.
+                db.execute("PRAGMA journal_mode=WAL")
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise StoreError(
+                        f"cannot open the SQLite store {self.path!r}: {exc}"
+                    ) from None
+                await asyncio.sleep(0.1)
 
     async def close(self) -> None:
         if self._db is not None:
