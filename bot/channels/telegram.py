@@ -25,9 +25,10 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.channels.base import Inbound, Profile, SellerPost, Sent, shorten, split_text
+from bot.channels.http import AiohttpRequest
 from bot.errors import ChannelError, DeliveryFailed, RateLimited
 from flows.messages import MessageKind
 
@@ -281,10 +282,8 @@ class TelegramChannel:
         updates_request: BaseRequest | None = None,
         pool_size: int = 8,
     ) -> None:
-        # A small pool on purpose: httpcore polls every pooled connection on each request.
-        request = request or HTTPXRequest(
-            connection_pool_size=pool_size, read_timeout=10, write_timeout=10, pool_timeout=5
-        )
+        # Bot API calls go over aiohttp (see http.py), at most pool_size at once
+        request = request or AiohttpRequest(pool_size)
         # Files live beside the API: .../bot -> .../file/bot (api.telegram.org and fakes alike)
         file_url = base_url[: -len("bot")] + "file/bot" if base_url.endswith("bot") else None
         self.bot = Bot(

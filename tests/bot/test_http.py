@@ -1,0 +1,218 @@
+"""Both channels over real sockets, on the aiohttp plumbing they use in production
+(bot/channels/http.py): the recording platform fakes are served by a local aiohttp server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.channels.base import Sent
+from bot.channels.http import AiohttpRequest
+from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
+from tests.bot.fakes import FakeBotApi, FakeGraphApi
+
+TOKEN = "123:TEST"
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@dataclass
+class Server:
+    url: str  # http://127.0.0.1:<port>
+    delay: list[float] = field(default_factory=lambda: [0.0])  # a slow platform's wait
+
+
+async def _serve(handler: Handler) -> AsyncIterator[Server]:
+    """``handler`` (a fake's httpx handler) behind a real HTTP server on a free port."""
+    server = Server("")
+
+    async def handle(request: web.Request) -> web.Response:
+        if server.delay[0]:
+            await asyncio.sleep(server.delay[0])
+        body = await request.read()
+        answer = handler(
+            httpx.Request(request.method, str(request.url), headers=request.headers, content=body)
+        )
+        # the fakes name a pretend host for media; point it at this server
+        content = answer.content.replace(b"http://graph.test", server.url.encode())
+        return web.Response(
+            status=answer.status_code,
+            body=content,
+            content_type=answer.headers.get("content-type", "application/json").split(";")[0],
+        )
+
+    app = web.Application(client_max_size=2**24)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.url = f"http://127.0.0.1:{port}"
+    yield server
+    await runner.cleanup()
+
+
+@dataclass
+class Served:
+    api: FakeBotApi
+    base_url: str
+    delay: list[float]
+
+
+@pytest.fixture
+async def served() -> AsyncIterator[Served]:
+    """The Bot API fake over HTTP."""
+    api = FakeBotApi(TOKEN)
+    async for server in _serve(api.handle):
+        yield Served(api, f"{server.url}/bot", server.delay)
+
+
+@dataclass
+class Graph:
+    api: FakeGraphApi
+    channel: WhatsAppChannel
+
+
+@pytest.fixture
+async def graph() -> AsyncIterator[Graph]:
+    """The Graph API fake over HTTP and a WhatsApp channel on the production transport."""
+    api = FakeGraphApi()
+    async for server in _serve(api.handle):
+        channel = WhatsAppChannel(api.token, api.phone_number_id, f"{server.url}/v21.0")
+        yield Graph(api, channel)
+        await channel.close()
+
+
+Sender = Callable[[TelegramChannel], Awaitable[object]]
+
+
+async def _with_channel(base_url: str, act: Sender, **timeouts: float) -> object:
+    channel = TelegramChannel(TOKEN, base_url, request=AiohttpRequest(2, **timeouts))
+    await channel.start()
+    try:
+        return await act(channel)
+    finally:
+        await channel.close()
+
+
+async def test_a_reply_with_buttons_reaches_the_bot_api(served: Served) -> None:
+    payload = {"text": "Ukuran M atau L kak? 😊", "options": [["m", "M"], ["l", "L"]]}
+    sent = await _with_channel(served.base_url, lambda ch: ch.send("42", payload))
+
+    [call] = served.api.sent("sendMessage")
+    assert call.chat == "42"
+    assert call.text == "Ukuran M atau L kak? 😊"
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in rows] == ["faq:m", "faq:l"]
+    assert sent == Sent("1000")
+
+
+async def test_a_photo_goes_up_as_multipart(served: Served) -> None:
+    photo = b"\xff\xd8 a product photo"
+    await _with_channel(
+        served.base_url, lambda ch: ch.send_file("-100", photo, "photo", "warna navy ya kak")
+    )
+
+    [call] = served.api.sent("sendPhoto")
+    assert call.params["caption"] == "warna navy ya kak"
+    assert call.params["chat_id"] == "-100"
+
+
+async def test_a_sellers_photo_comes_down_from_the_file_server(served: Served) -> None:
+    data = await _with_channel(served.base_url, lambda ch: ch.download("photo-file-id"))
+
+    assert data == b"\xff\xd8 a seller's photo"
+    assert served.api.sent("getFile")[0].params["file_id"] == "photo-file-id"
+
+
+async def test_429_becomes_a_rate_limit_with_its_wait(served: Served) -> None:
+    body = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3"}
+    served.api.fail("sendMessage", 429, {**body, "parameters": {"retry_after": 3}})
+
+    with pytest.raises(RateLimited) as caught:
+        await _with_channel(served.base_url, lambda ch: ch.send("42", {"text": "halo"}))
+    assert caught.value.retry_after == 3
+
+
+async def test_a_blocked_bot_is_a_permanent_failure(served: Served) -> None:
+    body = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"}
+    served.api.fail("sendMessage", 403, body)
+
+    with pytest.raises(DeliveryFailed):
+        await _with_channel(served.base_url, lambda ch: ch.send("42", {"text": "halo"}))
+
+
+async def test_a_platform_slower_than_the_read_timeout_is_a_retryable_error(
+    served: Served,
+) -> None:
+    served.delay[0] = 1.0
+
+    with pytest.raises(ChannelError) as caught:
+        await _with_channel(
+            served.base_url,
+            lambda ch: ch.send("42", {"text": "halo"}),
+            read_timeout=0.2,
+            write_timeout=0.2,
+        )
+    assert not caught.value.permanent
+    assert "TimedOut" in str(caught.value)
+
+
+async def test_an_unreachable_platform_is_a_retryable_error() -> None:
+    with pytest.raises(ChannelError) as caught:
+        await _with_channel("http://127.0.0.1:9/bot", lambda ch: ch.send("42", {"text": "halo"}))
+    assert not caught.value.permanent
+    assert "NetworkError" in str(caught.value)
+
+
+async def test_requests_before_initialize_are_refused() -> None:
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await AiohttpRequest().do_request("http://127.0.0.1:9/bot/getMe", "POST")
+
+
+async def test_whatsapp_reply_and_read_receipt_reach_the_graph_api(graph: Graph) -> None:
+    await graph.channel.send("6281234567890", {"op": "mark_read", "message_id": "wamid.IN1"})
+    sent = await graph.channel.send("6281234567890", {"text": "Bisa COD kak 😊"})
+
+    assert [c.method for c in graph.api.calls] == ["mark_read", "messages"]
+    assert graph.api.calls[1].text == "Bisa COD kak 😊"
+    assert sent == Sent("wamid.OUT1")
+
+
+async def test_whatsapp_media_comes_down_and_goes_up(graph: Graph) -> None:
+    data, mime = await graph.channel.download("media-1")
+    assert (data, mime) == (b"\xff\xd8 a buyer's photo", "image/jpeg")
+
+    await graph.channel.send_file("6281234567890", data, "photo", mime, "ini kak", "a.jpg")
+    upload, message = graph.api.calls
+    assert upload.method == "upload"
+    assert upload.params["size"] > len(data)  # the multipart body around the photo
+    assert message.params["image"] == {"id": "uploaded-1", "caption": "ini kak"}
+
+
+async def test_whatsapp_errors_keep_their_meaning(graph: Graph) -> None:
+    window = {"error": {"code": 131047, "message": "Re-engagement message"}}
+    graph.api.fail("messages", 400, window)
+    with pytest.raises(OutsideReplyWindow):
+        await graph.channel.send("6281234567890", {"text": "halo"})
+
+    graph.api.fail("messages", 400, {"error": {"code": 130429, "message": "Rate limit hit"}})
+    with pytest.raises(RateLimited):
+        await graph.channel.send("6281234567890", {"text": "halo"})
+
+
+async def test_an_unreachable_graph_api_is_a_retryable_error() -> None:
+    channel = WhatsAppChannel("EAATEST", "1055000000", "http://127.0.0.1:9/v21.0")
+    try:
+        with pytest.raises(ChannelError) as caught:
+            await channel.send("6281234567890", {"text": "halo"})
+    finally:
+        await channel.close()
+    assert not caught.value.permanent
