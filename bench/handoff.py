@@ -89,6 +89,7 @@ async def measure(buyers: int, channel: str) -> dict[str, Any]:
             "webhook_secret": SECRET,
             "max_per_second": 0,
             "max_per_second_per_chat": 0,
+            "max_per_minute_per_group": 0,  # 200 handoffs in a row: not a pacing test
         },
         "whatsapp": {
             "access_token": WA_TOKEN,

@@ -91,6 +91,12 @@ class Gateway:
                 "whatsapp": s.whatsapp.max_per_second,
             },
             per_chat={"telegram": (s.telegram.max_per_second_per_chat, 6.0)},
+            per_group={
+                "telegram": (
+                    s.telegram.max_per_minute_per_group / 60,
+                    max(s.telegram.max_per_minute_per_group, 1.0),
+                )
+            },
         )
         self.outbox = Outbox(
             self.store,

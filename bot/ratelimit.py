@@ -32,23 +32,30 @@ class TokenBucket:
 
 
 class Limits:
-    """Per-channel overall buckets plus per-chat buckets (kept for active chats only)."""
+    """Per-channel overall buckets plus per-chat buckets (kept for active chats only).
+
+    ``per_chat`` and ``per_group`` are ``(messages a second, burst)`` per channel; a group
+    chat (a Telegram chat id below zero: the seller group) gets the group pace when one is
+    given, as Telegram allows a bot only ~20 messages a minute in one group.
+    """
 
     def __init__(
         self,
         overall: dict[str, float],
         per_chat: dict[str, tuple[float, float]],
         clock: Callable[[], float] = time.monotonic,
+        per_group: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self._clock = clock
         self._overall = {ch: TokenBucket(rate, rate, clock) for ch, rate in overall.items()}
         self._per_chat_spec = per_chat
+        self._per_group_spec = per_group or {}
         self._chats: dict[str, TokenBucket] = {}
 
     def delay(self, channel: str, lane: str) -> float:
         """Seconds to wait before sending one message on ``lane`` of ``channel``."""
         wait = 0.0
-        spec = self._per_chat_spec.get(channel)
+        spec = self._spec(channel, lane)
         if spec is not None:
             bucket = self._chats.get(lane)
             if bucket is None:
@@ -60,3 +67,9 @@ class Limits:
         if overall is not None:
             wait = max(wait, overall.take())
         return wait
+
+    def _spec(self, channel: str, lane: str) -> tuple[float, float] | None:
+        group = self._per_group_spec.get(channel)
+        if group is not None and lane.partition(":")[2].startswith("-"):
+            return group
+        return self._per_chat_spec.get(channel)

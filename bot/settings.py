@@ -83,6 +83,7 @@ class TelegramSettings(_Section):
     # paced at ~1 message a second with short bursts, as the Bot FAQ asks.
     max_per_second: float = Field(default=0, ge=0)
     max_per_second_per_chat: float = Field(default=1, ge=0)
+    max_per_minute_per_group: float = Field(default=20, ge=0)  # the seller group
 
 
 class WhatsAppSettings(_Section):

@@ -108,6 +108,22 @@ def test_limits_combine_the_chat_and_the_channel() -> None:
     assert Limits({"whatsapp": 0}, {}).delay("whatsapp", "whatsapp:1") == 0.0
 
 
+def test_the_seller_group_gets_telegrams_group_pace() -> None:
+    now = [0.0]
+    limits = Limits(
+        {"telegram": 0},
+        {"telegram": (1.0, 6.0)},
+        clock=lambda: now[0],
+        per_group={"telegram": (20 / 60, 20.0)},
+    )
+    group = [limits.delay("telegram", "telegram:-1001234") for _ in range(21)]
+    assert group[:20] == [0.0] * 20  # a minute's worth at once
+    assert group[20] == pytest.approx(3.0)  # then one every three seconds
+    buyer = [limits.delay("telegram", "telegram:5550001") for _ in range(7)]
+    assert buyer[:6] == [0.0] * 6
+    assert buyer[6] == pytest.approx(1.0)  # a buyer's chat keeps the per-chat pace
+
+
 def test_secrets_never_reach_the_log(caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger("japri.test-redact")
     redact = Redact([TOKEN, None, "ab"])
