@@ -58,6 +58,8 @@ class MatchingSettings(_Section):
     answer: float = Field(default=_DEFAULT.answer, ge=0, le=1)
     answer_rich: float = Field(default=_DEFAULT.answer_rich, ge=0, le=1)
     margin: float = Field(default=_DEFAULT.margin, ge=0, le=1)
+    margin_rich: float = Field(default=_DEFAULT.margin_rich, ge=0, le=1)
+    lone_word: float = Field(default=_DEFAULT.lone_word, ge=0, le=1)
     clarify: float = Field(default=_DEFAULT.clarify, ge=0, le=1)
     band: float = Field(default=_DEFAULT.band, ge=0, le=1)
 
@@ -189,6 +191,8 @@ class Settings(_Section):
             answer=m.answer,
             answer_rich=m.answer_rich,
             margin=m.margin,
+            margin_rich=m.margin_rich,
+            lone_word=m.lone_word,
             clarify=m.clarify,
             band=m.band,
         )

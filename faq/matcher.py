@@ -32,8 +32,10 @@ class Thresholds:
     answer: float = 0.66  # best score needed to answer without asking (~3 questions/entry)
     answer_rich: float = 0.60  # ... when entries have 10 or more questions each
     margin: float = 0.12  # ... and by how much it must beat the next entry
+    margin_rich: float = 0.05  # ... when entries have 10 or more questions each
     clarify: float = 0.42  # below this nothing is close: fallback
     band: float = 0.15  # entries this close to the best are offered when clarifying
+    lone_word: float = 0.75  # an answer resting on one content word alone needs this score
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,12 @@ class Candidate:
     entry_id: str
     score: float
     evidence: frozenset[str] = frozenset()  # the message's content keys this entry knows
+    unexplained: int = 0  # the message's content keys this entry does not know
+
+    @property
+    def lone_word(self) -> bool:
+        """Whether one word alone ties the message, which says more, to this entry."""
+        return len(self.evidence) == 1 and self.unexplained > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,20 +125,21 @@ class Matcher:
         self._segment_starts = np.flatnonzero(np.diff(entry_of, prepend=-1))
         self._segment_ends = np.append(self._segment_starts[1:], len(entry_of))
         self._segment_entry = entry_of[self._segment_starts]
-        self.answer_at = self._answer_threshold(len(entry_of) / max(len(entries), 1))
+        richness = (len(entry_of) / max(len(entries), 1) - 3) / 7
+        self.richness = min(max(richness, 0.0), 1.0)  # 0 at ~3 questions an entry, 1 at 10+
+        self.answer_at = self._slide(self.thresholds.answer, self.thresholds.answer_rich)
+        self.margin = self._slide(self.thresholds.margin, self.thresholds.margin_rich)
         self._vocab_by_len: dict[int, list[str]] = defaultdict(list)
         for key in self._idf:
             if not key.startswith("@"):
                 self._vocab_by_len[len(key)].append(key)
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
 
-    def _answer_threshold(self, questions_per_entry: float) -> float:
-        """The answer threshold for this FAQ: the more ways each entry is phrased, the more
-        a good score can be trusted (measured in bench/: at 10 phrasings an answer at 0.60
-        is as safe as one at 0.66 with 3)."""
-        t = self.thresholds
-        richness = min(max((questions_per_entry - 3) / 7, 0.0), 1.0)
-        return t.answer - (t.answer - min(t.answer_rich, t.answer)) * richness
+    def _slide(self, sparse: float, rich: float) -> float:
+        """A threshold for this FAQ: the more ways each entry is phrased, the more a good
+        score and a lead can be trusted (measured in bench/: at 10 phrasings an answer at
+        0.60 is as safe as one at 0.66 with 3)."""
+        return sparse - (sparse - min(rich, sparse)) * self.richness
 
     def _weight(self, key: str) -> float:
         if key in self.lexicon.function_keys or key in (f"@{PLACE}", f"@{NUMBER}"):
@@ -197,7 +206,14 @@ class Matcher:
             chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
             blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
             evidence = frozenset(content_keys & self._entry_keys[entry])
-            candidates.append(Candidate(self._ids[entry], round(min(blended, 1.0), 4), evidence))
+            candidates.append(
+                Candidate(
+                    self._ids[entry],
+                    round(min(blended, 1.0), 4),
+                    evidence,
+                    len(content_keys) - len(evidence),
+                )
+            )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))
         return candidates[:limit]
 
@@ -205,8 +221,10 @@ class Matcher:
         """Answer when one entry is clearly best; clarify when the best are close or the
         confidence is middling; fall back when nothing is close.
 
-        A confident wrong answer costs a sale, so answering needs both a high score and a
-        clear lead over the next entry.
+        A confident wrong answer costs a sale, so answering needs a high score, a clear lead
+        over the next entry, a word only the best entry knows, and — when a single word of a
+        longer message ties it to the entry ("who is radiohead" -> who_made_you) — a higher
+        score still (``lone_word``).
         """
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
         key = (norm.text, norm.keys)
@@ -225,7 +243,12 @@ class Matcher:
             return MatchResult("fallback", candidates)
         top = candidates[0].score
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        if top >= self.answer_at and top - runner_up >= t.margin and self._distinct(candidates):
+        if (
+            top >= self.answer_at
+            and top - runner_up >= self.margin
+            and (not candidates[0].lone_word or top >= t.lone_word)
+            and self._distinct(candidates)
+        ):
             return MatchResult("answer", candidates)
         close = [c.entry_id for c in candidates if c.score >= max(t.clarify, top - t.band)][:3]
         if len(close) < 2 and not self._distinct(candidates):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faq.loader import parse_faq
+from faq.matcher import Thresholds
 from faq.model import Faq
 from faq.normalize import normalize
 
@@ -110,6 +111,25 @@ def test_richly_phrased_faqs_may_answer_at_a_lower_score() -> None:
     assert faq_with(3).matcher.answer_at == pytest.approx(0.66)
     assert faq_with(10).matcher.answer_at == pytest.approx(0.60)
     assert 0.60 < faq_with(6).matcher.answer_at < 0.66
+    assert faq_with(3).matcher.margin == pytest.approx(0.12)
+    assert faq_with(10).matcher.margin == pytest.approx(0.05)
+
+
+def test_one_shared_word_in_a_longer_message_is_asked_about_not_answered(shop: Faq) -> None:
+    # "refund pulsa" (phone credit) shares only "refund" with the shop's refund entry
+    result = shop.matcher.decide("bagaimana cara refund pulsa")
+    assert result.score >= shop.matcher.answer_at  # high enough, but on one word alone
+    assert result.candidates[0].lone_word
+    assert result.decision == "clarify"
+    assert result.options[0] == "refund"
+
+    trusting = Faq(shop.entries, thresholds=Thresholds(lone_word=0.0))
+    assert trusting.matcher.decide("bagaimana cara refund pulsa").decision == "answer"
+
+
+@pytest.mark.parametrize("text", ["refund?", "ongkir ke medan", "berapa ongkos kirim paus"])
+def test_a_message_that_is_all_about_the_entry_is_still_answered(shop: Faq, text: str) -> None:
+    assert shop.matcher.decide(text).decision == "answer"
 
 
 @pytest.mark.parametrize(
