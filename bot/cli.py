@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -92,7 +93,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _contacts_export(args: argparse.Namespace) -> int:
-    import asyncio
 
     from bot.contacts import write_csv
     from bot.store import open_store
@@ -130,6 +130,10 @@ def _serve(args: argparse.Namespace) -> int:
     if not faq.load():  # its errors are logged as file:line lines
         print(f"japri serve: fix {settings.faq_path} first", file=sys.stderr)
         return EXIT_PROBLEMS
+    problem = asyncio.run(_store_problem(settings))
+    if problem:
+        print(f"japri serve: {problem}", file=sys.stderr)
+        return EXIT_PROBLEMS
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     if not settings.telegram.token and not settings.whatsapp.access_token:
@@ -160,8 +164,22 @@ def _serve(args: argparse.Namespace) -> int:
     return run_workers(workers, host, port, options)
 
 
+async def _store_problem(settings: Settings) -> str | None:
+    """Why the configured store cannot be opened (and migrated), or None when it can."""
+    from bot.errors import StoreError
+    from bot.store import open_store
+
+    store = open_store(settings.store.url, settings.base_dir)
+    try:
+        await store.open()
+    except StoreError as exc:
+        return str(exc)
+    finally:
+        await store.close()
+    return None
+
+
 def _set_webhook(args: argparse.Namespace) -> int:
-    import asyncio
 
     from bot.channels.telegram import TelegramChannel
     from bot.errors import ChannelError

@@ -53,6 +53,8 @@ class Gateway:
         s = self.settings
         self.metrics = Metrics()
         self.store: Store = open_store(s.store.url, s.base_dir)
+        if not s.store.url.startswith("sqlite"):
+            self.shared = True  # a database server is there to be shared by other machines
         self.faq = self.faq_source or FaqSource(s.faq_path, s.thresholds())
         self.channels: dict[str, Channel] = {"web": WebChatChannel()}
         self.telegram: TelegramChannel | None = None

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -174,6 +175,7 @@ class Settings(_Section):
             self.whatsapp.app_secret,
             self.whatsapp.verify_token,
             self.inbox.password,
+            urlsplit(self.store.url).password,  # postgresql://user:password@host/db
         )
 
     def worker_count(self) -> int:

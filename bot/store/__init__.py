@@ -10,8 +10,8 @@ from bot.store.base import Contact, InboundRow, OutboxRow, Store
 
 def open_store(url: str, base_dir: Path | None = None) -> Store:
     """The store a ``store.url`` names: ``sqlite:///relative.db``, ``sqlite:////abs.db``
-    (SQLAlchemy's spelling) or ``sqlite://:memory:``; a relative path is taken from
-    ``base_dir`` (the config file's folder)."""
+    (SQLAlchemy's spelling) or ``sqlite://:memory:``, a relative path taken from
+    ``base_dir`` (the config file's folder); or ``postgresql://user:pass@host:5432/db``."""
     if url.startswith("sqlite://"):
         from bot.store.sqlite import SqliteStore
 
@@ -19,8 +19,15 @@ def open_store(url: str, base_dir: Path | None = None) -> Store:
         if path != ":memory:" and base_dir is not None and not Path(path).is_absolute():
             path = str(base_dir / path)
         return SqliteStore(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        from bot.store.postgres import PostgresStore
+
+        return PostgresStore(url)
     scheme = url.split(":", 1)[0]
-    raise ConfigError("store.url", f"{scheme!r} stores are not built yet; use sqlite:///japri.db")
+    raise ConfigError(
+        "store.url",
+        f"{scheme!r} stores are not built yet; use sqlite:///japri.db or postgresql://…",
+    )
 
 
 __all__ = ["Contact", "InboundRow", "OutboxRow", "Store", "open_store"]

@@ -75,3 +75,22 @@ def test_serve_runs_the_web_chat_and_stops_on_sigterm(tmp_path: Path, workers: i
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert code in (0, -signal.SIGTERM), (tmp_path / "serve.log").read_text()
     assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+def test_serve_refuses_to_start_on_a_store_it_cannot_open(tmp_path: Path) -> None:
+    config = write_config(
+        tmp_path,
+        telegram={"token": None},
+        whatsapp={"access_token": None},
+        store={"url": "postgresql://japri:pw@127.0.0.1:9/japri"},
+    )
+    run = subprocess.run(  # noqa: S603 - our own interpreter and entry point
+        [sys.executable, "-m", "bot.cli", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "japri serve: cannot open the PostgreSQL store" in run.stderr
+    assert "Traceback" not in run.stderr

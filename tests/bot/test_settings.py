@@ -89,3 +89,19 @@ def test_serve_overrides_set_one_key_each(tmp_path: Path) -> None:
     assert settings.shop.name == "Toko B"
     with pytest.raises(ConfigError):
         load_settings(path, environ={}, overrides=["no-equals-sign"])
+
+
+def test_a_database_password_is_among_the_secrets_logs_mask(tmp_path: Path) -> None:
+    path = write(tmp_path, "store:\n  url: postgresql://japri:s3cr3t-pw@db:5432/japri\n")
+    assert "s3cr3t-pw" in load_settings(path, environ={}).secrets()
+
+
+async def test_an_unreachable_database_is_a_clear_error_without_its_password() -> None:
+    from bot.errors import StoreError
+    from bot.store import open_store
+
+    store = open_store("postgresql://japri:s3cr3t-pw@127.0.0.1:9/japri?connect_timeout=1")
+    with pytest.raises(StoreError) as caught:
+        await store.open()
+    assert "cannot open the PostgreSQL store" in str(caught.value)
+    assert "s3cr3t-pw" not in str(caught.value)

@@ -1,9 +1,11 @@
-"""Two processes on one store (``server.workers: 2``): each message handled once, in order."""
+"""Two processes on one store (``server.workers: 2`` on SQLite, or several machines on
+PostgreSQL): each message handled once, in order."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from telegram.request import HTTPXRequest
 
 from bot.app import create_app
@@ -15,10 +17,16 @@ from tests.bot.gateway_kit import SECRET, TOKEN, tg_text, write_config
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 
-async def test_two_workers_share_dedup_order_and_the_outbox(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_two_workers_share_dedup_order_and_the_outbox(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     import httpx
 
-    settings = load_settings(write_config(tmp_path), environ={})
+    store = {}
+    if backend == "postgresql":
+        store = {"url": request.getfixturevalue("postgres_url")}
+    settings = load_settings(write_config(tmp_path, store=store), environ={})
     api = FakeBotApi(TOKEN)
     apps = [
         create_app(

@@ -1,4 +1,4 @@
-"""The store contract, run against every backend (SQLite today)."""
+"""The store contract, run against every backend: SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,18 +8,22 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store, open_store
-from bot.store.base import Contact, Turn
+from bot.store.base import Contact, HandoffEvent, Turn
 from bot.store.sqlite import MIGRATIONS, SqliteStore
 
 Backend = Callable[[], Store]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 async def make(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     opened: list[Store] = []
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'japri.db'}"
 
     def factory() -> Store:
-        store = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+        store = open_store(url)
         opened.append(store)
         return store
 
@@ -128,3 +132,104 @@ async def test_two_processes_opening_a_new_file_together_migrate_it_once(tmp_pat
     await store.open()
     assert store.schema_version == len(MIGRATIONS)
     await store.close()
+
+
+async def test_handoffs_are_opened_answered_and_closed(make: Backend) -> None:
+    store = make()
+    await store.open()
+    for n, (state, event) in enumerate(
+        [
+            ({"stage": "handed_off", "handed_off_at": 1.0}, HandoffEvent("opened", "closing")),
+            ({"stage": "handed_off", "seller": "Rina"}, HandoffEvent("answered", seller="Rina")),
+            ({"stage": "bot"}, HandoffEvent("released", seller="Rina")),
+        ]
+    ):
+        await store.accept_inbound(f"h{n}", "whatsapp:62811", {}, float(n))
+        row = await store.next_inbound("whatsapp:62811")
+        assert row is not None
+        await store.commit_turn(Turn(row.id, "whatsapp:62811", state, [], handoff=event), 10.0 + n)
+        if n == 0:
+            assert [key for key, _ in await store.handed_off_chats()] == ["whatsapp:62811"]
+    [record] = await store.handoffs("whatsapp:62811")
+    assert record["reason"] == "closing"
+    assert (record["seller"], record["first_answer_at"], record["released_at"]) == (
+        "Rina",
+        11.0,
+        12.0,
+    )
+    assert await store.handed_off_chats() == []
+    assert await store.handoffs() == [record]
+
+
+async def test_the_inbox_lists_handed_off_chats_first_with_unread_counts(make: Backend) -> None:
+    store = make()
+    await store.open()
+    for n, key in enumerate(["telegram:1", "telegram:2"]):
+        await store.accept_inbound(f"i{n}", key, {}, float(n))
+        row = await store.next_inbound(key)
+        assert row is not None
+        contact = Contact(key, "telegram", key[-1], name=f"Buyer {n}", first_seen=n, last_seen=n)
+        state = {"stage": "handed_off" if n == 0 else "bot", "handoff_reason": "human"}
+        turn = Turn(row.id, key, state, [], contact, logged_text="halo")
+        await store.commit_turn(turn, 5.0 + n)
+    chats = await store.inbox_chats()
+    assert [c["chat_key"] for c in chats] == ["telegram:1", "telegram:2"]  # handed off first
+    assert chats[0]["unread"] == 1
+    assert chats[0]["handoff_reason"] == "human"
+    await store.mark_seen("telegram:1", 100.0)
+    assert await store.annotate("telegram:1", "vip", None)
+    assert not await store.annotate("telegram:404", "vip", None)
+    [one] = await store.inbox_chats(chat_key="telegram:1")
+    assert (one["unread"], one["tags"], one["notes"]) == (0, "vip", "")
+    rows = await store.contact_rows()
+    assert [(r["name"], r["handoffs"]) for r in rows] == [("Buyer 0", 0), ("Buyer 1", 0)]
+
+
+async def test_pending_work_is_found_again_after_a_restart(make: Backend) -> None:
+    store = make()
+    await store.open()
+    await store.accept_inbound("p1", "web:b", {}, 1.0)
+    await store.accept_inbound("p2", "web:a", {}, 2.0)
+    await store.accept_inbound("p3", "web:c", {}, 3.0)
+    failed = await store.next_inbound("web:c")
+    assert failed is not None
+    await store.fail_inbound(failed.id, "boom", 4.0)
+    first = await store.enqueue("web:a", {"op": "say", "text": "x", "options": [["a", "A"]]}, 5.0)
+    await store.enqueue("telegram:9", {"op": "say", "text": "y"}, 6.0)
+    await store.close()
+    again = make()
+    await again.open()
+    assert await again.chats_with_pending_inbound() == ["web:b", "web:a"]
+    assert await again.lanes_with_pending_outbox() == ["web:a", "telegram:9"]
+    assert await again.outbox_depth() == 2
+    row = await again.next_outgoing("web:a")
+    assert row is not None
+    assert row.id == first
+    await again.mark_sent(row, "web-1", 7.0, chat_key="web:a")
+    [sent] = await again.messages_after("web:a", 0)
+    assert (sent["text"], sent["options"]) == ("x", [["a", "A"]])
+    assert await again.messages_after("web:a", sent["id"]) == []
+
+
+async def test_seller_links_find_the_buyer_and_the_latest_topic(make: Backend) -> None:
+    store = make()
+    await store.open()
+    await store.link("-100", "topic", "77", "telegram:5")
+    await store.link("-100", "message", "901", "telegram:5")
+    assert await store.linked_chat("-100", "topic", "77") == "telegram:5"
+    assert await store.linked_chat("-100", "topic", "78") is None
+    await store.link("-100", "topic", "80", "telegram:5")  # the old topic was deleted
+    assert await store.topic_of("-100", "telegram:5") == "80"
+    await store.link("-100", "topic", "77", "telegram:5")  # ... and came back
+    assert await store.topic_of("-100", "telegram:5") == "77"
+    assert await store.topic_of("-100", "telegram:6") is None
+
+
+async def test_stores_opening_a_new_database_together_migrate_it_once(make: Backend) -> None:
+    import asyncio
+
+    stores = [make() for _ in range(4)]
+    await asyncio.gather(*(s.open() for s in stores))
+    assert all([await s.ping() for s in stores])
+    assert await stores[0].accept_inbound("m", "web:x", {}, 1.0)
+    assert not await stores[1].accept_inbound("m", "web:x", {}, 1.0)
