@@ -16,6 +16,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from bot.errors import StoreError
+from bot.store import rows
 from bot.store.base import Contact, HandoffEvent, InboundRow, OutboxRow, Turn
 
 Conn = psycopg.AsyncConnection[dict[str, Any]]
@@ -161,8 +162,8 @@ class PostgresStore:
 
     async def _all(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         async with self._conn() as db:
-            rows: list[dict[str, Any]] = await (await db.execute(sql, params)).fetchall()
-            return rows
+            found: list[dict[str, Any]] = await (await db.execute(sql, params)).fetchall()
+            return found
 
     # inbound ---------------------------------------------------------------------------
     async def accept_inbound(
@@ -171,7 +172,7 @@ class PostgresStore:
         inserted = await self._run(
             "INSERT INTO inbound (dedup_key, chat_key, payload, received_at) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (dedup_key) DO NOTHING",
-            (dedup_key, chat_key, _dump(payload), now),
+            (dedup_key, chat_key, rows.dump(payload), now),
         )
         return inserted == 1
 
@@ -181,18 +182,14 @@ class PostgresStore:
             "WHERE chat_key = %s AND status = 'pending' ORDER BY id LIMIT 1",
             (chat_key,),
         )
-        if row is None:
-            return None
-        return InboundRow(
-            row["id"], row["chat_key"], json.loads(row["payload"]), row["received_at"]
-        )
+        return None if row is None else rows.inbound(row)
 
     async def chats_with_pending_inbound(self) -> list[str]:
-        rows = await self._all(
+        found = await self._all(
             "SELECT chat_key FROM inbound WHERE status = 'pending' GROUP BY chat_key "
             "ORDER BY MIN(id)"
         )
-        return [r["chat_key"] for r in rows]
+        return [r["chat_key"] for r in found]
 
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
         await self._run(
@@ -236,7 +233,7 @@ class PostgresStore:
                     "VALUES (%s, %s, %s, %s) ON CONFLICT (chat_key) DO UPDATE SET "
                     "state = excluded.state, stage = excluded.stage, "
                     "updated_at = excluded.updated_at",
-                    (turn.chat_key, _dump(turn.state), turn.state.get("stage"), now),
+                    (turn.chat_key, rows.dump(turn.state), turn.state.get("stage"), now),
                 )
             if turn.handoff is not None:
                 await _record_handoff(db, turn.chat_key, turn.handoff, now)
@@ -259,37 +256,32 @@ class PostgresStore:
     # contacts and history --------------------------------------------------------------
     async def contact(self, chat_key: str) -> Contact | None:
         row = await self._one("SELECT * FROM contacts WHERE chat_key = %s", (chat_key,))
-        return None if row is None else _contact(row)
+        return None if row is None else rows.contact(row)
 
     async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]:
-        rows = await self._all(
+        found = await self._all(
             "SELECT id, direction, kind, text, at, status FROM messages WHERE chat_key = %s "
             "ORDER BY id DESC LIMIT %s",
             (chat_key, limit),
         )
-        return list(reversed(rows))
+        return list(reversed(found))
 
     async def messages_after(
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]:
-        rows = await self._all(
+        found = await self._all(
             "SELECT m.id, m.kind, m.text, m.at, o.payload FROM messages m "
             "LEFT JOIN outbox o ON o.id = m.outbox_id "
             "WHERE m.chat_key = %s AND m.direction = %s AND m.id > %s ORDER BY m.id LIMIT 200",
             (chat_key, direction, after_id),
         )
-        result = []
-        for row in rows:
-            payload = json.loads(row.pop("payload")) if row["payload"] else {}
-            row["options"] = payload.get("options") or []
-            result.append(row)
-        return result
+        return [rows.with_options(row) for row in found]
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
-        rows = await self._all(
+        found = await self._all(
             "SELECT chat_key, state FROM conversations WHERE stage = 'handed_off'"
         )
-        return [(r["chat_key"], json.loads(r["state"] or "{}")) for r in rows]
+        return [(r["chat_key"], json.loads(r["state"] or "{}")) for r in found]
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
         return await self._all(
@@ -306,7 +298,7 @@ class PostgresStore:
     async def inbox_chats(
         self, limit: int = 200, chat_key: str | None = None
     ) -> list[dict[str, Any]]:
-        rows = await self._all(
+        found = await self._all(
             "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
             "c.tags, c.notes, c.first_seen, c.last_seen, v.stage, v.state, "
             "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
@@ -317,12 +309,7 @@ class PostgresStore:
             "LIMIT %(limit)s",
             {"key": chat_key, "limit": limit},
         )
-        for chat in rows:
-            state = json.loads(chat.pop("state") or "{}")
-            chat["handed_off_at"] = state.get("handed_off_at")
-            chat["seller"] = state.get("seller")
-            chat["handoff_reason"] = state.get("handoff_reason")
-        return rows
+        return [rows.inbox_chat(row) for row in found]
 
     async def mark_seen(self, chat_key: str, now: float) -> None:
         await self._run("UPDATE contacts SET seen_at = %s WHERE chat_key = %s", (now, chat_key))
@@ -346,22 +333,13 @@ class PostgresStore:
             "WHERE lane = %s AND status = 'pending' ORDER BY id LIMIT 1",
             (lane,),
         )
-        if row is None:
-            return None
-        return OutboxRow(
-            row["id"],
-            row["lane"],
-            json.loads(row["payload"]),
-            row["attempts"],
-            row["not_before"],
-            row["created_at"],
-        )
+        return None if row is None else rows.outbox(row)
 
     async def lanes_with_pending_outbox(self) -> list[str]:
-        rows = await self._all(
+        found = await self._all(
             "SELECT lane FROM outbox WHERE status = 'pending' GROUP BY lane ORDER BY MIN(id)"
         )
-        return [r["lane"] for r in rows]
+        return [r["lane"] for r in found]
 
     async def mark_sent(
         self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
@@ -377,15 +355,7 @@ class PostgresStore:
                     "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
                     "outbox_id, at, status, status_at) VALUES (%s, 'out', %s, %s, %s, %s, %s, "
                     "'sent', %s)",
-                    (
-                        chat_key,
-                        row.payload.get("kind") or row.payload.get("op", "say"),
-                        row.payload.get("text"),
-                        platform_id,
-                        row.id,
-                        now,
-                        now,
-                    ),
+                    rows.sent_values(row, platform_id, chat_key, now),
                 )
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
@@ -478,15 +448,11 @@ async def _record_handoff(db: Conn, chat_key: str, event: HandoffEvent, now: flo
         )
 
 
-def _dump(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 async def _enqueue(db: Conn, lane: str, payload: dict[str, Any], now: float) -> int:
     cursor = await db.execute(
         "INSERT INTO outbox (lane, payload, created_at, not_before) VALUES (%s, %s, %s, 0) "
         "RETURNING id",
-        (lane, _dump(payload), now),
+        (lane, rows.dump(payload), now),
     )
     row = await cursor.fetchone()
     return int(row["id"]) if row else 0
@@ -501,31 +467,7 @@ async def _upsert_contact(db: Conn, c: Contact) -> None:
         "phone = COALESCE(excluded.phone, contacts.phone), "
         "language = COALESCE(excluded.language, contacts.language), "
         "last_seen = excluded.last_seen",
-        (
-            c.chat_key,
-            c.channel,
-            c.external_id,
-            c.name,
-            c.username,
-            c.phone,
-            c.language,
-            c.first_seen,
-            c.last_seen,
-        ),
-    )
-
-
-def _contact(row: dict[str, Any]) -> Contact:
-    return Contact(
-        chat_key=row["chat_key"],
-        channel=row["channel"],
-        external_id=row["external_id"],
-        name=row["name"],
-        username=row["username"],
-        phone=row["phone"],
-        language=row["language"],
-        first_seen=row["first_seen"],
-        last_seen=row["last_seen"],
+        rows.contact_values(c),
     )
 
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.errors import StoreError
+from bot.store import rows
 from bot.store.base import Contact, HandoffEvent, InboundRow, OutboxRow, Turn
 
 # Each step moves the schema one version up; never edit a released step, add one.
@@ -163,7 +164,7 @@ class SqliteStore:
         cursor = self._conn.execute(  # one statement: atomic on its own
             "INSERT OR IGNORE INTO inbound (dedup_key, chat_key, payload, received_at) "
             "VALUES (?, ?, ?, ?)",
-            (dedup_key, chat_key, _dump(payload), now),
+            (dedup_key, chat_key, rows.dump(payload), now),
         )
         return cursor.rowcount == 1
 
@@ -173,18 +174,14 @@ class SqliteStore:
             "WHERE chat_key = ? AND status = 'pending' ORDER BY id LIMIT 1",
             (chat_key,),
         ).fetchone()
-        if row is None:
-            return None
-        return InboundRow(
-            row["id"], row["chat_key"], json.loads(row["payload"]), row["received_at"]
-        )
+        return None if row is None else rows.inbound(row)
 
     async def chats_with_pending_inbound(self) -> list[str]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT chat_key FROM inbound WHERE status = 'pending' GROUP BY chat_key "
             "ORDER BY MIN(id)"
         ).fetchall()
-        return [r[0] for r in rows]
+        return [r[0] for r in found]
 
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
         self._conn.execute(
@@ -229,7 +226,7 @@ class SqliteStore:
                     "VALUES (?, ?, ?, ?) ON CONFLICT (chat_key) DO UPDATE SET "
                     "state = excluded.state, stage = excluded.stage, "
                     "updated_at = excluded.updated_at",
-                    (turn.chat_key, _dump(turn.state), turn.state.get("stage"), now),
+                    (turn.chat_key, rows.dump(turn.state), turn.state.get("stage"), now),
                 )
             if turn.handoff is not None:
                 _record_handoff(db, turn.chat_key, turn.handoff, now)
@@ -254,59 +251,53 @@ class SqliteStore:
         row = self._conn.execute(
             "SELECT * FROM contacts WHERE chat_key = ?", (chat_key,)
         ).fetchone()
-        return None if row is None else _contact(row)
+        return None if row is None else rows.contact(row)
 
     async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT id, direction, kind, text, at, status FROM messages WHERE chat_key = ? "
             "ORDER BY id DESC LIMIT ?",
             (chat_key, limit),
         ).fetchall()
-        return [dict(r) for r in reversed(rows)]
+        return [dict(r) for r in reversed(found)]
 
     async def messages_after(
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT m.id, m.kind, m.text, m.at, o.payload FROM messages m "
             "LEFT JOIN outbox o ON o.id = m.outbox_id "
             "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? ORDER BY m.id LIMIT 200",
             (chat_key, direction, after_id),
         ).fetchall()
-        result = []
-        for row in rows:
-            item = {k: row[k] for k in ("id", "kind", "text", "at")}
-            payload = json.loads(row["payload"]) if row["payload"] else {}
-            item["options"] = payload.get("options") or []
-            result.append(item)
-        return result
+        return [rows.with_options(row) for row in found]
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT chat_key, state FROM conversations WHERE stage = 'handed_off'"
         ).fetchall()
-        return [(r[0], json.loads(r[1] or "{}")) for r in rows]
+        return [(r[0], json.loads(r[1] or "{}")) for r in found]
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM handoffs"
-        rows = (
+        found = (
             self._conn.execute(sql + " WHERE chat_key = ? ORDER BY id", (chat_key,))
             if chat_key
             else self._conn.execute(sql + " ORDER BY id")
         ).fetchall()
-        return [dict(r) for r in rows]
+        return [dict(r) for r in found]
 
     async def contact_rows(self) -> list[dict[str, Any]]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT c.*, (SELECT COUNT(*) FROM handoffs h WHERE h.chat_key = c.chat_key) "
             "AS handoffs FROM contacts c ORDER BY c.first_seen"
         ).fetchall()
-        return [dict(r) for r in rows]
+        return [dict(r) for r in found]
 
     async def inbox_chats(
         self, limit: int = 200, chat_key: str | None = None
     ) -> list[dict[str, Any]]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
             "c.tags, c.notes, c.first_seen, c.last_seen, v.stage, v.state, "
             "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
@@ -316,15 +307,7 @@ class SqliteStore:
             "ORDER BY (v.stage = 'handed_off') DESC, c.last_seen DESC LIMIT ?2",
             (chat_key, limit),
         ).fetchall()
-        chats = []
-        for row in rows:
-            chat = dict(row)
-            state = json.loads(chat.pop("state") or "{}")
-            chat["handed_off_at"] = state.get("handed_off_at")
-            chat["seller"] = state.get("seller")
-            chat["handoff_reason"] = state.get("handoff_reason")
-            chats.append(chat)
-        return chats
+        return [rows.inbox_chat(row) for row in found]
 
     async def mark_seen(self, chat_key: str, now: float) -> None:
         self._conn.execute("UPDATE contacts SET seen_at = ? WHERE chat_key = ?", (now, chat_key))
@@ -348,22 +331,13 @@ class SqliteStore:
             "WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1",
             (lane,),
         ).fetchone()
-        if row is None:
-            return None
-        return OutboxRow(
-            row["id"],
-            row["lane"],
-            json.loads(row["payload"]),
-            row["attempts"],
-            row["not_before"],
-            row["created_at"],
-        )
+        return None if row is None else rows.outbox(row)
 
     async def lanes_with_pending_outbox(self) -> list[str]:
-        rows = self._conn.execute(
+        found = self._conn.execute(
             "SELECT lane FROM outbox WHERE status = 'pending' GROUP BY lane ORDER BY MIN(id)"
         ).fetchall()
-        return [r[0] for r in rows]
+        return [r[0] for r in found]
 
     async def mark_sent(
         self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
@@ -379,15 +353,7 @@ class SqliteStore:
                     "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
                     "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
                     "'sent', ?)",
-                    (
-                        chat_key,
-                        row.payload.get("kind") or row.payload.get("op", "say"),
-                        row.payload.get("text"),
-                        platform_id,
-                        row.id,
-                        now,
-                        now,
-                    ),
+                    rows.sent_values(row, platform_id, chat_key, now),
                 )
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
@@ -479,14 +445,10 @@ def _record_handoff(
         )
 
 
-def _dump(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _enqueue(db: sqlite3.Connection, lane: str, payload: dict[str, Any], now: float) -> int:
     cursor = db.execute(
         "INSERT INTO outbox (lane, payload, created_at, not_before) VALUES (?, ?, ?, 0)",
-        (lane, _dump(payload), now),
+        (lane, rows.dump(payload), now),
     )
     return int(cursor.lastrowid or 0)
 
@@ -499,29 +461,5 @@ def _upsert_contact(db: sqlite3.Connection, c: Contact) -> None:
         "username = COALESCE(excluded.username, username), "
         "phone = COALESCE(excluded.phone, phone), "
         "language = COALESCE(excluded.language, language), last_seen = excluded.last_seen",
-        (
-            c.chat_key,
-            c.channel,
-            c.external_id,
-            c.name,
-            c.username,
-            c.phone,
-            c.language,
-            c.first_seen,
-            c.last_seen,
-        ),
-    )
-
-
-def _contact(row: sqlite3.Row) -> Contact:
-    return Contact(
-        chat_key=row["chat_key"],
-        channel=row["channel"],
-        external_id=row["external_id"],
-        name=row["name"],
-        username=row["username"],
-        phone=row["phone"],
-        language=row["language"],
-        first_seen=row["first_seen"],
-        last_seen=row["last_seen"],
+        rows.contact_values(c),
     )

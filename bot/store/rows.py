@@ -1,0 +1,88 @@
+"""What the SQL backends share: their rows as the store's values, JSON in and out.
+
+The SQLite and PostgreSQL stores keep the same tables; only their SQL dialects differ.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.store.base import Contact, InboundRow, OutboxRow
+
+Row = Mapping[str, Any]
+
+
+def dump(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def inbound(row: Row) -> InboundRow:
+    return InboundRow(row["id"], row["chat_key"], json.loads(row["payload"]), row["received_at"])
+
+
+def outbox(row: Row) -> OutboxRow:
+    return OutboxRow(
+        row["id"],
+        row["lane"],
+        json.loads(row["payload"]),
+        row["attempts"],
+        row["not_before"],
+        row["created_at"],
+    )
+
+
+def contact(row: Row) -> Contact:
+    return Contact(
+        chat_key=row["chat_key"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        name=row["name"],
+        username=row["username"],
+        phone=row["phone"],
+        language=row["language"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+    )
+
+
+def contact_values(c: Contact) -> tuple[Any, ...]:
+    """In the order of the contacts upsert's columns."""
+    return (
+        c.chat_key,
+        c.channel,
+        c.external_id,
+        c.name,
+        c.username,
+        c.phone,
+        c.language,
+        c.first_seen,
+        c.last_seen,
+    )
+
+
+def sent_values(
+    row: OutboxRow, platform_id: str | None, chat_key: str, now: float
+) -> tuple[Any, ...]:
+    """A sent message's history row: chat, kind, text, platform id, outbox id, at, status at."""
+    kind = row.payload.get("kind") or row.payload.get("op", "say")
+    return (chat_key, kind, row.payload.get("text"), platform_id, row.id, now, now)
+
+
+def with_options(row: Row) -> dict[str, Any]:
+    """An outgoing message for the web chat, with the options its outbox payload offered."""
+    item = {k: row[k] for k in ("id", "kind", "text", "at")}
+    payload = json.loads(row["payload"]) if row["payload"] else {}
+    item["options"] = payload.get("options") or []
+    return item
+
+
+def inbox_chat(row: Row) -> dict[str, Any]:
+    """A chat as the inbox lists it: the handoff's details lifted out of the state."""
+    chat = dict(row)
+    state = json.loads(chat.pop("state") or "{}")
+    chat["handed_off_at"] = state.get("handed_off_at")
+    chat["seller"] = state.get("seller")
+    chat["handoff_reason"] = state.get("handoff_reason")
+    return chat
