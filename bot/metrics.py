@@ -1,9 +1,19 @@
-"""Prometheus metrics for /metrics: messages, actions, handoffs, latency, outbox depth."""
+"""Prometheus metrics for /metrics: messages, actions, handoffs, latency, outbox depth.
+
+With several worker processes (``server.workers``) every worker writes its figures to
+files in ``PROMETHEUS_MULTIPROC_DIR`` (``japri serve`` sets it up), and whichever worker
+answers the scrape reports the sum over all of them.
+"""
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
+
+SHARED_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 _LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -50,8 +60,16 @@ class Metrics:
             buckets=(30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 12 * 3600),
             registry=r,
         )
-        self.outbox_depth = Gauge("japri_outbox_depth", "Messages waiting to be sent", registry=r)
-        self.faq_entries = Gauge("japri_faq_entries", "Entries in the live FAQ", registry=r)
+        # read from the store / the file: every worker sees the same value
+        self.outbox_depth = Gauge(
+            "japri_outbox_depth",
+            "Messages waiting to be sent",
+            registry=r,
+            multiprocess_mode="mostrecent",
+        )
+        self.faq_entries = Gauge(
+            "japri_faq_entries", "Entries in the live FAQ", registry=r, multiprocess_mode="max"
+        )
 
     def sent(self, channel: str, op: str, seconds: float) -> None:
         self.messages_out.labels(channel, op).inc()
@@ -64,4 +82,8 @@ class Metrics:
         self.send_retries.labels(channel, op).inc()
 
     def render(self) -> bytes:
+        if os.environ.get(SHARED_DIR):  # several workers: all of them, added up
+            every_worker = CollectorRegistry()
+            MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+            return generate_latest(every_worker)
         return generate_latest(self.registry)

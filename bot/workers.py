@@ -8,10 +8,15 @@ burst). The parent only starts the workers, passes on a stop signal and waits.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from typing import Any
+
+from bot.metrics import SHARED_DIR
 
 
 def _socket(host: str, port: int) -> socket.socket:
@@ -40,6 +45,10 @@ def run_workers(count: int, host: str, port: int, options: dict[str, Any]) -> in
         sys.stderr.write("japri: several workers need SO_REUSEPORT (Linux, macOS)\n")
         return 1
     settings = {k: v for k, v in options.items() if k not in ("host", "port")}
+    # the workers' metrics meet in files here, so /metrics adds them up (see bot/metrics.py)
+    metrics_dir = os.environ.get(SHARED_DIR) or tempfile.mkdtemp(prefix="japri-metrics-")
+    own_dir = SHARED_DIR not in os.environ
+    os.environ[SHARED_DIR] = metrics_dir
     context = multiprocessing.get_context("spawn")
     workers = [
         context.Process(target=_worker, args=(host, port, settings), name=f"japri-{n}")
@@ -57,4 +66,6 @@ def run_workers(count: int, host: str, port: int, options: dict[str, Any]) -> in
     signal.signal(signal.SIGINT, stop)
     for worker in workers:
         worker.join()
+    if own_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0 if all(w.exitcode in (0, -signal.SIGTERM) for w in workers) else 1

@@ -68,6 +68,10 @@ def test_serve_runs_the_web_chat_and_stops_on_sigterm(tmp_path: Path, workers: i
         ]:
             assert time.monotonic() < deadline
             time.sleep(0.1)
+        # whichever worker answers the scrape, it counts every worker's messages
+        for _ in range(4):
+            scrape = httpx.get(f"{base}/metrics").text
+            assert 'japri_messages_in_total{channel="web",kind="text"} 1.0' in scrape
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=15)
