@@ -19,6 +19,10 @@ ATTEMPTS = 5  # failed logins allowed per address ...
 WINDOW = 300.0  # ... in this many seconds
 
 
+DEFAULT_NAME = "Inbox"  # a seller who gave no name
+NAME_LIMIT = 40
+
+
 class InboxAuth:
     """Holds only a salted scrypt hash of ``inbox.password``; no password, no inbox."""
 
@@ -43,14 +47,18 @@ class InboxAuth:
             failures.popleft()
         return len(failures) < ATTEMPTS
 
-    def login(self, address: str, password: str, now: float | None = None) -> str | None:
-        """A session cookie value for the right password, else None (and one attempt used)."""
+    def login(
+        self, address: str, password: str, now: float | None = None, name: str = ""
+    ) -> str | None:
+        """A session cookie value for the right password, else None (and one attempt used).
+        ``name``: who is signing in, shown to buyers' sellers and kept on the handoffs."""
         now = time.monotonic() if now is None else now
         if not self.enabled or not self.allowed(address, now):
             return None
         if hmac.compare_digest(self._derive(password), self._hash):
             self._failures.pop(address, None)
-            return self._signer.dumps({"csrf": secrets.token_urlsafe(24)})
+            seller = " ".join(name.split())[:NAME_LIMIT] or DEFAULT_NAME
+            return self._signer.dumps({"csrf": secrets.token_urlsafe(24), "name": seller})
         self._failures[address].append(now)
         return None
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bot.contacts import write_csv
-from bot.inbox_auth import COOKIE, SESSION_DAYS
+from bot.inbox_auth import COOKIE, DEFAULT_NAME, SESSION_DAYS
 from bot.routes.deps import GatewayDep
 from bot.seller import channel_name, pretty_phone
 
@@ -58,13 +58,16 @@ async def login_form(request: Request, gateway: GatewayDep) -> Response:
 
 @router.post("/login")
 async def login(
-    request: Request, gateway: GatewayDep, password: Annotated[str, Form()] = ""
+    request: Request,
+    gateway: GatewayDep,
+    password: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
 ) -> Response:
     address = request.client.host if request.client else "?"
     auth = gateway.inbox_auth
     if not auth.allowed(address):
         return _page(request, "login.html", error="too_many", status_code=429)
-    cookie = auth.login(address, password)
+    cookie = auth.login(address, password, name=name)
     if cookie is None:
         return _page(request, "login.html", error="wrong", status_code=401)
     response = RedirectResponse("/inbox", status_code=303)
@@ -101,7 +104,7 @@ async def chats(request: Request, gateway: GatewayDep, partial: bool = False) ->
         )
         row["waited"] = _waited(row["handed_off_at"]) if row["stage"] == "handed_off" else ""
     name = "chat_list.html" if partial else "inbox.html"
-    return _page(request, name, chats=rows, csrf=session["csrf"])
+    return _page(request, name, chats=rows, csrf=session["csrf"], seller=session.get("name"))
 
 
 @router.get("/chat/{chat_key}", response_class=HTMLResponse)
@@ -127,6 +130,7 @@ async def chat(
         "channel_name": channel_name(contact.channel),
         "history": history,
         "csrf": session["csrf"],
+        "seller": session.get("name"),
         "handed_off": info.get("stage") == "handed_off",
     }
     return _page(request, "transcript.html" if partial else "chat.html", **context)
@@ -152,7 +156,9 @@ async def _act(
     refused = await _refused(request, gateway, chat_key, csrf)
     if refused is not None:
         return refused
-    await gateway.runtime.seller_event(chat_key, {"seller_name": "Inbox", **payload})
+    seller = _session(request, gateway) or {}
+    name = str(seller.get("name") or DEFAULT_NAME)
+    await gateway.runtime.seller_event(chat_key, {"seller_name": name, **payload})
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.gateway_kit import Running, running, tg_text, wa_text, write_config
+from tests.bot.gateway_kit import (
+    SELLER_CHAT,
+    Running,
+    running,
+    tg_text,
+    wa_text,
+    write_config,
+)
 
 PASSWORD = "kata-sandi-toko"
 
@@ -18,8 +25,9 @@ def config(tmp_path: Path) -> Path:
     return write_config(tmp_path, inbox={"password": PASSWORD})
 
 
-async def login(bot: Running) -> str:
-    response = await bot.client.post("/inbox/login", data={"password": PASSWORD})
+async def login(bot: Running, name: str = "") -> str:
+    form = {"password": PASSWORD, "name": name}
+    response = await bot.client.post("/inbox/login", data=form)
     assert response.status_code == 303
     page = await bot.client.get("/inbox")
     match = re.search(r'name="csrf" value="([^"]+)"', page.text) or re.search(r"Keluar", page.text)
@@ -63,8 +71,9 @@ async def test_a_seller_answers_takes_over_and_hands_back_from_the_inbox(config:
         await bot.telegram(tg_text("halo kak", user_id=200, name="Wati"))
         await bot.whatsapp(wa_text("saya mau order 2, transfer kemana?", name="Siti"))
         await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 1)
-        await login(bot)
+        await login(bot, name="  Rina   Sari ")
         listing = (await bot.client.get("/inbox")).text
+        assert "Rina Sari" in listing  # who is signed in
         assert listing.index("Siti") < listing.index("Wati")  # handed-off chats first
         assert "menunggu penjual" in listing
 
@@ -87,6 +96,10 @@ async def test_a_seller_answers_takes_over_and_hands_back_from_the_inbox(config:
                 break
             await asyncio.sleep(0.01)
         assert kinds == ["seller"]
+        [handoff] = await bot.gateway.store.handoffs(chat_key)
+        assert handoff["seller"] == "Rina Sari"  # the first answer is hers
+        echoed = [c.text for c in bot.tg.sent("sendMessage", str(SELLER_CHAT))]
+        assert "🧑‍💼 Rina Sari: Ke BCA 123 ya kak" in echoed  # sellers on Telegram see who
         transcript = (await bot.client.get(f"/inbox/chat/{chat_key}")).text
         assert "Ke BCA 123 ya kak" in transcript
 
@@ -107,8 +120,9 @@ async def test_buyer_text_is_escaped_and_contacts_download_behind_login(config: 
     async with running(config) as bot:
         await bot.whatsapp(wa_text("<script>alert(1)</script> ongkir?", name="<b>Eve</b>"))
         await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 1)
-        await login(bot)
+        await login(bot, name="  Rina   Sari ")
         listing = (await bot.client.get("/inbox")).text
+        assert "Rina Sari" in listing  # who is signed in
         assert "<b>Eve</b>" not in listing
         assert "&lt;b&gt;Eve&lt;/b&gt;" in listing
         page = (await bot.client.get("/inbox/chat/whatsapp:6281234567890")).text
