@@ -455,11 +455,14 @@ class Runtime:
                     due += 1
         return due
 
-    async def _chat_list(self) -> dict[str, Any]:
-        """/chats in the seller chat: the latest buyers, each with a "Take over" button."""
-        chats = await self.store.inbox_chats(CHATS_LISTED)
+    async def _chat_list(self, search: str = "") -> dict[str, Any]:
+        """/chats in the seller chat: the latest buyers, each with a "Take over" button;
+        ``/chats siti`` or ``/chats 0812`` looks for a buyer among all of them."""
+        search = search.strip()
+        chats = await self.store.inbox_chats(CHATS_LISTED, search=search or None)
         language = self.policy.language
-        lines = [seller_text(language, "chats")]
+        title = seller_text(language, "chats_found", search=search) if search else None
+        lines = [title or seller_text(language, "chats")]
         options = []
         for chat in chats:
             name = Profile.from_dict(chat).display
@@ -467,7 +470,8 @@ class Runtime:
             lines.append(f"{state} {name} · {channel_name(chat['channel'])}")
             options.append([f"take:{chat['chat_key']}", f"🙋 {name}"])
         if not chats:
-            lines.append(seller_text(language, "no_chats"))
+            empty = seller_text(language, "no_match", search=search) if search else None
+            lines.append(empty or seller_text(language, "no_chats"))
         return {"op": "say", "text": "\n".join(lines), "options": options}
 
     async def _orphan(self, row: InboundRow) -> tuple[Outgoing, str]:
@@ -476,7 +480,8 @@ class Runtime:
             ack = {"op": "ack_callback", "callback_id": row.payload["callback_id"]}
             outgoing.append((row.chat_key, ack))
         elif row.payload.get("command") in LIST_COMMANDS:
-            outgoing.append((row.chat_key, await self._chat_list()))
+            search = str(row.payload.get("text") or "").partition(" ")[2]
+            outgoing.append((row.chat_key, await self._chat_list(search)))
         else:
             hint = seller_text(self.policy.language, "orphan")
             reply_to = row.payload.get("message_id")

@@ -24,6 +24,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "not_delivered": "⚠️ Pesan penjual tidak sampai ke pembeli: {error}",
         "chats": "Pembeli terakhir (🔔 menunggu penjual, 🤖 dengan bot). Ketuk untuk ambil alih:",
         "no_chats": "Belum ada pembeli.",
+        "chats_found": "Pembeli yang cocok dengan “{search}”. Ketuk untuk ambil alih:",
+        "no_match": "Tidak ada pembeli yang cocok dengan “{search}”.",
         "claimed": "🙋 {seller} menangani chat dengan {buyer}.",
         "reminder": "⏰ {buyer} sudah menunggu {minutes} menit dan belum dibalas penjual.",
         "idle_released": "💤 Chat dengan {buyer} kembali ke bot setelah {hours} jam tanpa "
@@ -36,7 +38,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "/done mengembalikan chat ke bot.",
         "released": "✅ Chat dengan {buyer} kembali ke bot.",
         "orphan": "ℹ️ Pesan ini tidak terkirim ke pembeli mana pun. Balas di topik pembeli "
-        "atau reply pesan bot tentang pembeli itu; /chats menampilkan pembeli terakhir.",
+        "atau reply pesan bot tentang pembeli itu; /chats menampilkan pembeli terakhir, "
+        "/chats siti mencari pembeli.",
         "text_only": "ℹ️ Pesan jenis ini belum bisa dikirim ke pembeli {channel}; kirim teks, "
         "foto atau file.",
         "closing": "mau pesan/bayar",
@@ -52,6 +55,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "not_delivered": "⚠️ Mesej penjual tidak sampai kepada pembeli: {error}",
         "chats": "Pembeli terkini (🔔 menunggu penjual, 🤖 dengan bot). Tekan untuk ambil alih:",
         "no_chats": "Belum ada pembeli.",
+        "chats_found": "Pembeli yang sepadan dengan “{search}”. Tekan untuk ambil alih:",
+        "no_match": "Tiada pembeli yang sepadan dengan “{search}”.",
         "claimed": "🙋 {seller} menguruskan chat dengan {buyer}.",
         "reminder": "⏰ {buyer} sudah menunggu {minutes} minit tanpa balasan penjual.",
         "idle_released": "💤 Chat dengan {buyer} kembali kepada bot selepas {hours} jam tanpa "
@@ -64,7 +69,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "/done serahkan semula chat kepada bot.",
         "released": "✅ Chat dengan {buyer} kembali kepada bot.",
         "orphan": "ℹ️ Mesej ini tidak sampai kepada mana-mana pembeli. Balas dalam topik "
-        "pembeli atau reply mesej bot tentang pembeli itu.",
+        "pembeli atau reply mesej bot tentang pembeli itu; /chats senaraikan pembeli terkini, "
+        "/chats siti mencari pembeli.",
         "text_only": "ℹ️ Mesej jenis ini belum boleh dihantar kepada pembeli {channel}; hantar "
         "teks, foto atau fail.",
         "closing": "mahu beli/bayar",
@@ -80,6 +86,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "not_delivered": "⚠️ A seller's message did not reach the buyer: {error}",
         "chats": "Latest buyers (🔔 waiting for a seller, 🤖 with the bot). Tap to take over:",
         "no_chats": "No buyers yet.",
+        "chats_found": "Buyers matching “{search}”. Tap to take over:",
+        "no_match": "No buyer matches “{search}”.",
         "claimed": "🙋 {seller} is handling the chat with {buyer}.",
         "reminder": "⏰ {buyer} has waited {minutes} minutes without a seller's answer.",
         "idle_released": "💤 The chat with {buyer} went back to the bot after {hours} hours "
@@ -92,7 +100,8 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "/done gives the chat back to the bot.",
         "released": "✅ The chat with {buyer} is back with the bot.",
         "orphan": "ℹ️ This message reached no buyer. Write in a buyer's topic or reply to "
-        "one of the bot's messages about that buyer; /chats lists the latest buyers.",
+        "one of the bot's messages about that buyer; /chats lists the latest buyers, /chats siti "
+        "looks for one.",
         "text_only": "ℹ️ This kind of message can't reach {channel} buyers yet; send text, a "
         "photo or a file.",
         "closing": "wants to order/pay",

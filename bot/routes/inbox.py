@@ -91,11 +91,14 @@ async def logout() -> Response:
 
 
 @router.get("", response_class=HTMLResponse)
-async def chats(request: Request, gateway: GatewayDep, partial: bool = False) -> Response:
+async def chats(
+    request: Request, gateway: GatewayDep, partial: bool = False, q: str = ""
+) -> Response:
     session = _session(request, gateway)
     if session is None:
         return _to_login()
-    rows = await gateway.store.inbox_chats()
+    q = q.strip()[:100]
+    rows = await gateway.store.inbox_chats(search=q or None)
     for row in rows:
         row["display"] = _buyer_name(row["name"], row["channel"], row["external_id"])
         row["channel_name"] = channel_name(row["channel"])
@@ -104,7 +107,7 @@ async def chats(request: Request, gateway: GatewayDep, partial: bool = False) ->
         )
         row["waited"] = _waited(row["handed_off_at"]) if row["stage"] == "handed_off" else ""
     name = "chat_list.html" if partial else "inbox.html"
-    return _page(request, name, chats=rows, csrf=session["csrf"], seller=session.get("name"))
+    return _page(request, name, chats=rows, csrf=session["csrf"], seller=session.get("name"), q=q)
 
 
 @router.get("/chat/{chat_key}", response_class=HTMLResponse)

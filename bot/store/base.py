@@ -119,10 +119,11 @@ class Store(Protocol):
 
     async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool: ...
     async def inbox_chats(
-        self, limit: int = 200, chat_key: str | None = None
+        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
     ) -> list[dict[str, Any]]:
         """Chats for the web inbox: handed-off first, then by last activity; with unread
-        counts since a seller last looked (``chat_key``: just that chat)."""
+        counts since a seller last looked (``chat_key``: just that chat; ``search``: buyers
+        whose name, username, phone, id or tags hold it — see ``rows.search_pattern``)."""
         ...
 
     async def mark_seen(self, chat_key: str, now: float) -> None: ...

@@ -296,7 +296,7 @@ class PostgresStore:
         )
 
     async def inbox_chats(
-        self, limit: int = 200, chat_key: str | None = None
+        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
     ) -> list[dict[str, Any]]:
         found = await self._all(
             "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
@@ -304,10 +304,13 @@ class PostgresStore:
             "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
             " AND m.direction = 'in' AND m.at > COALESCE(c.seen_at, 0)) AS unread "
             "FROM contacts c LEFT JOIN conversations v ON v.chat_key = c.chat_key "
-            "WHERE %(key)s::text IS NULL OR c.chat_key = %(key)s "
+            "WHERE (%(key)s::text IS NULL OR c.chat_key = %(key)s) "
+            "AND (%(like)s::text IS NULL OR c.name ILIKE %(like)s "
+            "OR c.username ILIKE %(like)s OR c.phone ILIKE %(like)s "
+            "OR c.external_id ILIKE %(like)s OR c.tags ILIKE %(like)s) "
             "ORDER BY COALESCE(v.stage = 'handed_off', FALSE) DESC, c.last_seen DESC "
             "LIMIT %(limit)s",
-            {"key": chat_key, "limit": limit},
+            {"key": chat_key, "limit": limit, "like": rows.search_pattern(search)},
         )
         return [rows.inbox_chat(row) for row in found]
 

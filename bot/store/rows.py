@@ -78,6 +78,20 @@ def with_options(row: Row) -> dict[str, Any]:
     return item
 
 
+def search_pattern(search: str | None) -> str | None:
+    """A LIKE pattern (escape character ``\\``) for a seller's search: words as typed, and
+    a phone number as its digits without the leading 0 or country code ("0812-345" finds
+    +62 812 345…)."""
+    text = " ".join((search or "").split())
+    if not text:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if digits and len(digits) >= len(text.replace(" ", "").replace("-", "").lstrip("+")):
+        text = digits.removeprefix("62").lstrip("0") or digits
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def inbox_chat(row: Row) -> dict[str, Any]:
     """A chat as the inbox lists it: the handoff's details lifted out of the state."""
     chat = dict(row)

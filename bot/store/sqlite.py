@@ -295,7 +295,7 @@ class SqliteStore:
         return [dict(r) for r in found]
 
     async def inbox_chats(
-        self, limit: int = 200, chat_key: str | None = None
+        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
     ) -> list[dict[str, Any]]:
         found = self._conn.execute(
             "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
@@ -303,9 +303,12 @@ class SqliteStore:
             "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
             " AND m.direction = 'in' AND m.at > COALESCE(c.seen_at, 0)) AS unread "
             "FROM contacts c LEFT JOIN conversations v ON v.chat_key = c.chat_key "
-            "WHERE ?1 IS NULL OR c.chat_key = ?1 "
+            "WHERE (?1 IS NULL OR c.chat_key = ?1) AND (?3 IS NULL "
+            "OR c.name LIKE ?3 ESCAPE '\\' OR c.username LIKE ?3 ESCAPE '\\' "
+            "OR c.phone LIKE ?3 ESCAPE '\\' OR c.external_id LIKE ?3 ESCAPE '\\' "
+            "OR c.tags LIKE ?3 ESCAPE '\\') "
             "ORDER BY (v.stage = 'handed_off') DESC, c.last_seen DESC LIMIT ?2",
-            (chat_key, limit),
+            (chat_key, limit, rows.search_pattern(search)),
         ).fetchall()
         return [rows.inbox_chat(row) for row in found]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.bot.gateway_kit import (
@@ -239,6 +240,29 @@ async def test_a_seller_takes_over_any_chat_from_the_chat_list(config: Path) -> 
         await tg.wait_for(lambda c: "kak?" in tg.sent("sendMessage", SELLER)[-1].text)
         await bot.telegram(tg_seller("Halo kak Nina, ada promo khusus buat kakak", thread=77))
         await tg.wait_for(lambda c: "promo khusus" in tg.sent("sendMessage", "91")[-1].text)
+
+
+async def test_a_seller_finds_an_older_buyer_by_name_or_phone(config: Path) -> None:
+    async with running(config) as bot:
+        tg = bot.tg
+        await bot.whatsapp(wa_text("halo kak", name="Siti"))
+        await bot.telegram(tg_text("halo kak", user_id=92, name="Nina"))
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", "92")) >= 1)
+
+        def last_says(words: str) -> Callable[[object], bool]:
+            return lambda _: any(words in c.text for c in tg.sent("sendMessage", SELLER)[-1:])
+
+        for search in ("siti", "0812 3456"):
+            await bot.telegram(tg_seller(f"/chats {search}"))
+            await tg.wait_for(last_says(f"“{search}”"))
+            listing = tg.sent("sendMessage", SELLER)[-1]
+            assert "Siti" in listing.text
+            assert "Nina" not in listing.text
+            rows = listing.params["reply_markup"]["inline_keyboard"]
+            assert [row[0]["callback_data"] for row in rows] == ["take:whatsapp:6281234567890"]
+
+        await bot.telegram(tg_seller("/chats budi"))
+        await tg.wait_for(last_says("Tidak ada pembeli yang cocok dengan “budi”"))
 
 
 async def test_sellers_hear_when_their_answer_cannot_reach_a_whatsapp_buyer(

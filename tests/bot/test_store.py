@@ -233,3 +233,40 @@ async def test_stores_opening_a_new_database_together_migrate_it_once(make: Back
     assert all([await s.ping() for s in stores])
     assert await stores[0].accept_inbound("m", "web:x", {}, 1.0)
     assert not await stores[1].accept_inbound("m", "web:x", {}, 1.0)
+
+
+async def test_sellers_find_buyers_by_name_phone_username_or_tag(make: Backend) -> None:
+    store = make()
+    await store.open()
+    buyers = [
+        Contact(
+            "whatsapp:6281234567890",
+            "whatsapp",
+            "6281234567890",
+            "Siti Aminah",
+            None,
+            "+6281234567890",
+            first_seen=1,
+            last_seen=1,
+        ),
+        Contact("telegram:77", "telegram", "77", "Budi", "budi_99", first_seen=2, last_seen=2),
+        Contact("telegram:78", "telegram", "78", "100% Asli", first_seen=3, last_seen=3),
+    ]
+    for n, contact in enumerate(buyers):
+        await store.accept_inbound(f"s{n}", contact.chat_key, {}, float(n))
+        row = await store.next_inbound(contact.chat_key)
+        assert row is not None
+        await store.commit_turn(Turn(row.id, contact.chat_key, {}, [], contact), 5.0 + n)
+    await store.annotate("telegram:77", "reseller, jakarta", None)
+
+    async def found(search: str) -> list[str]:
+        return [c["chat_key"] for c in await store.inbox_chats(search=search)]
+
+    assert await found("siti") == ["whatsapp:6281234567890"]
+    assert await found("0812-3456") == ["whatsapp:6281234567890"]  # as sellers type it
+    assert await found("+62 812 345") == ["whatsapp:6281234567890"]
+    assert await found("BUDI_9") == ["telegram:77"]  # any case; "_" is not a wildcard
+    assert await found("reseller") == ["telegram:77"]
+    assert await found("100%") == ["telegram:78"]  # "%" is not a wildcard either
+    assert await found("nobody") == []
+    assert len(await found("  ")) == 3  # nothing to look for: everyone
