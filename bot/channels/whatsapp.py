@@ -53,30 +53,44 @@ def parse_notification(
         raise ValueError("not a WhatsApp Cloud API notification")
     inbound: list[Inbound] = []
     statuses: list[StatusUpdate] = []
-    for entry in data.get("entry") or []:
-        for change in (entry or {}).get("changes") or [] if isinstance(entry, dict) else []:
-            value = change.get("value") if isinstance(change, dict) else None
-            if not isinstance(value, dict):
-                continue
-            ours = (value.get("metadata") or {}).get("phone_number_id")
+    for entry in _list(data.get("entry")):
+        for change in _list(_dict(entry).get("changes")):
+            value = _dict(_dict(change).get("value"))
+            ours = _dict(value.get("metadata")).get("phone_number_id")
             if phone_number_id and ours and str(ours) != str(phone_number_id):
                 continue  # another number on the same Meta app: not ours to answer
             names = _names(value.get("contacts"))
-            for message in value.get("messages") or []:
+            for message in _list(value.get("messages")):
                 parsed = _message(message, names) if isinstance(message, dict) else None
                 if parsed is not None:
                     inbound.append(parsed)
-            for status in value.get("statuses") or []:
+            for status in _list(value.get("statuses")):
                 if isinstance(status, dict) and status.get("id"):
                     statuses.append(_status(status))
     return inbound, statuses
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` when the payload holds a list there, else nothing (payloads are untrusted)."""
+    return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError, OverflowError):
+        return 1
+
+
 def _names(contacts: Any) -> dict[str, str]:
     names: dict[str, str] = {}
-    for contact in contacts or []:
+    for contact in _list(contacts):
         if isinstance(contact, dict):
-            name = (contact.get("profile") or {}).get("name")
+            name = _dict(contact.get("profile")).get("name")
             for key in ("wa_id", "user_id"):
                 if contact.get(key) and name:
                     names[str(contact[key])] = str(name)
@@ -96,7 +110,7 @@ def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
     if kind == "text":
         payload["text"] = str(body.get("body") or "")
     elif kind == "interactive":
-        reply = body.get("button_reply") or body.get("list_reply") or {}
+        reply = _dict(body.get("button_reply") or body.get("list_reply"))
         option = str(reply.get("id") or "")
         if option.startswith(OPTION_PREFIX):
             payload.update(kind="choice", choice=option.removeprefix(OPTION_PREFIX))
@@ -105,8 +119,8 @@ def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
     elif kind == "button":  # a template's quick-reply button
         payload["text"] = str(body.get("text") or body.get("payload") or "")
     elif kind == "order":
-        items = body.get("product_items") or []
-        count = sum(int(i.get("quantity") or 1) for i in items if isinstance(i, dict))
+        items = [i for i in _list(body.get("product_items")) if isinstance(i, dict)]
+        count = sum(_count(i.get("quantity")) for i in items)
         payload["text"] = f"saya mau order {count} barang {body.get('text') or ''}".strip()
     elif kind in _MEDIA or kind in ("sticker", "location", "contacts"):
         payload["kind"] = _MEDIA.get(kind, "contact" if kind == "contacts" else kind)
@@ -133,7 +147,7 @@ def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
 
 def _status(status: dict[str, Any]) -> StatusUpdate:
     error = None
-    errors = status.get("errors") or []
+    errors = _list(status.get("errors"))
     if errors and isinstance(errors[0], dict):
         error = f"{errors[0].get('code')}: {errors[0].get('title') or errors[0].get('message')}"
     return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
