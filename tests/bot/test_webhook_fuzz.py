@@ -149,3 +149,25 @@ async def test_the_secret_is_checked_before_anything_is_parsed(config: Path) -> 
     async with running(config) as bot:
         response = await bot.telegram({"update_id": "x" * 10}, secret=SECRET + "x")
         assert response.status_code == 403
+
+
+web_post = shaped(
+    session=maybe(st.from_regex(r"[A-Za-z0-9_-]{8,40}", fullmatch=True)) | texts,
+    id=maybe(st.text(min_size=1, max_size=20)) | ids,
+    text=texts,
+    choice=texts,
+)
+
+
+@SETTINGS
+@given(body=web_post, after=st.one_of(st.integers(), st.text(max_size=5)))
+async def test_any_web_chat_call_gets_an_answer_below_500(
+    config: Path, crashes: pytest.LogCaptureFixture, body: dict[str, Any], after: Any
+) -> None:
+    async with running(config) as bot:
+        response = await bot.client.post("/chat/messages", json=body)
+        assert response.status_code < 500
+        await _settle(bot)
+        params = {"session": str(body.get("session")), "after": str(after)}
+        assert (await bot.client.get("/chat/messages", params=params)).status_code < 500
+    assert not [r for r in crashes.records if r.exc_info], crashes.text
