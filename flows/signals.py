@@ -84,14 +84,17 @@ _ANGRY = [
 ]
 _UNHAPPY = [
     r"\b(rusak|cacat|sobek|robek|pecah|lecet|bocor|luntur|rosak|salah kirim|kirim salah|"
-    r"tidak sesuai|kurang sesuai|beda (dengan|sama) (foto|gambar)|palsu|jelek|buruk|lambat|"
+    r"tidak sesuai|kurang sesuai|"
+    r"beda( banget| sekali| jauh)? (dengan|sama|dari) (yang (di|ada di) )?(foto|gambar)|"
+    r"palsu|jelek|buruk|lambat|"
     r"lama (sekali|sangat|banget)|tidak berfungsi|tidak bisa dipakai|mati|hilang|"
     r"belum sampai|belum datang|tidak datang|tidak sampai|complain|komplain|keluhan|aduan|"
     r"broken|damaged|defective|wrong (item|size|colou?r)|not as described|late|missing|"
     r"never arrived|still not)\b",
     # what post-delivery complaints say (Tokopedia reviews, after slang expansion)
     r"\b(tidak|kurang) (oke|ok|bagus|rapi|rapih|rapat|teliti|kuat|aman|jelas|lengkap|"
-    r"sejajar|nyala|dikirim|original|ori|asli)\b",
+    r"sejajar|nyala|dikirim|original|ori|asli|puas|puas hati)\b",
+    r"\b(not satisfied|unsatisfied|dissatisfied|(barang|produk|unit)(nya)? (error|eror))\b",
     r"\b(tidak|kurang) (sama|kayak|seperti|mirip)( dengan| di| sama)? (gambar|foto|deskripsi)\b",
     r"\b(patah|penyok|penyot|copot|goresan|tergores|bolong|berlubang|reject|gosong|retak|"
     r"berantakan|murahan|melenceng|rugi|parah|tipis (banget|sekali)|kecil banget|"

@@ -145,6 +145,11 @@ def test_real_complaints_still_reach_a_person(text: str, shop_faq: Faq, policy: 
         "tidak sama dengan gambar kak",
         "kurang 1 kak, pesan 3 datang 2",
         "kardusnya penyok, packing kurang aman",
+        "kurang puas kak sama barangnya",
+        "yang dateng beda banget dengan yang di foto",
+        "barangnya error kak baru sehari",
+        "tak puas hati, saiz salah",
+        "not satisfied with the product",
     ],
 )
 def test_post_delivery_complaints_reach_a_person(text: str, shop_faq: Faq, policy: Policy) -> None:
