@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels.base import BEST_EFFORT_OPS, Sent
-from bot.errors import ChannelError
+from bot.errors import ChannelError, RateLimited
 from bot.keyed import KeyedWorkers
 from bot.metrics import Metrics
 from bot.ratelimit import Limits
@@ -164,6 +164,8 @@ class Outbox:
             if self.on_given_up is not None and op not in BEST_EFFORT_OPS:
                 await self.on_given_up(row, str(exc))
             return
+        if isinstance(exc, RateLimited):
+            self.limits.throttled(channel)
         delay = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
         await self.store.mark_retry(row.id, now + delay, str(exc))
         self.metrics.retried(channel, op)

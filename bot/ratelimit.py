@@ -31,12 +31,21 @@ class TokenBucket:
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
 
 
+# What each platform documents as its overall rate: the pace a channel without a cap of
+# its own falls back to for a while after the platform answered "too many requests".
+PLATFORM_RATES = {"telegram": 30.0, "whatsapp": 80.0}
+THROTTLED_FOR = 60.0  # seconds of documented pace after the last refusal
+
+
 class Limits:
     """Per-channel overall buckets plus per-chat buckets (kept for active chats only).
 
-    ``per_chat`` and ``per_group`` are ``(messages a second, burst)`` per channel; a group
-    chat (a Telegram chat id below zero: the seller group) gets the group pace when one is
-    given, as Telegram allows a bot only ~20 messages a minute in one group.
+    ``overall`` is messages a second per channel; 0 means no cap of our own until the
+    platform refuses one for going too fast (``throttled``): then the channel keeps to the
+    platform's documented rate (``PLATFORM_RATES``) for a minute. ``per_chat`` and
+    ``per_group`` are ``(messages a second, burst)`` per channel; a group chat (a Telegram
+    chat id below zero: the seller group) gets the group pace when one is given, as
+    Telegram allows a bot only ~20 messages a minute in one group.
     """
 
     def __init__(
@@ -48,9 +57,33 @@ class Limits:
     ) -> None:
         self._clock = clock
         self._overall = {ch: TokenBucket(rate, rate, clock) for ch, rate in overall.items()}
+        self._fallback = {
+            ch: TokenBucket(PLATFORM_RATES[ch], PLATFORM_RATES[ch], clock)
+            for ch, rate in overall.items()
+            if rate <= 0 and ch in PLATFORM_RATES
+        }
+        self._throttled_until: dict[str, float] = {}
         self._per_chat_spec = per_chat
         self._per_group_spec = per_group or {}
         self._chats: dict[str, TokenBucket] = {}
+
+    def throttled(self, channel: str) -> None:
+        """The platform refused a call as too many: keep to its documented pace a while."""
+        if channel in self._fallback:
+            self._throttled_until[channel] = self._clock() + THROTTLED_FOR
+
+    def overall_rate(self, channel: str) -> float:
+        """The channel's overall cap right now (0: none)."""
+        bucket = self._overall_bucket(channel)
+        return bucket.rate if bucket is not None else 0.0
+
+    def _overall_bucket(self, channel: str) -> TokenBucket | None:
+        fallback = self._fallback.get(channel)
+        if fallback is not None:
+            if self._throttled_until.get(channel, 0.0) > self._clock():
+                return fallback
+            return None
+        return self._overall.get(channel)
 
     def delay(self, channel: str, lane: str) -> float:
         """Seconds to wait before sending one message on ``lane`` of ``channel``."""
@@ -63,7 +96,7 @@ class Limits:
                     self._chats.clear()  # idle chats' buckets are full anyway
                 bucket = self._chats[lane] = TokenBucket(spec[0], spec[1], self._clock)
             wait = bucket.take()
-        overall = self._overall.get(channel)
+        overall = self._overall_bucket(channel)
         if overall is not None:
             wait = max(wait, overall.take())
         return wait

@@ -81,9 +81,10 @@ class TelegramSettings(_Section):
     webhook_secret: str | None = None
     api_base_url: str = "https://api.telegram.org/bot"
     mode: Literal["webhook", "polling"] = "webhook"
-    # Pacing (0 = no limit of our own; a 429's retry_after is always honoured). Replies to
-    # buyers need no overall cap (Telegram's ~30/s is for bulk notifications); one chat is
-    # paced at ~1 message a second with short bursts, as the Bot FAQ asks.
+    # Pacing. A 429's retry_after is always honoured. Overall, 0 = no cap of our own until
+    # Telegram refuses one, then its ~30/s for a minute (bot/ratelimit.py): replies to buyers
+    # need no cap, bulk notifications do. One chat is paced at ~1 message a second with
+    # short bursts, the seller group at 20 a minute, as the Bot FAQ asks.
     max_per_second: float = Field(default=0, ge=0)
     max_per_second_per_chat: float = Field(default=1, ge=0)
     max_per_minute_per_group: float = Field(default=20, ge=0)  # the seller group
@@ -95,7 +96,7 @@ class WhatsAppSettings(_Section):
     app_secret: str | None = None
     verify_token: str | None = None
     api_base_url: str = "https://graph.facebook.com/v21.0"
-    # 0 = send as fast as the Cloud API accepts, backing off on its 130429 throughput error
+    # 0 = as fast as the Cloud API accepts; after its 130429 throughput error, 80/s a minute
     max_per_second: float = Field(default=0, ge=0)
 
     @field_validator("phone_number_id", mode="before")

@@ -108,6 +108,22 @@ def test_limits_combine_the_chat_and_the_channel() -> None:
     assert Limits({"whatsapp": 0}, {}).delay("whatsapp", "whatsapp:1") == 0.0
 
 
+def test_after_a_refusal_a_channel_keeps_to_the_platforms_pace_for_a_minute() -> None:
+    now = [0.0]
+    limits = Limits({"telegram": 0, "whatsapp": 0}, {}, clock=lambda: now[0])
+    assert [limits.delay("telegram", f"telegram:{n}") for n in range(100)] == [0.0] * 100
+    limits.throttled("telegram")
+    waits = [limits.delay("telegram", f"telegram:{n}") for n in range(31)]
+    assert waits[:30] == [0.0] * 30  # a second's worth at once
+    assert waits[30] == pytest.approx(1 / 30)  # then 30 a second
+    assert limits.delay("whatsapp", "whatsapp:1") == 0.0  # the other channel is not held
+    now[0] = 61.0
+    assert limits.overall_rate("telegram") == 0  # a quiet minute later: no cap again
+    capped = Limits({"telegram": 10}, {}, clock=lambda: now[0])
+    capped.throttled("telegram")
+    assert capped.overall_rate("telegram") == 10  # a cap of the shop's own stays as set
+
+
 def test_the_seller_group_gets_telegrams_group_pace() -> None:
     now = [0.0]
     limits = Limits(

@@ -124,10 +124,13 @@ async def test_429_is_retried_after_retry_after_and_the_webhook_does_not_wait(
                 "parameters": {"retry_after": 1},
             },
         )
+        assert bot.gateway.outbox.limits.overall_rate("telegram") == 0  # no cap of our own
         response = await bot.telegram(tg_text("halo kak"))
         assert response.status_code == 200
         calls = await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage")) >= 2)
         assert calls[0].text == calls[1].text  # the same message, sent again
+        # ... until Telegram said "too many": then its documented pace, for a while
+        assert bot.gateway.outbox.limits.overall_rate("telegram") == 30
 
 
 async def test_a_blocked_bot_is_recorded_not_retried_forever(config: Path) -> None:
