@@ -60,11 +60,17 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, keepalive_timeout=60)
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size,
+                keepalive_timeout=60,
+                # the same CA bundle httpx trusts, not whatever the OS happens to ship
+                ssl=httpx.create_ssl_context(),
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
                 skip_auto_headers=("Accept-Encoding",),
             )
 
