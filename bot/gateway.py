@@ -47,6 +47,7 @@ class Gateway:
     fakes: Fakes = field(default_factory=Fakes)
     shared: bool = False  # other processes use the same store
     timer_interval: float = 15.0  # how often handoff promises are checked
+    sweep_interval: float = 30.0  # shared store: how often to look for a stopped peer's work
     faq_source: FaqSource | None = None  # loaded already, or loaded at start
 
     def __post_init__(self) -> None:
@@ -166,8 +167,22 @@ class Gateway:
         self._spawn(self.faq.watch(), "faq watcher")
         self._spawn(self._gauges(), "gauges")
         self._spawn(self.runtime.watch_timers(self.timer_interval), "handoff timers")
+        if self.shared:
+            self._spawn(self._sweep(), "orphaned work")
         if self.telegram is not None and self.settings.telegram.mode == "polling":
             self._spawn(self._poll(), "telegram polling")
+
+    async def _sweep(self) -> None:
+        """With other processes on the store: now and then take up what a process that
+        stopped (or a machine that died) had accepted but not finished. Its leases run out
+        within a minute; until then the chats and lanes stay with it."""
+        while True:
+            await asyncio.sleep(self.sweep_interval)
+            try:
+                await self.runtime.resume()
+                await self.outbox.resume()
+            except Exception:
+                log.exception("looking for unfinished work failed")
 
     def _spawn(self, coro: Any, name: str) -> None:
         self._tasks.append(asyncio.get_running_loop().create_task(coro, name=name))

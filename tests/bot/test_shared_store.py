@@ -62,3 +62,32 @@ async def test_two_workers_share_dedup_order_and_the_outbox(
     assert "katun" in texts[1]
     assert "garansi" in texts[2].lower()
     assert "COD" in texts[3]
+
+
+async def test_work_a_stopped_process_left_behind_is_finished_by_another(
+    tmp_path: Path,
+) -> None:
+    from bot.store import open_store
+
+    settings = load_settings(write_config(tmp_path), environ={})
+    api = FakeBotApi(TOKEN)
+    app = create_app(
+        settings,
+        Fakes(telegram_request=HTTPXRequest(httpx_kwargs={"transport": api.transport()})),
+        shared=True,
+    )
+    app.state.gateway.sweep_interval = 0.05
+    async with app.router.lifespan_context(app):
+        # another process records an update, takes the chat, and dies before answering
+        other = open_store(settings.store.url)
+        await other.open()
+        text = "bahannya apa kak?"
+        payload = {"type": "buyer", "kind": "text", "text": text, "profile": {}}
+        await other.accept_inbound("telegram:update:orphan-1", "telegram:95", payload, 1.0)
+        await other.claim_chat("telegram:95", "a-process-that-died", now=1.0, ttl=30)
+        await other.close()
+
+        await api.wait_for(lambda c: len(api.sent("sendMessage", "95")) >= 1, timeout=10)
+        await app.state.gateway.runtime.close()
+        await app.state.gateway.outbox.close()
+    assert "katun" in api.sent("sendMessage", "95")[0].text
