@@ -14,9 +14,12 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from typing import Any
 
 from bot.metrics import SHARED_DIR
+
+RESTART_PAUSE = 5.0  # seconds: a worker dying sooner after its start waits this long
 
 
 def _socket(host: str, port: int) -> socket.socket:
@@ -40,7 +43,9 @@ def _worker(host: str, port: int, options: dict[str, Any]) -> None:
 
 
 def run_workers(count: int, host: str, port: int, options: dict[str, Any]) -> int:
-    """Run ``count`` worker processes until a signal stops them; the exit status."""
+    """Run ``count`` worker processes until a signal stops them; the exit status. A worker
+    that dies (a crash, the OOM killer) is replaced; one that dies within seconds of its
+    start is replaced only after a pause, so a broken setup does not spin."""
     if not hasattr(socket, "SO_REUSEPORT"):
         sys.stderr.write("japri: several workers need SO_REUSEPORT (Linux, macOS)\n")
         return 1
@@ -50,22 +55,41 @@ def run_workers(count: int, host: str, port: int, options: dict[str, Any]) -> in
     own_dir = SHARED_DIR not in os.environ
     os.environ[SHARED_DIR] = metrics_dir
     context = multiprocessing.get_context("spawn")
-    workers = [
-        context.Process(target=_worker, args=(host, port, settings), name=f"japri-{n}")
-        for n in range(count)
-    ]
-    for worker in workers:
+    stopping = False
+
+    def start(n: int) -> tuple[Any, float]:
+        worker = context.Process(target=_worker, args=(host, port, settings), name=f"japri-{n}")
         worker.start()
+        return worker, time.monotonic()
+
+    workers = [start(n) for n in range(count)]
 
     def stop(signum: int, _frame: object) -> None:
-        for worker in workers:
+        nonlocal stopping
+        stopping = True
+        for worker, _ in workers:
             if worker.is_alive() and worker.pid is not None:
                 worker.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for worker in workers:
+    codes: list[int | None] = []
+    while not stopping:
+        time.sleep(0.5)
+        for n, (worker, started) in enumerate(workers):
+            if stopping or worker.is_alive():
+                continue
+            if time.monotonic() - started < RESTART_PAUSE:
+                time.sleep(RESTART_PAUSE)  # it died at once: do not spin
+                if stopping:
+                    break
+            sys.stderr.write(f"japri: worker {n} exited ({worker.exitcode}); starting another\n")
+            workers[n] = start(n)
+            if stopping:  # the stop signal came while it was starting
+                workers[n][0].terminate()
+    for worker, _ in workers:
         worker.join()
+        codes.append(worker.exitcode)
     if own_dir:
         shutil.rmtree(metrics_dir, ignore_errors=True)
-    return 0 if all(w.exitcode in (0, -signal.SIGTERM) for w in workers) else 1
+    return 0 if all(code in (0, -signal.SIGTERM) for code in codes) else 1
