@@ -139,10 +139,11 @@ async def chat(
     return _page(request, "transcript.html" if partial else "chat.html", **context)
 
 
-async def _refused(
+async def _allowed(
     request: Request, gateway: GatewayDep, chat_key: str, csrf: str
-) -> Response | None:
-    """Why a change to a chat may not go ahead (no login, bad CSRF token, no such chat)."""
+) -> dict[str, Any] | Response:
+    """The seller's session when a change to a chat may go ahead; else why not (no login,
+    bad CSRF token, no such chat) as the response to give."""
     session = _session(request, gateway)
     if session is None:
         return _to_login()
@@ -150,17 +151,16 @@ async def _refused(
         return Response("CSRF token missing or wrong", status_code=403)
     if await gateway.store.contact(chat_key) is None:
         return Response("no such chat", status_code=404)
-    return None
+    return session
 
 
 async def _act(
     request: Request, gateway: GatewayDep, chat_key: str, csrf: str, payload: dict[str, Any]
 ) -> Response:
-    refused = await _refused(request, gateway, chat_key, csrf)
-    if refused is not None:
-        return refused
-    seller = _session(request, gateway) or {}
-    name = str(seller.get("name") or DEFAULT_NAME)
+    session = await _allowed(request, gateway, chat_key, csrf)
+    if isinstance(session, Response):
+        return session
+    name = str(session.get("name") or DEFAULT_NAME)  # sessions from before names: "Inbox"
     await gateway.runtime.seller_event(chat_key, {"seller_name": name, **payload})
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
@@ -202,9 +202,9 @@ async def annotate(
     tags: Annotated[str, Form()] = "",
     notes: Annotated[str, Form()] = "",
 ) -> Response:
-    refused = await _refused(request, gateway, chat_key, csrf)
-    if refused is not None:
-        return refused
+    session = await _allowed(request, gateway, chat_key, csrf)
+    if isinstance(session, Response):
+        return session
     await gateway.store.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
