@@ -9,11 +9,13 @@ fraction of it (bench/README.md, "Gateway load"), so:
   (the library's documented way to bring another HTTP backend). python-telegram-bot sees
   what ``HTTPXRequest`` gives it: ``(status, body)``, ``TimedOut``, ``NetworkError``.
 - WhatsApp: the Cloud API client stays an ``httpx.AsyncClient``, with httpx-aiohttp's
-  transport underneath (:func:`pooled_transport`); ``NETWORK_ERRORS`` is what a call can
-  raise when the network or the platform's server fails.
+  transport underneath (:func:`pooled_transport`). Any failure below it still surfaces as
+  an ``httpx.HTTPError``, so the client's callers need not know what moves the bytes.
 """
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
@@ -25,14 +27,50 @@ from telegram.request import BaseRequest, RequestData
 
 _MEDIA_WRITE_TIMEOUT = 20.0
 
-# httpx's own errors, plus aiohttp's where the transport passes one through unmapped
-NETWORK_ERRORS = (httpx.HTTPError, aiohttp.ClientError, TimeoutError)
+_FAILURES = (aiohttp.ClientError, TimeoutError)  # what aiohttp raises when a call fails
+
+
+def _as_httpx(exc: BaseException) -> httpx.TransportError:
+    message = f"aiohttp.{type(exc).__name__}: {exc}"
+    if isinstance(exc, TimeoutError):
+        return httpx.TimeoutException(message)
+    return httpx.TransportError(message)
+
+
+class _Body(httpx.AsyncByteStream):
+    """A response body read through aiohttp, its failures as httpx's."""
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._inner:
+                yield chunk
+        except _FAILURES as exc:
+            raise _as_httpx(exc) from exc
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _Transport(AiohttpTransport):
+    """httpx-aiohttp's transport, which maps most aiohttp errors to httpx's; the rest are
+    mapped here, so a failed call is always an ``httpx.HTTPError``."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await super().handle_async_request(request)
+        except _FAILURES as exc:
+            raise _as_httpx(exc) from exc
+        response.stream = _Body(response.stream)  # type: ignore[arg-type]
+        return response
 
 
 def pooled_transport(pool_size: int) -> httpx.AsyncBaseTransport:
     """An httpx transport on aiohttp holding at most ``pool_size`` connections."""
     limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-    return AiohttpTransport(limits=limits)
+    return _Transport(limits=limits)
 
 
 class AiohttpRequest(BaseRequest):

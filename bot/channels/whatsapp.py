@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from bot.channels.base import Inbound, Profile, Sent, StatusUpdate, shorten, split_text
-from bot.channels.http import NETWORK_ERRORS, pooled_transport
+from bot.channels.http import pooled_transport
 from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
 
 NAME = "whatsapp"
@@ -226,8 +226,7 @@ class WhatsAppChannel:
         self.client = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {access_token}"},
             timeout=httpx.Timeout(10.0, connect=5.0, pool=5.0),
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
-            transport=transport or pooled_transport(pool_size),
+            transport=transport or pooled_transport(pool_size),  # holds the connection pool
         )
 
     async def close(self) -> None:
@@ -261,7 +260,7 @@ class WhatsAppChannel:
                 raise graph_error(meta)
             info = meta.json()
             media = await self.client.get(str(info["url"]))
-        except NETWORK_ERRORS as exc:
+        except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: media download failed ({type(exc).__name__})") from None
         except (ValueError, KeyError):
             raise DeliveryFailed("WhatsApp: the media answer had no url") from None
@@ -280,7 +279,7 @@ class WhatsAppChannel:
                 data={"messaging_product": "whatsapp", "type": mime},
                 files={"file": (filename or "file", data, mime)},
             )
-        except NETWORK_ERRORS as exc:
+        except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: upload failed ({type(exc).__name__})") from None
         if uploaded.status_code >= 400:
             raise graph_error(uploaded)
@@ -306,7 +305,7 @@ class WhatsAppChannel:
     async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
             response = await self.client.post(self.url, json=body)
-        except NETWORK_ERRORS as exc:
+        except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: network error ({type(exc).__name__})") from None
         if response.status_code < 400:
             try:

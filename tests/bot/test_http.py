@@ -7,12 +7,13 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import aiohttp
 import httpx
 import pytest
 from aiohttp import web
 
 from bot.channels.base import Sent
-from bot.channels.http import AiohttpRequest
+from bot.channels.http import AiohttpRequest, pooled_transport
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
@@ -215,4 +216,39 @@ async def test_an_unreachable_graph_api_is_a_retryable_error() -> None:
             await channel.send("6281234567890", {"text": "halo"})
     finally:
         await channel.close()
+    assert not caught.value.permanent
+
+
+class _FailingSession:
+    """Stands in for aiohttp's session: every request fails with ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def request(self, *args: object, **kwargs: object) -> _FailingSession:
+        return self
+
+    async def __aenter__(self) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "seen_as"),
+    [
+        (aiohttp.ClientError("an error httpx-aiohttp does not map"), httpx.TransportError),
+        (TimeoutError(), httpx.TimeoutException),
+    ],
+)
+async def test_aiohttp_failures_the_library_leaves_unmapped_still_reach_us_as_httpx_ones(
+    error: BaseException, seen_as: type[Exception]
+) -> None:
+    transport = pooled_transport(2)
+    transport.client = lambda: _FailingSession(error)  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(seen_as):
+            await client.get("http://graph.test/v21.0/1/messages")
+
+    channel = WhatsAppChannel("EAATEST", "1", "http://graph.test/v21.0", transport=transport)
+    with pytest.raises(ChannelError) as caught:
+        await channel.send("6281234567890", {"text": "halo"})
     assert not caught.value.permanent
