@@ -93,7 +93,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _contacts_export(args: argparse.Namespace) -> int:
-
     from bot.contacts import write_csv
     from bot.store import open_store
 

@@ -94,10 +94,10 @@ class Gateway:
                 "whatsapp": s.whatsapp.max_per_second,
             },
             per_chat={"telegram": (s.telegram.max_per_second_per_chat, 6.0)},
-            per_group={
+            per_group={  # a minute's worth at once, then evenly
                 "telegram": (
                     s.telegram.max_per_minute_per_group / 60,
-                    max(s.telegram.max_per_minute_per_group, 1.0),
+                    s.telegram.max_per_minute_per_group,
                 )
             },
         )

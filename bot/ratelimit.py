@@ -56,11 +56,12 @@ class Limits:
         per_group: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self._clock = clock
-        self._overall = {ch: TokenBucket(rate, rate, clock) for ch, rate in overall.items()}
+        # a cap of the shop's own, else (for a while after a refusal) the platform's
+        self._overall = {
+            ch: TokenBucket(rate, rate, clock) for ch, rate in overall.items() if rate > 0
+        }
         self._fallback = {
-            ch: TokenBucket(PLATFORM_RATES[ch], PLATFORM_RATES[ch], clock)
-            for ch, rate in overall.items()
-            if rate <= 0 and ch in PLATFORM_RATES
+            ch: TokenBucket(rate, rate, clock) for ch, rate in PLATFORM_RATES.items()
         }
         self._throttled_until: dict[str, float] = {}
         self._per_chat_spec = per_chat
@@ -69,8 +70,7 @@ class Limits:
 
     def throttled(self, channel: str) -> None:
         """The platform refused a call as too many: keep to its documented pace a while."""
-        if channel in self._fallback:
-            self._throttled_until[channel] = self._clock() + THROTTLED_FOR
+        self._throttled_until[channel] = self._clock() + THROTTLED_FOR
 
     def overall_rate(self, channel: str) -> float:
         """The channel's overall cap right now (0: none)."""
@@ -78,12 +78,10 @@ class Limits:
         return bucket.rate if bucket is not None else 0.0
 
     def _overall_bucket(self, channel: str) -> TokenBucket | None:
-        fallback = self._fallback.get(channel)
-        if fallback is not None:
-            if self._throttled_until.get(channel, 0.0) > self._clock():
-                return fallback
-            return None
-        return self._overall.get(channel)
+        own = self._overall.get(channel)
+        if own is not None or self._throttled_until.get(channel, 0.0) <= self._clock():
+            return own
+        return self._fallback.get(channel)
 
     def delay(self, channel: str, lane: str) -> float:
         """Seconds to wait before sending one message on ``lane`` of ``channel``."""

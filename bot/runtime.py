@@ -461,8 +461,7 @@ class Runtime:
         search = search.strip()
         chats = await self.store.inbox_chats(CHATS_LISTED, search=search or None)
         language = self.policy.language
-        title = seller_text(language, "chats_found", search=search) if search else None
-        lines = [title or seller_text(language, "chats")]
+        lines = [seller_text(language, "chats_found" if search else "chats", search=search)]
         options = []
         for chat in chats:
             name = Profile.from_dict(chat).display
@@ -470,8 +469,9 @@ class Runtime:
             lines.append(f"{state} {name} · {channel_name(chat['channel'])}")
             options.append([f"take:{chat['chat_key']}", f"🙋 {name}"])
         if not chats:
-            empty = seller_text(language, "no_match", search=search) if search else None
-            lines.append(empty or seller_text(language, "no_chats"))
+            lines.append(
+                seller_text(language, "no_match" if search else "no_chats", search=search)
+            )
         return {"op": "say", "text": "\n".join(lines), "options": options}
 
     async def _orphan(self, row: InboundRow) -> tuple[Outgoing, str]:

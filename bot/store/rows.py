@@ -6,6 +6,7 @@ The SQLite and PostgreSQL stores keep the same tables; only their SQL dialects d
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,9 +86,9 @@ def search_pattern(search: str | None) -> str | None:
     text = " ".join((search or "").split())
     if not text:
         return None
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if digits and len(digits) >= len(text.replace(" ", "").replace("-", "").lstrip("+")):
-        text = digits.removeprefix("62").lstrip("0") or digits
+    number = re.sub(r"[\s+()-]", "", text)
+    if number.isdigit():  # "0812-3456", "+62 812 345": stored as +62812345…
+        text = number.removeprefix("62").lstrip("0") or number
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
