@@ -16,6 +16,8 @@ fraction of it (bench/README.md, "Gateway load"), so:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 import httpx
@@ -91,6 +93,17 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
+
+    def _proxy_for(self, url: str) -> str | None:
+        """HTTPS_PROXY / NO_PROXY as httpx honours them, looked up once per host.
+        (aiohttp's own ``trust_env`` also reads ~/.netrc in a thread on every request.)"""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxy = getproxies().get(parts.scheme)
+            self._proxies[key] = None if not proxy or proxy_bypass(key[1]) else proxy
+        return self._proxies[key]
 
     @property
     def read_timeout(self) -> float | None:
@@ -108,7 +121,6 @@ class AiohttpRequest(BaseRequest):
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
                 skip_auto_headers=("Accept-Encoding",),
             )
 
@@ -151,7 +163,10 @@ class AiohttpRequest(BaseRequest):
             total=total, connect=pool, sock_connect=connect, sock_read=read
         )
         try:
-            async with self._session.request(method, url, data=body, timeout=timeout) as res:
+            proxy = self._proxy_for(url)
+            async with self._session.request(
+                method, url, data=body, timeout=timeout, proxy=proxy
+            ) as res:
                 return res.status, await res.read()
         except TimeoutError as err:
             raise TimedOut from err

@@ -252,3 +252,15 @@ async def test_aiohttp_failures_the_library_leaves_unmapped_still_reach_us_as_ht
     with pytest.raises(ChannelError) as caught:
         await channel.send("6281234567890", {"text": "halo"})
     assert not caught.value.permanent
+
+
+def test_proxies_come_from_the_environment_as_httpx_takes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.shop.lan:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    request = AiohttpRequest()
+    assert request._proxy_for("https://api.telegram.org/bot1:x/sendMessage") == (
+        "http://proxy.shop.lan:3128"
+    )
+    assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None
