@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 MessageKind = Literal[
     "text",
@@ -55,8 +56,12 @@ class SellerWrote:
 
 @dataclass(frozen=True, slots=True)
 class Tick:
-    """Time passed: the engine checks the promises it made (a seller within N minutes) and
-    gives idle handed-off chats back."""
+    """A timer of this chat fired (``kind`` as it was set, with its ``data``): the engine
+    keeps the promise it made (remind the seller, reassure the buyer, give an idle chat
+    back, send an order update ...)."""
+
+    kind: str = "handoff"
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 Event = BuyerMessage | SellerReleased | SellerWrote | Tick
@@ -106,4 +111,21 @@ class NotifySeller:
     waited_minutes: int = 0
 
 
-Action = Say | HandOff | Forward | NotifySeller
+@dataclass(frozen=True, slots=True)
+class SetTimer:
+    """Wake this chat up at ``at`` (epoch seconds) with ``Tick(kind, data)``; a chat has one
+    timer per kind, so setting a kind again moves it."""
+
+    kind: str
+    at: float
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    """Forget this chat's timer of ``kind`` (nothing happens if there is none)."""
+
+    kind: str
+
+
+Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer
