@@ -6,11 +6,12 @@ import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from bot.faqsource import FaqSource
-from bot.gateway import Fakes, Gateway
+from bot.gateway import Gateway
 from bot.routes import health, inbox, webchat, webhooks
 from bot.settings import Settings, load_settings
 
@@ -21,17 +22,18 @@ LOG_LEVEL_ENV = "JAPRI_LOG_LEVEL"
 
 def create_app(
     settings: Settings,
-    fakes: Fakes | None = None,
     *,
     shared: bool = False,
     faq: FaqSource | None = None,
+    **backends: Any,
 ) -> FastAPI:
     """Build the app; the store opens, the FAQ loads and workers start in its lifespan.
 
     ``shared``: other processes use the same store (``japri serve`` with several workers),
     so chats and outbox lanes are leased in the store, not just held in this process.
-    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting)."""
-    gateway = Gateway(settings, fakes or Fakes(), shared=shared, faq_source=faq)
+    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting).
+    ``backends``: HTTP backends for the platform clients (see ``Gateway``)."""
+    gateway = Gateway(settings, shared=shared, faq_source=faq, **backends)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 from bot.errors import ParseError
+from bot.store.base import Outgoing
 
 Options = tuple[tuple[str, str], ...]  # (id, title) pairs a buyer or seller can tap
 
@@ -175,6 +176,18 @@ _TYPES: dict[str, type[Command]] = {
         SellerUpload,
     )
 }
+
+
+def queued(lane: str, command: Command, chat: str | None = None) -> Outgoing:
+    """``command`` for the outbox of ``lane``; once sent it joins ``chat``'s history (the
+    lane's own by default; receipts and tap answers join none)."""
+    return Outgoing(
+        lane,
+        encode(command),
+        log_chat=None if command.best_effort else (chat or lane),
+        log_kind=command.log_kind,
+        log_text=command.log_text,
+    )
 
 
 def encode(command: Command) -> dict[str, Any]:

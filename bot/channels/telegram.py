@@ -41,7 +41,7 @@ from bot.commands import (
     SellerNote,
     SellerUpload,
 )
-from bot.errors import ChannelError, DeliveryFailed, RateLimited
+from bot.errors import ChannelError, DeliveryFailed, ParseError, RateLimited
 from bot.events import BuyerEvent, MessageRef, Profile, SellerEvent, SellerFile
 from flows.messages import MessageKind
 
@@ -93,10 +93,10 @@ def parse_update(
     """One Bot API ``Update`` as an inbound buyer event, a seller post, or None (ignored).
 
     Raises:
-        ValueError: the JSON is not an Update.
+        ParseError: the JSON is not an Update.
     """
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        raise ValueError("not a Telegram Update (no update_id)")
+        raise ParseError("not a Telegram Update (no update_id)")
     dedup = f"{NAME}:update:{data['update_id']}"
     try:
         update = Update.de_json(data, bot)
@@ -276,7 +276,8 @@ class TelegramChannel:
         *,
         request: BaseRequest | None = None,
         updates_request: BaseRequest | None = None,
-        pool_size: int = 8,
+        pool_size: int = 64,
+        seller_chat: str | None = None,
     ) -> None:
         # Bot API calls go over aiohttp (see http.py), at most pool_size at once
         request = request or AiohttpRequest(pool_size)
@@ -289,6 +290,15 @@ class TelegramChannel:
             request=request,
             get_updates_request=updates_request,
         )
+        self.seller_chat = int(seller_chat) if seller_chat else None
+
+    def parse(self, data: Any) -> Inbound | SellerPost | None:
+        """An update from a webhook or polling, as an event (None: not for us).
+
+        Raises:
+            ParseError: the JSON is not an Update.
+        """
+        return parse_update(data, self.bot, self.seller_chat)
 
     async def start(self) -> None:
         """Open the HTTP client; the bot's own identity is fetched when the API answers."""
@@ -318,10 +328,10 @@ class TelegramChannel:
                 case MarkRead():
                     return Sent()  # Telegram shows a bot's reads by itself
                 case CopyMessage():
-                    message = await self.bot.copy_message(
+                    copied = await self.bot.copy_message(
                         to, command.from_chat, int(command.message_id)
                     )
-                    return Sent(str(message.message_id))
+                    return Sent(str(copied.message_id))
                 case SellerForward():
                     message = await self.bot.forward_message(
                         to,

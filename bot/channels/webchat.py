@@ -18,7 +18,7 @@ from bot.commands import (
     SellerNote,
     SellerUpload,
 )
-from bot.errors import DeliveryFailed
+from bot.errors import DeliveryFailed, ParseError
 from bot.events import BuyerEvent, Profile
 
 NAME = "web"
@@ -34,18 +34,18 @@ def parse_post(data: Any) -> Inbound:
     """``{"session", "id", "text"}`` or ``{"session", "id", "choice"}`` from the page.
 
     Raises:
-        ValueError: naming what is wrong.
+        ParseError: naming what is wrong.
     """
     if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
+        raise ParseError("expected a JSON object")
     session = str(data.get("session") or "")
     if not SESSION.match(session):
-        raise ValueError("session must be 8-40 letters, digits, - or _")
+        raise ParseError("session must be 8-40 letters, digits, - or _")
     message_id = str(data.get("id") or uuid.uuid4().hex)[:64]
     text = data.get("text")
     choice = data.get("choice")
     if text is None and choice is None:
-        raise ValueError("give text or choice")
+        raise ParseError("give text or choice")
     event = BuyerEvent(
         profile=Profile(
             channel=NAME,

@@ -21,7 +21,7 @@ from bot.commands import (
     SellerNote,
     SellerUpload,
 )
-from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
+from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, ParseError, RateLimited
 from bot.events import BuyerEvent, BuyerFile, Profile
 
 NAME = "whatsapp"
@@ -59,10 +59,10 @@ def parse_notification(
     """Every message and delivery receipt in one webhook delivery (entries × changes).
 
     Raises:
-        ValueError: the JSON is not a WhatsApp notification.
+        ParseError: the JSON is not a WhatsApp notification.
     """
     if not isinstance(data, dict) or not isinstance(data.get("entry", []), list):
-        raise ValueError("not a WhatsApp Cloud API notification")
+        raise ParseError("not a WhatsApp Cloud API notification")
     inbound: list[Inbound] = []
     statuses: list[StatusUpdate] = []
     for entry in _list(data.get("entry")):
@@ -236,7 +236,7 @@ class WhatsAppChannel:
         base_url: str,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        pool_size: int = 8,
+        pool_size: int = 64,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.client = httpx.AsyncClient(
