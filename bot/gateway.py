@@ -27,7 +27,7 @@ from bot.runtime import Runtime
 from bot.seller import SellerDesk, seller_text
 from bot.settings import Settings
 from bot.store import Store, open_store
-from bot.store.base import OutboxRow
+from bot.store.base import OutboxRow, Outgoing
 
 log = logging.getLogger("japri")
 
@@ -149,9 +149,9 @@ class Gateway:
             return
         note = seller_text(self.settings.shop.language, "not_delivered", error=error)
         lane = f"telegram:{self.seller_chat}"
-        await self.store.enqueue(
-            lane, {"op": "seller_post", "about": row.lane, "text": note}, self.runtime.wall()
-        )
+        post = {"op": "seller_post", "about": row.lane, "text": note}
+        out = Outgoing(lane, post, log_chat=row.lane, log_kind="seller_post", log_text=note)
+        await self.store.enqueue(out, self.runtime.wall())
         self.outbox.kick(lane)
 
     async def start(self) -> None:

@@ -8,7 +8,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.channels.base import BEST_EFFORT_OPS, Sent
 from bot.errors import ChannelError, RateLimited
@@ -22,7 +21,7 @@ log = logging.getLogger("japri.outbox")
 Deliver = Callable[[OutboxRow], Awaitable[Sent]]
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
 MAX_AGE = 24 * 3600.0  # a reply older than a day is no longer worth sending
-_LEASE = "outbox:"  # lanes are leased like chats, under their own key
+_LEASE = "lane:"  # lanes are leased like chats, under their own key
 _LEASE_TTL = 60.0
 _BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
@@ -103,7 +102,7 @@ class Outbox:
         finally:
             if self.shared:
                 self._held.pop(lane, None)
-                await self.store.release_chat(_LEASE + lane, self.owner)
+                await self.store.release(_LEASE + lane, self.owner)
 
     async def _claim(self, lane: str) -> bool:
         """Take the lane's lease; while another process holds it, wait as long as there is
@@ -119,7 +118,7 @@ class Outbox:
         now = self.wall()
         if self._held.get(lane, 0.0) - now > _LEASE_TTL / 2:
             return True
-        if not await self.store.claim_chat(_LEASE + lane, self.owner, now, _LEASE_TTL):
+        if not await self.store.claim(_LEASE + lane, self.owner, now, _LEASE_TTL):
             self._held.pop(lane, None)
             return False
         self._held[lane] = now + _LEASE_TTL
@@ -139,8 +138,7 @@ class Outbox:
             await self._failed(channel, row, op, ChannelError(repr(exc), permanent=True))
             return
         now = self.wall()
-        chat = row.payload.get("about") or row.lane
-        await self.store.mark_sent(row, sent.platform_id, now, chat_key=_logged(op, chat))
+        await self.store.mark_sent(row, sent.platform_id, now)
         elapsed = (now - row.created_at) * 1000
         self.metrics.sent(channel, op, time.perf_counter() - started)
         log.info(
@@ -181,8 +179,3 @@ class Outbox:
 
 def _backoff(attempts: int) -> float:
     return _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
-
-
-def _logged(op: str, chat: Any) -> str | None:
-    """Which chat's history a sent message belongs to (receipts and taps are not kept)."""
-    return None if op in BEST_EFFORT_OPS else str(chat)

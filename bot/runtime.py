@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from bot.channels.base import Inbound, Profile, SellerPost
+from bot.channels.base import BEST_EFFORT_OPS, Inbound, Profile, SellerPost
 from bot.faqsource import FaqSource
 from bot.keyed import KeyedWorkers
 from bot.metrics import Metrics
@@ -23,6 +23,7 @@ from bot.seller import (
     seller_text,
     topic_name,
 )
+from bot.store import base
 from bot.store.base import Contact, HandoffEvent, InboundRow, Store, Turn
 from faq.model import Faq
 from flows.engine import Policy, step, timer_due
@@ -135,7 +136,7 @@ class Runtime:
     async def close(self, grace: float = 3.0) -> None:
         await self._workers.close(grace)
         for chat_key in list(self._leases):
-            await self.store.release_chat(chat_key, self.owner)
+            await self.store.release(chat_key, self.owner)
         self._leases.clear()
 
     # processing ------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class Runtime:
         finally:
             if self.shared:  # let another process take the chat's next message at once
                 self._leases.pop(chat_key, None)
-                await self.store.release_chat(chat_key, self.owner)
+                await self.store.release(chat_key, self.owner)
 
     async def _lease(self, chat_key: str) -> bool:
         """Hold the chat's lease in the store. A lease is kept for ``LEASE_SECONDS`` and
@@ -166,7 +167,7 @@ class Runtime:
         now = self.wall()
         if self._leases.get(chat_key, 0.0) - now > LEASE_SECONDS / 2:
             return True
-        if not await self.store.claim_chat(chat_key, self.owner, now, LEASE_SECONDS):
+        if not await self.store.claim(chat_key, self.owner, now, LEASE_SECONDS):
             self._leases.pop(chat_key, None)
             return False
         if len(self._leases) > 50_000:
@@ -253,7 +254,7 @@ class Runtime:
             inbound_id=row.id,
             chat_key=chat_key,
             state=conv.to_dict(),
-            outgoing=outgoing,
+            outgoing=_queued(outgoing),
             contact=contact,
             logged_text=text,
             logged_kind=str(message.kind),
@@ -377,7 +378,7 @@ class Runtime:
             inbound_id=row.id,
             chat_key=chat_key,
             state=conv.to_dict(),
-            outgoing=outgoing,
+            outgoing=_queued(outgoing),
             handoff=handoff,  # the answer itself joins the history once it is sent
         )
         await self.store.commit_turn(turn, now)
@@ -426,7 +427,7 @@ class Runtime:
             inbound_id=row.id,
             chat_key=chat_key,
             state=conv.to_dict(),
-            outgoing=outgoing,
+            outgoing=_queued(outgoing),
             handoff=HandoffEvent("idle") if idle else None,
         )
         await self.store.commit_turn(turn, now)
@@ -488,7 +489,9 @@ class Runtime:
             outgoing.append(
                 (row.chat_key, {"op": "say", "text": hint, "options": [], "reply_to": reply_to})
             )
-        turn = Turn(inbound_id=row.id, chat_key=row.chat_key, state=None, outgoing=outgoing)
+        turn = Turn(
+            inbound_id=row.id, chat_key=row.chat_key, state=None, outgoing=_queued(outgoing)
+        )
         await self.store.commit_turn(turn, self.wall())
         return outgoing, "seller=orphan"
 
@@ -513,3 +516,20 @@ def _merged(actions: list[Action]) -> list[Action]:
 def _contact_display(contact: Contact | None, chat_key: str) -> str:
     profile = _profile_of(contact)
     return profile.display if profile else chat_key.split(":", 1)[-1]
+
+
+def _queued(outgoing: Outgoing) -> list[base.Outgoing]:
+    """The turn's commands as the outbox keeps them, each with the history line it makes
+    once sent (receipts and taps make none)."""
+    return [
+        base.Outgoing(
+            lane,
+            payload,
+            log_chat=None
+            if payload.get("op") in BEST_EFFORT_OPS
+            else payload.get("about") or lane,
+            log_kind=payload.get("kind") or payload.get("op", "say"),
+            log_text=payload.get("text"),
+        )
+        for lane, payload in outgoing
+    ]

@@ -36,5 +36,10 @@ async def send(request: Request, gateway: GatewayDep) -> Response:
 async def receive(session: str, gateway: GatewayDep, after: int = 0) -> Response:
     if not webchat.SESSION.match(session):
         return JSONResponse({"error": "bad session"}, status_code=400)
-    messages = await gateway.store.messages_after(webchat.chat_key(session), after)
+    found = await gateway.store.messages_after(webchat.chat_key(session), after)
+    messages = [
+        {k: m[k] for k in ("id", "kind", "text", "at")}
+        | {"options": (m["payload"] or {}).get("options") or []}
+        for m in found
+    ]
     return JSONResponse({"messages": messages})
