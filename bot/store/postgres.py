@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -17,7 +18,16 @@ from psycopg_pool import AsyncConnectionPool
 
 from bot.errors import StoreError
 from bot.store import rows
-from bot.store.base import Contact, HandoffEvent, InboundRow, OutboxRow, Turn
+from bot.store.base import (
+    Contact,
+    HandoffEvent,
+    InboundRow,
+    OutboxRow,
+    Outgoing,
+    TimerChange,
+    TimerRow,
+    Turn,
+)
 
 Conn = psycopg.AsyncConnection[dict[str, Any]]
 
@@ -70,6 +80,26 @@ MIGRATIONS: tuple[str, ...] = (
         released_at DOUBLE PRECISION, released_by TEXT
     );
     CREATE INDEX handoffs_open ON handoffs (chat_key) WHERE released_at IS NULL
+    """,
+    """
+    CREATE TABLE leases (
+        key TEXT PRIMARY KEY, owner TEXT NOT NULL, until DOUBLE PRECISION NOT NULL
+    );
+    DELETE FROM conversations WHERE chat_key LIKE 'outbox:%' AND state IS NULL;
+    CREATE TABLE timers (
+        id BIGSERIAL PRIMARY KEY, chat_key TEXT NOT NULL, kind TEXT NOT NULL,
+        due_at DOUBLE PRECISION NOT NULL, data TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (chat_key, kind)
+    );
+    CREATE INDEX timers_due ON timers (due_at);
+    ALTER TABLE outbox ADD COLUMN log_chat TEXT;
+    ALTER TABLE outbox ADD COLUMN log_kind TEXT NOT NULL DEFAULT 'say';
+    ALTER TABLE outbox ADD COLUMN log_text TEXT;
+    UPDATE outbox SET log_chat = CASE WHEN payload::jsonb ->> 'op'
+        IN ('ack_callback', 'mark_read') THEN NULL
+        ELSE COALESCE(payload::jsonb ->> 'about', lane) END,
+        log_kind = COALESCE(NULLIF(payload::jsonb ->> 'kind', ''), payload::jsonb ->> 'op', 'say'),
+        log_text = payload::jsonb ->> 'text' WHERE status = 'pending'
     """,
 )
 _SCHEMA_LOCK = 7_242_017  # pg_advisory_xact_lock key: processes starting together migrate once
@@ -197,24 +227,18 @@ class PostgresStore:
             (error[:2000], now, inbound_id),
         )
 
-    # lease -----------------------------------------------------------------------------
-    async def claim_chat(self, chat_key: str, owner: str, now: float, ttl: float) -> bool:
+    # leases ----------------------------------------------------------------------------
+    async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
         claimed = await self._run(
-            "INSERT INTO conversations (chat_key, updated_at, lease_owner, lease_until) "
-            "VALUES (%(key)s, %(now)s, %(owner)s, %(until)s) ON CONFLICT (chat_key) DO UPDATE "
-            "SET lease_owner = %(owner)s, lease_until = %(until)s "
-            "WHERE conversations.lease_owner IS NULL OR conversations.lease_owner = %(owner)s "
-            "OR conversations.lease_until < %(now)s",
-            {"key": chat_key, "owner": owner, "now": now, "until": now + ttl},
+            "INSERT INTO leases (key, owner, until) VALUES (%(key)s, %(owner)s, %(until)s) "
+            "ON CONFLICT (key) DO UPDATE SET owner = %(owner)s, until = %(until)s "
+            "WHERE leases.owner = %(owner)s OR leases.until < %(now)s",
+            {"key": key, "owner": owner, "now": now, "until": now + ttl},
         )
         return claimed == 1
 
-    async def release_chat(self, chat_key: str, owner: str) -> None:
-        await self._run(
-            "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
-            "WHERE chat_key = %s AND lease_owner = %s",
-            (chat_key, owner),
-        )
+    async def release(self, key: str, owner: str) -> None:
+        await self._run("DELETE FROM leases WHERE key = %s AND owner = %s", (key, owner))
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
@@ -245,8 +269,10 @@ class PostgresStore:
                     "VALUES (%s, 'in', %s, %s, %s, %s)",
                     (turn.chat_key, turn.logged_kind, turn.logged_text, turn.platform_id, now),
                 )
-            for lane, payload in turn.outgoing:
-                ids.append(await _enqueue(db, lane, payload, now))
+            for change in turn.timers:
+                await _change_timer(db, turn.chat_key, change)
+            for out in turn.outgoing:
+                ids.append(await _enqueue(db, out, now))
             await db.execute(
                 "UPDATE inbound SET status = 'done', processed_at = %s WHERE id = %s",
                 (now, turn.inbound_id),
@@ -275,7 +301,7 @@ class PostgresStore:
             "WHERE m.chat_key = %s AND m.direction = %s AND m.id > %s ORDER BY m.id LIMIT 200",
             (chat_key, direction, after_id),
         )
-        return [rows.with_options(row) for row in found]
+        return [rows.with_payload(row) for row in found]
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         found = await self._all(
@@ -326,14 +352,14 @@ class PostgresStore:
         return updated == 1
 
     # outbox ----------------------------------------------------------------------------
-    async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int:
+    async def enqueue(self, out: Outgoing, now: float) -> int:
         async with self._conn() as db:
-            return await _enqueue(db, lane, payload, now)
+            return await _enqueue(db, out, now)
 
     async def next_outgoing(self, lane: str) -> OutboxRow | None:
         row = await self._one(
-            "SELECT id, lane, payload, attempts, not_before, created_at FROM outbox "
-            "WHERE lane = %s AND status = 'pending' ORDER BY id LIMIT 1",
+            "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
+            "log_text FROM outbox WHERE lane = %s AND status = 'pending' ORDER BY id LIMIT 1",
             (lane,),
         )
         return None if row is None else rows.outbox(row)
@@ -344,21 +370,19 @@ class PostgresStore:
         )
         return [r["lane"] for r in found]
 
-    async def mark_sent(
-        self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
-    ) -> None:
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
         async with self._conn() as db, db.transaction():
             await db.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = %s, platform_id = %s, "
                 "attempts = attempts + 1 WHERE id = %s",
                 (now, platform_id, row.id),
             )
-            if chat_key is not None:
+            if row.log_chat is not None:
                 await db.execute(
                     "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
                     "outbox_id, at, status, status_at) VALUES (%s, 'out', %s, %s, %s, %s, %s, "
                     "'sent', %s)",
-                    rows.sent_values(row, platform_id, chat_key, now),
+                    rows.sent_values(row, platform_id, now),
                 )
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
@@ -387,6 +411,49 @@ class PostgresStore:
             (status, now, error, platform_id),
         )
         return updated > 0
+
+    # timers ----------------------------------------------------------------------------
+    async def set_timer(
+        self, chat_key: str, kind: str, due_at: float, data: Mapping[str, Any], now: float
+    ) -> None:
+        async with self._conn() as db:
+            await _change_timer(db, chat_key, TimerChange(kind, due_at, data))
+
+    async def cancel_timer(self, chat_key: str, kind: str) -> None:
+        async with self._conn() as db:
+            await _change_timer(db, chat_key, TimerChange(kind, None))
+
+    async def fire_due_timers(self, now: float, limit: int = 100) -> list[str]:
+        async with self._conn() as db, db.transaction():
+            # SKIP LOCKED: processes firing together each take other timers, never the same
+            cursor = await db.execute(
+                "DELETE FROM timers WHERE id IN (SELECT id FROM timers WHERE due_at <= %s "
+                "ORDER BY due_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
+                "RETURNING id, chat_key, kind, due_at, data",
+                (now, limit),
+            )
+            due = sorted(await cursor.fetchall(), key=lambda r: (r["due_at"], r["id"]))
+            ticks = [rows.tick(row) for row in due]
+            if ticks:
+                async with db.cursor() as many:
+                    await many.executemany(
+                        "INSERT INTO inbound (dedup_key, chat_key, payload, received_at) "
+                        "VALUES (%s, %s, %s, %s) ON CONFLICT (dedup_key) DO NOTHING",
+                        [(key, chat, rows.dump(payload), now) for key, chat, payload in ticks],
+                    )
+        return list(dict.fromkeys(chat for _, chat, _ in ticks))
+
+    async def next_timer_at(self) -> float | None:
+        row = await self._one("SELECT MIN(due_at) AS due FROM timers")
+        return None if row is None or row["due"] is None else float(row["due"])
+
+    async def timers_of(self, chat_key: str) -> list[TimerRow]:
+        found = await self._all(
+            "SELECT id, chat_key, kind, due_at, data FROM timers WHERE chat_key = %s "
+            "ORDER BY due_at, id",
+            (chat_key,),
+        )
+        return [rows.timer(row) for row in found]
 
     # seller links ----------------------------------------------------------------------
     async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None:
@@ -451,14 +518,28 @@ async def _record_handoff(db: Conn, chat_key: str, event: HandoffEvent, now: flo
         )
 
 
-async def _enqueue(db: Conn, lane: str, payload: dict[str, Any], now: float) -> int:
+async def _enqueue(db: Conn, out: Outgoing, now: float) -> int:
     cursor = await db.execute(
-        "INSERT INTO outbox (lane, payload, created_at, not_before) VALUES (%s, %s, %s, 0) "
-        "RETURNING id",
-        (lane, rows.dump(payload), now),
+        "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
+        "not_before) VALUES (%s, %s, %s, %s, %s, %s, 0) RETURNING id",
+        rows.outgoing_values(out, now),
     )
     row = await cursor.fetchone()
     return int(row["id"]) if row else 0
+
+
+async def _change_timer(db: Conn, chat_key: str, change: TimerChange) -> None:
+    if change.due_at is None:
+        await db.execute(
+            "DELETE FROM timers WHERE chat_key = %s AND kind = %s", (chat_key, change.kind)
+        )
+        return
+    await db.execute(
+        "INSERT INTO timers (chat_key, kind, due_at, data) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (chat_key, kind) DO UPDATE SET due_at = excluded.due_at, "
+        "data = excluded.data",
+        (chat_key, change.kind, change.due_at, rows.dump(dict(change.data))),
+    )
 
 
 async def _upsert_contact(db: Conn, c: Contact) -> None:

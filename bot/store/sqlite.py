@@ -9,13 +9,22 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from bot.errors import StoreError
 from bot.store import rows
-from bot.store.base import Contact, HandoffEvent, InboundRow, OutboxRow, Turn
+from bot.store.base import (
+    Contact,
+    HandoffEvent,
+    InboundRow,
+    OutboxRow,
+    Outgoing,
+    TimerChange,
+    TimerRow,
+    Turn,
+)
 
 # Each step moves the schema one version up; never edit a released step, add one.
 MIGRATIONS: tuple[str, ...] = (
@@ -70,6 +79,24 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     """
     ALTER TABLE contacts ADD COLUMN seen_at REAL;
+    """,
+    """
+    CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, until REAL NOT NULL);
+    DELETE FROM conversations WHERE chat_key LIKE 'outbox:%' AND state IS NULL;
+    CREATE TABLE timers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, chat_key TEXT NOT NULL, kind TEXT NOT NULL,
+        due_at REAL NOT NULL, data TEXT NOT NULL DEFAULT '{}', UNIQUE (chat_key, kind)
+    );
+    CREATE INDEX timers_due ON timers (due_at);
+    ALTER TABLE outbox ADD COLUMN log_chat TEXT;
+    ALTER TABLE outbox ADD COLUMN log_kind TEXT NOT NULL DEFAULT 'say';
+    ALTER TABLE outbox ADD COLUMN log_text TEXT;
+    UPDATE outbox SET log_chat = CASE WHEN json_extract(payload, '$.op')
+        IN ('ack_callback', 'mark_read') THEN NULL
+        ELSE COALESCE(json_extract(payload, '$.about'), lane) END,
+        log_kind = COALESCE(NULLIF(json_extract(payload, '$.kind'), ''),
+        json_extract(payload, '$.op'), 'say'),
+        log_text = json_extract(payload, '$.text') WHERE status = 'pending';
     """,
 )
 
@@ -189,23 +216,18 @@ class SqliteStore:
             (error[:2000], now, inbound_id),
         )
 
-    # lease -----------------------------------------------------------------------------
-    async def claim_chat(self, chat_key: str, owner: str, now: float, ttl: float) -> bool:
+    # leases ----------------------------------------------------------------------------
+    async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
         cursor = self._conn.execute(
-            "INSERT INTO conversations (chat_key, updated_at, lease_owner, lease_until) "
-            "VALUES (?1, ?3, ?2, ?3 + ?4) ON CONFLICT (chat_key) DO UPDATE SET "
-            "lease_owner = ?2, lease_until = ?3 + ?4 WHERE lease_owner IS NULL "
-            "OR lease_owner = ?2 OR lease_until < ?3",
-            (chat_key, owner, now, ttl),
+            "INSERT INTO leases (key, owner, until) VALUES (?1, ?2, ?3 + ?4) "
+            "ON CONFLICT (key) DO UPDATE SET owner = ?2, until = ?3 + ?4 "
+            "WHERE leases.owner = ?2 OR leases.until < ?3",
+            (key, owner, now, ttl),
         )
         return cursor.rowcount == 1
 
-    async def release_chat(self, chat_key: str, owner: str) -> None:
-        self._conn.execute(
-            "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
-            "WHERE chat_key = ? AND lease_owner = ?",
-            (chat_key, owner),
-        )
+    async def release(self, key: str, owner: str) -> None:
+        self._conn.execute("DELETE FROM leases WHERE key = ? AND owner = ?", (key, owner))
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
@@ -238,8 +260,10 @@ class SqliteStore:
                     "VALUES (?, 'in', ?, ?, ?, ?)",
                     (turn.chat_key, turn.logged_kind, turn.logged_text, turn.platform_id, now),
                 )
-            for lane, payload in turn.outgoing:
-                ids.append(_enqueue(db, lane, payload, now))
+            for change in turn.timers:
+                _change_timer(db, turn.chat_key, change)
+            for out in turn.outgoing:
+                ids.append(_enqueue(db, out, now))
             db.execute(
                 "UPDATE inbound SET status = 'done', processed_at = ? WHERE id = ?",
                 (now, turn.inbound_id),
@@ -270,7 +294,7 @@ class SqliteStore:
             "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? ORDER BY m.id LIMIT 200",
             (chat_key, direction, after_id),
         ).fetchall()
-        return [rows.with_options(row) for row in found]
+        return [rows.with_payload(row) for row in found]
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         found = self._conn.execute(
@@ -324,14 +348,14 @@ class SqliteStore:
         return cursor.rowcount == 1
 
     # outbox ----------------------------------------------------------------------------
-    async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int:
+    async def enqueue(self, out: Outgoing, now: float) -> int:
         with self._tx() as db:
-            return _enqueue(db, lane, payload, now)
+            return _enqueue(db, out, now)
 
     async def next_outgoing(self, lane: str) -> OutboxRow | None:
         row = self._conn.execute(
-            "SELECT id, lane, payload, attempts, not_before, created_at FROM outbox "
-            "WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1",
+            "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
+            "log_text FROM outbox WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1",
             (lane,),
         ).fetchone()
         return None if row is None else rows.outbox(row)
@@ -342,21 +366,19 @@ class SqliteStore:
         ).fetchall()
         return [r[0] for r in found]
 
-    async def mark_sent(
-        self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
-    ) -> None:
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
         with self._tx() as db:
             db.execute(
                 "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
                 "attempts = attempts + 1 WHERE id = ?",
                 (now, platform_id, row.id),
             )
-            if chat_key is not None:
+            if row.log_chat is not None:
                 db.execute(
                     "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
                     "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
                     "'sent', ?)",
-                    rows.sent_values(row, platform_id, chat_key, now),
+                    rows.sent_values(row, platform_id, now),
                 )
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
@@ -385,6 +407,46 @@ class SqliteStore:
             (status, now, error, platform_id),
         )
         return cursor.rowcount > 0
+
+    # timers ----------------------------------------------------------------------------
+    async def set_timer(
+        self, chat_key: str, kind: str, due_at: float, data: Mapping[str, Any], now: float
+    ) -> None:
+        _change_timer(self._conn, chat_key, TimerChange(kind, due_at, data))
+
+    async def cancel_timer(self, chat_key: str, kind: str) -> None:
+        _change_timer(self._conn, chat_key, TimerChange(kind, None))
+
+    async def fire_due_timers(self, now: float, limit: int = 100) -> list[str]:
+        chats: dict[str, None] = {}
+        with self._tx() as db:
+            due = db.execute(
+                "SELECT id, chat_key, kind, due_at, data FROM timers WHERE due_at <= ? "
+                "ORDER BY due_at, id LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            for row in due:
+                dedup_key, chat_key, payload = rows.tick(row)
+                db.execute(
+                    "INSERT OR IGNORE INTO inbound (dedup_key, chat_key, payload, received_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (dedup_key, chat_key, rows.dump(payload), now),
+                )
+                db.execute("DELETE FROM timers WHERE id = ?", (row["id"],))
+                chats[chat_key] = None
+        return list(chats)
+
+    async def next_timer_at(self) -> float | None:
+        row = self._conn.execute("SELECT MIN(due_at) FROM timers").fetchone()
+        return None if row[0] is None else float(row[0])
+
+    async def timers_of(self, chat_key: str) -> list[TimerRow]:
+        found = self._conn.execute(
+            "SELECT id, chat_key, kind, due_at, data FROM timers WHERE chat_key = ? "
+            "ORDER BY due_at, id",
+            (chat_key,),
+        ).fetchall()
+        return [rows.timer(row) for row in found]
 
     # seller links ----------------------------------------------------------------------
     async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None:
@@ -448,12 +510,25 @@ def _record_handoff(
         )
 
 
-def _enqueue(db: sqlite3.Connection, lane: str, payload: dict[str, Any], now: float) -> int:
+def _enqueue(db: sqlite3.Connection, out: Outgoing, now: float) -> int:
     cursor = db.execute(
-        "INSERT INTO outbox (lane, payload, created_at, not_before) VALUES (?, ?, ?, 0)",
-        (lane, rows.dump(payload), now),
+        "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
+        "not_before) VALUES (?, ?, ?, ?, ?, ?, 0)",
+        rows.outgoing_values(out, now),
     )
     return int(cursor.lastrowid or 0)
+
+
+def _change_timer(db: sqlite3.Connection, chat_key: str, change: TimerChange) -> None:
+    if change.due_at is None:
+        db.execute("DELETE FROM timers WHERE chat_key = ? AND kind = ?", (chat_key, change.kind))
+        return
+    db.execute(
+        "INSERT INTO timers (chat_key, kind, due_at, data) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_key, kind) DO UPDATE SET due_at = excluded.due_at, "
+        "data = excluded.data",
+        (chat_key, change.kind, change.due_at, rows.dump(dict(change.data))),
+    )
 
 
 def _upsert_contact(db: sqlite3.Connection, c: Contact) -> None:

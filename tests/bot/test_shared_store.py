@@ -84,7 +84,7 @@ async def test_work_a_stopped_process_left_behind_is_finished_by_another(
         text = "bahannya apa kak?"
         payload = {"type": "buyer", "kind": "text", "text": text, "profile": {}}
         await other.accept_inbound("telegram:update:orphan-1", "telegram:95", payload, 1.0)
-        await other.claim_chat("telegram:95", "a-process-that-died", now=1.0, ttl=30)
+        await other.claim("telegram:95", "a-process-that-died", now=1.0, ttl=30)
         await other.close()
 
         await api.wait_for(lambda c: len(api.sent("sendMessage", "95")) >= 1, timeout=10)
