@@ -14,7 +14,7 @@ _REMEMBERED = 50_000  # keys whose lease this process remembers before it forget
 
 
 class LeaseHolder:
-    """This process's leases on keys of one kind (``prefix``: "chat:", "outbox:").
+    """This process's leases on keys of one kind (``prefix``: "" for chats, "outbox:" for lanes).
 
     A lease is taken for ``ttl`` seconds and renewed only once half of it is gone, so a
     busy chat costs no store write per message. ``hold`` waits while another process holds

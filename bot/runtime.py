@@ -50,7 +50,7 @@ class Runtime:
         self.metrics = metrics
         self.wall = wall
         self.shared = shared  # other processes work on the same store
-        self.leases = LeaseHolder(store, "chat:", LEASE_SECONDS, wall=wall, sleep=sleep)
+        self.leases = LeaseHolder(store, "", LEASE_SECONDS, wall=wall, sleep=sleep)
         self._workers = KeyedWorkers(self._drain, "chat")
 
     def schedule(self, chat_key: str) -> None:

@@ -18,7 +18,7 @@ import httpx
 from telegram.request import HTTPXRequest
 
 from bot.app import create_app
-from bot.gateway import Fakes, Gateway
+from bot.gateway import Gateway
 from bot.settings import Settings, load_settings
 from tests.bot.fakes import FakeBotApi, FakeGraphApi
 
@@ -101,12 +101,12 @@ async def running(
     tg = tg or FakeBotApi(TOKEN)
     wa = wa or FakeGraphApi(WA_TOKEN, PHONE_ID)
     settings: Settings = load_settings(config, environ={})
-    fakes = Fakes(
+    app = create_app(
+        settings,
         telegram_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
         telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
         whatsapp_transport=wa.transport(),
     )
-    app = create_app(settings, fakes)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://japri.test") as client:
