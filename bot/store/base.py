@@ -235,7 +235,9 @@ class SellerLinks(Protocol):
     async def topic_of(self, seller_chat: str, chat_key: str) -> str | None: ...
 
 
-class Store(InboundLog, Leases, Conversations, OutboxQueue, Timers, ReadModel, SellerLinks, Protocol):
+class Store(
+    InboundLog, Leases, Conversations, OutboxQueue, Timers, ReadModel, SellerLinks, Protocol
+):
     """Durable state behind the gateway: all concerns over one database.
 
     Per-chat serialisation: a worker holds the chat's lease (``claim``) while it processes
