@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import sys
@@ -17,8 +18,8 @@ from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from faq.loader import FaqFormatError, LoadedFaq, check_faq, load_faq
 from faq.model import Faq
-from flows.engine import step
 from flows.messages import BuyerMessage, Forward, HandOff, Option, Say, SellerReleased
+from flows.router import step
 from flows.state import Conversation, Stage
 from flows.trial import Trial, try_message
 
@@ -282,7 +283,8 @@ class _ChatSession:
 
     def __init__(self, settings: Settings, out: TextIO) -> None:
         self.settings = settings
-        self.policy = settings.policy()
+        # the person at the terminal plays the seller too (/done), so handoffs have a place
+        self.policy = dataclasses.replace(settings.policy(), sellers=True)
         self.out = out
         self.conversation = Conversation()
         self.options: tuple[Option, ...] = ()

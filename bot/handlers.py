@@ -24,7 +24,8 @@ from bot.store.base import (
     TimerChange,
     Turn,
 )
-from flows.engine import Policy, step
+from flows.policy import Policy
+from flows.router import step
 from flows.messages import (
     Action,
     BuyerMessage,

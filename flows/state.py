@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Self
 
-VERSION = 1
+VERSION = 2
+READABLE = (1, 2)  # versions from_dict understands (2 added the flow slot)
 
 
 class Stage(StrEnum):
@@ -33,6 +34,9 @@ class Conversation:
     seller_answered_at: float | None = None  # the first seller answer of this handoff
     seller_last_at: float | None = None  # the latest seller activity
     reminded: bool = False  # the "still waiting" reminder went out
+    told_hours: bool = False  # the buyer heard when the shop opens during this handoff
+    flow: str | None = None  # the flow a multi-turn exchange is in (e.g. an order form)
+    flow_state: Mapping[str, Any] = field(default_factory=dict)  # that flow's own JSON
 
     def evolve(self, **changes: Any) -> Self:
         return replace(self, **changes)
@@ -41,6 +45,7 @@ class Conversation:
         data = asdict(self)
         data["stage"] = self.stage.value
         data["options"] = list(self.options)
+        data["flow_state"] = dict(self.flow_state)
         data["version"] = VERSION
         return data
 
@@ -54,7 +59,7 @@ class Conversation:
             stage = Stage(data.get("stage", Stage.NEW))
         except ValueError:
             stage = Stage.BOT
-        if data.get("version") != VERSION:
+        if data.get("version") not in READABLE:
             return cls(stage=stage, language=_opt_str(data.get("language")))
         return cls(
             stage=stage,
@@ -70,6 +75,9 @@ class Conversation:
             seller_answered_at=_opt_float(data.get("seller_answered_at")),
             seller_last_at=_opt_float(data.get("seller_last_at")),
             reminded=bool(data.get("reminded")),
+            told_hours=bool(data.get("told_hours")),
+            flow=_opt_str(data.get("flow")),
+            flow_state=_mapping(data.get("flow_state")),
         )
 
 
@@ -79,3 +87,7 @@ def _opt_str(value: object) -> str | None:
 
 def _opt_float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
