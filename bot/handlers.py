@@ -24,8 +24,6 @@ from bot.store.base import (
     TimerChange,
     Turn,
 )
-from flows.policy import Policy
-from flows.router import step
 from flows.messages import (
     Action,
     BuyerMessage,
@@ -41,6 +39,8 @@ from flows.messages import (
 )
 from flows.messages import Event as FlowEvent
 from flows.messages import Say as SayAction
+from flows.policy import Policy
+from flows.router import step
 from flows.state import Conversation
 
 MATCH_TEXT_LIMIT = 2000  # characters of a message the engine reads; sellers get it all

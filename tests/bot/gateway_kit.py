@@ -113,6 +113,16 @@ async def running(
             yield Running(app.state.gateway, client, tg, wa)
 
 
+def shift_clock(gateway: Gateway, seconds: float) -> None:
+    """The gateway's clocks (processing and timers) run ``seconds`` ahead from now on."""
+
+    def ahead() -> float:
+        return time.time() + seconds
+
+    gateway.runtime.wall = ahead
+    gateway.timers.wall = ahead
+
+
 # payloads shaped as the platforms send them ------------------------------------------
 
 

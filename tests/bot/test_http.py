@@ -12,11 +12,11 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.commands import MarkRead, Say
 from bot.channels.base import Sent
 from bot.channels.http import AiohttpRequest, pooled_transport
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.commands import MarkRead, Say
 from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
 from tests.bot.fakes import FakeBotApi, FakeGraphApi
 
