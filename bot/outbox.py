@@ -102,7 +102,9 @@ class Outbox:
                     return
                 wait = row.not_before - self.wall()
                 if wait > 0:
-                    await self.sleep(wait)
+                    if self._lanes.closing:
+                        return  # a retry for later: the next start takes it up
+                    await self._nap(wait)
                     continue
                 try:
                     command = decode(row.payload)
@@ -120,6 +122,16 @@ class Outbox:
         finally:
             if self.shared:
                 await self.leases.release(lane)
+
+    async def _nap(self, seconds: float) -> None:
+        """Wait for a retry's time, or until the outbox closes."""
+        closed = asyncio.ensure_future(self._lanes.closed.wait())
+        napping = asyncio.ensure_future(self.sleep(seconds))
+        try:
+            await asyncio.wait((closed, napping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (closed, napping):
+                task.cancel()
 
     async def _send(self, channel: str, row: OutboxRow, command: Command) -> None:
         started = time.perf_counter()

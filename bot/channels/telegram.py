@@ -45,10 +45,6 @@ from bot.errors import ChannelError, DeliveryFailed, ParseError, RateLimited
 from bot.events import BuyerEvent, MessageRef, Profile, SellerEvent, SellerFile
 from flows.messages import MessageKind
 
-# Opt in to python-telegram-bot's coming behaviour (durations as timedelta) now, so the
-# library does not warn on every 429 it parses (it reads this when it parses).
-os.environ.setdefault("PTB_TIMEDELTA", "true")
-
 NAME = "telegram"
 CALLBACK_PREFIX = "faq:"
 BUTTON_TITLE_LIMIT = 64
@@ -279,6 +275,10 @@ class TelegramChannel:
         pool_size: int = 64,
         seller_chat: str | None = None,
     ) -> None:
+        # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), so it
+        # does not warn on every 429 it parses. It reads only this variable, when it
+        # parses; set when a Telegram client is built, not when the module is imported.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         # Bot API calls go over aiohttp (see http.py), at most pool_size at once
         request = request or AiohttpRequest(pool_size)
         # Files live beside the API: .../bot -> .../file/bot (api.telegram.org and fakes alike)

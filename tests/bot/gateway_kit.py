@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -92,12 +93,28 @@ class Running:
         )
 
 
+class FakeClock:
+    """Wall time that moves only when someone sleeps on it: retries without real waits."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def wall(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
 async def running(
     config: Path,
     tg: FakeBotApi | None = None,
     wa: FakeGraphApi | None = None,
+    clock: FakeClock | None = None,
 ) -> AsyncIterator[Running]:
+    """``clock``: the outbox's retries and pacing run on it instead of real time."""
     tg = tg or FakeBotApi(TOKEN)
     wa = wa or FakeGraphApi(WA_TOKEN, PHONE_ID)
     settings: Settings = load_settings(config, environ={})
@@ -107,6 +124,9 @@ async def running(
         telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
         whatsapp_transport=wa.transport(),
     )
+    if clock is not None:
+        app.state.gateway.outbox.wall = clock.wall
+        app.state.gateway.outbox.sleep = clock.sleep
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://japri.test") as client:

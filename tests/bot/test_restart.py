@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.bot.fakes import FakeBotApi
-from tests.bot.gateway_kit import TOKEN, running, tg_text, write_config
+from tests.bot.gateway_kit import TOKEN, FakeClock, running, tg_text, write_config
 
 _DOWN = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
 
@@ -23,7 +23,7 @@ async def test_replies_queued_while_telegram_was_down_go_out_once_after_a_restar
         assert await bot.gateway.store.outbox_depth() == 1  # kept, to be retried
 
     up = FakeBotApi(TOKEN)
-    async with running(config, tg=up) as bot:
+    async with running(config, tg=up, clock=FakeClock()) as bot:  # the retry is due at once
         await up.wait_for(lambda c: len(up.sent("sendMessage", "77")) >= 1)
         assert "garansi" in up.sent("sendMessage", "77")[0].text.lower()
         # Telegram delivers the same update again after the restart: not answered twice

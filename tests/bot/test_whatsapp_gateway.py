@@ -12,6 +12,7 @@ from bot.commands import Say
 from tests.bot.gateway_kit import (
     PHONE_ID,
     VERIFY,
+    FakeClock,
     running,
     wa_envelope,
     wa_message,
@@ -127,7 +128,7 @@ async def test_outside_the_24_hour_window_is_given_up_not_retried(config: Path) 
 
 
 async def test_throughput_limit_130429_is_retried(config: Path) -> None:
-    async with running(config) as bot:
+    async with running(config, clock=FakeClock()) as bot:
         bot.wa.fail("messages", 429, {"error": {"code": 130429, "message": "Rate limit hit"}})
         await bot.whatsapp(wa_text("halo kak"))
         await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 2, timeout=8)
