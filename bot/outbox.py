@@ -145,15 +145,17 @@ class Outbox:
             log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
             await self._failed(channel, row, command, ChannelError(repr(exc), permanent=True))
             return
+        took = time.perf_counter() - started
         now = self.wall()
         await self.store.mark_sent(row, sent.platform_id, now)
-        self.metrics.sent(channel, command.tag, time.perf_counter() - started)
+        self.metrics.sent(channel, command.tag, took)
         log.info(
-            "out chat=%s op=%s id=%s queued_ms=%.0f attempts=%d",
+            "out chat=%s op=%s id=%s queued_ms=%.0f send_ms=%.0f attempts=%d",
             row.lane,
             command.tag,
             sent.platform_id,
             (now - row.created_at) * 1000,
+            took * 1000,
             row.attempts + 1,
         )
 
