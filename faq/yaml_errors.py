@@ -25,6 +25,8 @@ _ITEM_LINE = re.compile(r"^(?P<indent> *)- ")
 # Where a value starts: after "key: " and/or "- " at the start of a line.
 _VALUE_START = re.compile(r"^ *(?:- +)*(?:[^\s'\"#\-][^:#]*?: +)?(?:- +)*(?=['\"])")
 
+_BLOCK_START = re.compile(r"(?:^|[:-])\s+[|>][-+0-9]*\s*(?:#.*)?$")
+
 
 @dataclass(frozen=True, slots=True)
 class _Span:
@@ -223,10 +225,15 @@ def _span_ending_at(lines: list[str], line: int) -> _Span | None:
 def _spans(lines: list[str]) -> list[_Span]:
     spans = []
     number = 0
+    block_indent = -1  # inside an `answer: |` block, quotes are just text
     while number < len(lines):
         text = lines[number]
-        start = _VALUE_START.match(text)
         number += 1
+        indent = len(text) - len(text.lstrip(" "))
+        if block_indent >= 0 and (not text.strip() or indent > block_indent):
+            continue
+        block_indent = indent if _BLOCK_START.search(text) else -1
+        start = _VALUE_START.match(text)
         if start is None or text.lstrip().startswith("#"):
             continue
         quote = text[start.end()]

@@ -7,7 +7,8 @@ from textwrap import dedent
 
 import pytest
 
-from faq.loader import FaqFormatError, parse_faq
+from faq.loader import ENTRY_KEYS, TOP_KEYS, FaqFormatError, parse_faq
+from faq.yaml_errors import KNOWN_KEYS
 
 # Parser words a shop owner should never have to read.
 JARGON = re.compile(r"<block|<scalar>|scanning|parsing|stream|token|simple key|YAML syntax error")
@@ -299,3 +300,27 @@ def test_a_mistake_far_down_a_long_file_is_not_reported_at_its_end() -> None:
         parse_faq(body, "faq.yaml")
     (problem,) = caught.value.problems
     assert problem.line == 6
+
+
+def test_quotes_inside_an_answer_block_are_just_text() -> None:
+    line, message = broken(
+        """
+        faqs:
+          - id: promo
+            questions:
+              - ada promo?
+            answer: |
+              "Promo Jum'at berlaku
+              sampai besok
+          - id: ongkir
+            questions:
+              - berapa ongkir?
+            answer: 'Jum'at gratis'
+        """
+    )
+    assert line == 11
+    assert "apostrophe" in message
+
+
+def test_every_key_the_loader_knows_is_known_here() -> None:
+    assert set(KNOWN_KEYS) == set(TOP_KEYS + ENTRY_KEYS)
