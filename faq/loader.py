@@ -295,10 +295,12 @@ class _Parser:
         for item in node.value:
             text = self._text(item, f"{label}: each question")
             if text is not None and _runs_over(item):
+                first = _line(item)
                 self.error(
-                    int(item.start_mark.line) + 2,
-                    f"{label}: this line runs on from the question above it ('{text}'): "
-                    "give each question its own line starting with '- ', under the others",
+                    first + 1,
+                    f"{label}: this line is read as part of the question on line {first} "
+                    f"('{_shorten(text)}'): each question needs its own '- ', and the '-' of "
+                    "every question must start exactly under each other",
                 )
             elif text is not None:
                 questions.append(text)
@@ -437,6 +439,10 @@ def _runs_over(node: Node) -> bool:
         and not node.style
         and node.end_mark.line > node.start_mark.line
     )
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _line(node: Node) -> int:

@@ -140,12 +140,13 @@ def _misaligned(lines: list[str], line: int) -> str:
     item = _ITEM_LINE.match(here)
     indent = len(here) - len(here.lstrip(" "))
     if item:
-        above = [
+        # The nearest item above at a nearby indent: the one this item should line up with.
+        above = (
             (n, len(m.group("indent")))
             for n, m in ((n, _ITEM_LINE.match(lines[n - 1])) for n in range(line - 1, 0, -1))
             if m
-        ]
-        near = min(above, key=lambda a: (abs(a[1] - indent), line - a[0]), default=None)
+        )
+        near = next((a for a in above if abs(a[1] - indent) <= 2), None)
         if near is not None and near[1] != indent:
             return (
                 f"this list item's '-' is indented by {indent} spaces, but the one on line "
@@ -163,18 +164,21 @@ def _misaligned(lines: list[str], line: int) -> str:
             f"'{here.strip()[:40]}' is not a list item: start it with '- ' like the line "
             "above (and put the text in quotes if it holds ': ')"
         )
-    columns = []
+    return _unlike_key_above(lines, line, name, indent)
+
+
+def _unlike_key_above(lines: list[str], line: int, name: str, indent: int) -> str:
     for number in range(line - 1, 0, -1):
         other = _KEY_LINE.match(lines[number - 1])
-        if other:
-            col = len(other.group("indent")) + len(other.group("dashes"))
-            columns.append((number, col, other.group("key")))
-    near_key = min(columns, key=lambda c: (abs(c[1] - indent), line - c[0]), default=None)
-    if near_key is not None and near_key[1] != indent:
+        if other is None:
+            continue
+        column = len(other.group("indent")) + len(other.group("dashes"))
+        if column == indent:
+            break
         return (
-            f"'{name}' is indented by {indent} spaces, but '{near_key[2]}' on line "
-            f"{near_key[0]} by {near_key[1]}: the keys of one entry must start exactly "
-            "under each other"
+            f"'{name}' is indented by {indent} spaces, but '{other.group('key')}' on line "
+            f"{number} by {column}: the keys of one entry (or of one answer's languages) "
+            "must start exactly under each other"
         )
     return f"'{name}' is indented differently from the lines above it: line the keys up"
 
@@ -204,6 +208,9 @@ def _colon_in_text(lines: list[str], line: int, column: int) -> tuple[int, str]:
     if column == colon and previous is not None and ":" not in lines[previous - 1]:
         word = lines[previous - 1].strip().lstrip("- ").split()[0]
         return previous, f"a ':' is missing after '{word}': write '{word}:'"
+    if key is not None and column == colon:  # a key read as the text above continuing
+        indent = len(key.group("indent")) + len(key.group("dashes"))
+        return line, _unlike_key_above(lines, line, key.group("key"), indent)
     example = 'answer: "Ongkir: Rp9.000"'
     if key is not None and column > colon:
         value = here[key.end() :].strip().replace('"', "'")

@@ -209,7 +209,7 @@ def broken(body: str, padding: int = 0) -> tuple[int, str]:
                 answer: Rp9.000
             """,
             5,
-            ["runs on from the question above", "'- '"],
+            ["read as part of the question on line 4", "'- '"],
         ),
         (
             "a '-' missing before a question",
