@@ -70,15 +70,20 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
         return _colon_in_text(lines, line, column)
     if "'\\t'" in problem:
         return line, "a tab character here; YAML needs spaces: replace the tab with spaces"
-    if (
-        problem.startswith("found undefined alias")
-        or problem.startswith("found character '@'")
-        or problem.startswith("found character '`'")
+    if context.startswith(("while scanning an alias", "while scanning an anchor")):
+        line, column = start, error.context_mark.column if error.context_mark else 0
+    if context.startswith(("while scanning an alias", "while scanning an anchor")) or (
+        problem.startswith(("found undefined alias", "found character '"))
     ):
-        first = _char(lines, line, column)
+        first = _char(lines, line, column) or "*"
         return line, (
             f"a text cannot start with '{first}' unless it is in quotes: write it as "
             f'"{first}..." with the whole text between double quotes'
+        )
+    if context.startswith("while scanning a block scalar"):
+        return start, (
+            "'|' (or '>') must end its line: write the text on the lines below it, "
+            "indented more than the key"
         )
     if problem.startswith("expected ',' or ']'") or problem.startswith("expected ',' or '}'"):
         return start, (

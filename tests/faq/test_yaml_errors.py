@@ -269,6 +269,39 @@ def broken(body: str, padding: int = 0) -> tuple[int, str]:
             ["tab", "spaces"],
         ),
         (
+            "an answer starting with '*'",
+            """
+            faqs:
+              - id: promo
+                questions: [ada promo]
+                answer: *Promo* diskon 10%
+            """,
+            4,
+            ["cannot start with '*'", "quotes"],
+        ),
+        (
+            "an answer starting with '@'",
+            """
+            faqs:
+              - id: ig
+                questions: [ig nya apa]
+                answer: @tokocontoh
+            """,
+            4,
+            ["cannot start with '@'", "quotes"],
+        ),
+        (
+            "text on the line of '|'",
+            """
+            faqs:
+              - id: promo
+                questions: [ada promo]
+                answer: | Diskon 10%
+            """,
+            4,
+            ["'|'", "lines below"],
+        ),
+        (
             "a ': ' inside an answer",
             """
             faqs:
