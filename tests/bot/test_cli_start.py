@@ -129,3 +129,16 @@ def test_make_run_takes_a_port(args: list[str], expected: str) -> None:
     )
     serve = done.stdout.strip().splitlines()[-1]
     assert serve.rstrip() == f".venv/bin/japri serve --config config.yaml{expected}"
+
+
+def test_faq_check_names_the_line_of_an_unclosed_quote_not_the_end_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = (ROOT / "faq" / "faq.yaml").read_text("utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "follow_up: Biasanya" in line)
+    lines[number] = lines[number].replace("follow_up: ", 'follow_up: "')
+    broken = tmp_path / "faq.yaml"
+    broken.write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["faq", "check", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f'{broken}:{number + 1}: the quote " opened on this line is never')
