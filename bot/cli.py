@@ -139,6 +139,12 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.logs import configure
 
     settings = load_settings(args.config, overrides=args.set)
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    busy = port_problem(host, port)
+    if busy:  # before anything else is said or opened
+        print(f"japri serve: {busy}", file=sys.stderr)
+        return EXIT_PROBLEMS
     configure(args.log_level.upper(), secrets=settings.secrets())
     faq = FaqSource(settings.faq_path, settings.thresholds())
     if not faq.load():  # its errors are logged as file:line lines
@@ -147,12 +153,6 @@ def _serve(args: argparse.Namespace) -> int:
     problem = asyncio.run(_store_problem(settings))
     if problem:
         print(f"japri serve: {problem}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    host = args.host or settings.server.host
-    port = args.port or settings.server.port
-    busy = port_problem(host, port)
-    if busy:
-        print(f"japri serve: {busy}", file=sys.stderr)
         return EXIT_PROBLEMS
     print(_started_line(settings, host, port), file=sys.stderr)
     workers = settings.worker_count()

