@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import errno
 import json
 import os
 import socket
@@ -180,6 +179,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def port_problem(host: str, port: int) -> str | None:
     """Why ``host:port`` cannot be listened on (checked before saying where to chat)."""
+    import errno
+
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
