@@ -46,9 +46,9 @@ LABELS: dict[str, dict[FormField, str]] = {
 _SPELLINGS: dict[FormField, tuple[str, ...]] = {
     "name": ("nama lengkap", "nama penerima", "nama pemesan", "atas nama", "penerima",
              "nama", "name", "full name", "recipient", "receiver"),
-    "phone": ("no hp", "nomor hp", "nomer hp", "no handphone", "no telp", "no tlp", "nomor telepon",
-              "no telefon", "no tel", "nombor telefon", "no wa", "nomor wa", "whatsapp", "wa",
-              "hp", "telp", "telepon", "telefon", "handphone", "phone number", "phone",
+    "phone": ("no hp", "nomor hp", "nomer hp", "no handphone", "no telp", "no tlp",
+              "nomor telepon", "no telefon", "no tel", "nombor telefon", "no wa", "nomor wa",
+              "whatsapp", "wa", "hp", "telp", "telepon", "telefon", "handphone", "phone number", "phone",
               "mobile", "tel", "contact"),
     "address": ("alamat lengkap", "alamat penuh", "alamat pengiriman", "alamat kirim",
                 "alamat", "shipping address", "full address", "address"),
