@@ -25,7 +25,7 @@ _PAYMENT = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
-_PHONE = re.compile(r"^\+?(?:62|60|0)\d[\d\-\s]{6,15}$")
+_PHONE = re.compile(r"^\+?(?:62|60|0)[\s\-]?\d[\d\-\s]{6,15}$")
 _COMMAND = re.compile(r"^/(\w+)(?:@(\w+))?(?:\s+(.*))?$", re.DOTALL)
 
 
