@@ -30,6 +30,8 @@ for _word, _spellings in {
     "sampai": "sampe nyampe nyampai nyampe2 smpe smp nympe tiba arrive arrived delivered "
     "received terima diterima sampainya nyampenya",
     "resi": "awb noresi resinya waybill",
+    "status": "statusnya stat",
+    "bagaimana": "gmn gimana gmana bgmn camne macamana",
     "lacak": "track tracking trace",
     "retur": "return returns returned retour pulangkan kembalikan balikin dikembalikan "
     "pulang refund refunded",
@@ -61,11 +63,20 @@ _WHERE = _any(
     rf"\b{_THING}\b.*\b(dimana|di mana|mana|sampai mana|status|kapan|bila|when|where)\b",
     rf"\b(dimana|di mana|where|kapan|bila|when|status)\b.*\b{_THING}\b",
     r"\b(sudah|belum)\b.*\b(kirim|sampai)\b",
-    r"\b(kirim|sampai)\b.*\b(belum|ke|kah|tidak|yet|already)\b",
+    r"\b(kirim|sampai)\b.*\b(belum|tidak|yet|already)\b",
+    r"\b(kirim|sampai)\b( \w+){0,2} (ke|kah)$",
     r"\bkapan\b.*\b(kirim|sampai)\b",
     r"\bbila\b.*\b(kirim|sampai)\b",
     r"\bhas (it|my \w+)\b.*\b(kirim|sampai)\b",
     r"\bwhen\b.*\b(kirim|sampai|ship|arrive|deliver)",
+)
+# Hypotheticals and durations ("kalau order hari ini kapan dikirim?", "berapa hari sampai
+# ke KL?") are questions before a sale: the FAQ's, unless a tracking number is asked for.
+_BEFORE_SALE = _any(
+    r"\b(kalau|kalo|jika|if|seandainya|biasanya|usually|normally)\b",
+    r"\b(berapa|brp|how many|how long) (hari|lama|days?)\b",
+    r"\bberapa lama\b",
+    r"\bongkir\b",
 )
 _ARRIVED = _any(
     r"\b(sudah|baru)\b.*\bsampai\b",
@@ -138,7 +149,7 @@ def recognise(text: str) -> Intent | None:
     asked = "?" in text or bool(_QUESTION.search(words))
     if _ARRIVED.search(words) and not asked:
         return "arrived"
-    if _WHERE.search(words):
+    if _WHERE.search(words) and (not _BEFORE_SALE.search(words) or "resi" in words.split()):
         return "where"
     return None
 
