@@ -72,6 +72,9 @@ class Order:
     tracking_number: str = ""  # exactly as written
     tracking_link: str = ""
     tracking_status: str = ""  # last known (tracking.TrackStatus) or ""
+    tracking_note: str = ""  # the courier's last scan, as the provider reported it
+    tracking_checked_at: datetime | None = None  # the provider was last asked then
+    eta: datetime | None = None  # the provider's delivery estimate, if any
     promised_ship_at: datetime | None = None
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
@@ -166,7 +169,7 @@ def phone_key(phone: str) -> str:
 
 
 _TIMES = ("created_at", "promised_ship_at", "shipped_at", "delivered_at", "closed_at",
-          "feedback_asked_at")  # fmt: skip
+          "feedback_asked_at", "tracking_checked_at", "eta")  # fmt: skip
 
 
 def to_dict(order: Order) -> dict[str, Any]:
