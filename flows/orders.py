@@ -5,7 +5,8 @@ Pure: no I/O, no clock (``now`` is passed in, aware, in the shop's time zone). T
 calls, for one chat:
 
 - ``handle(view, message, now, settings) -> Outcome | None`` on each buyer message, before
-  the FAQ engine; None means "not about orders, carry on".
+  the FAQ engine; None means "not about orders, carry on" (``Outcome.handled`` False: the
+  same, but save ``Outcome.state``).
 - ``on_order_event(view, order, event, now, settings) -> Outcome`` after a seller command,
   the orders webhook or an import changed an order (``event``: recorded, paid, shipped,
   delivered, cancelled, returned).
@@ -149,6 +150,7 @@ class OrderSettings:
     delay_grace_days: float = 1
     delivery_days: float = 3  # estimate after shipping when the provider gives none
     return_policy: str = ""  # the shop's returns FAQ answer, in the chat's language
+    seller_language: str = "id"  # notes to the seller chat (shop.language)
     texts: OrderTexts = field(default_factory=OrderTexts)
 
 
@@ -210,8 +212,13 @@ Effect = Say | HandOff | NotifySeller | OrderChange | SetTimer | CancelTimer | S
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """The chat's new order state and what to do. ``handled`` False: the message was not
+    the flow's after all (a question it had asked was dropped); keep ``state`` and let the
+    FAQ engine answer the message."""
+
     state: OrdersState
     effects: tuple[Effect, ...] = ()
+    handled: bool = True
 
 
 def timer_kind(base: str, number: str) -> str:
@@ -255,7 +262,7 @@ def handle(
     if intent == "where":
         return flow.where(message)
     if state is not view.state:
-        return Outcome(state)  # an unanswered question was dropped; let the FAQ answer
+        return Outcome(state, handled=False)  # our question was dropped; the FAQ answers
     return None
 
 
@@ -273,9 +280,13 @@ class _Flow:
         self.lang = language_of(view.language)
 
     def t(self, key: str, order: OrderView | None = None, **values: str) -> str:
+        lang = _lang_for(key, self.lang, self.settings)
         if order is not None:
-            values = {**_order_values(order, self.lang, self.settings), **values}
-        return self.settings.texts.get(key, self.lang, shop=self.view.shop, **values)
+            values = {**_order_values(order, lang, self.settings), **values}
+        return self.settings.texts.get(key, lang, shop=self.view.shop, **values)
+
+    def seller_word(self, key: str) -> str:
+        return self.settings.texts.get(key, language_of(self.settings.seller_language))
 
     def order(self, number: str) -> OrderView | None:
         wanted = _key(number)
@@ -395,7 +406,11 @@ class _Flow:
             texts = [self.settings.return_policy, self.t("return_none")]
             text = "\n\n".join(t for t in texts if t)
             note = self.t(
-                "seller_return", items="-", number="?", reason=message.text, photo=self.t("no")
+                "seller_return",
+                items="-",
+                number="?",
+                reason=message.text,
+                photo=self.seller_word("no"),
             )
             return Outcome(
                 replace(self.state, awaiting=""),
@@ -421,8 +436,8 @@ class _Flow:
         order = self.order(self.state.about)
         number = order.number if order else self.state.about
         reason_key = self.state.reason or "other"
-        reason = self.t(f"reason_{reason_key}") if reason_key in _REASONS else reason_key
-        photo_text = self.t("yes" if photo else "no")
+        reason = self.seller_word(f"reason_{reason_key}") if reason_key in _REASONS else reason_key
+        photo_text = self.seller_word("yes" if photo else "no")
         if order is not None:
             note = self.t("seller_return", order, reason=reason, photo=photo_text)
         else:
@@ -550,11 +565,12 @@ def on_order_event(
     effects: list[Effect] = []
     if key is not None:
         if view.state.opted_out:
-            effects.append(
-                NotifySeller(
-                    settings.texts.get("seller_opted_out", lang, buyer=view.buyer or "-", **values)
-                )
-            )
+            seller = language_of(settings.seller_language)
+            note = settings.texts.get(
+                "seller_opted_out", seller, buyer=view.buyer or "-",
+                **_order_values(order, seller, settings),
+            )  # fmt: skip
+            effects.append(NotifySeller(note))
         else:
             effects.append(Say(settings.texts.get(key, lang, shop=view.shop, **values)))
     effects.extend(_timers(order, settings, view.state))
@@ -619,10 +635,11 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
     order = next((o for o in view.orders if _key(o.number) == _key(number)), None)
     if order is None:
         return Outcome(state)
-    lang = language_of(view.language)
-    values = _order_values(order, lang, settings)
+    buyer_lang = language_of(view.language)
 
     def text(key: str) -> str:
+        lang = _lang_for(key, buyer_lang, settings)
+        values = _order_values(order, lang, settings)
         return settings.texts.get(key, lang, shop=view.shop, buyer=view.buyer or "-", **values)
 
     if base == LATE_SHIP:
@@ -653,7 +670,7 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
     ):
         return Outcome(state)
     options = tuple(
-        Option(f"{_FEEL}{feel}:{order.number}", settings.texts.get(f"feedback_{feel}", lang))
+        Option(f"{_FEEL}{feel}:{order.number}", settings.texts.get(f"feedback_{feel}", buyer_lang))
         for feel in ("good", "ok", "problem")
     )
     new_state = replace(state, awaiting="feedback", about=order.number, last_feedback_at=stamp)
@@ -674,6 +691,11 @@ def _apology(
 
 
 # ---- helpers -----------------------------------------------------------------------------
+
+
+def _lang_for(key: str, buyer_language: str, settings: OrderSettings) -> str:
+    """Notes for the seller chat are in the shop's language, the rest in the buyer's."""
+    return language_of(settings.seller_language if key.startswith("seller_") else buyer_language)
 
 
 def _order_values(order: OrderView, lang: str, settings: OrderSettings) -> dict[str, str]:

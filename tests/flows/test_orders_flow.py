@@ -229,6 +229,7 @@ def test_an_unanswered_question_is_dropped_for_other_topics() -> None:
     outcome = handle(state_view, buyer("brp ongkir ke bdg?"), NOW, SETTINGS)
     assert outcome is not None
     assert outcome.effects == ()
+    assert not outcome.handled
     assert outcome.state.awaiting == ""
 
 
@@ -594,3 +595,14 @@ def test_parse_filled_forms(text: str, draft: DraftOrder) -> None:
 )
 def test_not_a_form(text: str) -> None:
     assert parse_form(text) is None
+
+
+@pytest.mark.parametrize(("seller", "words"), [("id", "berhenti"), ("en", "opted out"),
+                                               ("ms", "berhenti")])  # fmt: skip
+def test_seller_notes_are_in_the_shops_language(seller: str, words: str) -> None:
+    settings = replace(SETTINGS, seller_language=seller)
+    outcome = on_order_event(view(SHIPPED, language="en", opted_out=True), SHIPPED, "shipped",
+                             NOW, settings)  # fmt: skip
+    (note,) = only(outcome, NotifySeller)
+    assert isinstance(note, NotifySeller)
+    assert words in note.text
