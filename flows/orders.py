@@ -328,10 +328,12 @@ class _Flow:
     # -- where is my order --
 
     def where(self, message: BuyerMessage) -> Outcome:
+        candidates = self.recent()
         chosen = self.mentioned(message.text)
+        if chosen is None and len(candidates) > 1:
+            chosen = _by_items(candidates, message.text)  # "paket sepatu saya di mana?"
         if chosen is not None:
             return self.status_of(chosen)
-        candidates = self.recent()
         if len(candidates) == 1:
             return self.status_of(candidates[0])
         if candidates:

@@ -83,6 +83,8 @@ def parse_body(raw: bytes) -> WebhookOrder:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadOrderBody(f"body is not JSON: {exc}") from None
+    except RecursionError:
+        raise BadOrderBody("body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadOrderBody("body must be a JSON object")
     buyer = data.get("buyer")
