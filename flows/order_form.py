@@ -9,6 +9,7 @@ above (addresses wrap), and picks a phone number out of an unlabelled line.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -87,11 +88,16 @@ class DraftOrder:
 
 
 def form_text(
-    language: str, fields: tuple[FormField, ...] = DEFAULT_FIELDS, intro: str = ""
+    language: str,
+    fields: tuple[FormField, ...] = DEFAULT_FIELDS,
+    intro: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> str:
-    """The blank form, one ``Label:`` per line, after an optional intro line."""
-    labels = LABELS.get(language, LABELS["id"])
-    lines = [f"{labels[f]}:" for f in fields if f in labels]
+    """The blank form, one ``Label:`` per line, after an optional intro line; ``labels``
+    (field → label, from config) replace the defaults of the buyer's language."""
+    chosen: dict[str, str] = dict(LABELS.get(language, LABELS["id"]))
+    chosen.update(labels or {})
+    lines = [f"{chosen[f]}:" for f in fields if f in chosen]
     return (intro + "\n\n" if intro else "") + "\n".join(lines)
 
 

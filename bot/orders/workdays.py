@@ -28,7 +28,7 @@ class WorkWeek:
     @classmethod
     def parse(
         cls,
-        days: Collection[int] | None = None,
+        days: Collection[int | str] | None = None,
         hours: tuple[str, str] | None = None,
         holidays: Collection[date] = (),
     ) -> WorkWeek:
@@ -42,7 +42,7 @@ class WorkWeek:
                 )
             parsed = (opens, closes)
         return cls(
-            days=frozenset(days) if days is not None else frozenset(range(6)),
+            days=frozenset(_day(d) for d in days) if days is not None else frozenset(range(6)),
             hours=parsed,
             holidays=frozenset(holidays),
         )
@@ -63,6 +63,32 @@ class WorkWeek:
             return start, start + timedelta(days=1)
         opens, closes = self.hours
         return datetime.combine(day, opens, tzinfo=tz), datetime.combine(day, closes, tzinfo=tz)
+
+
+_DAY_NAMES = {
+    name: index
+    for index, names in enumerate(
+        (
+            "mon monday senin isnin",
+            "tue tuesday selasa",
+            "wed wednesday rabu",
+            "thu thursday kamis khamis",
+            "fri friday jumat jumaat",
+            "sat saturday sabtu",
+            "sun sunday minggu ahad",
+        )
+    )
+    for name in names.split()
+}
+
+
+def _day(value: int | str) -> int:
+    """0–6, or a day's name in English, Indonesian or Malay (``"mon"``, ``"Senin"``)."""
+    if isinstance(value, int) and 0 <= value <= 6:
+        return value
+    if isinstance(value, str) and value.strip().lower() in _DAY_NAMES:
+        return _DAY_NAMES[value.strip().lower()]
+    raise ValueError(f"{value!r} is not a day of the week (0–6 or mon, tue, …)")
 
 
 def promised_ship_at(ordered_at: datetime, ship_days: float, week: WorkWeek) -> datetime:

@@ -611,3 +611,8 @@ def test_seller_notes_are_in_the_shops_language(seller: str, words: str) -> None
 def test_items_named_in_the_question_pick_the_order() -> None:
     outcome = handle(view(NEW, SHIPPED), buyer("paket kaos saya udah sampai mana?"), NOW, SETTINGS)
     assert "CGK1234567890" in says(outcome)[0].text
+
+
+def test_form_labels_from_config() -> None:
+    text = form_text("id", ("name", "phone"), labels={"phone": "No. WA"})
+    assert text.splitlines() == ["Nama:", "No. WA:"]

@@ -58,3 +58,17 @@ def test_negative_days_and_empty_week_are_errors() -> None:
         promised_ship_at(at(2, 10), -1, OFFICE)
     with pytest.raises(ValueError, match="no working day"):
         promised_ship_at(at(2, 10), 1, WorkWeek(days=frozenset()))
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [(["mon", "Selasa", "RABU", "thu", "jumaat", 5], frozenset(range(6))),
+     (["sun", "minggu", "ahad"], frozenset({6}))],
+)  # fmt: skip
+def test_day_names_in_three_languages(days: list[int | str], expected: frozenset[int]) -> None:
+    assert WorkWeek.parse(days=days).days == expected
+
+
+def test_unknown_day_name() -> None:
+    with pytest.raises(ValueError, match="not a day"):
+        WorkWeek.parse(days=["someday"])
