@@ -95,7 +95,7 @@ def form_text(
 ) -> str:
     """The blank form, one ``Label:`` per line, after an optional intro line; ``labels``
     (field → label, from config) replace the defaults of the buyer's language."""
-    chosen: dict[str, str] = dict(LABELS.get(language, LABELS["id"]))
+    chosen = {str(k): v for k, v in LABELS.get(language, LABELS["id"]).items()}
     chosen.update(labels or {})
     lines = [f"{chosen[f]}:" for f in fields if f in chosen]
     return (intro + "\n\n" if intro else "") + "\n".join(lines)
