@@ -22,6 +22,7 @@ from bot.orders.commands import (
     Target,
 )
 from bot.orders.couriers import normalize, tracking_link
+from bot.orders.csvio import ImportRow
 from bot.orders.model import (
     OPEN_STATUSES,
     Change,
@@ -317,6 +318,52 @@ class OrderService:
             event: OrderEvent | None = "shipped" if shipped else None
             return Applied(saved, event, self._ack(event, saved) if event else "")
         return await self._move(order, body.status, now, who, **fields)
+
+    # ---- CSV import ----
+
+    async def import_row(self, row: ImportRow, chat_key: str, now: datetime) -> Applied:
+        """Create or update the order one import row describes (matched by number, then
+        external id); ``chat_key`` is the buyer's chat (the caller resolves a phone).
+        Buyers are not told about imported history: ``event`` is set only for a status
+        the row changes, and the caller decides whether to notify."""
+        who = "import"
+        existing = None
+        if row.number:
+            existing = await self.store.get(row.number)
+        if existing is None and row.external_id:
+            existing = await self.store.by_external_id(row.external_id)
+        fields: dict[str, object] = {
+            name: value
+            for name, value in (
+                ("items", row.items), ("total", row.total), ("payment", row.payment),
+                ("buyer_name", row.buyer_name), ("phone", row.phone),
+                ("address", row.address),
+            )
+            if value
+        }  # fmt: skip
+        if row.tracking_number:
+            courier = normalize(row.courier) if row.courier else ""
+            fields.update(
+                courier=courier,
+                tracking_number=row.tracking_number,
+                tracking_link=tracking_link(courier, row.tracking_number, self.settings.links),
+            )
+        if existing is None:
+            created = row.created_at or now
+            order = Order(
+                number=row.number, chat_key=row.chat_key or chat_key, items=row.items,
+                created_at=created, cod=row.cod, external_id=row.external_id,
+                promised_ship_at=promised_ship_at(created, self.settings.ship_days,
+                                                  self.settings.week),
+            )  # fmt: skip
+            order = await self.store.create(_created(order, now, who), self.settings.prefix)
+            existing = order
+        if row.status == existing.status:
+            saved = await self.store.update(edit(existing, at=now, who=who, **fields))
+            return Applied(saved, None, "")
+        return await self._move(
+            existing, row.status, now, who, **{k: str(v) for k, v in fields.items()}
+        )
 
     # ---- tracking news ----
 

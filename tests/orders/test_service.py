@@ -188,3 +188,27 @@ async def test_bridge_view_and_buyer_changes() -> None:
     assert order.late_notices == ("deliver",)
     assert order.history[-1].field == "return_requested"
     assert made.order is not None
+
+
+async def test_csv_import_creates_then_updates() -> None:
+    from bot.orders.csvio import parse_import
+
+    svc = service()
+    text = (
+        "order_id,nama,no hp,produk,total,status,kurir,resi\n"
+        "SHOP-1,Budi,0812,1x Topi,Rp50.000,paid,,\n"
+    )
+    (row,), _ = parse_import(text, tz=WIB)
+    created = await svc.import_row(row, "whatsapp:62812", NOW)
+    assert created.order is not None
+    assert (created.order.status, created.order.buyer_name, created.order.chat_key) == (
+        "paid", "Budi", "whatsapp:62812",
+    )  # fmt: skip
+    (again,), _ = parse_import(text.replace("paid,,", "shipped,jnt,JP1"), tz=WIB)
+    shipped = await svc.import_row(again, "whatsapp:62812", NOW)
+    assert shipped.event == "shipped"
+    assert shipped.order is not None
+    assert shipped.order.number == created.order.number
+    assert shipped.order.courier == "J&T Express"
+    same = await svc.import_row(again, "whatsapp:62812", NOW)
+    assert same.event is None
