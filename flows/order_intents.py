@@ -23,15 +23,17 @@ for _word, _spellings in {
     "saya": "sy aku aq gw gue ane sya",
     "mana": "mn mane",
     "dimana": "dmn dimn dimane",
-    "paket": "pkt pakej parcel package bungkusan bungkus paketnya paketan",
+    "paket": "pkt pakej parcel package bungkusan paketnya paketan",
     "pesanan": "orderan order pesenan pesananku pesanan2 tempahan tempahannya pesanannya",
-    "kirim": "dikirim krm dikrm kirm dikirimin dikirimkan hantar dihantar pos dipos send sent "
-    "ship shipped dispatched dispatch posted post kirimnya",
-    "sampai": "sampe nyampe nyampai nyampe2 smpe smp nympe tiba arrive arrived delivered "
+    # not "send": the buyer sends receipts and photos too
+    "kirim": "dikirim krm dikrm kirm dikirimin dikirimkan hantar dihantar pos dipos sent "
+    "ship shipped dispatched dispatch posted kirimnya",
+    # "tiba" is also "tiba-tiba" (suddenly)
+    "sampai": "sampe nyampe nyampai nyampe2 smpe smp nympe arrive arrived delivered "
     "received terima diterima sampainya nyampenya",
     "resi": "awb noresi resinya waybill",
     "status": "statusnya stat",
-    "bagaimana": "gmn gimana gmana bgmn camne macamana",
+    "bagaimana": "gmn gimana gmana bgmn camne macamana camna",
     "lacak": "track tracking trace",
     "retur": "return returns returned retour pulangkan kembalikan balikin dikembalikan "
     "pulang refund refunded",
@@ -45,9 +47,18 @@ for _word, _spellings in {
 del _CANON["no"]  # "no" is also "nomor" ("no resi"); English "no" rarely matters here
 
 
+_PHRASES = (
+    (re.compile(r"\bmacam mana\b"), "bagaimana"),  # Malay "how", not "where"
+    (re.compile(r"\bdi (ship|kirim|pos)\b"), "dikirim"),  # "di-ship" folds to "di ship"
+)
+
+
 def canonical(text: str) -> str:
     """Folded text with chat spellings replaced by canonical words."""
-    return " ".join(_CANON.get(w, w) for w in fold(text[:500]).split())
+    folded = fold(text[:500])
+    for pattern, replacement in _PHRASES:
+        folded = pattern.sub(replacement, folded)
+    return " ".join(_CANON.get(w, w) for w in folded.split())
 
 
 def _any(*patterns: str) -> re.Pattern[str]:
@@ -55,28 +66,41 @@ def _any(*patterns: str) -> re.Pattern[str]:
 
 
 _THING = r"(paket|pesanan|barang|barangnya|item|produk|kiriman|parcel|order)"
-_WHERE = _any(
+_MINE = r"(saya|my|kami|our|nya|kemarin|tadi|yang (saya|kemarin|tadi))"
+_TRACKING = _any(
     r"\bresi\b",
-    r"\blacak\b",
-    r"\bno(mor)? (resi|tracking)\b",
-    r"\btracking (number|no|link)\b",
-    rf"\b{_THING}\b.*\b(dimana|di mana|mana|sampai mana|status|kapan|bila|when|where)\b",
-    rf"\b(dimana|di mana|where|kapan|bila|when|status)\b.*\b{_THING}\b",
-    r"\b(sudah|belum)\b.*\b(kirim|sampai)\b",
-    r"\b(kirim|sampai)\b.*\b(belum|tidak|yet|already)\b",
+    r"\bno(mor|mbor)? (resi|lacak)\b",
+    r"\blacak (number|no|link|nombor|nomor|kode|code)\b",
+    rf"\blacak\b.*\b({_THING[1:-1]}|saya|my|it)\b",
+    rf"\b({_THING[1:-1]}|saya|my)\b.*\blacak\b",
+)
+_WHERE = _any(
+    rf"\b{_THING}\b.*\b(dimana|di mana|mana|sampai mana|status)\b",
+    rf"\b(dimana|di mana|where|status)\b.*\b{_THING}\b",
+    rf"\b(kapan|bila|when)\b.*\b{_MINE}\b.*\b{_THING}\b",
+    rf"\b{_MINE}\b.*\b{_THING}\b.*\b(kapan|bila|when)\b",
+    r"\b(sudah|belum)( \w+){0,2} (kirim|sampai)\b",
+    r"\b(tidak|belum) (juga )?(kirim|sampai)\b",
+    rf"\bmana\b.*\b{_THING}\b.*\b{_MINE}\b",
+    r"\b(kirim|sampai)( \w+){0,2} (belum|yet|already)\b",
     r"\b(kirim|sampai)\b( \w+){0,2} (ke|kah)$",
-    r"\bkapan\b.*\b(kirim|sampai)\b",
-    r"\bbila\b.*\b(kirim|sampai)\b",
+    r"\b(kapan|bila)( \w+){0,3} (kirim|sampai)\b",
     r"\bhas (it|my \w+)\b.*\b(kirim|sampai)\b",
     r"\bwhen\b.*\b(kirim|sampai|ship|arrive|deliver)",
 )
 # Hypotheticals and durations ("kalau order hari ini kapan dikirim?", "berapa hari sampai
 # ke KL?") are questions before a sale: the FAQ's, unless a tracking number is asked for.
 _BEFORE_SALE = _any(
-    r"\b(kalau|kalo|jika|if|seandainya|biasanya|usually|normally)\b",
+    r"\b(kalau|kalo|klo|jika|if|seandainya|biasanya|usually|normally|what happens)\b",
     r"\b(berapa|brp|how many|how long) (hari|lama|days?)\b",
     r"\bberapa lama\b",
     r"\bongkir\b",
+    # what the shop can do ("bisa nyampe Medan?", "can pos to Sabah?") and paying on
+    # arrival ("bayar pas nyampe") are questions before the sale
+    r"\b(bisa|boleh|sempat|kekejar|can|could|able)\b",
+    r"\b(bayar|tunai|cash|cod)\b.*\b(bila|pas|saat|ketika|waktu|masa|when)\b",
+    # paying and sending a receipt are closing the sale
+    r"\b(bank in|transfer|rekening|akaun|resit|receipt|bukti)\b",
 )
 _ARRIVED = _any(
     r"\b(sudah|baru)\b.*\bsampai\b",
@@ -88,12 +112,14 @@ _QUESTION = re.compile(
     r"\b(belum|kah|ke|apa|apakah|kapan|bila|mana|dimana|has|did|when|where|yet|status|"
     r"tidak|lama)\b"
 )
+_SWAP = r"tukar (barang|ukuran|size|saiz|warna|colou?r|baru|item|produk|yang lain)"
 _RETURN_ACT = _any(
-    r"\b(mau|minta|tolong|saya|sy|would like to|need to|ajukan|proses)\b.*\b(retur|tukar)\b",
+    r"\b(mau|minta|tolong|saya|would like to|need to|ajukan|proses)\b.*\bretur\b",
+    rf"\b(mau|minta|tolong|saya|would like to|need to|ajukan|proses)\b.*\b{_SWAP}\b",
     r"^\W*(retur|refund)\W*$",
-    r"\bretur\b.*\b(bagaimana|gimana|caranya|macam mana|how)\b",
-    rf"\b{_THING}\b.*\brusak\b",
-    r"\brusak\b",
+    r"\bretur\b.*\b(bagaimana|caranya|how)\b",
+    rf"\b({_THING[1:-1]}|kasut|sepatu|baju)\b.*\brusak\b",
+    rf"\brusak\b.*\b({_THING[1:-1]}|sampai)\b",
     r"\bsalah (kirim|barang|ukuran|warna|size|item)\b",
     r"\bwrong (item|size|colou?r|product)\b",
     r"\b(tidak|kurang) (sesuai|lengkap)\b",
@@ -104,7 +130,7 @@ _RETURN_ACT = _any(
 # Asking about a policy ("bisa retur?") is the FAQ's, not a return request.
 _POLICY_QUESTION = _any(
     r"^\W*(bisa|boleh|can|could|is it possible|do you|apakah bisa|apa bisa)\b.*\b(retur|tukar)\b",
-    r"\b(kalau|kalo|jika|if)\b.*\b(retur|tukar)\b",
+    r"\b(kalau|kalo|klo|jika|if|what happens|seandainya)\b",
     r"\b(syarat|kebijakan|policy|ketentuan)\b",
 )
 _OPT_OUT = _any(
@@ -149,7 +175,9 @@ def recognise(text: str) -> Intent | None:
     asked = "?" in text or bool(_QUESTION.search(words))
     if _ARRIVED.search(words) and not asked:
         return "arrived"
-    if _WHERE.search(words) and (not _BEFORE_SALE.search(words) or "resi" in words.split()):
+    if _TRACKING.search(words):
+        return "where"
+    if _WHERE.search(words) and not _BEFORE_SALE.search(words):
         return "where"
     return None
 

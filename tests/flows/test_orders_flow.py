@@ -616,3 +616,38 @@ def test_items_named_in_the_question_pick_the_order() -> None:
 def test_form_labels_from_config() -> None:
     text = form_text("id", ("name", "phone"), labels={"phone": "No. WA"})
     assert text.splitlines() == ["Nama:", "No. WA:"]
+
+
+# Questions before a sale, and words that only look like shipping, stay with the FAQ.
+NOT_ORDERS = [
+    "boleh bayar tunai bila barang sampai?",
+    "aku di medan kak, bisa nyampe sini ga?",
+    "sis can pos to east malaysia tak?",
+    "ada free pos tak?",
+    "bungkus macam mana?",
+    "bila buka tempahan lagi?",
+    "dah bank in tadi, nanti sy send resit",
+    "sy nak order 5 pek, boleh bank in ke mana?",
+    "ada jual kat shopee tak? senang nak track",
+    "klo tws nya tiba2 mati ditanggung ga kak?",
+    "kalo rusak bisa tuker baru ga?",
+    "bisa servis lcd hp yg pecah ga kak?",
+    "macam mana nak tukar password wifi?",
+    "what happens if the item arrives damaged?",
+    "cara nyucinya gimana biar ga cepet rusak?",
+]
+
+
+@pytest.mark.parametrize("text", NOT_ORDERS)
+def test_not_about_an_order(text: str) -> None:
+    assert recognise(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["dah 10 hari tak sampai lagi, mana barang saya?", "dah 2 minggu tak sampai, apa cerita ni?",
+     "udah di-ship belum kak barang aku?", "kode lacak paket aku mana ya kak",
+     "sy bayar dah seminggu, tracking pun tak bagi lagi"],
+)  # fmt: skip
+def test_late_parcels_are_where_questions(text: str) -> None:
+    assert recognise(text) == "where"
