@@ -19,8 +19,9 @@ flow slot, ``to_dict``/``from_dict``), the buyer's orders as ``OrderView`` value
 first), the chat language, shop name and buyer's display name. ``Outcome.state`` is the
 new ``OrdersState``; ``Outcome.effects`` are, in order:
 
-- ``Say(text, options)`` to the buyer — only ``Say`` reaches the buyer, and never one the
-  shop starts when the buyer opted out (``NotifySeller`` says so instead);
+- ``Say(text, options)``, a reply to the buyer, and ``ShopSay(text, options, params)``, a
+  message the shop starts (WhatsApp: the ``order_update`` template with ``params`` outside
+  the 24-hour window) — never one when the buyer opted out (``NotifySeller`` says so);
 - ``HandOff(reason, note)`` the chat to a seller (reason: order_lookup, return,
   complaint, late);
 - ``NotifySeller(text)`` a line in the seller chat about this buyer;
@@ -40,6 +41,7 @@ from typing import Any, Literal
 
 from flows.messages import BuyerMessage, Option
 from flows.order_intents import feeling, recognise, return_reason, says_no
+from flows.order_templates import order_update_params
 from flows.order_texts import OrderTexts, format_date, language_of
 
 OrderStatus = Literal["new", "paid", "shipped", "delivered", "cancelled", "returned"]
@@ -159,8 +161,21 @@ class OrderSettings:
 
 @dataclass(frozen=True, slots=True)
 class Say:
+    """A reply to the buyer's message."""
+
     text: str
     options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShopSay:
+    """A message the shop starts (thank-you, tracking, apology, feedback request): on
+    WhatsApp outside the 24-hour window it goes as the ``order_update`` template with
+    ``params`` ({{1}} order number, {{2}} one line of news, {{3}} link), else is held."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    params: tuple[str, ...] = ()
 
 
 HandOffReason = Literal["order_lookup", "return", "complaint", "late"]
@@ -207,7 +222,7 @@ class SetOptOut:
     opted_out: bool
 
 
-Effect = Say | HandOff | NotifySeller | OrderChange | SetTimer | CancelTimer | SetOptOut
+Effect = Say | ShopSay | HandOff | NotifySeller | OrderChange | SetTimer | CancelTimer | SetOptOut
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,7 +589,8 @@ def on_order_event(
             )  # fmt: skip
             effects.append(NotifySeller(note))
         else:
-            effects.append(Say(settings.texts.get(key, lang, shop=view.shop, **values)))
+            text = settings.texts.get(key, lang, shop=view.shop, **values)
+            effects.append(ShopSay(text, (), order_update_params(order, event, lang)))
     effects.extend(_timers(order, settings, view.state))
     return Outcome(view.state, tuple(effects))
 
@@ -649,7 +665,9 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
             return Outcome(state)
         return Outcome(
             state,
-            _apology(state, order.number, "ship", text("late_ship"), text("seller_late_ship")),
+            _apology(
+                state, order, "ship", text("late_ship"), text("seller_late_ship"), buyer_lang
+            ),
         )
     if base == LATE_DELIVER:
         if order.status != "shipped" or "deliver" in order.late_notices:
@@ -657,7 +675,12 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
         return Outcome(
             state,
             _apology(
-                state, order.number, "deliver", text("late_deliver"), text("seller_late_deliver")
+                state,
+                order,
+                "deliver",
+                text("late_deliver"),
+                text("seller_late_deliver"),
+                buyer_lang,
             ),
         )
     # feedback
@@ -678,17 +701,27 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
     new_state = replace(state, awaiting="feedback", about=order.number, last_feedback_at=stamp)
     return Outcome(
         new_state,
-        (Say(text("feedback_ask"), options), OrderChange(order.number, "feedback_asked")),
+        (
+            ShopSay(
+                text("feedback_ask"), options, order_update_params(order, "feedback", buyer_lang)
+            ),
+            OrderChange(order.number, "feedback_asked"),
+        ),
     )
 
 
 def _apology(
-    state: OrdersState, number: str, which: str, buyer_text: str, seller_text: str
+    state: OrdersState,
+    order: OrderView,
+    which: str,
+    buyer_text: str,
+    seller_text: str,
+    language: str,
 ) -> tuple[Effect, ...]:
     effects: list[Effect] = []
     if not state.opted_out:
-        effects.append(Say(buyer_text))
-    effects += [NotifySeller(seller_text), OrderChange(number, "late_notice", which)]
+        effects.append(ShopSay(buyer_text, (), order_update_params(order, "late", language)))
+    effects += [NotifySeller(seller_text), OrderChange(order.number, "late_notice", which)]
     return tuple(effects)
 
 

@@ -26,6 +26,7 @@ from flows.orders import (
     Say,
     SetOptOut,
     SetTimer,
+    ShopSay,
     close_case,
     handle,
     on_order_event,
@@ -62,9 +63,10 @@ def view(*orders: OrderView, language: str = "id", **state: object) -> OrdersVie
     return OrdersView(OrdersState(**state), orders, language, "Toko Kenanga", "Putri")  # type: ignore[arg-type]
 
 
-def says(outcome: Outcome | None) -> list[Say]:
+def says(outcome: Outcome | None) -> list[Say | ShopSay]:
+    """What reaches the buyer: replies and messages the shop starts."""
     assert outcome is not None
-    return [e for e in outcome.effects if isinstance(e, Say)]
+    return [e for e in outcome.effects if isinstance(e, Say | ShopSay)]
 
 
 def only(outcome: Outcome | None, kind: type[Effect]) -> list[Effect]:
@@ -464,7 +466,7 @@ def test_cancelled_is_told_kindly_and_clears_timers() -> None:
     cancelled = replace(NEW, status="cancelled")
     outcome = on_order_event(view(cancelled), cancelled, "cancelled", NOW, SETTINGS)
     assert "dibatalkan" in says(outcome)[0].text
-    assert all(isinstance(e, CancelTimer) for e in outcome.effects if not isinstance(e, Say))
+    assert all(isinstance(e, CancelTimer | ShopSay) for e in outcome.effects)
 
 
 def test_delivered_event_schedules_only_feedback() -> None:
@@ -651,3 +653,18 @@ def test_not_about_an_order(text: str) -> None:
 )  # fmt: skip
 def test_late_parcels_are_where_questions(text: str) -> None:
     assert recognise(text) == "where"
+
+
+def test_messages_the_shop_starts_carry_template_params() -> None:
+    shipped = on_order_event(view(SHIPPED), SHIPPED, "shipped", NOW, SETTINGS)
+    (message,) = [e for e in shipped.effects if isinstance(e, ShopSay)]
+    assert message.params[0] == "JP-2412-0003"
+    assert "CGK1234567890" in message.params[1]
+    assert message.params[2].startswith("https://")
+    late = on_timer(view(NEW), "order_late_ship:JP-2412-0007", NOW, SETTINGS)
+    assert [type(e) for e in late.effects if isinstance(e, Say | ShopSay)] == [ShopSay]
+    ask = on_timer(view(DELIVERED), "order_feedback:JP-2412-0001", NOW, SETTINGS)
+    assert [type(e) for e in ask.effects if isinstance(e, Say | ShopSay)] == [ShopSay]
+    reply = handle(view(SHIPPED), buyer("resi?"), NOW, SETTINGS)
+    assert reply is not None
+    assert [type(e) for e in reply.effects] == [Say]

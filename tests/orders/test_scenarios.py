@@ -21,6 +21,7 @@ from flows.orders import (
     Outcome,
     Say,
     SetTimer,
+    ShopSay,
     handle,
     on_order_event,
     on_timer,
@@ -44,7 +45,7 @@ class Chat:
         self.settings = settings or OrderSettings()
         self.state = OrdersState()
         self.buyer = Buyer("telegram:77", "Putri")
-        self.to_buyer: list[Say] = []
+        self.to_buyer: list[Say | ShopSay] = []
         self.to_seller: list[str] = []
         self.timers: dict[str, datetime] = {}
 
@@ -55,7 +56,7 @@ class Chat:
     def take(self, outcome: Outcome) -> Outcome:
         self.state = outcome.state
         for effect in outcome.effects:
-            if isinstance(effect, Say):
+            if isinstance(effect, Say | ShopSay):
                 self.to_buyer.append(effect)
             elif isinstance(effect, NotifySeller):
                 self.to_seller.append(effect.text)
