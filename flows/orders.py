@@ -30,220 +30,68 @@ new ``OrdersState``; ``Outcome.effects`` are, in order:
 - ``SetTimer(kind, due_at, data)`` / ``CancelTimer(kind)`` per chat; kinds
   ``order_late_ship:<no>``, ``order_late_deliver:<no>``, ``order_feedback:<no>``;
 - ``SetOptOut(opted_out)`` for the contact book (the state carries it too).
+
+Everything is importable from here; the values live in ``flows.order_model``, the
+after-sale decisions in ``flows.order_aftersale``, recognition in ``flows.order_intents``,
+texts in ``flows.order_texts``, the order form in ``flows.order_form``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from dataclasses import replace
+from datetime import datetime
 
 from flows.messages import BuyerMessage, Option
+from flows.order_aftersale import on_order_event, on_timer, plan_timers
 from flows.order_intents import feeling, recognise, return_reason, says_no
-from flows.order_templates import order_update_params
-from flows.order_texts import OrderTexts, format_date, language_of
+from flows.order_model import (
+    FEEDBACK,
+    FEEDBACK_GAP,
+    FEEL,
+    LATE_DELIVER,
+    LATE_SHIP,
+    LOOKBACK,
+    NO_PHOTO,
+    OPEN,
+    PICK,
+    REASON,
+    TIMER_KINDS,
+    CancelTimer,
+    Effect,
+    HandOff,
+    HandOffReason,
+    NotifySeller,
+    OrderChange,
+    OrderChangeKind,
+    OrderEvent,
+    OrderSettings,
+    OrdersState,
+    OrderStatus,
+    OrdersView,
+    OrderView,
+    Outcome,
+    Say,
+    SetOptOut,
+    SetTimer,
+    ShopSay,
+    lang_for,
+    number_key,
+    order_values,
+    parse_timer_kind,
+    shorten,
+    timer_kind,
+)
+from flows.order_texts import language_of
 
-OrderStatus = Literal["new", "paid", "shipped", "delivered", "cancelled", "returned"]
-OrderEvent = Literal["recorded", "paid", "shipped", "delivered", "cancelled", "returned"]
-OPEN: frozenset[str] = frozenset({"new", "paid", "shipped"})
-FEEDBACK_GAP = timedelta(days=30)  # at most one feedback request per buyer in this time
-_LOOKBACK = timedelta(days=60)  # a closed order older than this is not "my order" any more
-
-LATE_SHIP = "order_late_ship"
-LATE_DELIVER = "order_late_deliver"
-FEEDBACK = "order_feedback"
-TIMER_KINDS = (LATE_SHIP, LATE_DELIVER, FEEDBACK)
-
-# Option ids (FAQ ids hold no ':', so these never collide with an FAQ entry).
-_PICK = ":ord:"  # + number: "which order?"
-_FEEL = ":fb:"  # + good|ok|problem + ":" + number
-_REASON = ":ret:"  # + damaged|wrong|mismatch|other
-_NO_PHOTO = ":ret-nophoto"
-
-
-# ---- values in ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OrderView:
-    """One of the buyer's orders, as much as the flow needs (``bot.orders.model.Order``
-    maps onto it)."""
-
-    number: str
-    status: OrderStatus
-    items: str
-    total: str = ""
-    payment: str = ""
-    cod: bool = False
-    created_at: datetime | None = None
-    promised_ship_at: datetime | None = None
-    courier: str = ""
-    tracking_number: str = ""  # exactly as written
-    tracking_link: str = ""
-    tracking_status: str = ""  # bot.orders.tracking.TrackStatus, "" = nothing known
-    tracking_note: str = ""  # the courier's last scan, as reported
-    shipped_at: datetime | None = None
-    delivered_at: datetime | None = None
-    eta: datetime | None = None  # a provider's delivery estimate, if any
-    late_notices: tuple[str, ...] = ()  # "ship", "deliver": apologies already sent
-    feedback_asked_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
-
-
-@dataclass(frozen=True, slots=True)
-class OrdersState:
-    """What the order flow remembers about a chat between messages."""
-
-    awaiting: str = ""  # "", which_order, order_number, return_order, return_reason,
-    # return_photo, feedback
-    about: str = ""  # the order number the question is about
-    reason: str = ""  # the return reason given
-    asked_number: bool = False  # "which order number?" was asked once (no order found)
-    opted_out: bool = False
-    open_case: str = ""  # "return:<no>" / "complaint:<no>" until a seller closes it
-    last_feedback_at: float | None = None  # epoch seconds of the last feedback request
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "awaiting": self.awaiting,
-            "about": self.about,
-            "reason": self.reason,
-            "asked_number": self.asked_number,
-            "opted_out": self.opted_out,
-            "open_case": self.open_case,
-            "last_feedback_at": self.last_feedback_at,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> OrdersState:
-        data = data or {}
-        last = data.get("last_feedback_at")
-        return cls(
-            awaiting=str(data.get("awaiting") or ""),
-            about=str(data.get("about") or ""),
-            reason=str(data.get("reason") or ""),
-            asked_number=bool(data.get("asked_number")),
-            opted_out=bool(data.get("opted_out")),
-            open_case=str(data.get("open_case") or ""),
-            last_feedback_at=float(last) if isinstance(last, int | float) else None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class OrdersView:
-    """One chat as the order flow sees it."""
-
-    state: OrdersState = field(default_factory=OrdersState)
-    orders: tuple[OrderView, ...] = ()  # newest first
-    language: str = "id"
-    shop: str = "Toko Kami"
-    buyer: str = ""  # display name, for seller notes
-
-
-@dataclass(frozen=True, slots=True)
-class OrderSettings:
-    """The shop's order keys (config.yaml: ``after_sale.*``, ``orders.*``)."""
-
-    feedback_after_hours: float = 48  # 0 = never ask
-    delay_grace_days: float = 1
-    delivery_days: float = 3  # estimate after shipping when the provider gives none
-    return_policy: str = ""  # the shop's returns FAQ answer, in the chat's language
-    seller_language: str = "id"  # notes to the seller chat (shop.language)
-    texts: OrderTexts = field(default_factory=OrderTexts)
-
-
-# ---- effects out -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Say:
-    """A reply to the buyer's message."""
-
-    text: str
-    options: tuple[Option, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ShopSay:
-    """A message the shop starts (thank-you, tracking, apology, feedback request): on
-    WhatsApp outside the 24-hour window it goes as the ``order_update`` template with
-    ``params`` ({{1}} order number, {{2}} one line of news, {{3}} link), else is held."""
-
-    text: str
-    options: tuple[Option, ...] = ()
-    params: tuple[str, ...] = ()
-
-
-HandOffReason = Literal["order_lookup", "return", "complaint", "late"]
-
-
-@dataclass(frozen=True, slots=True)
-class HandOff:
-    reason: HandOffReason
-    note: str = ""  # the case card for the seller chat
-    message: BuyerMessage | None = None  # the buyer's message to show the seller
-
-
-@dataclass(frozen=True, slots=True)
-class NotifySeller:
-    text: str
-
-
-OrderChangeKind = Literal[
-    "delivered", "return_requested", "feedback", "feedback_asked", "late_notice"
-]
-
-
-@dataclass(frozen=True, slots=True)
-class OrderChange:
-    number: str
-    change: OrderChangeKind
-    value: str = ""  # feedback: good|ok|problem; late_notice: ship|deliver; reason
-
-
-@dataclass(frozen=True, slots=True)
-class SetTimer:
-    kind: str
-    due_at: datetime
-    data: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class CancelTimer:
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetOptOut:
-    opted_out: bool
-
-
-Effect = Say | ShopSay | HandOff | NotifySeller | OrderChange | SetTimer | CancelTimer | SetOptOut
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The chat's new order state and what to do. ``handled`` False: the message was not
-    the flow's after all (a question it had asked was dropped); keep ``state`` and let the
-    FAQ engine answer the message."""
-
-    state: OrdersState
-    effects: tuple[Effect, ...] = ()
-    handled: bool = True
-
-
-def timer_kind(base: str, number: str) -> str:
-    return f"{base}:{number}"
-
-
-def parse_timer_kind(kind: str) -> tuple[str, str] | None:
-    """``"order_feedback:JP-2412-0007"`` → ("order_feedback", "JP-2412-0007")."""
-    base, _, number = kind.partition(":")
-    return (base, number) if base in TIMER_KINDS and number else None
+__all__ = [
+    "FEEDBACK", "FEEDBACK_GAP", "LATE_DELIVER", "LATE_SHIP", "OPEN", "TIMER_KINDS",
+    "CancelTimer", "Effect", "HandOff", "HandOffReason", "NotifySeller", "OrderChange",
+    "OrderChangeKind", "OrderEvent", "OrderSettings", "OrderStatus", "OrderView",
+    "OrdersState", "OrdersView", "Outcome", "Say", "SetOptOut", "SetTimer", "ShopSay",
+    "close_case", "handle", "on_order_event", "on_timer", "parse_timer_kind", "plan_timers",
+    "timer_kind",
+]  # fmt: skip
 
 
 # ---- buyer messages ----------------------------------------------------------------------
@@ -295,29 +143,29 @@ class _Flow:
         self.lang = language_of(view.language)
 
     def t(self, key: str, order: OrderView | None = None, **values: str) -> str:
-        lang = _lang_for(key, self.lang, self.settings)
+        lang = lang_for(key, self.lang, self.settings)
         if order is not None:
-            values = {**_order_values(order, lang, self.settings), **values}
+            values = {**order_values(order, lang, self.settings), **values}
         return self.settings.texts.get(key, lang, shop=self.view.shop, **values)
 
     def seller_word(self, key: str) -> str:
         return self.settings.texts.get(key, language_of(self.settings.seller_language))
 
     def order(self, number: str) -> OrderView | None:
-        wanted = _key(number)
-        return next((o for o in self.view.orders if _key(o.number) == wanted), None)
+        wanted = number_key(number)
+        return next((o for o in self.view.orders if number_key(o.number) == wanted), None)
 
     def mentioned(self, text: str) -> OrderView | None:
         """An order whose number the buyer typed (``#JP-2412-0007``, ``2412-0007``, ``0007``)."""
-        folded = _key(text)
+        folded = number_key(text)
         if not folded:
             return None
         for order in self.view.orders:
-            key = _key(order.number)
+            key = number_key(order.number)
             if key in folded:
                 return order
         for order in self.view.orders:  # the month and sequence alone: "2412-0007"
-            tail = _key(order.number.split("-", 1)[-1])
+            tail = number_key(order.number.split("-", 1)[-1])
             if len(tail) >= 4 and tail in folded:
                 return order
         return None
@@ -330,12 +178,12 @@ class _Flow:
         return [
             o
             for o in self.view.orders
-            if o.created_at is None or self.now - o.created_at <= _LOOKBACK
+            if o.created_at is None or self.now - o.created_at <= LOOKBACK
         ][:1]
 
     def pick(self, orders: Sequence[OrderView], awaiting: str, key: str) -> Outcome:
         options = tuple(
-            Option(f"{_PICK}{o.number}", _short(f"#{o.number} · {o.items}", 60)) for o in orders
+            Option(f"{PICK}{o.number}", shorten(f"#{o.number} · {o.items}", 60)) for o in orders
         )
         state = replace(self.state, awaiting=awaiting, about="")
         return Outcome(state, (Say(self.t(key), options[:10]),))
@@ -401,7 +249,7 @@ class _Flow:
             Say(self.t("arrived_thanks")),
         ]
         effects.extend(
-            _timers(
+            plan_timers(
                 replace(order, status="delivered", delivered_at=self.now),
                 self.settings,
                 self.state,
@@ -440,11 +288,11 @@ class _Flow:
         state = replace(self.state, about=order.number, reason=reason)
         if reason:
             text = "\n\n".join(t for t in (policy, self.t("return_photo")) if t)
-            photo = (Option(_NO_PHOTO, self.t("no_photo")),)
+            photo = (Option(NO_PHOTO, self.t("no_photo")),)
             return Outcome(replace(state, awaiting="return_photo"), (Say(text, photo),))
         text = "\n\n".join(t for t in (policy, self.t("return_start", order)) if t)
         options = tuple(
-            Option(f"{_REASON}{r}", self.t(f"reason_{r}"))
+            Option(f"{REASON}{r}", self.t(f"reason_{r}"))
             for r in ("damaged", "wrong", "mismatch", "other")
         )
         return Outcome(replace(state, awaiting="return_reason"), (Say(text, options),))
@@ -487,24 +335,24 @@ class _Flow:
     # -- answers to our own questions --
 
     def tapped(self, choice: str, message: BuyerMessage) -> Outcome | None:
-        if choice.startswith(_PICK):
-            order = self.order(choice[len(_PICK) :])
+        if choice.startswith(PICK):
+            order = self.order(choice[len(PICK) :])
             if order is None:
                 return None
             if self.state.awaiting == "return_order":
                 return self.return_for(order, self.state.reason)
             return self.status_of(order)
-        if choice.startswith(_FEEL):
-            feel, _, number = choice[len(_FEEL) :].partition(":")
+        if choice.startswith(FEEL):
+            feel, _, number = choice[len(FEEL) :].partition(":")
             if feel in ("good", "ok", "problem"):
                 return self.feedback(number, feel, message)
             return None
-        if choice.startswith(_REASON) and self.state.about:
-            reason = choice[len(_REASON) :]
+        if choice.startswith(REASON) and self.state.about:
+            reason = choice[len(REASON) :]
             state = replace(self.state, reason=reason, awaiting="return_photo")
-            options = (Option(_NO_PHOTO, self.t("no_photo")),)
+            options = (Option(NO_PHOTO, self.t("no_photo")),)
             return Outcome(state, (Say(self.t("return_photo"), options),))
-        if choice == _NO_PHOTO and self.state.about:
+        if choice == NO_PHOTO and self.state.about:
             return self.finish_return(message, photo=False)
         return None
 
@@ -532,7 +380,7 @@ class _Flow:
             if not reason:
                 return None
             state = replace(self.state, reason=reason, awaiting="return_photo")
-            options = (Option(_NO_PHOTO, self.t("no_photo")),)
+            options = (Option(NO_PHOTO, self.t("no_photo")),)
             return Outcome(state, (Say(self.t("return_photo"), options),))
         if awaiting == "return_photo":
             if message.kind in ("photo", "video", "document"):
@@ -566,200 +414,6 @@ class _Flow:
 
 
 _REASONS = ("damaged", "wrong", "mismatch", "other")
-
-
-# ---- seller-side events and timers -------------------------------------------------------
-
-
-def on_order_event(
-    view: OrdersView, order: OrderView, event: OrderEvent, now: datetime, settings: OrderSettings
-) -> Outcome:
-    """What the buyer is told (unless they opted out) and which timers change when a seller
-    or a shop system records ``event`` on ``order`` (``order`` already in its new state)."""
-    lang = language_of(view.language)
-    values = _order_values(order, lang, settings)
-    key = {"recorded": "thank_you", "shipped": "shipped", "cancelled": "cancelled"}.get(event)
-    effects: list[Effect] = []
-    if key is not None:
-        if view.state.opted_out:
-            seller = language_of(settings.seller_language)
-            note = settings.texts.get(
-                "seller_opted_out", seller, buyer=view.buyer or "-",
-                **_order_values(order, seller, settings),
-            )  # fmt: skip
-            effects.append(NotifySeller(note))
-        else:
-            text = settings.texts.get(key, lang, shop=view.shop, **values)
-            effects.append(ShopSay(text, (), order_update_params(order, event, lang)))
-    effects.extend(_timers(order, settings, view.state))
-    return Outcome(view.state, tuple(effects))
-
-
-def plan_timers(
-    order: OrderView, settings: OrderSettings, state: OrdersState | None = None
-) -> tuple[SetTimer | CancelTimer, ...]:
-    """The timers ``order`` wants in its current status; the others of it are cancelled.
-
-    new/paid: the late-shipping apology at the promised date. shipped: the late-delivery
-    apology at the estimate (provider's, or shipped + ``delivery_days``) plus
-    ``delay_grace_days``. delivered: the feedback request ``feedback_after_hours`` later
-    (0 = never). Apologies already sent and feedback already asked are not set again.
-    """
-    return tuple(_timers(order, settings, state or OrdersState()))
-
-
-def _timers(
-    order: OrderView, settings: OrderSettings, state: OrdersState
-) -> list[SetTimer | CancelTimer]:
-    data = {"order": order.number}
-    want: dict[str, datetime] = {}
-    if (
-        order.status in ("new", "paid")
-        and order.promised_ship_at
-        and "ship" not in order.late_notices
-    ):
-        want[LATE_SHIP] = order.promised_ship_at
-    elif order.status == "shipped" and "deliver" not in order.late_notices:
-        start = order.shipped_at or order.created_at
-        estimate = order.eta or (start + timedelta(days=settings.delivery_days) if start else None)
-        if estimate is not None:
-            want[LATE_DELIVER] = estimate + timedelta(days=settings.delay_grace_days)
-    elif (
-        order.status == "delivered"
-        and settings.feedback_after_hours > 0
-        and order.feedback_asked_at is None
-        and order.delivered_at is not None
-    ):
-        want[FEEDBACK] = order.delivered_at + timedelta(hours=settings.feedback_after_hours)
-    timers: list[SetTimer | CancelTimer] = []
-    for base in TIMER_KINDS:
-        kind = timer_kind(base, order.number)
-        if base in want:
-            timers.append(SetTimer(kind, want[base], data))
-        else:
-            timers.append(CancelTimer(kind))
-    return timers
-
-
-def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings) -> Outcome:
-    """What to do when a timer fires. Each check is made again against the order as it is
-    now: a timer that is no longer due (shipped meanwhile, already apologised, a complaint
-    open, feedback asked within 30 days, buyer opted out) does nothing for the buyer."""
-    parsed = parse_timer_kind(kind)
-    state = view.state
-    if parsed is None:
-        return Outcome(state)
-    base, number = parsed
-    order = next((o for o in view.orders if _key(o.number) == _key(number)), None)
-    if order is None:
-        return Outcome(state)
-    buyer_lang = language_of(view.language)
-
-    def text(key: str) -> str:
-        lang = _lang_for(key, buyer_lang, settings)
-        values = _order_values(order, lang, settings)
-        return settings.texts.get(key, lang, shop=view.shop, buyer=view.buyer or "-", **values)
-
-    if base == LATE_SHIP:
-        if order.status not in ("new", "paid") or "ship" in order.late_notices:
-            return Outcome(state)
-        return Outcome(
-            state,
-            _apology(
-                state, order, "ship", text("late_ship"), text("seller_late_ship"), buyer_lang
-            ),
-        )
-    if base == LATE_DELIVER:
-        if order.status != "shipped" or "deliver" in order.late_notices:
-            return Outcome(state)
-        return Outcome(
-            state,
-            _apology(
-                state,
-                order,
-                "deliver",
-                text("late_deliver"),
-                text("seller_late_deliver"),
-                buyer_lang,
-            ),
-        )
-    # feedback
-    if order.status != "delivered" or order.feedback_asked_at is not None:
-        return Outcome(state)
-    if state.opted_out or state.open_case:
-        return Outcome(state)
-    stamp = now.timestamp()
-    if (
-        state.last_feedback_at is not None
-        and stamp - state.last_feedback_at < FEEDBACK_GAP.total_seconds()
-    ):
-        return Outcome(state)
-    options = tuple(
-        Option(f"{_FEEL}{feel}:{order.number}", settings.texts.get(f"feedback_{feel}", buyer_lang))
-        for feel in ("good", "ok", "problem")
-    )
-    new_state = replace(state, awaiting="feedback", about=order.number, last_feedback_at=stamp)
-    return Outcome(
-        new_state,
-        (
-            ShopSay(
-                text("feedback_ask"), options, order_update_params(order, "feedback", buyer_lang)
-            ),
-            OrderChange(order.number, "feedback_asked"),
-        ),
-    )
-
-
-def _apology(
-    state: OrdersState,
-    order: OrderView,
-    which: str,
-    buyer_text: str,
-    seller_text: str,
-    language: str,
-) -> tuple[Effect, ...]:
-    effects: list[Effect] = []
-    if not state.opted_out:
-        effects.append(ShopSay(buyer_text, (), order_update_params(order, "late", language)))
-    effects += [NotifySeller(seller_text), OrderChange(order.number, "late_notice", which)]
-    return tuple(effects)
-
-
-# ---- helpers -----------------------------------------------------------------------------
-
-
-def _lang_for(key: str, buyer_language: str, settings: OrderSettings) -> str:
-    """Notes for the seller chat are in the shop's language, the rest in the buyer's."""
-    return language_of(settings.seller_language if key.startswith("seller_") else buyer_language)
-
-
-def _order_values(order: OrderView, lang: str, settings: OrderSettings) -> dict[str, str]:
-    summary = " · ".join(p for p in (order.items, order.total, order.payment) if p)
-    ship = order.promised_ship_at
-    same_day = (
-        ship is not None
-        and order.created_at is not None
-        and (ship - order.created_at < timedelta(days=1))
-    )
-    return {
-        "number": order.number,
-        "items": _short(order.items, 80),
-        "summary": summary,
-        "ship_date": format_date(ship, lang, with_time=same_day) if ship else "-",
-        "date": format_date(order.delivered_at, lang) if order.delivered_at else "-",
-        "courier": order.courier or "-",
-        "tracking": order.tracking_number or "-",
-        "link": order.tracking_link or "-",
-    }
-
-
-def _key(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _by_items(orders: Sequence[OrderView], text: str) -> OrderView | None:
