@@ -35,6 +35,11 @@ class Say:
     lang: str | None = None  # the buyer's language: labels the channel adds itself
     reply_to: str | None = None  # the message this answers (the seller chat's hints)
     by_seller: bool = False
+    # a message the shop starts (an order update), not a reply: outside WhatsApp's 24-hour
+    # window it can go only as the approved ``template`` filled with ``params``
+    initiated: bool = False
+    template: str | None = None
+    params: tuple[str, ...] = ()
 
     @property
     def log_kind(self) -> str:
@@ -196,7 +201,7 @@ def encode(command: Command) -> dict[str, Any]:
     for f in fields(command):
         value = getattr(command, f.name)
         if value != f.default:
-            data[f.name] = [list(pair) for pair in value] if f.name == "options" else value
+            data[f.name] = _json(value)
     return data
 
 
@@ -217,11 +222,17 @@ def decode(data: Mapping[str, Any]) -> Command:
             value = data[f.name]
             if f.name == "options":
                 value = tuple((str(i), str(t)) for i, t in value)
+            elif f.name == "params":
+                value = tuple(str(p) for p in value)
             values[f.name] = value
     try:
         return cls(**values)
     except TypeError as exc:
         raise ParseError(f"command {kind!r}: {exc}") from None
+
+
+def _json(value: Any) -> Any:
+    return [_json(v) for v in value] if isinstance(value, tuple) else value
 
 
 def is_best_effort(data: Mapping[str, Any]) -> bool:

@@ -8,10 +8,13 @@ hands each to the handler for its type. Rows written before these types still de
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, cast, get_args
 
 from bot.errors import ParseError
+from flows.messages import OrderChange, OrderView
+
+_CHANGES = frozenset(get_args(OrderChange))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +133,12 @@ class TimerEvent:
 
 @dataclass(frozen=True, slots=True)
 class OrderUpdate:
-    """An order changed (paid, shipped, delivered): a placeholder for the orders work."""
+    """An order of the chat was recorded or moved (a seller's command, the inbox, the
+    shop's system): ``change`` is what happened, ``by`` who did it."""
 
-    data: Mapping[str, Any] = field(default_factory=dict)
+    order: OrderView
+    change: OrderChange
+    by: str | None = None
 
 
 Event = BuyerEvent | SellerEvent | TimerEvent | OrderUpdate
@@ -184,7 +190,9 @@ def encode(event: Event) -> dict[str, Any]:
             _put(data, due_at=event.due_at)
             return data
         case OrderUpdate():
-            return {"type": "order", "data": dict(event.data)}
+            data = {"type": "order", "order": asdict(event.order), "change": event.change}
+            _put(data, by=event.by)
+            return data
 
 
 def decode(data: Mapping[str, Any]) -> Event:
@@ -252,7 +260,15 @@ def decode(data: Mapping[str, Any]) -> Event:
             due_at=float(due) if isinstance(due, int | float) else None,
         )
     if kind == "order":
-        return OrderUpdate(dict(data.get("data") or {}))
+        order = data.get("order")
+        change = data.get("change")
+        if not isinstance(order, Mapping) or not order.get("number") or change not in _CHANGES:
+            raise ParseError(
+                f"an order update needs an order with a number and a change, not {change!r}"
+            )
+        known = {f.name for f in fields(OrderView)}
+        view = OrderView(**{k: v for k, v in order.items() if k in known})
+        return OrderUpdate(view, cast(OrderChange, change), _str(data.get("by")))
     raise ParseError(f"unknown event type {kind!r} (known: buyer, seller, tick, order)")
 
 

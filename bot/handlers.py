@@ -35,9 +35,11 @@ from flows.messages import (
     SellerReleased,
     SellerWrote,
     SetTimer,
+    ShopMessage,
     Tick,
 )
 from flows.messages import Event as FlowEvent
+from flows.messages import OrderUpdate as FlowOrderUpdate
 from flows.messages import Say as SayAction
 from flows.policy import Policy
 from flows.router import step
@@ -93,8 +95,7 @@ class Handlers:
             case TimerEvent():
                 return await self.timer(row, event, now)
             case OrderUpdate():
-                # orders are not built yet: recorded, nothing to do
-                return Handled(Turn(row.id, row.chat_key, None), "order=ignored")
+                return await self.order(row, event, now)
             case _:
                 assert_never(event)
 
@@ -129,9 +130,8 @@ class Handlers:
         lang = conv.language or self.policy.language
         for action in _merged(actions):
             match action:
-                case SayAction():
-                    options = tuple((o.id, o.title) for o in action.options)
-                    outgoing.append(queued(chat_key, Say(action.text, options, lang)))
+                case SayAction() | ShopMessage():
+                    outgoing.append(queued(chat_key, _said(action, lang)))
                     names.append("say")
                 case HandOff():
                     self.metrics.handoffs.labels(action.reason).inc()
@@ -246,12 +246,7 @@ class Handlers:
     async def timer(self, row: InboundRow, event: TimerEvent, now: float) -> Handled:
         chat_key = row.chat_key
         conv, actions = await self._step(chat_key, Tick(event.kind, event.data), now)
-        lang = conv.language or self.policy.language
-        outgoing = [
-            queued(chat_key, Say(a.text, tuple((o.id, o.title) for o in a.options), lang))
-            for a in actions
-            if isinstance(a, SayAction)
-        ]
+        outgoing = self._to_buyer(chat_key, conv, actions)
         outgoing += await self._notes(chat_key, actions)
         idle = any(isinstance(a, NotifySeller) and a.kind == "idle_released" for a in actions)
         turn = Turn(
@@ -264,6 +259,32 @@ class Handlers:
         )
         kinds = ",".join(a.kind for a in actions if isinstance(a, NotifySeller)) or "-"
         return Handled(turn, f"tick={event.kind} notes={kinds}")
+
+    async def order(self, row: InboundRow, event: OrderUpdate, now: float) -> Handled:
+        chat_key = row.chat_key
+        flow_event = FlowOrderUpdate(event.order, event.change, event.by)
+        conv, actions = await self._step(chat_key, flow_event, now)
+        outgoing = self._to_buyer(chat_key, conv, actions)
+        outgoing += await self._notes(chat_key, actions)
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            timers=_timers(actions),
+        )
+        return Handled(turn, f"order={event.order.number} change={event.change}")
+
+    def _to_buyer(
+        self, chat_key: str, conv: Conversation, actions: Sequence[Action]
+    ) -> list[Outgoing]:
+        """The engine's messages for the buyer, outside a reply to them."""
+        lang = conv.language or self.policy.language
+        return [
+            queued(chat_key, _said(a, lang))
+            for a in actions
+            if isinstance(a, SayAction | ShopMessage)
+        ]
 
     async def orphan(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
         """A seller's message for no buyer: a tap is answered, /chats lists the buyers,
@@ -296,6 +317,21 @@ _KINDS = frozenset(
         "other",
     )
 )
+
+
+def _said(action: SayAction | ShopMessage, lang: str) -> Say:
+    """The engine's words for the buyer as a command (a shop message is marked so)."""
+    options = tuple((o.id, o.title) for o in action.options)
+    if isinstance(action, ShopMessage):
+        return Say(
+            action.text,
+            options,
+            lang,
+            initiated=True,
+            template=action.template,
+            params=action.params,
+        )
+    return Say(action.text, options, lang)
 
 
 def _timers(actions: Sequence[Action]) -> list[TimerChange]:

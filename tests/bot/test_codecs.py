@@ -29,6 +29,7 @@ from bot.events import (
     SellerFile,
     TimerEvent,
 )
+from flows.messages import OrderView
 
 BUDI = Profile("telegram", "42", name="Budi", username="budi", language="id")
 
@@ -37,6 +38,7 @@ COMMANDS: list[commands.Command] = [
     Say("Yang mana?", (("ongkir", "Ongkir"), (":human", "Admin")), lang="ms"),
     Say("Halo kak, saya bantu ya", by_seller=True),
     Say("ℹ️ ...", reply_to="77"),
+    Say("Pesanan JP-0007 dikirim", initiated=True, template="order_update", params=("JP-0007",)),
     AckTap("cb1"),
     MarkRead("wamid.IN1"),
     CopyMessage("-100123", "55"),
@@ -163,7 +165,11 @@ EVENTS: list[events.Event] = [
     SellerEvent("/chats siti", command="chats", orphan=True),
     SellerEvent("Saya bantu", seller_name="Inbox", source="inbox"),
     TimerEvent("handoff_remind", {"n": 1}, due_at=1700000000.0),
-    OrderUpdate({"order": "JP-0007", "status": "shipped"}),
+    OrderUpdate(
+        OrderView("JP-0007", "shipped", "2x Sepatu", "Rp500.000", courier="jne", tracking="X1"),
+        "shipped",
+        by="Sari",
+    ),
 ]
 
 
@@ -184,7 +190,15 @@ def test_events_from_the_version_before_still_decode() -> None:
     assert events.decode({"type": "tick"}) == TimerEvent("handoff")
 
 
-@pytest.mark.parametrize("row", [{"type": "fax"}, {"type": "buyer", "text": "no profile"}])
+@pytest.mark.parametrize(
+    "row",
+    [
+        {"type": "fax"},
+        {"type": "buyer", "text": "no profile"},
+        {"type": "order", "order": {"number": "JP-1"}, "change": "teleported"},
+        {"type": "order", "order": {}, "change": "paid"},
+    ],
+)
 def test_an_unreadable_event_is_a_parse_error(row: dict[str, Any]) -> None:
     with pytest.raises(ParseError):
         events.decode(row)
