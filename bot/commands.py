@@ -54,7 +54,7 @@ class Say:
 class AckTap:
     """Acknowledge a button tap, so the tapper's client stops its spinner."""
 
-    tag: ClassVar[str] = "ack_callback"
+    tag: ClassVar[str] = "ack_tap"
     best_effort: ClassVar[bool] = True  # not a message: not paced, not retried, not kept
 
     tap_id: str
@@ -235,12 +235,6 @@ def _json(value: Any) -> Any:
     return [_json(v) for v in value] if isinstance(value, tuple) else value
 
 
-def is_best_effort(data: Mapping[str, Any]) -> bool:
-    """Whether a stored command is a receipt or a tap answer rather than a message."""
-    cls = _TYPES.get(str(_upgraded(data).get("op")))
-    return cls is not None and cls.best_effort
-
-
 def _upgraded(data: Mapping[str, Any]) -> dict[str, Any]:
     """Rows written before the typed commands: the same ops, other field names."""
     data = dict(data)
@@ -248,8 +242,9 @@ def _upgraded(data: Mapping[str, Any]) -> dict[str, Any]:
     data["op"] = op
     if op == "say" and data.get("kind") == "seller":
         data["by_seller"] = True
-    elif op == "ack_callback" and "callback_id" in data:
-        data["tap_id"] = data.pop("callback_id")
+    elif op == "ack_callback":  # the Telegram word
+        data["op"] = "ack_tap"
+        data["tap_id"] = data.pop("callback_id", None)
     elif op == "seller_post" and data.get("send_op") == "forward":
         data["op"] = "seller_forward"
     elif op == "seller_post" and data.get("send_op") == "wa_media":

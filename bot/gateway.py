@@ -14,6 +14,7 @@ import httpx
 from telegram.request import BaseRequest
 
 from bot.channels.base import Channel
+from bot.channels.polling import TelegramPoller
 from bot.channels.telegram import TelegramChannel
 from bot.channels.webchat import WebChatChannel
 from bot.channels.whatsapp import WhatsAppChannel
@@ -25,7 +26,6 @@ from bot.inbox_auth import InboxAuth
 from bot.intake import Intake
 from bot.metrics import Metrics
 from bot.outbox import Outbox
-from bot.poller import TelegramPoller
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
 from bot.runtime import Runtime

@@ -136,7 +136,7 @@ def test_a_row_that_is_no_command_says_what_is_wrong(row: dict[str, Any]) -> Non
 
 
 def test_receipts_and_tap_answers_are_best_effort_and_join_no_history() -> None:
-    assert [c.tag for c in COMMANDS if c.best_effort] == ["ack_callback", "mark_read"]
+    assert [c.tag for c in COMMANDS if c.best_effort] == ["ack_tap", "mark_read"]
     assert commands.queued("telegram:42", AckTap("cb")).log_chat is None
     say = commands.queued("telegram:42", Say("hi", by_seller=True))
     assert (say.log_chat, say.log_kind, say.log_text) == ("telegram:42", "seller", "hi")
