@@ -11,7 +11,7 @@ from typing import Protocol
 
 from bot.channels.base import Sent
 from bot.commands import Command, decode
-from bot.errors import ChannelError, ParseError, RateLimited
+from bot.errors import ChannelError, ParseError, RateLimited, StoreError
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
@@ -24,6 +24,7 @@ MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
 MAX_AGE = 24 * 3600.0  # a reply older than a day is no longer worth sending
 LEASE_TTL = 60.0
 DEFAULT_CONCURRENCY = 64
+MARK_RETRY = 0.1  # seconds before recording a done send is tried again (doubling, to 5 s)
 _BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 
@@ -147,7 +148,7 @@ class Outbox:
             return
         took = time.perf_counter() - started
         now = self.wall()
-        await self.store.mark_sent(row, sent.platform_id, now)
+        await self._mark_sent(row, sent.platform_id, now)
         self.metrics.sent(channel, command.tag, took)
         log.info(
             "out chat=%s op=%s id=%s queued_ms=%.0f send_ms=%.0f attempts=%d",
@@ -158,6 +159,24 @@ class Outbox:
             took * 1000,
             row.attempts + 1,
         )
+
+    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+        """Record a send that happened. A store hiccup here must not lose it: unrecorded,
+        the row would go out a second time, so keep trying (while the outbox runs)."""
+        pause = MARK_RETRY
+        while True:
+            try:
+                await self.store.mark_sent(row, platform_id, now)
+                return
+            except StoreError as exc:
+                if self._lanes.closing:
+                    log.error("out chat=%s #%d sent but not recorded: %s", row.lane, row.id, exc)
+                    raise
+                log.warning(
+                    "out chat=%s #%d sent; recording it failed, again: %s", row.lane, row.id, exc
+                )
+                await self._nap(pause)
+                pause = min(pause * 2, 5.0)
 
     async def _failed(
         self, channel: str, row: OutboxRow, command: Command, exc: ChannelError

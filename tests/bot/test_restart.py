@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
+from bot.errors import StoreError
 from tests.bot.fakes import FakeBotApi
 from tests.bot.gateway_kit import TOKEN, FakeClock, running, tg_text, write_config
 
@@ -46,3 +49,31 @@ async def test_an_accepted_but_unprocessed_message_is_processed_after_a_restart(
     fresh = FakeBotApi(TOKEN)
     async with running(config, tg=fresh):
         await fresh.wait_for(lambda c: len(fresh.sent("sendMessage", "78")) == 1)
+
+
+async def test_a_send_whose_bookkeeping_fails_is_recorded_later_not_sent_twice(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path)
+    async with running(config, clock=FakeClock()) as bot:
+        store = bot.gateway.store
+        real = store.mark_sent
+        failures = 2
+
+        async def flaky(*args: Any, **kwargs: Any) -> None:
+            nonlocal failures
+            if failures:
+                failures -= 1
+                raise StoreError("database is locked")
+            await real(*args, **kwargs)
+
+        store.mark_sent = flaky  # type: ignore[method-assign]
+        await bot.telegram(tg_text("bisa cod?", user_id=79))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "79")) >= 1)
+        for _ in range(300):
+            if await store.outbox_depth() == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert failures == 0
+        assert await store.outbox_depth() == 0
+        assert len(bot.tg.sent("sendMessage", "79")) == 1
