@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import os
 import warnings
@@ -244,6 +245,7 @@ def _media_file(message: Message) -> SellerFile | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # a shop's FAQ offers a few dozen sets; PTB objects are frozen
 def keyboard(options: Options) -> InlineKeyboardMarkup | None:
     """One button a row; callback_data carries the FAQ id (``faq:<id>``)."""
     if not options:
