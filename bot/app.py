@@ -6,9 +6,10 @@ import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
+import httpx
 from fastapi import FastAPI
+from telegram.request import BaseRequest
 
 from bot.faqsource import FaqSource
 from bot.gateway import Gateway
@@ -25,15 +26,24 @@ def create_app(
     *,
     shared: bool = False,
     faq: FaqSource | None = None,
-    **backends: Any,
+    telegram_request: BaseRequest | None = None,
+    telegram_updates_request: BaseRequest | None = None,
+    whatsapp_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """Build the app; the store opens, the FAQ loads and workers start in its lifespan.
 
     ``shared``: other processes use the same store (``japri serve`` with several workers),
     so chats and outbox lanes are leased in the store, not just held in this process.
     ``faq``: an FAQ already loaded (``japri serve`` checks it before starting).
-    ``backends``: HTTP backends for the platform clients (see ``Gateway``)."""
-    gateway = Gateway(settings, shared=shared, faq_source=faq, **backends)
+    The others: HTTP backends under the platform clients (tests pass fake platforms)."""
+    gateway = Gateway(
+        settings,
+        shared=shared,
+        faq_source=faq,
+        telegram_request=telegram_request,
+        telegram_updates_request=telegram_updates_request,
+        whatsapp_transport=whatsapp_transport,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
