@@ -114,7 +114,7 @@ def _contacts_export(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
 
     async def rows() -> list[dict[str, object]]:
-        store = open_store(settings.store.url, settings.base_dir)
+        store = open_store(settings.store.url, settings.base_dir, exclusive=False)
         await store.open()
         try:
             return await store.contact_rows()
