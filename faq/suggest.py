@@ -105,17 +105,21 @@ def edited(
 
 
 def resembling(answer: str, faq: Faq) -> str | None:
-    """The entry whose answer a seller's hand-written answer repeats, if one clearly does."""
+    """The entry whose answer a seller's hand-written answer repeats, if one clearly does.
+
+    A seller retypes part of an answer ("Halal kak, sudah ada sertifikatnya"), so it is
+    compared with each answer as a whole and line by line.
+    """
     said = fold(answer)
     if not said:
         return None
-    scorer = fuzz.token_set_ratio if len(said.split()) >= 4 else fuzz.token_sort_ratio
+    scorer = fuzz.token_set_ratio if len(said.split()) >= 3 else fuzz.ratio
     scores: list[tuple[float, str]] = []
     for entry in faq.entries:
         if entry.answer is None:
             continue
-        best = max(scorer(said, fold(text)) for text in entry.answer.texts.values())
-        scores.append((best, entry.id))
+        parts = [fold(p) for t in entry.answer.texts.values() for p in (t, *t.splitlines())]
+        scores.append((max(scorer(said, p) for p in parts if p), entry.id))
     scores.sort(reverse=True)
     if not scores or scores[0][0] < _RESEMBLES:
         return None
