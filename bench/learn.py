@@ -15,9 +15,11 @@ Every miss becomes a lesson the way a live chat would produce it:
 accepts exactly those the labels say are right (an added question whose example is
 labelled with that entry; a handoff word whose example is labelled a request for a
 person) and dismisses the rest (new entries: every labelled question has an entry, so
-none is right). Accepted ones are written with ``faq.writer.apply`` into a temporary copy
-of the FAQ, and the second half is scored before and after with chat-eval's ``score.py``
-(its ``judge`` and ``rates``, imported).
+none is right). A write the writer refuses (it would break the FAQ, or make two entries
+"very alike", the loader's own warning) is left out, as a seller told so would.
+Accepted ones are written with ``faq.writer.apply`` into a temporary copy of the FAQ,
+and the second half is scored before and after with chat-eval's ``score.py`` (its
+``judge`` and ``rates``, imported).
 
 "First half": the messages are grouped by label in the file (3-5 messages per entry, in
 turn), so the literal first 75 lines hold only the first half of the entries and say
@@ -163,9 +165,13 @@ def run_shop(shop: str, data: Path, how: str, score: Any) -> dict[str, Any]:
                 tally["dismissed"] += 1
                 continue
             try:
-                result = apply(suggestion, path, now=1_700_000_000.0 + number)
+                result = apply(
+                    suggestion, path, now=1_700_000_000.0 + number, refuse_new_warnings=True
+                )
             except FaqWriteError:
-                tally["refused"] += 1  # e.g. the wording is already another entry's question
+                # the wording is another entry's question already, or it would make two
+                # entries look alike: the seller is told and leaves it
+                tally["refused"] += 1
                 continue
             tally["accepted" if result.changed else "unchanged"] += 1
         after = load_faq(path, thresholds).faq

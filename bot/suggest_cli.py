@@ -117,6 +117,8 @@ def _accept(
     else:
         done = "written" if result.changed else "already there"
         out.write(f"{path}: {done}; backup {result.backup or '-'}\n")
+    for warning in result.new_warnings:
+        _say(str(warning))
     return EXIT_OK
 
 

@@ -46,6 +46,15 @@ KEEP_BACKUPS = 20
 _ID_WORDS = 4
 
 
+@dataclass(frozen=True)
+class Checks:
+    """What a write is checked with: the bot's thresholds (for the loader's warnings), and
+    whether a new "very alike" warning refuses the write."""
+
+    thresholds: Thresholds | None = None
+    refuse_new_warnings: bool = False
+
+
 class FaqWriteError(Exception):
     """The edit was refused; the file is unchanged. ``problems`` says why (may be empty)."""
 
@@ -64,6 +73,7 @@ class WriteResult:
     changed: bool
     entry_id: str | None  # the entry edited or created
     loaded: LoadedFaq  # the FAQ as now written (warnings included)
+    new_warnings: tuple[FaqProblem, ...] = ()  # warnings the edit brought (show the seller)
 
 
 def apply(
@@ -74,24 +84,26 @@ def apply(
     text: str | None = None,
     answer: str | None = None,
     thresholds: Thresholds | None = None,
+    refuse_new_warnings: bool = False,
 ) -> WriteResult:
     """Accept a suggestion: write it into the FAQ file (``text``/``answer``: the seller's
     edits of the question or phrase, and of a new entry's answer).
 
     Raises:
-        FaqWriteError: the result would not load, or a new entry has no answer.
+        FaqWriteError: the result would not load, a new entry has no answer, or (with
+            ``refuse_new_warnings``) the edit would make two entries look alike.
     """
+    rules = Checks(thresholds, refuse_new_warnings)
     if isinstance(suggestion, AddQuestion):
-        return add_question(
-            path, suggestion.entry_id, text or suggestion.question, now=now, thresholds=thresholds
-        )
+        question = text or suggestion.question
+        return add_question(path, suggestion.entry_id, question, now=now, rules=rules)
     if isinstance(suggestion, NewEntry):
         reply = answer if answer is not None else suggestion.draft_answer
         if not reply or not reply.strip():
             raise FaqWriteError("a new entry needs an answer: write one before accepting")
-        return add_entry(path, text or suggestion.question, reply, now=now, thresholds=thresholds)
+        return add_entry(path, text or suggestion.question, reply, now=now, rules=rules)
     if isinstance(suggestion, AddHandoffWord):
-        return add_handoff_word(path, text or suggestion.phrase, now=now, thresholds=thresholds)
+        return add_handoff_word(path, text or suggestion.phrase, now=now, rules=rules)
     raise TypeError(f"not a suggestion: {suggestion!r}")
 
 
@@ -101,7 +113,7 @@ def add_question(
     question: str,
     *,
     now: float,
-    thresholds: Thresholds | None = None,
+    rules: Checks | None = None,
 ) -> WriteResult:
     """Add ``question`` to entry ``entry_id`` (nothing changes if it is already there)."""
     question = _one_line(question)
@@ -116,7 +128,7 @@ def add_question(
         questions.append(question)
         return True, entry_id
 
-    return _edit(Path(path), edit, now, thresholds)
+    return _edit(Path(path), edit, now, rules or Checks())
 
 
 def add_entry(
@@ -126,7 +138,7 @@ def add_entry(
     *,
     now: float,
     entry_id: str | None = None,
-    thresholds: Thresholds | None = None,
+    rules: Checks | None = None,
 ) -> WriteResult:
     """Append a new entry; its id is made from the question unless given, and unique."""
     question = _one_line(question)
@@ -145,11 +157,11 @@ def add_entry(
         faqs.append(entry)
         return True, new_id
 
-    return _edit(Path(path), edit, now, thresholds)
+    return _edit(Path(path), edit, now, rules or Checks())
 
 
 def add_handoff_word(
-    path: str | Path, phrase: str, *, now: float, thresholds: Thresholds | None = None
+    path: str | Path, phrase: str, *, now: float, rules: Checks | None = None
 ) -> WriteResult:
     """Add a phrase to the top-level ``handoff_words:`` list (created when missing)."""
     phrase = _one_line(phrase)
@@ -166,7 +178,7 @@ def add_handoff_word(
         words.append(phrase)
         return True, None
 
-    return _edit(Path(path), edit, now, thresholds)
+    return _edit(Path(path), edit, now, rules or Checks())
 
 
 def unique_id(question: str, taken: set[str]) -> str:
@@ -203,7 +215,7 @@ def _entry(doc: CommentedMap, entry_id: str) -> CommentedMap:
 Edit = Callable[[CommentedMap], tuple[bool, str | None]]
 
 
-def _edit(path: Path, edit: Edit, now: float, thresholds: Thresholds | None) -> WriteResult:
+def _edit(path: Path, edit: Edit, now: float, rules: Checks) -> WriteResult:
     with _locked(path):
         try:
             old = path.read_text(encoding="utf-8-sig")
@@ -217,14 +229,27 @@ def _edit(path: Path, edit: Edit, now: float, thresholds: Thresholds | None) -> 
             raise FaqWriteError(f"{path} does not start with 'faqs:'")
         changed, entry_id = edit(doc)
         if not changed:
-            return WriteResult(path, None, False, entry_id, _validate(old, path, thresholds))
+            return WriteResult(path, None, False, entry_id, _validate(old, path, rules.thresholds))
         out = io.StringIO()
         yaml.dump(doc, out)
         new = out.getvalue()
-        loaded = _validate(new, path, thresholds)
+        loaded = _validate(new, path, rules.thresholds)
+        fresh = _new_warnings(old, loaded, path, rules.thresholds)
+        if fresh and rules.refuse_new_warnings:
+            raise FaqWriteError("the edit would confuse two entries; nothing written", fresh)
         backup = _backup(path, now)
         _replace(path, new)
-        return WriteResult(path, backup, True, entry_id, loaded)
+        return WriteResult(path, backup, True, entry_id, loaded, tuple(fresh))
+
+
+def _new_warnings(
+    old: str, loaded: LoadedFaq, path: Path, thresholds: Thresholds | None
+) -> list[FaqProblem]:
+    try:
+        before = {w.message for w in parse_faq(old, str(path), thresholds).warnings}
+    except FaqFormatError:
+        before = set()
+    return [w for w in loaded.warnings if w.message not in before]
 
 
 def _load(text: str) -> tuple[YAML, Any]:

@@ -187,3 +187,13 @@ def test_two_sellers_accepting_at_once_lose_nothing(faq_file: Path) -> None:
     assert entry is not None
     assert set(entry.questions) == {"berapa ongkirnya?", *questions}
     assert len(list((faq_file.parent / writer.BACKUP_DIR).iterdir())) == len(questions)
+
+
+def test_an_edit_that_makes_two_entries_alike_is_reported_or_refused(faq_file: Path) -> None:
+    alike = AddQuestion("a4", "ongkir", "kapan kadaluarsanya kak?", 1, ())
+    with pytest.raises(FaqWriteError, match="confuse two entries"):
+        apply(alike, faq_file, now=NOW, refuse_new_warnings=True)
+    assert faq_file.read_text(encoding="utf-8") == SELLER_FILE
+    result = apply(alike, faq_file, now=NOW)
+    assert [w.severity for w in result.new_warnings] == ["warning"]
+    assert "'kadaluarsa' and 'ongkir' are very alike" in result.new_warnings[0].message
