@@ -131,19 +131,23 @@ def resembling(answer: str, faq: Faq) -> str | None:
 def group(lessons: Iterable[Lesson], faq: Faq) -> list[Group]:
     """Lessons about the same question together (person requests apart), biggest first."""
     clusters: list[list[Lesson]] = []
-    keys: list[str] = []
+    keys: dict[bool, list[str]] = {False: [], True: []}  # questions, person requests
+    index_of: dict[bool, list[int]] = {False: [], True: []}
     where: dict[tuple[bool, str], int] = {}
     for lesson in sorted(lessons, key=lambda item: item.at):
         person = isinstance(lesson, AskedForPerson)
-        key = ("P " if person else "Q ") + _wording(lesson.question, faq)
+        key = _wording(lesson.question, faq)
         index = where.get((person, key))
         if index is None:
-            found = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=_SAME_WORDING)
-            index = found[2] if found else None
+            found = process.extractOne(
+                key, keys[person], scorer=fuzz.ratio, score_cutoff=_SAME_WORDING
+            )
+            index = index_of[person][found[2]] if found else None
         if index is None:
             index = len(clusters)
             clusters.append([])
-            keys.append(key)
+            keys[person].append(key)
+            index_of[person].append(index)
         where[(person, key)] = index
         clusters[index].append(lesson)
     groups = [_group(members) for members in clusters]
@@ -184,7 +188,11 @@ def suggest(
     gone = set(dismissed)
     recent = [m for m in lessons if since is None or m.at >= since]
     found: list[Suggestion] = []
+    # Wording a seller answered by hand was a question, not a way of asking for a person.
+    answered = {_wording(m.question, faq) for m in recent if isinstance(m, HandedOff)}
     for g in group(recent, faq):
+        if isinstance(g.lessons[0], AskedForPerson) and _wording(g.question, faq) in answered:
+            continue
         made = _suggestion(g, faq, min_unanswered)
         if made is not None and made.id not in gone:
             found.append(made)

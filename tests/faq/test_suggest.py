@@ -129,6 +129,14 @@ def test_a_person_asked_for_after_a_fallback_suggests_a_handoff_word(faq: Faq) -
     assert suggest([long_question, known], faq) == []
 
 
+def test_a_question_a_seller_answered_is_no_handoff_word(faq: Faq) -> None:
+    lessons: list[Lesson] = [
+        AskedForPerson("bisa kirim ke singapore?", 1.0, "b1"),
+        HandedOff("bisa kirim ke singapore?", "Bisa kak lewat EMS", None, 2.0, "b1"),
+    ]
+    assert [s.kind for s in suggest(lessons, faq)] == ["new_entry"]
+
+
 def test_a_turned_down_entry_is_never_suggested(faq: Faq) -> None:
     lessons: list[Lesson] = [
         Corrected("kirim ke medan brp", "kadaluarsa", "ongkir", 1.0),
