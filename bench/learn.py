@@ -1,15 +1,18 @@
 """Learning from misses on the chat-eval shops (../shared/data/chat-eval/).
 
-For each shop: the first half of the traffic is played as buyers' first messages through
-the engine (exactly as ``japri faq try`` judges them, with this project's config.yaml).
-Every miss becomes a lesson the way a live chat would produce it:
+For each shop: the first half of the traffic is played as new chats through the engine
+(``flows.engine.step``, this project's config.yaml), with ``flows.learning`` recording the
+lessons as the runtime would. What the simulated buyer and seller do after the bot's
+first reply:
 
-- a clarify that offers a gold entry: the buyer taps it (``Clarified``);
-- a clarify without one, a fallback or a false handoff on an FAQ question: the buyer gets
-  a person and the seller answers with the first line of the gold entry's answer
-  (``HandedOff``; which entry it resembles is found by ``faq.suggest.resembling``);
-- a wrong answer: the buyer says "bukan ini" and the seller answers (``Corrected``);
-- a fallback on a request for a person: ``AskedForPerson``; on anything else: ``Fallback``.
+- a clarify that offers a gold entry: the buyer taps it (a ``Clarified`` lesson);
+- a wrong answer: the buyer says "bukan ini" (``Corrected``), then asks for a person;
+- a clarify without a gold entry or a fallback, on an FAQ question or a request for a
+  person: the buyer taps "talk to a person" (``Fallback``, ``AskedForPerson``);
+- after any handoff a seller replies: with the first line of the gold entry's answer to
+  an FAQ question (``HandedOff``; which entry it resembles is found by
+  ``faq.suggest.resembling``), with a greeting otherwise;
+- out-of-scope and small-talk messages: the buyer leaves.
 
 ``faq.suggest.suggest`` turns the lessons into suggestions; a simulated honest seller
 accepts exactly those the labels say are right (an added question whose example is
@@ -38,6 +41,7 @@ import shutil
 import sys
 import tempfile
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,26 +49,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import load_settings  # noqa: E402
-from faq.lessons import (  # noqa: E402
-    AskedForPerson,
-    Clarified,
-    Corrected,
-    Fallback,
-    HandedOff,
-    Lesson,
-    mask,
-)
+from faq.lessons import Lesson, mask  # noqa: E402
 from faq.loader import load_faq  # noqa: E402
 from faq.model import Faq  # noqa: E402
 from faq.suggest import (  # noqa: E402
     AddHandoffWord,
     AddQuestion,
     Suggestion,
-    resembling,
     suggest,
 )
 from faq.writer import FaqWriteError, apply  # noqa: E402
-from flows.engine import Policy  # noqa: E402
+from flows.engine import Policy, step  # noqa: E402
+from flows.learning import learn, observe_seller  # noqa: E402
+from flows.messages import HUMAN_OPTION, BuyerMessage  # noqa: E402
+from flows.state import Conversation, Stage  # noqa: E402
 from flows.trial import try_message  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "chat-eval"
@@ -100,31 +98,56 @@ def seller_reply(faq: Faq, entry_id: str) -> str:
     return entry.answer.get("id").strip().splitlines()[0]
 
 
-def lessons_of(items: list[dict[str, Any]], faq: Faq, policy: Policy) -> list[Lesson]:
+def lessons_of(items: list[Item], faq: Faq, policy: Policy) -> list[Lesson]:
+    """Each message as a new chat, through ``flows.learning`` beside the engine's ``step``."""
     lessons: list[Lesson] = []
     for item in items:
-        at, buyer, text = float(item["line"]), f"buyer-{item['line']}", item["text"]
-        trial = try_message(text, faq, policy)
-        gold, target = item["gold_ids"], item["target"]
-        offered = [o for o in trial.options if o in gold]
-
-        answer = seller_reply(faq, gold[0]) if gold else ""
-        handed = HandedOff(text, answer, resembling(answer, faq), at, buyer)
-        if trial.action == "answer":
-            if target == "faq" and trial.faq_id not in gold:
-                assert trial.faq_id is not None
-                lessons.append(Corrected(text, trial.faq_id, gold[0], at, buyer))
-        elif trial.action == "clarify" and target == "faq" and offered:
-            lessons.append(Clarified(text, tuple(trial.options), offered[0], "tap", at, buyer))
-        elif target == "faq" and trial.action in ("clarify", "fallback", "handoff"):
-            if trial.action == "fallback":
-                lessons.append(Fallback(text, at, buyer))
-            lessons.append(handed)
-        elif trial.action == "fallback" and target == "handoff":
-            lessons += [Fallback(text, at, buyer), AskedForPerson(text, at, buyer)]
-        elif trial.action == "fallback":
-            lessons.append(Fallback(text, at, buyer))
+        lessons += _chat(item, faq, policy)
     return lessons
+
+
+def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
+    conv, pending = Conversation(), None
+    buyer, clock = f"buyer-{item['line']}", float(item["line"]) * 1000
+    lessons: list[Lesson] = []
+
+    def buyer_says(message: BuyerMessage) -> None:
+        nonlocal conv, pending, clock
+        clock += 10
+        pending, learned = learn(conv, pending, message, faq, clock, buyer)
+        lessons.extend(learned)
+        conv, _ = step(conv, message, faq, policy, datetime.fromtimestamp(clock, UTC))
+
+    def seller_answers() -> None:
+        nonlocal pending, clock
+        clock += 60
+        reply = seller_reply(faq, item["gold_ids"][0]) if item["gold_ids"] else _SELLER_HELLO
+        pending, learned = observe_seller(pending, reply, faq, clock, buyer)
+        lessons.extend(learned)
+
+    gold = item["gold_ids"]
+    buyer_says(BuyerMessage(item["text"]))
+    if conv.stage is Stage.HANDED_OFF:
+        seller_answers()
+        return lessons
+    if item["target"] not in ("faq", "handoff"):
+        return lessons  # out of scope or small talk: the buyer leaves
+    if pending is not None and pending.kind == "answer":
+        if pending.entry_id in gold:
+            return lessons
+        buyer_says(BuyerMessage("bukan ini kak"))
+    elif pending is not None and pending.kind == "clarify":
+        offered = [o for o in conv.options if o in gold]
+        if offered:
+            buyer_says(BuyerMessage("", kind="choice", choice=offered[0]))
+            return lessons
+    buyer_says(BuyerMessage("", kind="choice", choice=HUMAN_OPTION))
+    if conv.stage is Stage.HANDED_OFF:
+        seller_answers()
+    return lessons
+
+
+_SELLER_HELLO = "Halo kak, dengan admin di sini, ada yang bisa dibantu?"
 
 
 def is_right(suggestion: Suggestion, labels: dict[str, dict[str, Any]]) -> bool:

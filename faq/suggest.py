@@ -188,8 +188,13 @@ def suggest(
     gone = set(dismissed)
     recent = [m for m in lessons if since is None or m.at >= since]
     found: list[Suggestion] = []
-    # Wording a seller answered by hand was a question, not a way of asking for a person.
-    answered = {_wording(m.question, faq) for m in recent if isinstance(m, HandedOff)}
+    # Wording a seller answered with an FAQ answer was a question, not a way of asking for
+    # a person.
+    answered = {
+        _wording(m.question, faq)
+        for m in recent
+        if isinstance(m, HandedOff) and (m.resembles_id or resembling(m.seller_answer, faq))
+    }
     for g in group(recent, faq):
         if isinstance(g.lessons[0], AskedForPerson) and _wording(g.question, faq) in answered:
             continue

@@ -129,12 +129,17 @@ def test_a_person_asked_for_after_a_fallback_suggests_a_handoff_word(faq: Faq) -
     assert suggest([long_question, known], faq) == []
 
 
-def test_a_question_a_seller_answered_is_no_handoff_word(faq: Faq) -> None:
-    lessons: list[Lesson] = [
-        AskedForPerson("bisa kirim ke singapore?", 1.0, "b1"),
-        HandedOff("bisa kirim ke singapore?", "Bisa kak lewat EMS", None, 2.0, "b1"),
+def test_a_question_a_seller_answered_from_the_faq_is_no_handoff_word(faq: Faq) -> None:
+    answered: list[Lesson] = [
+        AskedForPerson("kirim ke sg brp", 1.0, "b1"),
+        HandedOff("kirim ke sg brp", "Ongkir mulai Rp9.000 kak", None, 2.0, "b1"),
     ]
-    assert [s.kind for s in suggest(lessons, faq)] == ["new_entry"]
+    assert [s.kind for s in suggest(answered, faq)] == ["add_question"]
+    greeted: list[Lesson] = [
+        AskedForPerson("orang admin", 1.0, "b1"),
+        HandedOff("orang admin", "Halo kak, dengan admin Sari, ada yang bisa dibantu?", None, 2.0),
+    ]
+    assert {s.kind for s in suggest(greeted, faq)} == {"add_handoff_word", "new_entry"}
 
 
 def test_a_turned_down_entry_is_never_suggested(faq: Faq) -> None:
