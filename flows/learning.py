@@ -15,7 +15,7 @@ Each returns the new pending value and the lessons to record (``faq.lessons``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,7 +31,7 @@ from faq.lessons import (
 )
 from faq.model import Faq
 from faq.normalize import fold, normalize
-from faq.suggest import resembling
+from faq.suggest import AddHandoffWord, resembling, suggest
 from flows.engine import Decision, decide
 from flows.messages import HUMAN_OPTION, BuyerMessage
 from flows.signals import option_by_position
@@ -175,3 +175,26 @@ def _how(message: BuyerMessage, count: int) -> How:
 
 def _turned_down(text: str) -> bool:
     return bool(_TURNED_DOWN.match(fold(text)))
+
+
+WEEK = 7 * 86400.0
+NOTE = {
+    "id": "{count} pertanyaan minggu ini belum terjawab — /saran",
+    "ms": "{count} soalan minggu ini belum dijawab — /saran",
+    "en": "{count} questions went unanswered this week — /saran",
+}
+
+
+def weekly_note(
+    lessons: Iterable[Lesson],
+    faq: Faq,
+    now: float,
+    language: str = "id",
+    dismissed: Iterable[str] = (),
+) -> str | None:
+    """The seller's weekly nudge, or None when the week left nothing to learn."""
+    found = suggest(lessons, faq, dismissed, since=now - WEEK)
+    count = sum(not isinstance(s, AddHandoffWord) for s in found)
+    if not count:
+        return None
+    return NOTE.get(language, NOTE["id"]).format(count=count)

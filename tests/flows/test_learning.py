@@ -8,7 +8,8 @@ from faq.lessons import AskedForPerson, Clarified, Corrected, Fallback, HandedOf
 from faq.loader import parse_faq
 from faq.model import Faq
 from flows.engine import Decision
-from flows.learning import Pending, observe, observe_seller
+from flows.handoff_words import says_handoff_word
+from flows.learning import Pending, observe, observe_seller, weekly_note
 from flows.messages import HUMAN_OPTION, BuyerMessage
 
 SHOP = """
@@ -109,3 +110,29 @@ def test_pending_round_trips_and_bad_data_is_dropped() -> None:
     assert Pending.from_dict(pending.to_dict()) == pending
     assert Pending.from_dict(None) is None
     assert Pending.from_dict({"kind": "shrug", "text": "x"}) is None
+
+
+def test_the_weekly_note_counts_this_weeks_unanswered_questions(faq: Faq) -> None:
+    week = 7 * 86400.0
+    lessons = [
+        Clarified("tarikh luput bila", ("kadaluarsa", "simpan"), "kadaluarsa", "tap", week),
+        HandedOff("bisa kirim ke sg?", "Bisa kak, lewat EMS", None, week + 1),
+        HandedOff("ada hampers?", "Ada kak", None, 1.0),  # last week's
+    ]
+    assert weekly_note(lessons, faq, now=2 * week) == (
+        "2 pertanyaan minggu ini belum terjawab — /saran"
+    )
+    assert weekly_note(lessons, faq, now=2 * week, language="en") == (
+        "2 questions went unanswered this week — /saran"
+    )
+    assert weekly_note(lessons, faq, now=3 * week) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "hands_off"),
+    [("org admin dong", True), ("Orang Admin!", True), ("orang", False), ("adminnya", False)],
+)
+def test_the_sellers_handoff_words(text: str, hands_off: bool) -> None:
+    faq = parse_faq(SHOP + "handoff_words:\n  - orang admin\n", "faq.yaml").faq
+    assert says_handoff_word(text, faq) is hands_off
+    assert not says_handoff_word(text, parse_faq(SHOP, "faq.yaml").faq)
