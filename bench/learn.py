@@ -59,11 +59,17 @@ from faq.suggest import (  # noqa: E402
     suggest,
 )
 from faq.writer import FaqWriteError, apply  # noqa: E402
-from flows.engine import Policy, step  # noqa: E402
-from flows.learning import learn, observe_seller  # noqa: E402
+from flows.learning import observe, observe_seller  # noqa: E402
 from flows.messages import HUMAN_OPTION, BuyerMessage  # noqa: E402
 from flows.state import Conversation, Stage  # noqa: E402
 from flows.trial import try_message  # noqa: E402
+
+try:  # the engine as a router over flow modules (main after 0021d15)
+    from flows.faq import decide
+    from flows.policy import Policy
+    from flows.router import step
+except ImportError:  # the single-module engine
+    from flows.engine import Policy, decide, step  # type: ignore[no-redef]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "chat-eval"
 SHOPS = ("gadget", "frozen", "tudung")
@@ -114,8 +120,10 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
     def buyer_says(message: BuyerMessage) -> None:
         nonlocal conv, pending, clock
         clock += 10
-        pending, learned = learn(conv, pending, message, faq, clock, buyer)
-        lessons.extend(learned)
+        if conv.stage is not Stage.HANDED_OFF:  # a seller's chat: forwarded, not judged
+            decision = decide(conv, message, faq)
+            pending, learned = observe(pending, message, decision, clock, buyer)
+            lessons.extend(learned)
         conv, _ = step(conv, message, faq, policy, datetime.fromtimestamp(clock, UTC))
 
     def seller_answers() -> None:

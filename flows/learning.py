@@ -3,10 +3,10 @@
 The runtime keeps one ``Pending`` per chat (the last question the bot could not settle,
 masked; ``to_dict``/``from_dict`` for the store) and calls:
 
-- ``learn(conversation, pending, message, faq, now)`` with each buyer message, *before*
-  ``step`` and with the same conversation (it asks ``decide``, as ``step`` will; the
-  matcher remembers the answer, so the second call is cheap); or ``observe`` with a
-  decision at hand;
+- ``observe(pending, message, decide(conversation, message, faq), now)`` for each buyer
+  message the bot judges (not while a seller owns the chat), before ``step`` and with the
+  same conversation: ``decide`` is the engine's own, so the decision is the one ``step``
+  acts on, and the matcher remembers it, so asking twice is cheap;
 - ``observe_seller(pending, text, faq, now)`` when a seller writes to a handed-off buyer.
 
 Each returns the new pending value and the lessons to record (``faq.lessons``).
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from faq.lessons import (
     AskedForPerson,
@@ -29,13 +29,11 @@ from faq.lessons import (
     Lesson,
     mask,
 )
-from faq.model import Faq
+from faq.model import Faq, FaqEntry
 from faq.normalize import fold, normalize
 from faq.suggest import AddHandoffWord, resembling, suggest
-from flows.engine import Decision, decide
 from flows.messages import HUMAN_OPTION, BuyerMessage
 from flows.signals import option_by_position
-from flows.state import Conversation, Stage
 
 # "handoff": the bot did not know, so the seller's reply teaches the FAQ; "handoff_other"
 # (an order, a complaint): only a reply that repeats an FAQ answer does.
@@ -49,6 +47,19 @@ _TURNED_DOWN = re.compile(
     r"not this|not that|that s not it|not what i (asked|meant)|wrong answer)"
     r"( (kak|sis|min|ya|lah|dong|kok))*$"
 )
+
+
+class Decision(Protocol):
+    """What the engine's ``decide`` returns (only what a lesson needs of it)."""
+
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def entry(self) -> FaqEntry | None: ...
+    @property
+    def options(self) -> tuple[FaqEntry, ...]: ...
+    @property
+    def reason(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,21 +97,6 @@ class Pending:
             tuple(str(o) for o in data.get("options") or ()),
             str(entry) if entry is not None else None,
         )
-
-
-def learn(
-    conversation: Conversation,
-    pending: Pending | None,
-    message: BuyerMessage,
-    faq: Faq,
-    now: float,
-    buyer: str | None = None,
-) -> tuple[Pending | None, list[Lesson]]:
-    """The lessons of a buyer message ``step`` is about to handle (none while a seller
-    owns the chat: the message is forwarded, not judged)."""
-    if conversation.stage is Stage.HANDED_OFF:
-        return pending, []
-    return observe(pending, message, decide(conversation, message, faq), now, buyer)
 
 
 def observe(
