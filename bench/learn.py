@@ -133,9 +133,12 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
         pending, learned = observe_seller(pending, reply, faq, clock, buyer)
         lessons.extend(learned)
 
+    def handed_off() -> bool:  # a seller was asked in (whether or not one is set up)
+        return pending is not None and pending.kind in ("handoff", "handoff_other")
+
     gold = item["gold_ids"]
     buyer_says(BuyerMessage(item["text"]))
-    if conv.stage is Stage.HANDED_OFF:
+    if handed_off():
         seller_answers()
         return lessons
     if item["target"] not in ("faq", "handoff"):
@@ -150,7 +153,7 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
             buyer_says(BuyerMessage("", kind="choice", choice=offered[0]))
             return lessons
     buyer_says(BuyerMessage("", kind="choice", choice=HUMAN_OPTION))
-    if conv.stage is Stage.HANDED_OFF:
+    if handed_off():
         seller_answers()
     return lessons
 
