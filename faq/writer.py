@@ -232,7 +232,7 @@ def _edit(path: Path, edit: Edit, now: float, rules: Checks) -> WriteResult:
             return WriteResult(path, None, False, entry_id, _validate(old, path, rules.thresholds))
         out = io.StringIO()
         yaml.dump(doc, out)
-        new = out.getvalue()
+        new = _blank_lines_kept(old, out.getvalue())
         loaded = _validate(new, path, rules.thresholds)
         fresh = _new_warnings(old, loaded, path, rules.thresholds)
         if fresh and rules.refuse_new_warnings:
@@ -285,6 +285,35 @@ def _drift(dumped: str, original: str) -> int:
     """How many lines a dump changes (0: the layout is the file's own)."""
     a, b = dumped.splitlines(), original.splitlines()
     return sum(x != y for x, y in zip(a, b, strict=False)) + abs(len(a) - len(b))
+
+
+_TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*:")
+
+
+def _blank_lines_kept(old: str, new: str) -> str:
+    """The seller's blank line before a top-level key ("synonyms:") stays before it.
+
+    ruamel.yaml keeps a blank line as a comment of whatever precedes it, so an item
+    appended at the end of a list goes *after* that blank line; a new top-level key gets
+    one when the seller's keys are spaced so.
+    """
+    before_old = old.splitlines()
+    spaced = {
+        line.split(":", 1)[0]
+        for i, line in enumerate(before_old)
+        if i and _TOP_KEY.match(line) and not before_old[i - 1].strip()
+    }
+    lines = new.splitlines()
+    result: list[str] = []
+    for line in lines:
+        key = line.split(":", 1)[0] if _TOP_KEY.match(line) else None
+        is_new = key is not None and not any(o.startswith(key + ":") for o in before_old)
+        wanted = key in spaced or (is_new and bool(spaced))
+        previous = result[-1].strip() if result else ""
+        if wanted and previous and not previous.startswith("#"):
+            result.append("")
+        result.append(line)
+    return "\n".join(result) + ("\n" if new.endswith("\n") else "")
 
 
 def _validate(text: str, path: Path, thresholds: Thresholds | None) -> LoadedFaq:

@@ -142,6 +142,24 @@ def test_a_new_entry_gets_a_unique_id_from_its_question(faq_file: Path) -> None:
     assert unique_id("Ünïcode éntry!!", set()) == "unicode-entry"
 
 
+def test_new_entries_and_keys_are_laid_out_like_the_sellers(faq_file: Path) -> None:
+    add_entry(faq_file, "ada hampers?", "Ada kak\nmulai Rp150.000", now=NOW)
+    apply(AddHandoffWord("a3", "orang admin", 4, ()), faq_file, now=NOW)
+    added = only_added(SELLER_FILE, faq_file.read_text(encoding="utf-8"))
+    assert added == [
+        "  - id: ada-hampers",
+        "    questions:",
+        "      - ada hampers?",
+        "    answer: |",
+        "      Ada kak",
+        "      mulai Rp150.000",
+        "",
+        "",
+        "handoff_words:",
+        "  - orang admin",
+    ]
+
+
 def test_accepting_each_kind_of_suggestion(faq_file: Path) -> None:
     add = AddQuestion("a1", "ongkir", "ongkir ke medan", 3, ())
     apply(add, faq_file, now=NOW, text="ongkos kirim ke Medan?")  # edited by the seller
