@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, TypeAlias
 
@@ -114,18 +114,41 @@ def resembling(answer: str, faq: Faq) -> str | None:
     if not said:
         return None
     scorer = fuzz.token_set_ratio if len(said.split()) >= 3 else fuzz.ratio
-    scores: list[tuple[float, str]] = []
-    for entry in faq.entries:
-        if entry.answer is None:
-            continue
-        parts = [fold(p) for t in entry.answer.texts.values() for p in (t, *t.splitlines())]
-        scores.append((max(scorer(said, p) for p in parts if p), entry.id))
-    scores.sort(reverse=True)
+    scores = sorted(
+        (
+            (max(scorer(said, part) for part in parts), entry_id)
+            for entry_id, parts in _answers(faq)
+        ),
+        reverse=True,
+    )
     if not scores or scores[0][0] < _RESEMBLES:
         return None
     if len(scores) > 1 and scores[0][0] - scores[1][0] < _RESEMBLES_LEAD:
         return None
     return scores[0][1]
+
+
+_ANSWERS: dict[int, tuple[Faq, list[tuple[str, list[str]]]]] = {}
+
+
+def _answers(faq: Faq) -> list[tuple[str, list[str]]]:
+    """Each entry's answers, whole and line by line, folded (once per loaded FAQ)."""
+    known = _ANSWERS.get(id(faq))
+    if known is not None and known[0] is faq:
+        return known[1]
+    parts = [
+        (entry.id, [p for t in entry.answer.texts.values() for p in _pieces(t)])
+        for entry in faq.entries
+        if entry.answer is not None
+    ]
+    if len(_ANSWERS) >= 4:  # a few FAQs in force at once at most (reloads replace them)
+        _ANSWERS.clear()
+    _ANSWERS[id(faq)] = (faq, [(i, ps) for i, ps in parts if ps])
+    return _ANSWERS[id(faq)][1]
+
+
+def _pieces(text: str) -> list[str]:
+    return [f for f in (fold(p) for p in (text, *text.splitlines())) if f]
 
 
 def group(lessons: Iterable[Lesson], faq: Faq) -> list[Group]:
@@ -187,18 +210,26 @@ def suggest(
     """
     gone = set(dismissed)
     recent = [m for m in lessons if since is None or m.at >= since]
+    memo: dict[str, str | None] = {}
+
+    def resembles(m: HandedOff) -> str | None:
+        if m.resembles_id is not None:
+            return m.resembles_id
+        if m.seller_answer not in memo:
+            memo[m.seller_answer] = resembling(m.seller_answer, faq)
+        return memo[m.seller_answer]
+
+    known = {fold(q) for e in faq.entries for q in e.questions}
     found: list[Suggestion] = []
     # Wording a seller answered with an FAQ answer was a question, not a way of asking for
     # a person.
     answered = {
-        _wording(m.question, faq)
-        for m in recent
-        if isinstance(m, HandedOff) and (m.resembles_id or resembling(m.seller_answer, faq))
+        _wording(m.question, faq) for m in recent if isinstance(m, HandedOff) and resembles(m)
     }
     for g in group(recent, faq):
         if isinstance(g.lessons[0], AskedForPerson) and _wording(g.question, faq) in answered:
             continue
-        made = _suggestion(g, faq, min_unanswered)
+        made = _suggestion(g, faq, min_unanswered, known, resembles)
         if made is not None and made.id not in gone:
             found.append(made)
     order = {"add_question": 0, "new_entry": 1, "add_handoff_word": 2}
@@ -210,13 +241,18 @@ def _text(s: Suggestion) -> str:
     return s.phrase if isinstance(s, AddHandoffWord) else s.question
 
 
-def _suggestion(g: Group, faq: Faq, min_unanswered: int) -> Suggestion | None:
+def _suggestion(
+    g: Group,
+    faq: Faq,
+    min_unanswered: int,
+    known: set[str],
+    resembles: Callable[[HandedOff], str | None],
+) -> Suggestion | None:
     if all(isinstance(m, AskedForPerson) for m in g.lessons):
         return _handoff_word(g, faq)
-    known = {fold(q) for e in faq.entries for q in e.questions}
     if fold(g.question) in known or not normalize(g.question, faq.matcher.lexicon).keys:
         return None
-    votes = _votes(g.lessons, faq)
+    votes = _votes(g.lessons, resembles)
     if votes:
         entry_id = votes.most_common(1)[0][0]
         if faq.get(entry_id) is None or _answered(g.question, entry_id, faq):
@@ -239,7 +275,9 @@ def _suggestion(g: Group, faq: Faq, min_unanswered: int) -> Suggestion | None:
     )
 
 
-def _votes(lessons: Sequence[Lesson], faq: Faq) -> Counter[str]:
+def _votes(
+    lessons: Sequence[Lesson], resembles: Callable[[HandedOff], str | None]
+) -> Counter[str]:
     """Which entry buyers (by picking) and sellers (by answering) said the question is."""
     votes: Counter[str] = Counter()
     for m in lessons:
@@ -248,7 +286,7 @@ def _votes(lessons: Sequence[Lesson], faq: Faq) -> Counter[str]:
         elif isinstance(m, Corrected) and m.then_id is not None:
             votes[m.then_id] += 1
         elif isinstance(m, HandedOff):
-            target = m.resembles_id or resembling(m.seller_answer, faq)
+            target = resembles(m)
             if target is not None:
                 votes[target] += 1
     for m in lessons:  # "bukan ini": never suggest the entry the buyer turned down
