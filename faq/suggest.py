@@ -179,7 +179,7 @@ def group(lessons: Iterable[Lesson], faq: Faq) -> list[Group]:
 
 
 def _wording(text: str, faq: Faq) -> str:
-    """Normalised keys in order of first use (slang, stems and synonyms already folded)."""
+    """The message's normalised keys, sorted (slang, stems and synonyms already folded)."""
     norm = normalize(text, faq.matcher.lexicon)
     keys = list(dict.fromkeys(norm.keys)) or list(norm.words)
     return " ".join(sorted(keys))
@@ -230,11 +230,21 @@ def suggest(
         if isinstance(g.lessons[0], AskedForPerson) and _wording(g.question, faq) in answered:
             continue
         made = _suggestion(g, faq, min_unanswered, known, resembles)
-        if made is not None and made.id not in gone:
+        if made is not None and not _dismissed(made, g, gone):
             found.append(made)
     order = {"add_question": 0, "new_entry": 1, "add_handoff_word": 2}
     found.sort(key=lambda s: (-s.count, order[s.kind], fold(_text(s))))
     return found
+
+
+def _dismissed(made: Suggestion, g: Group, gone: set[str]) -> bool:
+    """Dismissed under any of the group's wordings: the most asked one may change as
+    lessons come in, and a dismissal must outlive that."""
+    if not gone:
+        return False
+    target = made.entry_id if isinstance(made, AddQuestion) else ""
+    wordings = {m.question.strip() for m in g.lessons}
+    return made.id in gone or any(suggestion_id(made.kind, target, w) in gone for w in wordings)
 
 
 def _text(s: Suggestion) -> str:

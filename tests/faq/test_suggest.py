@@ -164,6 +164,14 @@ def test_dismissed_suggestions_stay_dismissed(faq: Faq) -> None:
     assert again == first[1:]
 
 
+def test_a_dismissal_outlives_a_change_of_the_most_asked_wording(faq: Faq) -> None:
+    first = [picked("tarikh luput bila", "kadaluarsa", 1, "b1")]
+    (made,) = suggest(first, faq)
+    later = first + [picked("tarikh luput bila?", "kadaluarsa", t, f"c{t}") for t in (2, 3)]
+    assert suggest(later, faq)[0].question == "tarikh luput bila?"
+    assert suggest(later, faq, dismissed={made.id}) == []
+
+
 def test_since_keeps_recent_lessons_only(faq: Faq) -> None:
     lessons = [picked("tarikh luput bila", "kadaluarsa", at=100.0)]
     assert suggest(lessons, faq, since=101.0) == []
