@@ -23,12 +23,15 @@ _HASH_NUMBER = re.compile(r"#\s?\d{3,}\b")
 _DIGITS_SPACED = re.compile(r"(?<![A-Za-z0-9])\+?\d[\d .-]{6,}\d")
 _PHONE_START = re.compile(r"^\+?(?:62|60|0)")
 _LONG_RUN = re.compile(r"\b[A-Za-z]{0,4}\d{8,}\b")  # accounts, tracking and ID numbers
+# "a.n. dinda", "atas nama sari", "a/n budi": the name a transfer or parcel is under.
+_ON_BEHALF = re.compile(r"(?i)(\ba\.\s?n\.?|\ba/n|\batas nama)\s+[^\W\d_]+")
 
-EMAIL, ORDER, PHONE, NUMBER = "[email]", "[order]", "[phone]", "[number]"
+EMAIL, ORDER, PHONE, NUMBER, NAME = "[email]", "[order]", "[phone]", "[number]", "[name]"
 
 
 def mask(text: str) -> str:
-    """The text with phone numbers, e-mails, order numbers and long digit runs masked.
+    """The text with phone numbers, e-mails, order numbers, long digit runs and the name
+    after "a.n."/"atas nama" masked.
 
     Prices and sizes ("150.000", "XL 42") stay: they are part of the question. Masking is
     idempotent, so a lesson read back from the store masks to itself.
@@ -37,7 +40,8 @@ def mask(text: str) -> str:
     text = _ORDER.sub(ORDER, text)
     text = _HASH_NUMBER.sub(ORDER, text)
     text = _DIGITS_SPACED.sub(_phone_or_number, text)
-    return _LONG_RUN.sub(NUMBER, text)
+    text = _LONG_RUN.sub(NUMBER, text)
+    return _ON_BEHALF.sub(lambda m: f"{m.group(1)} {NAME}", text)
 
 
 def _phone_or_number(match: re.Match[str]) -> str:
@@ -45,9 +49,10 @@ def _phone_or_number(match: re.Match[str]) -> str:
     digits = sum(ch.isdigit() for ch in span)
     if digits >= 9 and _PHONE_START.match(span):
         return PHONE
-    if digits >= 8:
-        return NUMBER
-    return span  # "150.000", "2 3 4": prices and counts are kept
+    longest = max(len(run) for run in re.findall(r"\d+", span))
+    if digits >= 8 and longest >= 4:
+        return NUMBER  # an account or ID number written in groups
+    return span  # "150.000", "38 39 40 41": prices, sizes and counts are kept
 
 
 def buyer_key(buyer_id: str, salt: str) -> str:

@@ -39,6 +39,12 @@ from faq.lessons import (
         ("harga 150.000 bisa kurang?", "harga 150.000 bisa kurang?"),
         ("case iphone-15 ada?", "case iphone-15 ada?"),
         ("size 42 ready? kabel usb-c?", "size 42 ready? kabel usb-c?"),
+        ("ukuran 38 39 40 41 ada semua?", "ukuran 38 39 40 41 ada semua?"),
+        ("total Rp 1.250.000 ya", "total Rp 1.250.000 ya"),
+        ("ic saya 900101-14-5678", "ic saya [number]"),
+        ("rek bca 1234 5678 90", "rek bca [number]"),
+        ("udah tf a.n. dinda ya", "udah tf a.n. [name] ya"),
+        ("kirim atas nama Sari kak", "kirim atas nama [name] kak"),
     ],
 )
 def test_personal_data_is_masked_and_the_question_kept(text: str, masked: str) -> None:
