@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Protocol, assert_never
+from typing import Protocol, assert_never, cast, get_args
 
 from bot.commands import AckTap, MarkRead, Say, queued
 from bot.events import BuyerEvent, Event, OrderUpdate, SellerEvent, TimerEvent
@@ -112,7 +112,7 @@ class Handlers:
     async def buyer(self, row: InboundRow, event: BuyerEvent, now: float) -> Handled:
         chat_key = row.chat_key
         profile = event.profile
-        kind: MessageKind = event.kind if event.kind in _KINDS else "other"  # type: ignore[assignment]
+        kind = cast(MessageKind, event.kind if event.kind in _KINDS else "other")
         message = BuyerMessage(
             text=event.text[:MATCH_TEXT_LIMIT],
             kind=kind,
@@ -302,21 +302,7 @@ class Handlers:
         return Handled(turn, "seller=orphan")
 
 
-_KINDS = frozenset(
-    (
-        "text",
-        "choice",
-        "photo",
-        "video",
-        "voice",
-        "audio",
-        "document",
-        "sticker",
-        "location",
-        "contact",
-        "other",
-    )
-)
+_KINDS = frozenset(get_args(MessageKind))
 
 
 def _said(action: SayAction | ShopMessage, lang: str) -> Say:
