@@ -9,9 +9,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from bot.abuse import WebChatGuard
 from bot.faqsource import FaqSource
 from bot.gateway import Fakes, Gateway
 from bot.routes import health, inbox, webchat, webhooks
+from bot.security import EdgeMiddleware, Proxies, check_settings
 from bot.settings import Settings, load_settings
 
 CONFIG_ENV = "JAPRI_CONFIG"
@@ -30,7 +32,11 @@ def create_app(
 
     ``shared``: other processes use the same store (``japri serve`` with several workers),
     so chats and outbox lanes are leased in the store, not just held in this process.
-    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting)."""
+    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting).
+
+    Raises:
+        ConfigError: the settings would run the gateway open (see ``check_settings``)."""
+    check_settings(settings)
     gateway = Gateway(settings, fakes or Fakes(), shared=shared, faq_source=faq)
 
     @asynccontextmanager
@@ -41,8 +47,14 @@ def create_app(
         finally:
             await gateway.stop()
 
-    app = FastAPI(title="Japri", lifespan=lifespan, docs_url=None, redoc_url=None)
+    openapi = "/openapi.json" if settings.server.openapi else None
+    app = FastAPI(
+        title="Japri", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=openapi
+    )
+    app.add_middleware(EdgeMiddleware)
     app.state.gateway = gateway
+    app.state.proxies = Proxies.parse(settings.server.trusted_proxies)
+    app.state.webchat_guard = WebChatGuard(settings.webchat)
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(webchat.router)
@@ -56,5 +68,7 @@ def app_from_env() -> FastAPI:
 
     overrides = json.loads(os.environ.get(OVERRIDES_ENV) or "[]")
     settings = load_settings(os.environ[CONFIG_ENV], overrides=overrides)
-    configure(os.environ.get(LOG_LEVEL_ENV, "INFO"), secrets=settings.secrets())
+    configure(
+        os.environ.get(LOG_LEVEL_ENV, "INFO"), secrets=settings.secrets(), mask=settings.logs.mask
+    )
     return create_app(settings, shared=True)
