@@ -75,7 +75,7 @@ class EdgeMiddleware:
             return
         if fields is not None and scope["method"] == "POST":
             kind = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
-            if kind != "application/x-www-form-urlencoded":
+            if kind not in ("", "application/x-www-form-urlencoded"):  # no multipart parts
                 await _refuse(send, 415, b"send the form as application/x-www-form-urlencoded")
                 return
         started = False
