@@ -149,6 +149,13 @@ class RetentionSettings(_Section):
     # (contacts of Telegram/WhatsApp buyers and orders are kept); 0 keeps everything.
     days: float = Field(default=90, ge=0)
 
+    @field_validator("days")
+    @classmethod
+    def _whole_days(cls, value: float) -> float:
+        if 0 < value < 1:  # handoffs and queued replies live for hours
+            raise ValueError("must be 0 (keep everything) or at least 1 day")
+        return value
+
 
 class LogSettings(_Section):
     mask: bool = True  # phone numbers and web-chat session ids shortened in log lines

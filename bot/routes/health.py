@@ -12,7 +12,10 @@ router = APIRouter()
 
 @router.get("/healthz")
 async def healthz(gateway: GatewayDep) -> JSONResponse:
-    store_ok = await gateway.store.ping()
+    try:  # the store's ping writes: a read-only or vanished database is not healthy
+        store_ok = await gateway.store.ping()
+    except Exception:
+        store_ok = False
     faq = gateway.faq
     body = {
         "status": "ok" if store_ok and faq.faq is not None else "unhealthy",
