@@ -55,7 +55,7 @@ async def test_a_failed_purge_is_tried_again_and_never_stops_the_bot() -> None:
 
 def test_retention_is_90_days_by_default_and_never_under_a_day(tmp_path: Path) -> None:
     assert load_settings(write_config(tmp_path), environ={}).retention.days == 90
-    with pytest.raises(ConfigError, match="retention.days"):
+    with pytest.raises(ConfigError, match=r"retention\.days"):
         load_settings(write_config(tmp_path, retention={"days": 0.01}), environ={})
 
 
