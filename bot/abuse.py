@@ -86,6 +86,7 @@ class WebChatGuard:
         self._per_address = Window(settings.address_messages_per_minute, MINUTE)
         self._new_sessions = Window(settings.sessions_per_hour, HOUR)
         self._handoffs = Window(settings.handoffs_per_hour, HOUR)
+        self._all_new = Window(settings.sessions_per_minute_total, MINUTE)
         self._owner: dict[str, tuple[str, float]] = {}  # session -> (address, last seen)
 
     def admit(self, address: str, session: str) -> Verdict:
@@ -99,6 +100,7 @@ class WebChatGuard:
         if not known:
             checks.append((self._new_sessions, address, "sessions"))
             checks.append((self._handoffs, address, "handoffs"))  # used up: no new chats
+            checks.append((self._all_new, "*", "sessions"))  # a botnet: many addresses
         for window, key, reason in checks:
             wait = window.wait(key, now)
             if wait > 0:
@@ -107,6 +109,7 @@ class WebChatGuard:
         self._per_address.hit(address, now)
         if not known:
             self._new_sessions.hit(address, now)
+            self._all_new.hit("*", now)
             if len(self._owner) >= TRACKED:
                 self._owner = {s: v for s, v in self._owner.items() if v[1] + HOUR > now}
         self._owner[session] = (address, now)

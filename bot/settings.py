@@ -140,6 +140,9 @@ class WebchatSettings(_Section):
     address_messages_per_minute: int = Field(default=30, ge=1)  # all sessions of an address
     sessions_per_hour: int = Field(default=10, ge=1)  # new sessions of one address
     handoffs_per_hour: int = Field(default=3, ge=1)  # web buyers of one address to sellers
+    # New web chats from all addresses together: half the seller group's 20 posts a minute,
+    # so even a botnet's handoff notices cannot build a queue there
+    sessions_per_minute_total: int = Field(default=10, ge=1)
     name_chars: int = Field(default=60, ge=1, le=200)
     text_chars: int = Field(default=1000, ge=1, le=4000)
 

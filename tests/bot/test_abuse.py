@@ -57,6 +57,20 @@ async def test_one_address_opening_150_chats_queues_a_handful_of_seller_notices(
         assert len(bot.tg.sent("sendMessage", SELLER)) <= 1 + WebchatSettings().sessions_per_hour
 
 
+async def test_a_botnet_opens_a_handful_of_chats_a_minute_all_told(tmp_path: Path) -> None:
+    config = write_config(tmp_path, server={"trusted_proxies": ["127.0.0.1"]})
+    async with running(config) as bot:
+        codes = []
+        for n in range(60):
+            answer = await bot.client.post(
+                "/chat/messages",
+                json={"session": _session(), "text": "saya mau order kak"},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            )
+            codes.append(answer.status_code)
+    assert codes.count(202) == WebchatSettings().sessions_per_minute_total
+
+
 async def test_one_session_is_slowed_to_a_human_pace(config: Path) -> None:
     async with running(config) as bot:
         session = _session()

@@ -4,6 +4,8 @@ below 500, security headers on pages, no public API listing, no start without a 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -125,6 +127,20 @@ def test_webhook_mode_without_a_secret_does_not_start(tmp_path: Path) -> None:
         create_app(load_settings(config, environ={}))
     polling = write_config(tmp_path, telegram={"webhook_secret": None, "mode": "polling"})
     create_app(load_settings(polling, environ={}))  # polling takes no webhook posts
+
+
+def test_japri_serve_says_which_key_is_missing_and_stops(tmp_path: Path) -> None:
+    config = write_config(tmp_path, telegram={"webhook_secret": None})
+    run = subprocess.run(  # noqa: S603 - our own interpreter and entry point
+        [sys.executable, "-m", "bot.cli", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "telegram.webhook_secret" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 async def test_without_a_secret_the_webhook_takes_nothing(tmp_path: Path) -> None:
