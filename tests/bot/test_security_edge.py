@@ -16,7 +16,7 @@ from bot.app import create_app
 from bot.errors import ConfigError
 from bot.security import Proxies
 from bot.settings import load_settings
-from tests.bot.gateway_kit import SECRET, running, tg_text, write_config
+from tests.bot.gateway_kit import SECRET, running, tg_text, wa_text, write_config
 
 
 async def _chunks(size: int, piece: int = 65_536) -> AsyncIterator[bytes]:
@@ -190,3 +190,71 @@ async def test_a_json_body_without_content_length_is_still_parsed(config: Path) 
 
 
 _ = httpx  # the client type of ``running``
+
+
+EXTREMES: list[object] = [1e20, -1e20, 1e308, 2**63, 2**64, -(2**63) - 1, 10**30, 0.5, -1, 0]
+DEPTHS = [10, 500, 999, 1000, 1001, 5000, 20000]
+
+
+def _deep(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+async def test_extreme_numbers_and_nesting_anywhere_get_an_answer_below_500(
+    config: Path,
+) -> None:
+    """Every number field of a Telegram update, a web-chat post and a WhatsApp message
+    set to each extreme, and bodies nested to each depth: never a 500."""
+    tg_fields = ["date", "message_id", "message_thread_id"]
+    tg_headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    answers: list[tuple[str, int]] = []
+    async with running(config) as bot:
+        for value in EXTREMES:
+            for field in tg_fields:
+                update = tg_text("halo")
+                update["message"][field] = value
+                answers.append((f"tg {field}={value}", (await bot.telegram(update)).status_code))
+            for where in ("from", "chat"):
+                update = tg_text("halo")
+                update["message"][where]["id"] = value
+                answers.append(
+                    (f"tg {where}.id={value}", (await bot.telegram(update)).status_code)
+                )
+            update = tg_text("halo")
+            update["update_id"] = value
+            answers.append((f"tg update_id={value}", (await bot.telegram(update)).status_code))
+            for field in ("id", "text", "choice", "name", "session"):
+                body = {"session": "abcdefgh1", "text": "halo", field: value}
+                posted = await bot.client.post("/chat/messages", json=body)
+                answers.append((f"web {field}={value}", posted.status_code))
+            wa = wa_text("halo")
+            wa["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = value
+            answers.append((f"wa timestamp={value}", (await bot.whatsapp(wa)).status_code))
+            got = await bot.client.get(
+                "/chat/messages", params={"session": "abcdefgh1", "after": str(value)}
+            )
+            answers.append((f"web after={value}", got.status_code))
+        for depth in DEPTHS:
+            deep = _deep(depth)
+            tg = f'{{"update_id": 7, "message": {deep}}}'.encode()
+            answers.append(
+                (
+                    f"tg depth {depth}",
+                    (
+                        await bot.client.post("/webhook/telegram", content=tg, headers=tg_headers)
+                    ).status_code,
+                )
+            )
+            web = f'{{"session": "abcdefgh1", "text": {deep}}}'.encode()
+            posted = await bot.client.post(
+                "/chat/messages", content=web, headers={"Content-Type": "application/json"}
+            )
+            answers.append((f"web depth {depth}", posted.status_code))
+            answers.append(
+                (
+                    f"wa depth {depth}",
+                    (await bot.whatsapp(f'{{"entry": {deep}}}'.encode())).status_code,
+                )
+            )
+        assert (await bot.client.get("/healthz")).status_code == 200
+    assert [a for a in answers if a[1] >= 500] == []
