@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,13 @@ async def test_a_web_buyer_sees_the_bot_and_the_sellers_words_once_nothing_else(
         # a seller on Telegram, in the buyer's topic; another from the web inbox
         await bot.telegram(tg_seller("Halo kak, ke BCA 123 ya", thread=77))
         chat_key = f"web:{session}"
-        await bot.gateway.runtime.seller_event(
-            chat_key, {"seller_name": "Sari Admin", "text": "Sudah kami terima kak"}
-        )
+        login = {"password": "rahasia-toko", "name": "Sari Admin"}
+        assert (await bot.client.post("/inbox/login", data=login)).status_code == 303
+        page = (await bot.client.get(f"/inbox/chat/{chat_key}")).text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf
+        reply = {"csrf": csrf.group(1), "text": "Sudah kami terima kak"}
+        await bot.client.post(f"/inbox/chat/{chat_key}/reply", data=reply)
         shown = await _web_messages(
             bot, session, lambda m: any(x["text"] == "Sudah kami terima kak" for x in m)
         )
