@@ -4,8 +4,15 @@ the seller out, sessions live on the server and die on logout or a new password.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.inbox_auth import ATTEMPTS, COOKIE, UNKNOWN_ATTEMPTS, InboxAuth, MemorySessions
@@ -120,3 +127,52 @@ async def test_scrypt_runs_off_the_event_loop() -> None:
 @pytest.mark.parametrize("cookie", [None, "", "x", "abc.def", "a.b.c"])
 async def test_garbage_cookies_are_no_session(cookie: str | None) -> None:
     assert await InboxAuth(PASSWORD).session(cookie) is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='bot/cli.py must start uvicorn with "proxy_headers": False (uvicorn believes '
+    "X-Forwarded-For from 127.0.0.1 by default); see the security branch report",
+)
+def test_japri_serve_does_not_let_a_local_client_pick_its_address(tmp_path: Path) -> None:
+    """Black box over a real socket: uvicorn itself must not rewrite the client address
+    from X-Forwarded-For (Japri does that, and only for ``server.trusted_proxies``)."""
+    config = write_config(
+        tmp_path,
+        telegram={"token": None},
+        whatsapp={"access_token": None},
+        seller={"telegram_chat_id": None},
+        inbox={"password": PASSWORD},
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
+        [sys.executable, "-m", "bot.cli", "serve", "--config", str(config), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "japri serve never became healthy"
+            time.sleep(0.1)
+        codes = [
+            httpx.post(
+                f"{base}/inbox/login",
+                data={"password": "tebakan"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(ATTEMPTS + 1)
+        ]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert codes[-1] == 429
