@@ -34,7 +34,7 @@ class Redact(logging.Filter):
 # the chat: a bearer secret), and phone numbers written out (+62 812…, 0812…, 60 12…).
 _PRIVATE = re.compile(
     r"(?P<wa>(?<=whatsapp:)\d{6,})"
-    r"|(?P<web>(?<=web:)[A-Za-z0-9_-]{8,40})"
+    r"|(?P<web>(?:(?<=web:)|(?<=session=))[A-Za-z0-9_-]{8,40})"  # chat key, page URL
     r"|(?P<phone>(?<![\w:.-])\+?(?:62|60|65|0)[ -]?[1-9][\d -]{6,14}\d(?!\w|\.\d))"
 )
 

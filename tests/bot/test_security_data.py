@@ -86,6 +86,10 @@ async def test_health_notices_a_deleted_database(tmp_path: Path) -> None:
     [
         ("in chat=whatsapp:6281234567890 kind=text", "in chat=whatsapp:…7890 kind=text"),
         ("dup=web:AbCdEfGh12345:m1", "dup=web:AbCd…:m1"),
+        (
+            '"GET /chat/messages?session=AbCdEfGh12345&after=7"',
+            '"GET /chat/messages?session=AbCd…&after=7"',
+        ),
         ("buyer +62 812-3456-7890 wrote", "buyer …7890 wrote"),
         ("call 081234567890.", "call …7890."),
         ("Malaysia 60 12-345 6789", "Malaysia …6789"),
