@@ -12,8 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from bot.contacts import write_csv
-from bot.inbox_auth import COOKIE, DEFAULT_NAME, SESSION_DAYS
+from bot.inbox_auth import (
+    COOKIE,
+    DEFAULT_NAME,
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
+    SESSION_DAYS,
+    secure_cookies,
+)
 from bot.routes.deps import GatewayDep, InboxDep
+from bot.security import client_address
 from bot.seller import channel_name, pretty_phone
 
 router = APIRouter(prefix="/inbox")
@@ -21,8 +29,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "
 MAX_REPLY = 4096
 
 
-def _session(request: Request, gateway: GatewayDep) -> dict[str, Any] | None:
-    return gateway.inbox_auth.session(request.cookies.get(COOKIE))
+async def _session(request: Request, gateway: GatewayDep) -> dict[str, Any] | None:
+    return await gateway.inbox_auth.session(request.cookies.get(COOKIE))
 
 
 def _to_login() -> RedirectResponse:
@@ -63,28 +71,37 @@ async def login(
     password: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
 ) -> Response:
-    address = request.client.host if request.client else "?"
-    auth = gateway.inbox_auth
-    if not auth.allowed(address):
-        return _page(request, "login.html", error="too_many", status_code=429)
-    cookie = auth.login(address, password, name=name)
-    if cookie is None:
+    address = client_address(request, request.app.state.proxies)
+    done = await gateway.inbox_auth.login(
+        address, password, name=name, device_cookie=request.cookies.get(DEVICE_COOKIE)
+    )
+    if done.error == "too_many":
+        refused = _page(request, "login.html", error="too_many", status_code=429)
+        refused.headers["Retry-After"] = str(max(1, round(done.retry_after)))
+        return refused
+    if done.cookie is None or done.device is None:
         return _page(request, "login.html", error="wrong", status_code=401)
     response = RedirectResponse("/inbox", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        cookie,
-        max_age=SESSION_DAYS * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/inbox",
-    )
+    secure = secure_cookies(gateway.settings.server.public_url, request.url.scheme)
+    for name_, value, days in (
+        (COOKIE, done.cookie, SESSION_DAYS),
+        (DEVICE_COOKIE, done.device, DEVICE_DAYS),
+    ):
+        response.set_cookie(
+            name_,
+            value,
+            max_age=days * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/inbox",
+        )
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, gateway: GatewayDep) -> Response:
+    await gateway.inbox_auth.logout(request.cookies.get(COOKIE))  # the cookie dies here too
     response = _to_login()
     response.delete_cookie(COOKIE, path="/inbox")
     return response
@@ -94,7 +111,7 @@ async def logout() -> Response:
 async def chats(
     request: Request, gateway: GatewayDep, inbox: InboxDep, partial: bool = False, q: str = ""
 ) -> Response:
-    session = _session(request, gateway)
+    session = await _session(request, gateway)
     if session is None:
         return _to_login()
     q = q.strip()[:100]
@@ -114,7 +131,7 @@ async def chats(
 async def chat(
     request: Request, chat_key: str, gateway: GatewayDep, inbox: InboxDep, partial: bool = False
 ) -> Response:
-    session = _session(request, gateway)
+    session = await _session(request, gateway)
     if session is None:
         return _to_login()
     contact = await inbox.contact(chat_key)
@@ -141,7 +158,7 @@ async def _allowed(
 ) -> dict[str, Any] | Response:
     """The seller's session when a change to a chat may go ahead; else why not (no login,
     bad CSRF token, no such chat) as the response to give."""
-    session = _session(request, gateway)
+    session = await _session(request, gateway)
     if session is None:
         return _to_login()
     if not gateway.inbox_auth.csrf_ok(session, csrf):
@@ -213,7 +230,7 @@ async def annotate(
 
 @router.get("/contacts.csv")
 async def contacts_csv(request: Request, gateway: GatewayDep) -> Response:
-    if _session(request, gateway) is None:
+    if await _session(request, gateway) is None:
         return _to_login()
     out = io.StringIO()
     write_csv(await gateway.inbox.contact_rows(), out)
