@@ -115,7 +115,9 @@ def display_name(
 
 def channel_label(channel: str, language: str | None = None) -> str:
     names = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
-    return names.get(channel) or (texts_for(language)["channel_web"] if channel == "web" else channel)
+    return names.get(channel) or (
+        texts_for(language)["channel_web"] if channel == "web" else channel
+    )
 
 
 def contact_line(phone: str | None, username: str | None) -> str:

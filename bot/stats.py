@@ -119,7 +119,7 @@ def short_duration(seconds: float | None) -> str:
     """45s, 4m, 2h05m, 1d03h; "–" for none (no seller answer in the period)."""
     if seconds is None:
         return "–"
-    whole = int(round(seconds))
+    whole = round(seconds)
     if whole < 60:
         return f"{whole}s"
     minutes = whole // 60
@@ -181,14 +181,14 @@ def summarize(
             shown[norm] = text
 
     for row in handoffs:
-        at, answered = row.get("at"), row.get("first_answer_at")
-        if at is None or not since <= float(at) < until or row.get("reason") == TAKEN_UNASKED:
+        opened, answered = row.get("at"), row.get("first_answer_at")
+        if opened is None or answered is None or row.get("reason") == TAKEN_UNASKED:
             continue
-        if answered is None:
+        if not since <= float(opened) < until:
             continue
         channel = str(row["chat_key"]).split(":", 1)[0]
-        for key in _keys(day_of(float(at)), channel):
-            waits[key].append(max(float(answered) - float(at), 0.0))
+        for key in _keys(day_of(float(opened)), channel):
+            waits[key].append(max(float(answered) - float(opened), 0.0))
 
     def bucket(key: tuple[date | None, str]) -> Bucket:
         c, w = counts.get(key, Counter()), waits.get(key, [])

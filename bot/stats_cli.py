@@ -54,27 +54,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-COLUMNS = (
-    ("buyers", lambda b: str(b.buyers)),
-    ("messages", lambda b: str(b.messages)),
-    ("answered", lambda b: str(b.answered)),
-    ("asked_back", lambda b: str(b.asked_back)),
-    ("not_understood", lambda b: str(b.not_understood)),
-    ("small_talk", lambda b: str(b.small_talk)),
-    ("handed_off", lambda b: str(b.handed_off_total)),
-)
+COLUMNS = ("buyers", "messages", "answered", "asked_back", "not_understood", "small_talk")
 
 
 def write_table(summary: stats.Summary, language: str, out: TextIO) -> None:
     """The summary as aligned plain text, in the shop's language."""
     t = texts_for(language)
-    header = [t["day"], t["channel"], *(t[key] for key, _ in COLUMNS)]
+    header = [t["day"], t["channel"], *(t[key] for key in COLUMNS), t["handed_off"]]
     header.append(f"{t['first_answer']} ({t['median']}/{t['p90']})")
     lines = [header]
     for b in (*summary.rows, summary.total):
         day = b.day.isoformat() if b.day else f"{len(summary.days)}d"
         channel = channel_label(b.channel, language) if b.channel else t["all_channels"]
-        cells = [day, channel, *(cell(b) for _, cell in COLUMNS)]
+        cells = [day, channel, *(str(getattr(b, key)) for key in COLUMNS)]
+        cells.append(str(b.handed_off_total))
         first = stats.short_duration(b.first_answer_median)
         cells.append(f"{first} / {stats.short_duration(b.first_answer_p90)}")
         lines.append(cells)

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from bot.routes.deps import GatewayDep
+from bot.warnings import warnings
 
 router = APIRouter()
 
@@ -23,6 +24,8 @@ async def healthz(gateway: GatewayDep) -> JSONResponse:
             "error": faq.error,  # a broken edit: the last good FAQ stays live
         },
         "channels": sorted(gateway.channels),
+        # what is missing (no seller destination, credentials refused): still "ok"
+        "warnings": warnings(gateway.settings, getattr(gateway, "startup_check", None)),
     }
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 

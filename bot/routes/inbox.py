@@ -15,8 +15,8 @@ from fastapi.templating import Jinja2Templates
 from bot import inbox_view, stats
 from bot.contacts import write_csv
 from bot.inbox_auth import COOKIE, DEFAULT_NAME, SESSION_DAYS
-from bot.routes.deps import GatewayDep
 from bot.inbox_texts import texts_for
+from bot.routes.deps import GatewayDep
 
 router = APIRouter(prefix="/inbox")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -90,9 +90,9 @@ async def chats(
     q = q.strip()[:100]
     rows = await gateway.store.inbox_chats(search=q or None)
     last = {r["chat_key"]: await _last_message(gateway, r["chat_key"]) for r in rows}
-    rows = inbox_view.chat_rows(rows, last, gateway.settings.shop.language, time.time())
+    shown = inbox_view.chat_rows(rows, last, gateway.settings.shop.language, time.time())
     name = "chat_list.html" if partial else "inbox.html"
-    return _page(request, name, chats=rows, csrf=session["csrf"], seller=session.get("name"), q=q)
+    return _page(request, name, chats=shown, csrf=session["csrf"], seller=session.get("name"), q=q)
 
 
 @router.get("/chat/{chat_key}", response_class=HTMLResponse)
