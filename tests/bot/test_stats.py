@@ -250,3 +250,47 @@ def test_the_json_and_the_table_say_the_same(summary: stats.Summary, tmp_path: P
     assert "Handed off: complaint 1, not_understood 1" in table
     assert "2×  Bisa COD ke 0812-xxxx-xxxx?" in table
     assert "0812-3456" not in table
+
+
+# -- the Ringkasan page and `japri stats` over a running app and a real store --------------
+
+PASSWORD = "kata-sandi-toko"
+
+
+async def test_the_ringkasan_page_behind_the_login(tmp_path: Path) -> None:
+    import time
+
+    from tests.bot.gateway_kit import running, write_config
+
+    config = write_config(tmp_path, inbox={"password": PASSWORD})
+    now = time.time()
+    recent = [
+        msg("whatsapp:62811", now - 120, "answer", "ongkir?"),
+        msg("telegram:7", now - 60, "fallback", "<b>bisa</b> kirim ke 081234567890?"),
+    ]
+    async with running(config) as bot:
+        assert (await bot.client.get("/inbox/summary")).status_code == 303  # no login
+        memory = MemoryActivity(recent)
+        bot.gateway.store.activity = memory.activity  # type: ignore[method-assign]
+        await bot.client.post("/inbox/login", data={"password": PASSWORD, "name": "Rina"})
+        page = (await bot.client.get("/inbox/summary", params={"days": 1})).text
+        assert "<h1>Ringkasan</h1>" in page
+        assert "Tidak paham" in page
+        assert "&lt;b&gt;bisa&lt;/b&gt; kirim ke 0812xxxxxxxx?" in page  # escaped, masked
+        assert "081234567890" not in page
+
+
+def test_japri_stats_prints_json_and_a_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+    from tests.bot.gateway_kit import write_config
+
+    config = write_config(tmp_path)
+    assert main(["stats", "--config", str(config), "--days", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["days"]) == 3
+    assert data["total"]["messages"] == 0
+    assert main(["stats", "--config", str(config)]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split()[:3] == ["Hari", "Kanal", "Pembeli"]
