@@ -58,6 +58,7 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         # Ringkasan
         "summary_days": "{days} hari terakhir",
         "day": "Hari",
+        "per_day": "Per hari dan kanal",
         "channel": "Kanal",
         "all_channels": "semua",
         "buyers": "Pembeli",
@@ -127,6 +128,7 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "days": "{d} hr {h} j",
         "summary_days": "{days} hari terakhir",
         "day": "Hari",
+        "per_day": "Mengikut hari dan saluran",
         "channel": "Saluran",
         "all_channels": "semua",
         "buyers": "Pembeli",
@@ -195,6 +197,7 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "days": "{d} d {h} h",
         "summary_days": "last {days} days",
         "day": "Day",
+        "per_day": "Per day and channel",
         "channel": "Channel",
         "all_channels": "all",
         "buyers": "Buyers",

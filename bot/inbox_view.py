@@ -27,6 +27,7 @@ REASON_LABELS: Mapping[str, str] = {
     "seller": "took_over",
 }
 LAST_TEXT_CHARS = 90
+RECENT = 6  # messages read per listed chat to find the buyer's latest words
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,16 @@ def reason_of(stage: str | None, reason: str | None) -> str | None:
     return REASON_LABELS.get(reason or "seller", "other")
 
 
+def reasons_shown(counts: Mapping[str, int], language: str | None) -> list[tuple[str, int]]:
+    """Handoff counts by raw reason as the seller reads them: by label, most first."""
+    t = texts_for(language)
+    merged: dict[str, int] = {}
+    for reason, n in counts.items():
+        label = t[f"reason_{REASON_LABELS.get(reason, 'other')}"]
+        merged[label] = merged.get(label, 0) + n
+    return sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def waited(seconds: float, language: str | None) -> str:
     """12 mnt, 2 j 5 mnt, 1 hr 3 j."""
     t = texts_for(language)
@@ -149,15 +160,25 @@ def message_text(message: Mapping[str, Any], language: str | None) -> str:
     return texts_for(language)["media"].format(kind=kind)
 
 
+def latest(recent: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The message a chat's row quotes: the buyer's latest words among ``recent`` (the
+    chat's last few messages, oldest first), else their latest tap or photo, else
+    whatever was said last."""
+    theirs = [m for m in recent if side_of(m) == "in"]
+    worded = [m for m in theirs if m.get("text")]
+    found = worded or theirs or list(recent)
+    return found[-1] if found else None
+
+
 def chat_rows(
     rows: Iterable[Mapping[str, Any]],
-    last: Mapping[str, Mapping[str, Any] | None],
+    recent: Mapping[str, Sequence[Mapping[str, Any]]],
     language: str | None,
     now: float,
 ) -> list[ChatRow]:
-    """The inbox list from ``inbox_chats`` rows and each chat's latest message: complaints
-    waiting for a seller first, then the other handoffs (longest wait first), chats a
-    seller has, then the bot's chats by last activity."""
+    """The inbox list from ``inbox_chats`` rows and each chat's last few messages:
+    complaints waiting for a seller first, then the other handoffs (longest wait first),
+    chats a seller has, then the bot's chats by last activity."""
     t = texts_for(language)
     made: list[tuple[tuple[int, float], ChatRow]] = []
     for row in rows:
@@ -165,7 +186,7 @@ def chat_rows(
         who = owner(stage, seller)
         reason = reason_of(stage, row.get("handoff_reason"))
         since = row.get("handed_off_at")
-        message = last.get(row["chat_key"])
+        message = latest(recent.get(row["chat_key"], ()))
         wait = ""
         if who == "waiting" and since:
             wait = waited(now - float(since), language)
@@ -244,10 +265,13 @@ def transcript(
 
 
 def _tapped_title(said: str, offer: Sequence[tuple[str, str]], titles: Mapping[str, str]) -> str:
-    """The title of the option a buyer tapped: the history keeps its id (or its title)."""
+    """The title of the option a buyer tapped: the history keeps its id (or its title);
+    when it kept nothing, a question that offered a single option says which it was."""
     for option_id, title in offer:
         if said in (option_id, title):
             return title
+    if not said and len(offer) == 1:
+        return offer[0][1]
     return titles.get(said) or said
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import stats
 from bot.inbox_texts import texts_for
-from bot.inbox_view import channel_label
+from bot.inbox_view import channel_label, reasons_shown
 from bot.settings import load_settings
 
 MAX_DAYS = 366
@@ -77,7 +77,7 @@ def write_table(summary: stats.Summary, language: str, out: TextIO) -> None:
         out.write("\n")
     reasons = summary.total.handed_off
     if reasons:
-        listed = ", ".join(f"{r} {n}" for r, n in reasons.items())
+        listed = ", ".join(f"{r} {n}" for r, n in reasons_shown(reasons, language))
         out.write(f"\n{t['handed_off']}: {listed}\n")
     if summary.top_not_understood:
         out.write(f"\n{t['top_not_understood']}:\n")

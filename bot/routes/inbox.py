@@ -89,8 +89,8 @@ async def chats(
         return _to_login()
     q = q.strip()[:100]
     rows = await gateway.store.inbox_chats(search=q or None)
-    last = {r["chat_key"]: await _last_message(gateway, r["chat_key"]) for r in rows}
-    shown = inbox_view.chat_rows(rows, last, gateway.settings.shop.language, time.time())
+    recent = {r["chat_key"]: await _recent(gateway, r["chat_key"]) for r in rows}
+    shown = inbox_view.chat_rows(rows, recent, gateway.settings.shop.language, time.time())
     name = "chat_list.html" if partial else "inbox.html"
     return _page(request, name, chats=shown, csrf=session["csrf"], seller=session.get("name"), q=q)
 
@@ -218,10 +218,10 @@ async def contacts_csv(request: Request, gateway: GatewayDep) -> Response:
 # -- the inbox's reads and the Ringkasan page (issue 14) -----------------------------------
 
 
-async def _last_message(gateway: Any, chat_key: str) -> dict[str, Any] | None:
-    """A chat's latest message, for its line in the list."""
-    found: list[dict[str, Any]] = await gateway.store.history(chat_key, 1)
-    return found[-1] if found else None
+async def _recent(gateway: Any, chat_key: str) -> list[dict[str, Any]]:
+    """A chat's last few messages, for the words its line in the list quotes."""
+    found: list[dict[str, Any]] = await gateway.store.history(chat_key, inbox_view.RECENT)
+    return found
 
 
 def _zone(gateway: Any) -> ZoneInfo:
@@ -245,4 +245,5 @@ async def summary(request: Request, gateway: GatewayDep, days: int = 7) -> Respo
         seller=session.get("name"),
         duration=stats.short_duration,
         channel_label=inbox_view.channel_label,
+        reasons=inbox_view.reasons_shown,
     )

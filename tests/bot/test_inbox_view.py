@@ -71,10 +71,13 @@ ROWS = [
     chat("telegram:3", name="Older Bot Chat", last_seen=NOW - 99, phone="+6281234567890"),
 ]
 LAST = {
-    "whatsapp:6282": {"direction": "in", "kind": "text", "text": "barang saya   rusak\nkak!!"},
-    "telegram:2": {"direction": "out", "kind": "seller", "text": "siap kak"},
-    "web:abcdef123456": {"direction": "in", "kind": "choice", "text": ""},
-    "telegram:3": {"direction": "in", "kind": "photo", "text": ""},
+    "whatsapp:6282": [
+        {"direction": "in", "kind": "text", "text": "barang saya   rusak\nkak!!"},
+        {"direction": "out", "kind": "say", "text": "Maaf kak, penjual segera membantu"},
+    ],
+    "telegram:2": [{"direction": "out", "kind": "seller", "text": "siap kak"}],
+    "web:abcdef123456": [{"direction": "in", "kind": "choice", "text": ""}],
+    "telegram:3": [{"direction": "in", "kind": "photo", "text": ""}],
 }
 
 
@@ -156,6 +159,15 @@ def test_only_the_action_that_applies(stage: str, seller: str | None, offered: A
     assert actions(stage, seller) == offered
 
 
+def test_handoff_counts_are_shown_by_label() -> None:
+    counts = {"closing": 2, "faq": 1, "complaint": 1, "brand_new": 1}
+    assert inbox_view.reasons_shown(counts, "en") == [
+        ("Order", 3),
+        ("Complaint", 1),
+        ("Needs a seller", 1),
+    ]
+
+
 def test_rows_speak_the_shops_language() -> None:
     [angry] = [r for r in chat_rows(ROWS, LAST, "en", NOW) if r.complaint]
     assert (angry.reason_label, angry.waiting) == ("Complaint", "1 min")
@@ -214,6 +226,16 @@ def test_the_transcript_shows_what_was_offered_and_what_was_tapped(
     ]
     assert items[-1].status == "read"
     assert items[0].time == "15:00"  # 1_800_000_000 is 08:00 UTC; the shop is on UTC+7
+
+
+def test_a_tap_on_a_question_with_one_option_was_that_option() -> None:
+    history = [
+        {"id": 1, "direction": "out", "kind": "say", "text": "Maksudnya ini?", "at": NOW},
+        {"id": 2, "direction": "in", "kind": "choice", "text": "", "at": NOW},
+    ]
+    sent = [{"id": 1, "options": [["pembayaran", "Bisa bayar pakai apa?"]]}]
+    items = transcript(history, sent, "en", JAKARTA)
+    assert items[-1].text == "Tapped: Bisa bayar pakai apa?"
 
 
 def test_every_language_has_every_text() -> None:

@@ -247,7 +247,7 @@ def test_the_json_and_the_table_say_the_same(summary: stats.Summary, tmp_path: P
         write_table(summary, "en", handle)
     table = out.read_text()
     assert table.splitlines()[0].split()[:4] == ["Day", "Channel", "Buyers", "Messages"]
-    assert "Handed off: complaint 1, not_understood 1" in table
+    assert "Handed off: Bot didn't understand 1, Complaint 1" in table
     assert "2×  Bisa COD ke 0812-xxxx-xxxx?" in table
     assert "0812-3456" not in table
 
