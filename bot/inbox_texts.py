@@ -41,6 +41,7 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "from_bot": "bot",
         "from_seller": "penjual",
         "media": "[{kind}]",
+        "inbox_title": "Inbox penjual",
         "off_title": "Inbox belum aktif",
         "off_body": "Inbox penjual mati karena belum ada kata sandi. Isi "
         "{key} di config.yaml (misalnya lewat variabel {env}), lalu jalankan ulang bot.",
@@ -111,6 +112,7 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "from_bot": "bot",
         "from_seller": "penjual",
         "media": "[{kind}]",
+        "inbox_title": "Peti masuk penjual",
         "off_title": "Peti masuk belum aktif",
         "off_body": "Peti masuk penjual dimatikan kerana belum ada kata laluan. Isi "
         "{key} dalam config.yaml (contohnya melalui pemboleh ubah {env}), kemudian "
@@ -181,6 +183,7 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "from_bot": "bot",
         "from_seller": "seller",
         "media": "[{kind}]",
+        "inbox_title": "Sellers' inbox",
         "off_title": "The inbox is off",
         "off_body": "The sellers' inbox is off because it has no password. Set {key} in "
         "config.yaml (for example through the {env} variable), then restart the bot.",

@@ -323,6 +323,7 @@ async def test_every_inbox_page_speaks_the_shops_language(
         assert response is not None
         assert response.status == 503
         assert await page.locator("h2").inner_text() == title
+        assert await page.locator("h1").inner_text() != "Inbox penjual"
         await _shot(page, f"inbox-off-{language}")
         await browser.close()
 
