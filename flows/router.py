@@ -15,13 +15,22 @@ from faq.model import Faq
 from flows import faq as faq_flow
 from flows import handoff
 from flows.language import choose_language
-from flows.messages import Action, BuyerMessage, Event, SellerReleased, SellerWrote, Tick
+from flows.messages import (
+    Action,
+    BuyerMessage,
+    Event,
+    OrderUpdate,
+    SellerReleased,
+    SellerWrote,
+    Tick,
+)
 from flows.policy import Policy
 from flows.state import Conversation, Stage
 
 Result = tuple[Conversation, list[Action]]
 MessageFlow = Callable[[Conversation, BuyerMessage, Faq, Policy, datetime], Result | None]
 TickFlow = Callable[[Conversation, Tick, Faq, Policy, datetime], Result]
+UpdateFlow = Callable[[Conversation, OrderUpdate, Policy, datetime], Result]
 
 # Flows offered a buyer message before the FAQ, in order: each returns None to pass.
 FLOWS: tuple[MessageFlow, ...] = ()
@@ -33,7 +42,13 @@ def _handoff_tick(
     return handoff.tick(conv, policy, now)
 
 
-# Which flow a timer of each kind belongs to.
+def _no_orders(conv: Conversation, event: OrderUpdate, policy: Policy, now: datetime) -> Result:
+    return conv, []
+
+
+ORDERS: UpdateFlow = _no_orders  # the flow that tells the buyer about their orders
+
+# Which flow a timer of each kind belongs to (a kind may end in ":<ref>", e.g. an order).
 TIMERS: Mapping[str, TickFlow] = dict.fromkeys(handoff.TIMER_KINDS, _handoff_tick)
 
 
@@ -58,8 +73,10 @@ def step(
         case SellerWrote():
             return handoff.seller_wrote(conversation, event, policy, now.timestamp())
         case Tick(kind=kind):
-            flow = TIMERS.get(kind)
+            flow = TIMERS.get(kind) or TIMERS.get(kind.split(":", 1)[0])
             return flow(conversation, event, faq, policy, now) if flow else (conversation, [])
+        case OrderUpdate():
+            return ORDERS(conversation, event, policy, now)
         case BuyerMessage():
             return _buyer(conversation, event, faq, policy, now)
 
