@@ -112,7 +112,7 @@ async def chat(
     sent = await gateway.store.messages_after(chat_key, history[0]["id"] - 1) if history else []
     lang = gateway.settings.shop.language
     faq = gateway.faq.faq
-    titles = {e.id: e.title for e in faq.entries} if faq is not None else {}
+    titles = {e.id: e.title_for(lang, lang) for e in faq.entries} if faq is not None else {}
     stage, seller = info.get("stage"), info.get("seller")
     context = {
         "chat_key": chat_key,
