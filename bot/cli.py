@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(run=_contacts_export)
+    from bot import stats_cli
+
+    stats_cli.add_parser(commands, with_config)
     return parser
 
 

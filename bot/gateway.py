@@ -34,6 +34,7 @@ from bot.services import HealthService, InboxService, WebChatService
 from bot.settings import Settings
 from bot.store import Store, open_store
 from bot.timers import TimerClock
+from bot.warnings import StartupCheck, log_warnings
 
 log = logging.getLogger("japri")
 
@@ -116,7 +117,9 @@ class Gateway:
         self.intake = Intake(self.store, self.metrics, self.runtime.schedule)
         self.webchat = WebChatService(self.intake, self.store)
         self.inbox = InboxService(self.intake, self.store)
-        self.health = HealthService(self.store, self.faq, self.metrics, sorted(self.channels))
+        self.health = HealthService(
+            self.store, self.faq, self.metrics, sorted(self.channels), self.settings
+        )
         self.inbox_auth = InboxAuth(s.inbox.password)
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -127,7 +130,10 @@ class Gateway:
         if self.faq.faq is not None:
             self.metrics.faq_entries.set(len(self.faq.faq))
         if self.telegram is not None:
-            await self.telegram.start()
+            refused = await self.telegram.start()
+            if refused is not None:
+                self.health.startup = StartupCheck(rejected={"telegram": refused})
+        log_warnings(self.settings, self.health.startup)
         await self.runtime.resume()
         await self.outbox.resume()
         await self.timers.adopt_old_handoffs()

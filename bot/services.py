@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot import stats
 from bot.channels import webchat
 from bot.commands import Say, decode
 from bot.errors import ParseError
@@ -12,7 +14,9 @@ from bot.events import SellerEvent
 from bot.faqsource import FaqSource
 from bot.intake import Intake
 from bot.metrics import Metrics
+from bot.settings import Settings
 from bot.store.base import Contact, OutboxQueue, ReadModel, Store
+from bot.warnings import StartupCheck, warnings
 
 MAX_MESSAGE_ID = 2**63 - 1  # ids are 64-bit integers in every store
 
@@ -79,6 +83,19 @@ class InboxService:
         """An answer, "take over" (``take``) or "back to bot" (``done``)."""
         await self.intake.seller_acts(chat_key, SellerEvent(text, command, seller_name=seller))
 
+    async def recent(self, chat_key: str, limit: int = 6) -> list[dict[str, Any]]:
+        """The chat's latest messages (the list quotes the buyer's last words)."""
+        return await self.reads.history(chat_key, limit)
+
+    async def sent(self, chat_key: str, after_id: int) -> list[dict[str, Any]]:
+        """Messages sent to the chat after ``after_id``, with the commands they came from
+        (a clarify question's options)."""
+        return await self.reads.messages_after(chat_key, after_id)
+
+    async def summary(self, zone: ZoneInfo, now: float, days: int) -> stats.Summary:
+        """The Ringkasan figures (bot.stats) over the last ``days`` shop days."""
+        return await stats.read(self.reads, zone, now, days)
+
     async def annotate(self, chat_key: str, tags: str, notes: str) -> bool:
         return await self.reads.annotate(chat_key, tags, notes)
 
@@ -90,12 +107,23 @@ class HealthService:
     """What /healthz and /metrics report."""
 
     def __init__(
-        self, store: Store, faq: FaqSource, metrics: Metrics, channels: list[str]
+        self,
+        store: Store,
+        faq: FaqSource,
+        metrics: Metrics,
+        channels: list[str],
+        settings: Settings,
     ) -> None:
         self._store = store
         self.faq = faq
         self.metrics = metrics
         self.channels = channels
+        self._settings = settings
+        self.startup = StartupCheck()  # what the platforms said at start (the gateway sets it)
+
+    def warnings(self) -> list[str]:
+        """What stops part of the shop from working, in plain words."""
+        return warnings(self._settings, self.startup)
 
     async def store_ok(self) -> bool:
         return await self._store.ping()

@@ -307,12 +307,16 @@ class TelegramChannel:
         """
         return parse_update(data, self.bot, self.seller_chat)
 
-    async def start(self) -> None:
-        """Open the HTTP client; the bot's own identity is fetched when the API answers."""
+    async def start(self) -> str | None:
+        """Open the HTTP client and fetch the bot's identity; what Telegram said when it
+        refused the token (None: accepted, or the API is away and sending retries later)."""
         try:
             await self.bot.initialize()
-        except TelegramError:  # the API may be away at start: sending retries later
-            return
+        except (InvalidToken, Forbidden) as exc:
+            return str(exc) or type(exc).__name__
+        except TelegramError:
+            return None
+        return None
 
     async def close(self) -> None:
         try:

@@ -29,6 +29,8 @@ async def healthz(health: HealthDep) -> JSONResponse:
             "error": faq.error,  # a broken edit: the last good FAQ stays live
         },
         "channels": health.channels,
+        # what is missing (no seller destination, credentials refused): still "ok"
+        "warnings": health.warnings(),
     }
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 

@@ -6,11 +6,13 @@ import io
 import time
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from bot import inbox_view, stats
 from bot.contacts import write_csv
 from bot.inbox_auth import (
     COOKIE,
@@ -20,9 +22,9 @@ from bot.inbox_auth import (
     SESSION_DAYS,
     secure_cookies,
 )
+from bot.inbox_texts import texts_for
 from bot.routes.deps import GatewayDep, InboxDep
 from bot.security import client_address
-from bot.seller import channel_name, pretty_phone
 
 router = APIRouter(prefix="/inbox")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -37,23 +39,11 @@ def _to_login() -> RedirectResponse:
     return RedirectResponse("/inbox/login", status_code=303)
 
 
-def _buyer_name(name: str | None, channel: str, external_id: str) -> str:
-    """A web-chat visitor has no name: show the start of their session id instead."""
-    if name:
-        return name
-    return f"{channel_name(channel)} · {external_id[:8]}" if channel == "web" else external_id
-
-
-def _waited(since: float | None) -> str:
-    if not since:
-        return ""
-    minutes = int((time.time() - since) // 60)
-    return f"{minutes // 60} j {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
-
-
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     gateway = request.app.state.gateway
     context.setdefault("shop", gateway.settings.shop.name)
+    context.setdefault("lang", gateway.settings.shop.language)
+    context.setdefault("t", texts_for(gateway.settings.shop.language))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
@@ -116,15 +106,10 @@ async def chats(
         return _to_login()
     q = q.strip()[:100]
     rows = await inbox.chats(search=q or None)
-    for row in rows:
-        row["display"] = _buyer_name(row["name"], row["channel"], row["external_id"])
-        row["channel_name"] = channel_name(row["channel"])
-        row["contact"] = pretty_phone(row["phone"]) or (
-            f"@{row['username']}" if row["username"] else ""
-        )
-        row["waited"] = _waited(row["handed_off_at"]) if row["stage"] == "handed_off" else ""
+    recent = {r["chat_key"]: await inbox.recent(r["chat_key"], inbox_view.RECENT) for r in rows}
+    shown = inbox_view.chat_rows(rows, recent, gateway.settings.shop.language, time.time())
     name = "chat_list.html" if partial else "inbox.html"
-    return _page(request, name, chats=rows, csrf=session["csrf"], seller=session.get("name"), q=q)
+    return _page(request, name, chats=shown, csrf=session["csrf"], seller=session.get("name"), q=q)
 
 
 @router.get("/chat/{chat_key}", response_class=HTMLResponse)
@@ -138,17 +123,25 @@ async def chat(
     if contact is None:
         return Response("no such chat", status_code=404)
     history, info = await inbox.open_chat(chat_key)
+    sent = await inbox.sent(chat_key, history[0]["id"] - 1) if history else []
+    lang = gateway.settings.shop.language
+    faq = gateway.faq.faq
+    titles = {e.id: e.title_for(lang, lang) for e in faq.entries} if faq is not None else {}
+    stage, seller = info.get("stage"), info.get("seller")
     context = {
         "chat_key": chat_key,
         "contact": contact,
-        "display": _buyer_name(contact.name, contact.channel, contact.external_id),
+        "display": inbox_view.display_name(
+            contact.name, contact.channel, contact.external_id, lang
+        ),
         "info": info,
-        "phone": pretty_phone(contact.phone),
-        "channel_name": channel_name(contact.channel),
-        "history": history,
+        "phone": inbox_view.contact_line(contact.phone, None),
+        "channel_name": inbox_view.channel_label(contact.channel, lang),
+        "items": inbox_view.transcript(history, sent, lang, _zone(gateway), titles),
         "csrf": session["csrf"],
         "seller": session.get("name"),
-        "handed_off": info.get("stage") == "handed_off",
+        "row": inbox_view.chat_rows([info], {}, lang, time.time())[0] if info else None,
+        "actions": inbox_view.actions(stage, seller),
     }
     return _page(request, "transcript.html" if partial else "chat.html", **context)
 
@@ -238,4 +231,34 @@ async def contacts_csv(request: Request, gateway: GatewayDep) -> Response:
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="japri-contacts.csv"'},
+    )
+
+
+# -- the inbox's reads and the Ringkasan page (issue 14) -----------------------------------
+
+
+def _zone(gateway: Any) -> ZoneInfo:
+    return ZoneInfo(gateway.settings.shop.timezone)
+
+
+@router.get("/summary", response_class=HTMLResponse)
+async def summary(
+    request: Request, gateway: GatewayDep, inbox: InboxDep, days: int = 7
+) -> Response:
+    """Ringkasan: how the bot is doing, per day and channel."""
+    session = await _session(request, gateway)
+    if session is None:
+        return _to_login()
+    days = min(max(days, 1), 90)
+    found = await inbox.summary(_zone(gateway), time.time(), days)
+    return _page(
+        request,
+        "summary.html",
+        summary=found,
+        days=days,
+        csrf=session["csrf"],
+        seller=session.get("name"),
+        duration=stats.short_duration,
+        channel_label=inbox_view.channel_label,
+        reasons=inbox_view.reasons_shown,
     )
