@@ -64,7 +64,44 @@ class Tick:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
-Event = BuyerMessage | SellerReleased | SellerWrote | Tick
+OrderStatus = Literal["new", "paid", "shipped", "delivered", "cancelled", "returned"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """One of the buyer's orders as the engine knows it (the orders table is the record;
+    this is the chat's snapshot of it, refreshed by every ``OrderUpdate``)."""
+
+    number: str
+    status: OrderStatus = "new"
+    items: str = ""
+    total: str = ""
+    payment: str = ""  # as the seller wrote it ("transfer", "COD", ...)
+    courier: str | None = None
+    tracking: str | None = None  # exactly as written
+    link: str | None = None  # the courier's tracking page
+    tracking_status: str | None = None  # last known: in_transit, delivered, ... (tracking.py)
+    ordered_at: float = 0.0
+    promised_ship_at: float | None = None
+    shipped_at: float | None = None
+    delivered_at: float | None = None
+
+
+OrderChange = Literal[
+    "created", "paid", "shipped", "delivered", "cancelled", "returned", "tracked"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """An order of this chat was recorded or moved (seller command, inbox, shop system)."""
+
+    order: OrderView
+    change: OrderChange
+    by: str | None = None  # the seller, or the shop system
+
+
+Event = BuyerMessage | SellerReleased | SellerWrote | Tick | OrderUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,4 +165,18 @@ class CancelTimer:
     kind: str
 
 
-Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer
+@dataclass(frozen=True, slots=True)
+class ShopMessage:
+    """A message the shop starts (an order update, a feedback request), not a reply.
+
+    Channels treat it differently from ``Say``: WhatsApp allows it only inside the buyer's
+    24-hour window, else as the approved ``template`` (filled with ``params``), else it is
+    held until the buyer writes; a buyer who opted out gets none (the engine checks)."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    template: str = "order_update"  # the whatsapp.templates key to use outside the window
+    params: tuple[str, ...] = ()  # the template's body parameters, in order
+
+
+Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer | ShopMessage
