@@ -10,6 +10,10 @@ included; the PostgreSQL server's is not).
 
     .venv/bin/python bench/store.py --url sqlite:////tmp/bench.db [--turns 3000]
     .venv/bin/python bench/store.py --url postgresql://postgres@127.0.0.1:5432/bench
+
+``--sqlalchemy`` runs the same store (the same SQL, bot/store/sql.py) with SQLAlchemy
+Core's async engine as the layer under it instead of our own engines (aiosqlite or
+psycopg underneath; ``pip install sqlalchemy aiosqlite`` first): thin layer vs library.
 """
 
 from __future__ import annotations
@@ -64,9 +68,61 @@ async def turn(store: Any, chat: str, n: int, solo: bool, owner: str) -> None:
         await release("lane:" + chat, owner)
 
 
-async def run(url: str, turns: int, concurrency: int, solo: bool) -> dict[str, float]:
+class AlchemyEngine:
+    """The store's ``Engine`` on SQLAlchemy Core (text statements, one transaction a batch)."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        from bot.store.dialect import POSTGRESQL, SQLITE
+
+        self.dialect = SQLITE if url.startswith("sqlite") else POSTGRESQL
+        driver = url.replace("sqlite://", "sqlite+aiosqlite://", 1).replace(
+            "postgresql://", "postgresql+psycopg://", 1
+        )
+        self.engine = create_async_engine(driver, pool_size=10)
+        self._texts: dict[str, Any] = {}
+
+    async def open(self, migrations: Any) -> None:
+        pass  # our own engine made the schema (see run)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def _text(self, sql: str) -> Any:
+        from sqlalchemy import text
+
+        if sql not in self._texts:
+            parts = sql.split("?")
+            named = parts[0] + "".join(f":p{i}{part}" for i, part in enumerate(parts[1:]))
+            self._texts[sql] = text(named)
+        return self._texts[sql]
+
+    async def run(self, stmts: Any, write: bool = True) -> list[Any]:
+        from bot.store.engine import Result
+
+        results = []
+        async with self.engine.begin() as conn:
+            for sql, params in stmts:
+                found = await conn.execute(
+                    self._text(sql), {f"p{i}": v for i, v in enumerate(params)}
+                )
+                rows = [dict(r) for r in found.mappings().all()] if found.returns_rows else []
+                results.append(Result(rows, found.rowcount))
+        return results
+
+
+async def run(
+    url: str, turns: int, concurrency: int, solo: bool, alchemy: bool = False
+) -> dict[str, float]:
     store = open_store(url)
     await store.open()
+    if alchemy:
+        from bot.store.sql import SqlStore
+
+        await store.close()  # it made the schema; SQLAlchemy runs the statements
+        store = SqlStore(AlchemyEngine(url))  # type: ignore[arg-type]
+        await store.open()
     owner = uuid.uuid4().hex[:8]
     chats = [f"telegram:{owner}{c}" for c in range(concurrency)]
 
@@ -89,15 +145,17 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=1, help="chats at once")
     parser.add_argument("--solo", action="store_true", help="no leases (one SQLite process)")
+    parser.add_argument("--sqlalchemy", action="store_true", help="SQLAlchemy Core underneath")
     args = parser.parse_args()
     if args.url.startswith("sqlite:") and not args.url.endswith(":memory:"):
         path = args.url.removeprefix("sqlite://").removeprefix("/")
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
-    found = asyncio.run(run(args.url, args.turns, args.concurrency, args.solo))
+    found = asyncio.run(run(args.url, args.turns, args.concurrency, args.solo, args.sqlalchemy))
+    layer = "sqlalchemy" if args.sqlalchemy else "own"
     print(
-        f"{args.url.split(':')[0]} concurrency={args.concurrency} solo={args.solo}: "
+        f"{args.url.split(':')[0]} {layer} concurrency={args.concurrency} solo={args.solo}: "
         f"{found['turns_per_s']:.0f} turns/s, {found['cpu_ms_per_turn']:.3f} ms CPU/turn"
     )
     return 0
