@@ -7,10 +7,12 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
+from telegram.request import BaseRequest
 
 from bot.faqsource import FaqSource
-from bot.gateway import Fakes, Gateway
+from bot.gateway import Gateway
 from bot.routes import health, inbox, webchat, webhooks
 from bot.settings import Settings, load_settings
 
@@ -21,17 +23,27 @@ LOG_LEVEL_ENV = "JAPRI_LOG_LEVEL"
 
 def create_app(
     settings: Settings,
-    fakes: Fakes | None = None,
     *,
     shared: bool = False,
     faq: FaqSource | None = None,
+    telegram_request: BaseRequest | None = None,
+    telegram_updates_request: BaseRequest | None = None,
+    whatsapp_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """Build the app; the store opens, the FAQ loads and workers start in its lifespan.
 
     ``shared``: other processes use the same store (``japri serve`` with several workers),
     so chats and outbox lanes are leased in the store, not just held in this process.
-    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting)."""
-    gateway = Gateway(settings, fakes or Fakes(), shared=shared, faq_source=faq)
+    ``faq``: an FAQ already loaded (``japri serve`` checks it before starting).
+    The others: HTTP backends under the platform clients (tests pass fake platforms)."""
+    gateway = Gateway(
+        settings,
+        shared=shared,
+        faq_source=faq,
+        telegram_request=telegram_request,
+        telegram_updates_request=telegram_updates_request,
+        whatsapp_transport=whatsapp_transport,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -26,6 +26,11 @@ class StoreError(BotError):
         super().__init__(message)
 
 
+class ParseError(BotError, ValueError):
+    """Input that cannot be read: a webhook body, a stored event or command. A
+    ``ValueError`` too, for callers that catch those."""
+
+
 class ChannelError(BotError):
     """A platform refused or failed a call; ``permanent`` ones are not retried."""
 

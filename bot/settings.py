@@ -24,6 +24,9 @@ Language = Literal["id", "ms", "en"]
 _DEFAULT = Thresholds()
 
 
+POOL_SIZE = 64  # connections per platform: a far-away API needs many sends in flight
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -89,6 +92,10 @@ class TelegramSettings(_Section):
     max_per_second: float = Field(default=0, ge=0)
     max_per_second_per_chat: float = Field(default=1, ge=0)
     max_per_minute_per_group: float = Field(default=20, ge=0)  # the seller group
+    # Connections to the Bot API, and as many sends in flight at once. Each reply holds one
+    # for a round trip: at 80 ms away, 8 connections capped Japri at ~93 replies/s
+    # (bench/README.md, "Gateway load"); idle connections cost nothing.
+    pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)
 
 
 class WhatsAppSettings(_Section):
@@ -99,6 +106,7 @@ class WhatsAppSettings(_Section):
     api_base_url: str = "https://graph.facebook.com/v21.0"
     # 0 = as fast as the Cloud API accepts; after its 130429 throughput error, 80/s a minute
     max_per_second: float = Field(default=0, ge=0)
+    pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)  # as telegram.pool_size
 
     @field_validator("phone_number_id", mode="before")
     @classmethod

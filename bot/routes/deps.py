@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from bot.gateway import Gateway
+from bot.services import HealthService, InboxService, WebChatService
 
 MAX_BODY = 1_000_000  # bytes: far above any real update, far below trouble
 
@@ -17,6 +18,23 @@ def gateway_of(request: Request) -> Gateway:
 
 
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
+
+
+def inbox_of(request: Request) -> InboxService:
+    return gateway_of(request).inbox
+
+
+def webchat_of(request: Request) -> WebChatService:
+    return gateway_of(request).webchat
+
+
+def health_of(request: Request) -> HealthService:
+    return gateway_of(request).health
+
+
+InboxDep = Annotated[InboxService, Depends(inbox_of)]
+WebChatDep = Annotated[WebChatService, Depends(webchat_of)]
+HealthDep = Annotated[HealthService, Depends(health_of)]
 
 
 async def read_body(request: Request) -> bytes:

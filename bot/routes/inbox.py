@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot.contacts import write_csv
 from bot.inbox_auth import COOKIE, DEFAULT_NAME, SESSION_DAYS
-from bot.routes.deps import GatewayDep
+from bot.routes.deps import GatewayDep, InboxDep
 from bot.seller import channel_name, pretty_phone
 
 router = APIRouter(prefix="/inbox")
@@ -92,13 +92,13 @@ async def logout() -> Response:
 
 @router.get("", response_class=HTMLResponse)
 async def chats(
-    request: Request, gateway: GatewayDep, partial: bool = False, q: str = ""
+    request: Request, gateway: GatewayDep, inbox: InboxDep, partial: bool = False, q: str = ""
 ) -> Response:
     session = _session(request, gateway)
     if session is None:
         return _to_login()
     q = q.strip()[:100]
-    rows = await gateway.store.inbox_chats(search=q or None)
+    rows = await inbox.chats(search=q or None)
     for row in rows:
         row["display"] = _buyer_name(row["name"], row["channel"], row["external_id"])
         row["channel_name"] = channel_name(row["channel"])
@@ -112,18 +112,15 @@ async def chats(
 
 @router.get("/chat/{chat_key}", response_class=HTMLResponse)
 async def chat(
-    request: Request, chat_key: str, gateway: GatewayDep, partial: bool = False
+    request: Request, chat_key: str, gateway: GatewayDep, inbox: InboxDep, partial: bool = False
 ) -> Response:
     session = _session(request, gateway)
     if session is None:
         return _to_login()
-    contact = await gateway.store.contact(chat_key)
+    contact = await inbox.contact(chat_key)
     if contact is None:
         return Response("no such chat", status_code=404)
-    await gateway.store.mark_seen(chat_key, time.time())
-    history = await gateway.store.history(chat_key, 200)
-    found = await gateway.store.inbox_chats(1, chat_key=chat_key)
-    info = found[0] if found else {}
+    history, info = await inbox.open_chat(chat_key)
     context = {
         "chat_key": chat_key,
         "contact": contact,
@@ -149,19 +146,24 @@ async def _allowed(
         return _to_login()
     if not gateway.inbox_auth.csrf_ok(session, csrf):
         return Response("CSRF token missing or wrong", status_code=403)
-    if await gateway.store.contact(chat_key) is None:
+    if await gateway.inbox.contact(chat_key) is None:
         return Response("no such chat", status_code=404)
     return session
 
 
 async def _act(
-    request: Request, gateway: GatewayDep, chat_key: str, csrf: str, payload: dict[str, Any]
+    request: Request,
+    gateway: GatewayDep,
+    chat_key: str,
+    csrf: str,
+    text: str = "",
+    command: str | None = None,
 ) -> Response:
     session = await _allowed(request, gateway, chat_key, csrf)
     if isinstance(session, Response):
         return session
     name = str(session.get("name") or DEFAULT_NAME)  # sessions from before names: "Inbox"
-    await gateway.runtime.seller_event(chat_key, {"seller_name": name, **payload})
+    await gateway.inbox.act(chat_key, name, text, command)
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
 
@@ -176,21 +178,21 @@ async def reply(
     text = text.strip()[:MAX_REPLY]
     if not text:
         return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
-    return await _act(request, gateway, chat_key, csrf, {"text": text})
+    return await _act(request, gateway, chat_key, csrf, text=text)
 
 
 @router.post("/chat/{chat_key}/take")
 async def take(
     request: Request, chat_key: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    return await _act(request, gateway, chat_key, csrf, {"command": "take"})
+    return await _act(request, gateway, chat_key, csrf, command="take")
 
 
 @router.post("/chat/{chat_key}/release")
 async def release(
     request: Request, chat_key: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    return await _act(request, gateway, chat_key, csrf, {"command": "done"})
+    return await _act(request, gateway, chat_key, csrf, command="done")
 
 
 @router.post("/chat/{chat_key}/contact")
@@ -205,7 +207,7 @@ async def annotate(
     session = await _allowed(request, gateway, chat_key, csrf)
     if isinstance(session, Response):
         return session
-    await gateway.store.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
+    await gateway.inbox.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
 
@@ -214,7 +216,7 @@ async def contacts_csv(request: Request, gateway: GatewayDep) -> Response:
     if _session(request, gateway) is None:
         return _to_login()
     out = io.StringIO()
-    write_csv(await gateway.store.contact_rows(), out)
+    write_csv(await gateway.inbox.contact_rows(), out)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

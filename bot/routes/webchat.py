@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from bot.channels import webchat
-from bot.routes.deps import GatewayDep, read_body
+from bot.errors import ParseError, StoreError
+from bot.routes.deps import GatewayDep, WebChatDep, read_body
 
 router = APIRouter()
 
@@ -23,23 +24,29 @@ async def page(gateway: GatewayDep) -> HTMLResponse:
 
 
 @router.post("/chat/messages")
-async def send(request: Request, gateway: GatewayDep) -> Response:
+async def send(request: Request, chat: WebChatDep) -> Response:
     try:
-        event = webchat.parse_post(json.loads(await read_body(request)))
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(await read_body(request))
+    except (ValueError, UnicodeDecodeError):
+        return JSONResponse({"error": "the body is not JSON"}, status_code=400)
+    try:
+        fresh = await chat.post(data)
+    except ParseError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
-    fresh = await gateway.runtime.accept(event)
+    except StoreError:
+        return JSONResponse({"error": "store unavailable, try again"}, status_code=503)
     return JSONResponse({"accepted": fresh}, status_code=202)
 
 
 @router.get("/chat/messages")
-async def receive(session: str, gateway: GatewayDep, after: int = 0) -> Response:
+async def receive(session: str, chat: WebChatDep, after: str = "0") -> Response:
     if not webchat.SESSION.match(session):
         return JSONResponse({"error": "bad session"}, status_code=400)
-    found = await gateway.store.messages_after(webchat.chat_key(session), after)
-    messages = [
-        {k: m[k] for k in ("id", "kind", "text", "at")}
-        | {"options": (m["payload"] or {}).get("options") or []}
-        for m in found
-    ]
+    # the id of the last message seen: not "1e23", "-1", "0x10" (nor 5,000 digits)
+    if not (after.isascii() and after.isdigit() and len(after) <= 20):
+        return JSONResponse({"error": "after must be a message id"}, status_code=400)
+    try:
+        messages = await chat.messages(session, int(after))
+    except StoreError:
+        return JSONResponse({"error": "store unavailable, try again"}, status_code=503)
     return JSONResponse({"messages": messages})

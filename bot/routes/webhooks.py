@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.channels import telegram, whatsapp
-from bot.errors import StoreError
+from bot.errors import ParseError, StoreError
 from bot.routes.deps import GatewayDep, gateway_of, read_body
 
 log = logging.getLogger("japri.webhook")
@@ -43,8 +43,8 @@ async def telegram_webhook(request: Request) -> Response:
     except (ValueError, UnicodeDecodeError):
         return _error(400, "the body is not JSON")
     try:
-        await gateway.accept_telegram(data)
-    except ValueError as exc:
+        await gateway.intake.accept_any(gateway.telegram.parse(data))
+    except ParseError as exc:
         return _error(400, str(exc))
     except StoreError as exc:  # not recorded: let Telegram deliver it again
         log.error("could not record a Telegram update: %s", exc)
@@ -79,22 +79,16 @@ async def whatsapp_webhook(request: Request) -> Response:
     try:
         data = json.loads(body)
         messages, statuses = whatsapp.parse_notification(data, settings.phone_number_id)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # ParseError is a ValueError
         return _error(400, f"not a WhatsApp notification: {exc}")
     try:
         for event in messages:
             if gateway.whatsapp is None:
                 log.warning("a WhatsApp message arrived but whatsapp.access_token is not set")
                 break
-            await gateway.runtime.accept(event)
+            await gateway.intake.accept(event)
         for status in statuses:
-            await gateway.store.record_status(
-                status.platform_id, status.status, gateway.runtime.wall(), status.error
-            )
-            if status.error:
-                log.warning(
-                    "whatsapp message %s %s: %s", status.platform_id, status.status, status.error
-                )
+            await gateway.intake.receipt(status)
     except StoreError as exc:
         log.error("could not record a WhatsApp notification: %s", exc)
         return _error(503, "store unavailable")

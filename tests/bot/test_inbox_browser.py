@@ -13,7 +13,6 @@ import uvicorn
 from telegram.request import HTTPXRequest
 
 from bot.app import create_app
-from bot.gateway import Fakes
 from bot.settings import load_settings
 from tests.bot.fakes import FakeBotApi, FakeGraphApi
 from tests.bot.gateway_kit import PHONE_ID, TOKEN, WA_TOKEN, wa_text, write_config
@@ -39,11 +38,11 @@ async def test_a_seller_runs_a_chat_from_the_browser(tmp_path: Path) -> None:
         environ={},
     )
     wa = FakeGraphApi(WA_TOKEN, PHONE_ID)
-    fakes = Fakes(
+    app = create_app(
+        settings,
         telegram_request=HTTPXRequest(httpx_kwargs={"transport": FakeBotApi(TOKEN).transport()}),
         whatsapp_transport=wa.transport(),
     )
-    app = create_app(settings, fakes)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     serving = asyncio.create_task(server.serve())
