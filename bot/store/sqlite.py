@@ -1,12 +1,14 @@
 """The embedded default engine: one SQLite file in WAL mode, never waiting on the loop.
 
-Two connections. The loop's own runs a batch at once when that cannot wait: it never
-waits for a lock (``busy_timeout`` 0) and never checkpoints (no fsync). A batch that
-finds the file locked by another process (or another connection of ours) goes to the
-worker thread's connection, which waits there for up to ``BUSY_TIMEOUT_MS``; the thread
-also checkpoints the WAL. A hop to a thread costs ~40 µs of CPU, so the common case
-stays on the loop (``bench/store.py``: 0.15 vs 0.45 ms CPU a message's store calls).
-Batches that write run in ``BEGIN IMMEDIATE`` transactions.
+Two connections. Writes (and the WAL checkpoints that follow them) go to a worker
+thread's connection, which waits there for a lock held by another process for up to
+``BUSY_TIMEOUT_MS``: disk writes stall the thread, not the event loop. Reads run at once
+on the loop's own connection, which never waits for a lock (``busy_timeout`` 0; in WAL
+mode readers are not blocked by writers) and falls back to the thread if it is refused.
+A hop to the thread costs ~40 µs of CPU, so the cheap, frequent reads skip it
+(``bench/store.py``). ``writes_on_loop`` puts writes on the loop's connection too, waiting
+nowhere (a locked file sends them to the thread): the least CPU, but a write can stall on
+a busy disk. Batches that write run in ``BEGIN IMMEDIATE`` transactions.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from bot.store.sql import SqlStore
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
-CHECKPOINT_EVERY = 500  # write batches on the loop between two WAL checkpoints (thread)
+CHECKPOINT_EVERY = 500  # writes_on_loop: write batches between two WAL checkpoints
 _Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 
 
@@ -39,10 +41,13 @@ class SqliteEngine:
 
     dialect = SQLITE
 
-    def __init__(self, path: str, exclusive: bool = True, on_loop: bool = True) -> None:
+    def __init__(
+        self, path: str, exclusive: bool = True, on_loop: bool = True, writes_on_loop: bool = False
+    ) -> None:
         self.path = path
         self.exclusive = exclusive  # refuse a second serving process on the same file
         self.on_loop = on_loop and path != ":memory:"  # False: every batch on the thread
+        self.writes_on_loop = writes_on_loop
         self._fast: sqlite3.Connection | None = None
         self._writes = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -121,7 +126,7 @@ class SqliteEngine:
     # statements ------------------------------------------------------------------------
     async def run(self, stmts: Sequence[Stmt], write: bool = True) -> list[Result]:
         fast = self._fast
-        if fast is not None:
+        if fast is not None and (self.writes_on_loop or not write):
             try:
                 results = _batch(fast, stmts, write)
             except sqlite3.OperationalError as exc:
