@@ -6,7 +6,7 @@ class runs over each. Every method is atomic; store failures raise ``StoreError`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -109,6 +109,7 @@ class Turn:
     platform_id: str | None = None
     handoff: HandoffEvent | None = None
     timers: Sequence[TimerChange] = ()  # this chat's timers, set or cancelled
+    action: str | None = None  # what the bot did about it ("answer", "handoff:price", ...)
 
 
 class InboundLog(Protocol):
@@ -121,6 +122,11 @@ class InboundLog(Protocol):
         ...
 
     async def next_inbound(self, chat_key: str) -> InboundRow | None: ...
+
+    async def next_turn(self, chat_key: str) -> tuple[InboundRow | None, dict[str, Any] | None]:
+        """The chat's next pending event and the chat's state, read together (one trip)."""
+        ...
+
     async def chats_with_pending_inbound(self) -> list[str]: ...
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None: ...
 
@@ -205,7 +211,14 @@ class ReadModel(Protocol):
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]:
         """Messages of a chat after ``after_id``: ``id``, ``kind``, ``text``, ``at`` and
-        the outbox ``payload`` (a command's JSON) they were sent from, or None."""
+        the outbox ``payload`` (a command's JSON) they were sent from, or None. Outgoing
+        ones only as the buyer got them: sent to the chat itself, never the seller group's
+        posts about the chat (those are in ``history``)."""
+        ...
+
+    async def activity(self, since: float, until: float) -> list[dict[str, Any]]:
+        """Buyers' messages received in ``[since, until)``, oldest first: ``chat_key``,
+        ``channel``, ``at``, ``action`` (what the bot did) and ``text``."""
         ...
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]: ...
@@ -235,8 +248,50 @@ class SellerLinks(Protocol):
     async def topic_of(self, seller_chat: str, chat_key: str) -> str | None: ...
 
 
+class Sessions(Protocol):
+    """Secrets made once (signing keys) and sellers' inbox sessions, revocable."""
+
+    async def secret(self, name: str, make: Callable[[], str]) -> str:
+        """The secret called ``name``; made with ``make`` and kept the first time, so every
+        process sharing the store gets the same one."""
+        ...
+
+    async def create_session(
+        self, token_hash: str, seller: str, now: float, expires_at: float
+    ) -> None: ...
+
+    async def session(self, token_hash: str, now: float) -> dict[str, Any] | None:
+        """``seller``, ``created_at``, ``expires_at``; None when unknown, expired or revoked."""
+        ...
+
+    async def revoke_session(self, token_hash: str) -> None: ...
+
+    async def revoke_all_sessions(self) -> int:
+        """Log every seller out (a password change); how many sessions there were."""
+        ...
+
+
+class Retention(Protocol):
+    """Forgetting what is no longer needed."""
+
+    async def purge(self, before: float) -> int:
+        """Delete transcripts, processed inbound events, sent or failed outbox rows, expired
+        sessions and leases, and web-chat visitors (contact, chat, timers) older than
+        ``before``; contacts of real channels stay. How many rows went."""
+        ...
+
+
 class Store(
-    InboundLog, Leases, Conversations, OutboxQueue, Timers, ReadModel, SellerLinks, Protocol
+    InboundLog,
+    Leases,
+    Conversations,
+    OutboxQueue,
+    Timers,
+    ReadModel,
+    SellerLinks,
+    Sessions,
+    Retention,
+    Protocol,
 ):
     """Durable state behind the gateway: all concerns over one database.
 

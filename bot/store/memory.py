@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -63,6 +63,8 @@ class _Tables:
     timers: dict[tuple[str, str], TimerRow] = field(default_factory=dict)
     handoffs: list[dict[str, Any]] = field(default_factory=list)
     links: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     ids: int = 0
 
     def next_id(self) -> int:
@@ -157,7 +159,7 @@ class MemoryStore:
             self._contact(turn.contact)
         if turn.logged_text is not None:
             self._log(turn.chat_key, "in", turn.logged_kind, turn.logged_text, now)
-            t.messages[-1]["platform_id"] = turn.platform_id
+            t.messages[-1].update(platform_id=turn.platform_id, action=turn.action)
         for change in turn.timers:
             self._timer(turn.chat_key, change)
         ids = [self._enqueue(out, now) for out in turn.outgoing]
@@ -240,6 +242,7 @@ class MemoryStore:
                 "platform_id": None,
                 "outbox_id": None,
                 "error": None,
+                "action": None,
             }
         )
 
@@ -367,11 +370,21 @@ class MemoryStore:
         for m in self._tables.messages:
             if m["chat_key"] == chat_key and m["direction"] == direction and m["id"] > after_id:
                 sent = self._tables.outbox.get(m["outbox_id"] or 0)
+                if direction != "in" and (sent is None or sent.row.lane != chat_key):
+                    continue  # the seller group's posts about the chat
                 payload = copy.deepcopy(sent.row.payload) if sent else None
                 found.append(
                     {k: m[k] for k in ("id", "kind", "text", "at")} | {"payload": payload}
                 )
         return found[:200]
+
+    async def activity(self, since: float, until: float) -> list[dict[str, Any]]:
+        return [
+            {k: m[k] for k in ("chat_key", "at", "action", "text")}
+            | {"channel": m["chat_key"].split(":", 1)[0]}
+            for m in sorted(self._tables.messages, key=lambda m: (m["at"], m["id"]))
+            if m["direction"] == "in" and since <= m["at"] < until
+        ]
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
         return [
@@ -460,6 +473,68 @@ class MemoryStore:
             if chat == seller_chat and kind == "topic" and key == chat_key
         ]
         return max(topics)[1] if topics else None
+
+    # sessions and secrets --------------------------------------------------------------
+    async def secret(self, name: str, make: Callable[[], str]) -> str:
+        return self._tables.secrets.setdefault(name, make())
+
+    async def create_session(
+        self, token_hash: str, seller: str, now: float, expires_at: float
+    ) -> None:
+        if token_hash in self._tables.sessions:
+            raise StoreError("the session exists already")
+        self._tables.sessions[token_hash] = {
+            "seller": seller,
+            "created_at": now,
+            "expires_at": expires_at,
+        }
+
+    async def session(self, token_hash: str, now: float) -> dict[str, Any] | None:
+        found = self._tables.sessions.get(token_hash)
+        return dict(found) if found is not None and found["expires_at"] > now else None
+
+    async def revoke_session(self, token_hash: str) -> None:
+        self._tables.sessions.pop(token_hash, None)
+
+    async def revoke_all_sessions(self) -> int:
+        count = len(self._tables.sessions)
+        self._tables.sessions.clear()
+        return count
+
+    # retention -------------------------------------------------------------------------
+    async def purge(self, before: float) -> int:
+        t = self._tables
+        gone = 0
+
+        def keep(items: dict[Any, Any], old: Callable[[Any], bool]) -> None:
+            nonlocal gone
+            for key in [k for k, v in items.items() if old(v)]:
+                del items[key]
+                gone += 1
+
+        kept = [m for m in t.messages if m["at"] >= before]
+        gone += len(t.messages) - len(kept)
+        t.messages = kept
+        keep(t.inbound, lambda i: i.status != "pending" and i.row.received_at < before)
+        keep(t.outbox, lambda o: o.status != "pending" and o.row.created_at < before)
+        keep(t.sessions, lambda s: s["expires_at"] < before)
+        keep(t.leases, lambda lease: lease[1] < before)
+        visitors = {
+            key
+            for key, known in t.contacts.items()
+            if key.startswith("web:") and known.contact.last_seen < before
+        }
+        keep(t.timers, lambda timer: timer.chat_key in visitors)
+        keep(t.contacts, lambda known: known.contact.chat_key in visitors)
+        for key in [k for k in t.states if k.startswith("web:") and k in visitors]:
+            del t.states[key]
+            gone += 1
+        handoffs = [
+            h for h in t.handoffs if not (h["chat_key"].startswith("web:") and h["at"] < before)
+        ]
+        gone += len(t.handoffs) - len(handoffs)
+        t.handoffs = handoffs
+        return gone
 
 
 def _due(timer: TimerRow) -> tuple[float, int]:

@@ -124,6 +124,18 @@ MIGRATIONS: tuple[Step, ...] = (
         # databases made before the schema_version table have the column already
         "postgresql": "ALTER TABLE seller_links ADD COLUMN IF NOT EXISTS id BIGSERIAL",
     },
+    # 6: secrets made once, sellers' sessions, what the bot did about each message
+    """
+    CREATE TABLE secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, seller TEXT NOT NULL, created_at {real} NOT NULL,
+        expires_at {real} NOT NULL
+    );
+    ALTER TABLE messages ADD COLUMN action TEXT;
+    CREATE INDEX messages_at ON messages (at) WHERE direction = 'in';
+    CREATE INDEX outbox_done ON outbox (created_at) WHERE status <> 'pending';
+    CREATE INDEX inbound_done ON inbound (received_at) WHERE status <> 'pending'
+    """,
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done

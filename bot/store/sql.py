@@ -7,7 +7,7 @@ qmark style and plain SQL both engines speak; what differs lives in ``dialect.py
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.store import rows
@@ -169,9 +169,16 @@ class SqlStore:
         if turn.logged_text is not None:
             batch.append(
                 (
-                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, at) "
-                    "VALUES (?, 'in', ?, ?, ?, ?)",
-                    (turn.chat_key, turn.logged_kind, turn.logged_text, turn.platform_id, now),
+                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, at, "
+                    "action) VALUES (?, 'in', ?, ?, ?, ?, ?)",
+                    (
+                        turn.chat_key,
+                        turn.logged_kind,
+                        turn.logged_text,
+                        turn.platform_id,
+                        now,
+                        turn.action,
+                    ),
                 )
             )
         batch += [_timer(turn.chat_key, change) for change in turn.timers]
@@ -303,12 +310,22 @@ class SqlStore:
         found = await self._all(
             "SELECT m.id, m.kind, m.text, m.at, o.payload FROM messages m "
             "LEFT JOIN outbox o ON o.id = m.outbox_id "
-            "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? ORDER BY m.id LIMIT 200",
+            "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? "
+            "AND (m.direction = 'in' OR o.lane = m.chat_key) ORDER BY m.id LIMIT 200",
             chat_key,
             direction,
             after_id,
         )
         return [rows.with_payload(row) for row in found]
+
+    async def activity(self, since: float, until: float) -> list[dict[str, Any]]:
+        found = await self._all(
+            "SELECT chat_key, at, action, text FROM messages WHERE direction = 'in' "
+            "AND at >= ? AND at < ? ORDER BY at, id",
+            since,
+            until,
+        )
+        return [row | {"channel": row["chat_key"].split(":", 1)[0]} for row in found]
 
     async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
         return await self._all(
@@ -381,6 +398,74 @@ class SqlStore:
             chat_key,
         )
         return None if row is None else str(row["ref"])
+
+    # sessions and secrets --------------------------------------------------------------
+    async def secret(self, name: str, make: Callable[[], str]) -> str:
+        results = await self.engine.run(
+            [
+                (
+                    "INSERT INTO secrets (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO NOTHING",
+                    (name, make()),
+                ),
+                ("SELECT value FROM secrets WHERE name = ?", (name,)),
+            ]
+        )
+        return str(results[1].rows[0]["value"])
+
+    async def create_session(
+        self, token_hash: str, seller: str, now: float, expires_at: float
+    ) -> None:
+        await self._write(
+            "INSERT INTO sessions (token_hash, seller, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?)",
+            token_hash,
+            seller,
+            now,
+            expires_at,
+        )
+
+    async def session(self, token_hash: str, now: float) -> dict[str, Any] | None:
+        return await self._one(
+            "SELECT seller, created_at, expires_at FROM sessions "
+            "WHERE token_hash = ? AND expires_at > ?",
+            token_hash,
+            now,
+        )
+
+    async def revoke_session(self, token_hash: str) -> None:
+        await self._write("DELETE FROM sessions WHERE token_hash = ?", token_hash)
+
+    async def revoke_all_sessions(self) -> int:
+        return (await self._write("DELETE FROM sessions")).rowcount
+
+    # retention -------------------------------------------------------------------------
+    async def purge(self, before: float) -> int:
+        web = "web:%"  # web-chat visitors are anonymous: nothing of theirs is kept
+        results = await self.engine.run(
+            [
+                ("DELETE FROM messages WHERE at < ?", (before,)),
+                (
+                    "DELETE FROM inbound WHERE status <> 'pending' AND received_at < ?",
+                    (before,),
+                ),
+                ("DELETE FROM outbox WHERE status <> 'pending' AND created_at < ?", (before,)),
+                ("DELETE FROM sessions WHERE expires_at < ?", (before,)),
+                ("DELETE FROM leases WHERE until < ?", (before,)),
+                (
+                    "DELETE FROM timers WHERE chat_key IN (SELECT chat_key FROM contacts "
+                    "WHERE chat_key LIKE ? AND last_seen < ?)",
+                    (web, before),
+                ),
+                (
+                    "DELETE FROM conversations WHERE chat_key LIKE ? AND updated_at < ?",
+                    (web, before),
+                ),
+                ("DELETE FROM handoffs WHERE chat_key LIKE ? AND at < ?", (web, before)),
+                ("DELETE FROM contacts WHERE chat_key LIKE ? AND last_seen < ?", (web, before)),
+            ]
+        )
+        return sum(max(r.rowcount, 0) for r in results)
 
 
 def _handoff(chat_key: str, event: HandoffEvent, now: float) -> list[Stmt]:

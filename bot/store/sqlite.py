@@ -1,8 +1,14 @@
-"""The embedded default engine: one SQLite file in WAL mode, on a thread of its own.
+"""The embedded default engine: one SQLite file in WAL mode, never waiting on the loop.
 
-The connection lives on one worker thread and every batch of statements is one hop there,
-so a lock held by another process (or a slow disk) waits on that thread, never on the
-event loop. Batches that write run in ``BEGIN IMMEDIATE`` transactions.
+Two connections. Writes (and the WAL checkpoints that follow them) go to a worker
+thread's connection, which waits there for a lock held by another process for up to
+``BUSY_TIMEOUT_MS``: disk writes stall the thread, not the event loop. Reads run at once
+on the loop's own connection, which never waits for a lock (``busy_timeout`` 0; in WAL
+mode readers are not blocked by writers) and falls back to the thread if it is refused.
+A hop to the thread costs ~40 µs of CPU, so the cheap, frequent reads skip it
+(``bench/store.py``). ``writes_on_loop`` puts writes on the loop's connection too, waiting
+nowhere (a locked file sends them to the thread): the least CPU, but a write can stall on
+a busy disk. Batches that write run in ``BEGIN IMMEDIATE`` transactions.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from bot.store.sql import SqlStore
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY = 500  # writes_on_loop: write batches between two WAL checkpoints
 _Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 
 
@@ -34,9 +41,15 @@ class SqliteEngine:
 
     dialect = SQLITE
 
-    def __init__(self, path: str, exclusive: bool = True) -> None:
+    def __init__(
+        self, path: str, exclusive: bool = True, on_loop: bool = True, writes_on_loop: bool = False
+    ) -> None:
         self.path = path
         self.exclusive = exclusive  # refuse a second serving process on the same file
+        self.on_loop = on_loop and path != ":memory:"  # False: every batch on the thread
+        self.writes_on_loop = writes_on_loop
+        self._fast: sqlite3.Connection | None = None
+        self._writes = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock_path: str | None = None
@@ -54,11 +67,16 @@ class SqliteEngine:
             )
             self._thread.start()
             await ready
+            if self.on_loop:
+                self._fast = _fast_connection(self.path)
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
+        if self._fast is not None:
+            self._fast.close()
+            self._fast = None
         if self._thread is not None:
             self._jobs.put(None)
             await asyncio.to_thread(self._thread.join)
@@ -94,15 +112,35 @@ class SqliteEngine:
             db.close()
 
     async def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._submit(work)
+
+    def _submit(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Queue ``work`` for the connection's thread; its result comes in the future."""
         if self._thread is None:
             raise StoreError("the store is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put((work, future, loop))
-        return await future
+        return future
 
     # statements ------------------------------------------------------------------------
     async def run(self, stmts: Sequence[Stmt], write: bool = True) -> list[Result]:
+        fast = self._fast
+        if fast is not None and (self.writes_on_loop or not write):
+            try:
+                results = _batch(fast, stmts, write)
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc):
+                    raise _store_error(self.path, exc) from exc
+                # locked: nothing was done; wait for the lock off the loop
+            except sqlite3.Error as exc:
+                raise _store_error(self.path, exc) from exc
+            else:
+                if write:
+                    self._writes += 1
+                    if self._writes % CHECKPOINT_EVERY == 0:
+                        self._submit(_checkpoint)  # not awaited: nobody waits for it
+                return results
         return await self._call(lambda db: _batch(db, stmts, write))
 
     async def schema_version(self) -> int:
@@ -160,6 +198,27 @@ def _connect(path: str, migrations: Sequence[Step]) -> sqlite3.Connection:
             raise
         raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fast_connection(path: str) -> sqlite3.Connection:
+    """The loop's connection: it never waits for a lock, never checkpoints."""
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout=0")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA wal_autocheckpoint=0")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from None
+    return db
+
+
+def _checkpoint(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _migrate(db: sqlite3.Connection, path: str, migrations: Sequence[Step]) -> None:
@@ -232,7 +291,7 @@ def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
 
 
 def _store_error(path: str, exc: sqlite3.Error) -> StoreError:
-    busy = "locked" in str(exc) or "busy" in str(exc)
+    busy = _busy(exc)
     what = "is busy (another process holds its lock)" if busy else "failed"
     error = StoreError(f"the SQLite store {path!r} {what}: {exc}", transient=busy)
     error.__cause__ = exc

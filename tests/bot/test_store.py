@@ -338,3 +338,89 @@ async def test_only_logged_commands_join_the_history(make: Backend) -> None:
     [line] = await store.history("telegram:7")
     assert (line["direction"], line["kind"], line["text"]) == ("out", "seller_post", "hi")
     assert await store.history("telegram:-100") == []
+
+
+async def test_the_web_chat_reads_only_what_the_buyer_got(make: Backend) -> None:
+    store = make()
+    await store.open()
+    reply = {"op": "say", "text": "halo kak", "options": [["a", "A"]]}
+    notice = {"op": "seller_post", "about": "web:s", "text": "Budi butuh bantuan"}
+    await store.enqueue(Outgoing("web:s", reply, "web:s", "say", "halo kak"), 1.0)
+    await store.enqueue(Outgoing("telegram:-100", notice, "web:s", "seller_post", "Budi"), 2.0)
+    for lane in ("web:s", "telegram:-100"):
+        row = await store.next_outgoing(lane)
+        assert row is not None
+        await store.mark_sent(row, None, 3.0)
+    assert [m["text"] for m in await store.messages_after("web:s", 0)] == ["halo kak"]
+    assert [m["text"] for m in await store.history("web:s")] == ["halo kak", "Budi"]
+
+
+async def test_each_message_keeps_what_the_bot_did_about_it(make: Backend) -> None:
+    store = make()
+    await store.open()
+    for n, (key, action) in enumerate([("telegram:1", "answer"), ("web:x", "handoff:price")]):
+        await store.accept_inbound(f"a{n}", key, {}, float(n))
+        row = await store.next_inbound(key)
+        assert row is not None
+        turn = Turn(row.id, key, {}, logged_text=f"pesan {n}", action=action)
+        await store.commit_turn(turn, 10.0 + n)
+    found = await store.activity(10.0, 11.0)
+    assert found == [
+        {
+            "chat_key": "telegram:1",
+            "channel": "telegram",
+            "at": 10.0,
+            "action": "answer",
+            "text": "pesan 0",
+        }
+    ]
+    assert [a["action"] for a in await store.activity(0.0, 100.0)] == ["answer", "handoff:price"]
+
+
+async def test_a_secret_is_made_once_and_sessions_can_be_revoked(make: Backend) -> None:
+    store, other = make(), make()
+    await store.open()
+    await other.open()
+    first = await store.secret("cookie_key", lambda: "made-first")
+    assert await other.secret("cookie_key", lambda: "made-later") == first == "made-first"
+    await store.create_session("h1", "Rina", 1.0, 100.0)
+    await store.create_session("h2", "Rina", 1.0, 100.0)
+    assert await other.session("h1", 50.0) == {
+        "seller": "Rina",
+        "created_at": 1.0,
+        "expires_at": 100.0,
+    }
+    assert await store.session("h1", 100.0) is None  # expired
+    await store.revoke_session("h1")
+    assert await store.session("h1", 50.0) is None
+    assert await store.revoke_all_sessions() == 1
+    assert await store.session("h2", 50.0) is None
+
+
+async def test_purge_forgets_old_transcripts_and_web_visitors(make: Backend) -> None:
+    store = make()
+    await store.open()
+    for n, key in enumerate(["telegram:7", "web:old"]):
+        await store.accept_inbound(f"p{n}", key, {}, 1.0)
+        row = await store.next_inbound(key)
+        assert row is not None
+        contact = Contact(key, key.split(":")[0], key[-3:], first_seen=1.0, last_seen=1.0)
+        out = Outgoing(key, {"op": "say", "text": "ok"}, key, "say", "ok")
+        timer = TimerChange("remind", 500.0)
+        turn = Turn(row.id, key, {"stage": "bot"}, [out], contact, "hai", timers=[timer])
+        await store.commit_turn(turn, 1.0)
+        sent = await store.next_outgoing(key)
+        assert sent is not None
+        await store.mark_sent(sent, None, 1.0)
+    await store.accept_inbound("new", "telegram:7", {}, 200.0)  # pending: kept
+    await store.create_session("old", "Rina", 1.0, 2.0)
+    assert await store.purge(100.0) > 0
+    assert await store.history("telegram:7") == []
+    assert await store.contact("telegram:7") is not None  # real buyers stay
+    assert await store.contact("web:old") is None
+    assert await store.load_state("web:old") is None
+    assert await store.timers_of("web:old") == []
+    assert [t.kind for t in await store.timers_of("telegram:7")] == ["remind"]
+    assert await store.chats_with_pending_inbound() == ["telegram:7"]
+    assert not await store.accept_inbound("new", "telegram:7", {}, 201.0)
+    assert await store.purge(100.0) == 0
