@@ -28,6 +28,7 @@ from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
+from bot.retention import keep_purging
 from bot.runtime import Runtime
 from bot.seller import SellerChat
 from bot.services import HealthService, InboxService, WebChatService
@@ -120,7 +121,7 @@ class Gateway:
         self.health = HealthService(
             self.store, self.faq, self.metrics, sorted(self.channels), self.settings
         )
-        self.inbox_auth = InboxAuth(s.inbox.password)
+        self.inbox_auth = InboxAuth(s.inbox.password, sessions=self.store)
         self._tasks: list[asyncio.Task[Any]] = []
 
     async def start(self) -> None:
@@ -140,6 +141,7 @@ class Gateway:
         self._spawn(self.faq.watch(), "faq watcher")
         self._spawn(self._gauges(), "gauges")
         self._spawn(self.timers.run(), "timers")
+        self._spawn(keep_purging(self.store, self.settings.retention), "retention")
         if self.shared:
             self._spawn(self._sweep(), "orphaned work")
         if self.telegram is not None and self.settings.telegram.mode == "polling":

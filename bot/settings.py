@@ -163,8 +163,10 @@ class RetentionSettings(_Section):
     @field_validator("days")
     @classmethod
     def _whole_days(cls, value: float) -> float:
-        if 0 < value < 1:  # handoffs and queued replies live for hours
-            raise ValueError("must be 0 (keep everything) or at least 1 day")
+        # handoffs and queued replies live for hours, and the purge forgets processed
+        # messages' ids: keep them longer than the platforms redeliver (a day or two)
+        if 0 < value < 3:
+            raise ValueError("must be 0 (keep everything) or at least 3 days")
         return value
 
 
