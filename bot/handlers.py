@@ -32,6 +32,7 @@ from flows.messages import (
     HandOff,
     MessageKind,
     NotifySeller,
+    Outcome,
     SellerReleased,
     SellerWrote,
     SetTimer,
@@ -147,6 +148,8 @@ class Handlers:
                 case _:
                     pass  # timers below; the engine notifies sellers only on seller events
         self.metrics.actions.labels(names[-1].split(":")[0] if names else "none").inc()
+        outcome = next((a.name for a in actions if isinstance(a, Outcome)), None)
+        self.metrics.turn(outcome)
         contact = Contact(
             chat_key=chat_key,
             channel=profile.channel,
@@ -164,13 +167,15 @@ class Handlers:
             state=conv.to_dict(),
             outgoing=outgoing,
             contact=contact,
-            logged_text=event.text,
+            logged_text=event.text or event.choice or "",  # a tap: the option it picked
             logged_kind=kind,
             platform_id=event.platform_id,
             handoff=handoff,
             timers=_timers(actions),
+            action=outcome,
         )
-        return Handled(turn, f"kind={kind} actions={','.join(names) or '-'}")
+        summary = f"kind={kind} action={outcome or '-'} actions={','.join(names) or '-'}"
+        return Handled(turn, summary)
 
     def _forward(self, chat_key: str, event: BuyerEvent) -> list[Outgoing]:
         """While a seller owns the chat: the buyer's message into the seller chat."""

@@ -179,4 +179,22 @@ class ShopMessage:
     params: tuple[str, ...] = ()  # the template's body parameters, in order
 
 
-Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer | ShopMessage
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the bot made of a buyer's message, for logs, metrics, statistics and lessons
+    (nothing is sent for it): ``action`` is answer, clarify, fallback, small_talk, media,
+    handoff (with its ``reason``), forward (during a handoff) or order."""
+
+    action: str
+    reason: str | None = None
+    faq_id: str | None = None
+    options: tuple[str, ...] = ()
+    score: float = 0.0
+
+    @property
+    def name(self) -> str:
+        """``action`` or ``action:reason``, as logs and the store record it."""
+        return f"{self.action}:{self.reason}" if self.reason else self.action
+
+
+Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer | ShopMessage | Outcome

@@ -19,7 +19,9 @@ from flows.messages import (
     Action,
     BuyerMessage,
     Event,
+    HandOff,
     OrderUpdate,
+    Outcome,
     SellerReleased,
     SellerWrote,
     Tick,
@@ -91,13 +93,29 @@ def _buyer(
         language=language, last_message_at=now.timestamp(), turns=conversation.turns + 1
     )
     if conv.stage is Stage.HANDED_OFF:
-        return handoff.while_handed_off(conv, message, _clear_answer(conv, message, faq, policy))
+        answer = _clear_answer(conv, message, faq, policy)
+        conv, actions = handoff.while_handed_off(conv, message, answer)
+        return conv, [*actions, Outcome("answer" if answer else "forward")]
     for flow in FLOWS:
         result = flow(conv, message, faq, policy, now)
         if result is not None:
-            return result
+            conv, actions = result
+            if not any(isinstance(a, Outcome) for a in actions):
+                actions = [*actions, Outcome("order")]
+            return conv, actions
     decision = faq_flow.decide(conv, message, faq)
-    return faq_flow.respond(conv, message, decision, policy, now)
+    conv, actions = faq_flow.respond(conv, message, decision, policy, now)
+    return conv, [*actions, _outcome(decision, actions)]
+
+
+def _outcome(decision: faq_flow.Decision, actions: list[Action]) -> Outcome:
+    """The turn in one word: a handoff names its reason (two misses in a row hand off too)."""
+    entry = decision.entry.id if decision.entry else None
+    options = tuple(e.id for e in decision.options)
+    for action in actions:
+        if isinstance(action, HandOff):
+            return Outcome("handoff", action.reason, entry, options, decision.score)
+    return Outcome(decision.verdict, None, entry, options, decision.score)
 
 
 def _clear_answer(

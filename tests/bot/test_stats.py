@@ -294,3 +294,23 @@ def test_japri_stats_prints_json_and_a_table(
     assert main(["stats", "--config", str(config)]) == 0
     table = capsys.readouterr().out
     assert table.splitlines()[0].split()[:3] == ["Hari", "Kanal", "Pembeli"]
+
+
+async def test_each_buyer_message_is_recorded_with_what_the_bot_did(tmp_path: Path) -> None:
+    import time
+
+    from tests.bot.gateway_kit import running, tg_text, write_config
+
+    async with running(write_config(tmp_path)) as bot:
+        for text in ("berapa ongkirnya?", "mau ngobrol sama admin dong"):
+            assert (await bot.telegram(tg_text(text))).status_code == 200
+            await bot.tg.wait_for(lambda calls, t=text: _replied_after(calls, t))
+        found = await bot.gateway.store.activity(time.time() - 60, time.time() + 60)
+    assert [a["action"] for a in found] == ["answer", "handoff:human"]
+
+
+def _replied_after(calls: list[Any], text: str) -> bool:
+    """A reply to the buyer went out (the seller chat's posts aside)."""
+    return sum(1 for c in calls if c.method == "sendMessage" and c.chat == "42") >= (
+        1 if "ongkir" in text else 2
+    )

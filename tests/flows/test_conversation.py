@@ -16,6 +16,7 @@ from flows.messages import (
     Event,
     Forward,
     HandOff,
+    Outcome,
     Say,
     SellerReleased,
     SellerWrote,
@@ -66,7 +67,8 @@ class Chat:
         """What the buyer and sellers see; the timers the step set are kept aside."""
         self.state, actions = step(self.state, event, self.faq, self.policy, NOW)
         self.timers = [a for a in actions if isinstance(a, SetTimer | CancelTimer)]
-        return [a for a in actions if not isinstance(a, SetTimer | CancelTimer)]
+        self.outcomes = [a for a in actions if isinstance(a, Outcome)]
+        return [a for a in actions if not isinstance(a, SetTimer | CancelTimer | Outcome)]
 
 
 def said(actions: list[Action]) -> list[str]:
@@ -137,6 +139,25 @@ def test_closing_hands_off_and_the_bot_keeps_answering_clear_questions(chat: Cha
     assert chat.send(kind="photo") == [Forward(BuyerMessage(kind="photo"))]
     asked = BuyerMessage("berapa ongkirnya?")
     assert chat.event(asked) == [Forward(asked), Say("Ongkir mulai Rp9.000 kak.")]
+
+
+@pytest.mark.parametrize(
+    ("texts", "outcome"),
+    [
+        (["berapa ongkirnya?"], "answer"),
+        (["ukurannya apa aja kak?"], "clarify"),
+        (["saya ambil 2 ya kak"], "handoff:closing"),
+        (["cuaca hari ini gimana", "siapa presiden pertama"], "handoff:not_understood"),
+        (["saya ambil 2 ya kak", "halo?"], "forward"),
+        (["saya ambil 2 ya kak", "berapa ongkirnya?"], "answer"),
+    ],
+)
+def test_each_turn_says_what_the_bot_made_of_the_message(
+    chat: Chat, texts: list[str], outcome: str
+) -> None:
+    for text in texts:
+        chat.send(text)
+    assert [o.name for o in chat.outcomes] == [outcome]
 
 
 def test_once_a_seller_has_written_the_bot_only_forwards(chat: Chat) -> None:

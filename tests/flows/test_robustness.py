@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faq.model import Faq
-from flows.messages import BuyerMessage, CancelTimer, Forward, HandOff, Say, SetTimer
+from flows.messages import BuyerMessage, CancelTimer, Forward, HandOff, Outcome, Say, SetTimer
 from flows.policy import Policy
 from flows.router import step
 from flows.state import Conversation, Stage
@@ -23,6 +23,8 @@ CHAT_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
 def check_step(faq: Faq, conv: Conversation, message: BuyerMessage) -> Conversation:
     new, actions = step(conv, message, faq, POLICY, NOW)
     assert actions, "every buyer message gets a reaction"
+    assert isinstance(actions[-1], Outcome)  # every turn says what the bot made of it
+    actions = actions[:-1]
     if conv.stage is Stage.HANDED_OFF:
         assert actions[0] == Forward(message)
         assert all(isinstance(a, Say) for a in actions[1:])  # a clear FAQ answer at most

@@ -16,6 +16,7 @@ from flows.messages import (
     CancelTimer,
     Event,
     NotifySeller,
+    Outcome,
     Say,
     SellerReleased,
     SellerWrote,
@@ -53,7 +54,7 @@ def run(
     conv: Conversation, event: Event, faq: Faq, policy: Policy, now: datetime
 ) -> tuple[Conversation, list[Action]]:
     conv, actions = step(conv, event, faq, policy, now)
-    return conv, [a for a in actions if not isinstance(a, SetTimer | CancelTimer)]
+    return conv, [a for a in actions if not isinstance(a, SetTimer | CancelTimer | Outcome)]
 
 
 def handed_off(faq: Faq, policy: Policy, now: datetime) -> tuple[Conversation, list[Action]]:
