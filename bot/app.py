@@ -14,7 +14,7 @@ from telegram.request import BaseRequest
 from bot.abuse import WebChatGuard
 from bot.faqsource import FaqSource
 from bot.gateway import Gateway
-from bot.routes import health, inbox, webchat, webhooks
+from bot.routes import health, inbox, orders, webchat, webhooks
 from bot.security import EdgeMiddleware, Proxies, check_settings
 from bot.settings import Settings, load_settings
 
@@ -71,6 +71,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(webchat.router)
     app.include_router(inbox.router)
+    app.include_router(orders.router)
     return app
 
 

@@ -8,13 +8,13 @@ hands each to the handler for its type. Rows written before these types still de
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, cast, get_args
 
 from bot.errors import ParseError
-from flows.messages import OrderChange, OrderView
+from flows.messages import OrderEvent, OrderView
 
-_CHANGES = frozenset(get_args(OrderChange))
+_CHANGES = frozenset(get_args(OrderEvent))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +137,19 @@ class OrderUpdate:
     shop's system): ``change`` is what happened, ``by`` who did it."""
 
     order: OrderView
-    change: OrderChange
+    change: OrderEvent
     by: str | None = None
 
 
-Event = BuyerEvent | SellerEvent | TimerEvent | OrderUpdate
+@dataclass(frozen=True, slots=True)
+class OrderPosted:
+    """A shop system posted an order to ``POST /webhook/orders`` (signature checked): the
+    body as it came, applied in the buyer's chat turn."""
+
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+
+Event = BuyerEvent | SellerEvent | TimerEvent | OrderUpdate | OrderPosted
 
 
 def encode(event: Event) -> dict[str, Any]:
@@ -190,9 +198,11 @@ def encode(event: Event) -> dict[str, Any]:
             _put(data, due_at=event.due_at)
             return data
         case OrderUpdate():
-            data = {"type": "order", "order": asdict(event.order), "change": event.change}
+            data = {"type": "order", "order": event.order.to_dict(), "change": event.change}
             _put(data, by=event.by)
             return data
+        case OrderPosted():
+            return {"type": "order_posted", "body": dict(event.body)}
 
 
 def decode(data: Mapping[str, Any]) -> Event:
@@ -266,10 +276,19 @@ def decode(data: Mapping[str, Any]) -> Event:
             raise ParseError(
                 f"an order update needs an order with a number and a change, not {change!r}"
             )
-        known = {f.name for f in fields(OrderView)}
-        view = OrderView(**{k: v for k, v in order.items() if k in known})
-        return OrderUpdate(view, cast(OrderChange, change), _str(data.get("by")))
-    raise ParseError(f"unknown event type {kind!r} (known: buyer, seller, tick, order)")
+        try:
+            view = OrderView.from_dict(order)
+        except (TypeError, ValueError) as exc:
+            raise ParseError(f"a malformed order: {exc}") from exc
+        return OrderUpdate(view, cast(OrderEvent, change), _str(data.get("by")))
+    if kind == "order_posted":
+        body = data.get("body")
+        if not isinstance(body, Mapping):
+            raise ParseError("an order post needs a body")
+        return OrderPosted(dict(body))
+    raise ParseError(
+        f"unknown event type {kind!r} (known: buyer, seller, tick, order, order_posted)"
+    )
 
 
 def _put(data: dict[str, Any], **values: Any) -> None:

@@ -25,6 +25,7 @@ from bot.handlers import Handlers
 from bot.inbox_auth import InboxAuth
 from bot.intake import Intake
 from bot.metrics import Metrics
+from bot.orders.setup import build_orders
 from bot.outbox import Outbox
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
@@ -108,14 +109,22 @@ class Gateway:
             concurrency={"telegram": s.telegram.pool_size, "whatsapp": s.whatsapp.pool_size},
             shared=self.shared,
         )
+        self.orders = build_orders(s, self.store)
         handlers = Handlers(
-            self.store, self.faq, policy, self.metrics, self.seller, ZoneInfo(s.shop.timezone)
+            self.store,
+            self.faq,
+            policy,
+            self.metrics,
+            self.seller,
+            ZoneInfo(s.shop.timezone),
+            orders=self.orders,
         )
         self.runtime = Runtime(
             self.store, handlers.handle, self.outbox.kick, self.metrics, shared=self.shared
         )
         self.timers = TimerClock(self.store, self.runtime.schedule)
         self.intake = Intake(self.store, self.metrics, self.runtime.schedule)
+        self.orders.post = self.intake.order_update
         self.webchat = WebChatService(self.intake, self.store)
         self.inbox = InboxService(self.intake, self.store)
         self.health = HealthService(

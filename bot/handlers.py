@@ -9,9 +9,13 @@ from datetime import UTC, datetime, tzinfo
 from typing import Protocol, assert_never, cast, get_args
 
 from bot.commands import AckTap, MarkRead, Say, queued
-from bot.events import BuyerEvent, Event, OrderUpdate, SellerEvent, TimerEvent
+from bot.events import BuyerEvent, Event, OrderPosted, OrderUpdate, SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
 from bot.metrics import Metrics
+from bot.orders.bridge import order_view
+from bot.orders.desk import COMMANDS as ORDER_COMMANDS
+from bot.orders.desk import OrderDesk
+from bot.orders.service import Buyer
 from bot.relay import TEXT_KINDS, from_buyer, from_seller
 from bot.seller import SellerChat
 from bot.store.base import (
@@ -75,6 +79,7 @@ class Handlers:
         metrics: Metrics,
         seller: SellerChat,
         zone: tzinfo = UTC,
+        orders: OrderDesk | None = None,
     ) -> None:
         self.store = store
         self.faq = faq
@@ -82,11 +87,14 @@ class Handlers:
         self.metrics = metrics
         self.seller = seller
         self.zone = zone  # the shop's time zone: opening hours are local
+        self.orders = orders
 
     async def handle(self, row: InboundRow, event: Event, now: float) -> Handled:
         match event:
             case BuyerEvent():
                 return await self.buyer(row, event, now)
+            case SellerEvent() if self.orders and event.command in ORDER_COMMANDS:
+                return await self.order_command(row, event, now)
             case SellerEvent() if event.orphan or (
                 event.command and event.command not in ("done", "take")
             ):
@@ -97,6 +105,8 @@ class Handlers:
                 return await self.timer(row, event, now)
             case OrderUpdate():
                 return await self.order(row, event, now)
+            case OrderPosted():
+                return await self.order_posted(row, event, now)
             case _:
                 assert_never(event)
 
@@ -108,7 +118,12 @@ class Handlers:
         faq = self.faq.faq
         assert faq is not None  # noqa: S101 - the app does not start without an FAQ
         when = datetime.fromtimestamp(now, self.zone)
-        return step(conv, event, faq, self.policy, when)
+        if self.orders is not None:  # the order record is the truth, not the snapshot
+            conv = conv.evolve(orders=await self.orders.views(chat_key))
+        conv, actions = step(conv, event, faq, self.policy, when)
+        if self.orders is not None:
+            await self.orders.apply(actions, when)
+        return conv, actions
 
     async def buyer(self, row: InboundRow, event: BuyerEvent, now: float) -> Handled:
         chat_key = row.chat_key
@@ -142,6 +157,10 @@ class Handlers:
                     history.append({"direction": "in", "text": event.text, "kind": kind})
                     shown = history[-HISTORY_SHOWN:]
                     outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
+                    if action.note:  # an order case card
+                        outgoing += self.seller.note(chat_key, action.note, profile)
+                case NotifySeller(kind="order"):
+                    outgoing += self.seller.note(chat_key, action.text, profile)
                 case Forward():
                     names.append("forward")
                     outgoing += self._forward(chat_key, event)
@@ -305,6 +324,57 @@ class Handlers:
             command = self.seller.orphan(event.message_id)
         turn = Turn(row.id, row.chat_key, None, outgoing=[queued(lane, command)])
         return Handled(turn, "seller=orphan")
+
+    async def order_command(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
+        """/order, /resi, /sampai, /batal, /pesanan: carried out, never relayed; the
+        seller gets a short answer, the buyer's chat an order update (its own turn)."""
+        assert self.orders is not None  # noqa: S101 - routed here only with orders on
+        command = self.orders.parse(event.text)
+        if command is None:  # e.g. a bare "/order" word: show how
+            return await self.orphan(row, event, now)
+        buyer = None
+        if not event.orphan:
+            contact = await self.store.contact(row.chat_key)
+            buyer = Buyer(
+                row.chat_key,
+                (contact.name or "") if contact else "",
+                (contact.phone or "") if contact else "",
+            )
+        when = datetime.fromtimestamp(now, self.zone)
+        applied = await self.orders.command(command, buyer, when, event.seller_name or "seller")
+        outgoing: list[Outgoing] = []
+        if event.tap_id and self.seller.lane:
+            outgoing.append(queued(self.seller.lane, AckTap(event.tap_id)))
+        if applied.reply and event.orphan:
+            outgoing.append(queued(self.seller.lane or row.chat_key, Say(applied.reply)))
+        elif applied.reply:
+            outgoing += self.seller.note(row.chat_key, applied.reply)
+        turn = Turn(row.id, row.chat_key, None, outgoing=outgoing)
+        return Handled(turn, f"seller=/{event.command} event={applied.event or '-'}")
+
+    async def order_posted(self, row: InboundRow, event: OrderPosted, now: float) -> Handled:
+        """A shop system's order post, in the buyer's chat: applied once, the buyer told."""
+        assert self.orders is not None  # noqa: S101 - the route is on only with orders
+        chat_key = row.chat_key
+        when = datetime.fromtimestamp(now, self.zone)
+        applied = await self.orders.posted(dict(event.body), chat_key, when)
+        contact = None
+        if await self.store.contact(chat_key) is None:  # a buyer the bot has not met yet
+            channel, _, external = chat_key.partition(":")
+            buyer = event.body.get("buyer")
+            name = str(buyer.get("name") or "") if isinstance(buyer, dict) else ""
+            contact = Contact(chat_key, channel, external, name or None, first_seen=now,
+                              last_seen=now)  # fmt: skip
+        if applied is None or applied.order is None or applied.event is None:
+            turn = Turn(row.id, chat_key, None, contact=contact)
+            return Handled(turn, "order_posted=repeat" if applied is None else "order_posted")
+        update = FlowOrderUpdate(order_view(applied.order), applied.event, "webhook")
+        conv, actions = await self._step(chat_key, update, now)
+        outgoing = self._to_buyer(chat_key, conv, actions)
+        outgoing += await self._notes(chat_key, actions)
+        turn = Turn(row.id, chat_key, conv.to_dict(), outgoing=outgoing, contact=contact,
+                    timers=_timers(actions))  # fmt: skip
+        return Handled(turn, f"order_posted={applied.order.number} event={applied.event}")
 
 
 _KINDS = frozenset(get_args(MessageKind))

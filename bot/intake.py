@@ -7,12 +7,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.channels.base import Inbound, SellerPost, StatusUpdate
-from bot.events import SellerEvent, encode
+from bot.events import Event, OrderPosted, OrderUpdate, SellerEvent, encode
 from bot.metrics import Metrics
+from bot.orders.bridge import order_view
+from bot.orders.model import Order
 from bot.store.base import InboundLog, OutboxQueue, ReadModel, SellerLinks
+from flows.messages import OrderEvent
 
 log = logging.getLogger("japri.runtime")
 
@@ -88,6 +91,28 @@ class Intake:
         key = f"inbox:{uuid.uuid4().hex}"
         await self.store.accept_inbound(key, chat_key, encode(event), self.wall())
         self.schedule(chat_key)
+
+    async def record(self, chat_key: str, dedup_key: str, event: Event) -> bool:
+        """Record an event the service itself raises for a chat (an order update, a shop
+        system's order post); False when ``dedup_key`` was seen before."""
+        fresh = await self.store.accept_inbound(dedup_key, chat_key, encode(event), self.wall())
+        if fresh:
+            self.schedule(chat_key)
+        return fresh
+
+    async def order_update(
+        self, chat_key: str, dedup_key: str, order: Order, event: OrderEvent, by: str | None
+    ) -> None:
+        """An order of the chat changed (a seller command, the inbox): tell the buyer."""
+        await self.record(chat_key, dedup_key, OrderUpdate(order_view(order), event, by))
+
+    async def order_posted(
+        self, chat_key: str, order_id: str, status: str, body: dict[str, Any]
+    ) -> bool:
+        """A shop system's order post for the buyer's chat, once per ``(order_id, status)``:
+        the key is recorded with the event itself, and the chat's turn processes it (a
+        failed turn is retried, so a crash does not swallow the post)."""
+        return await self.record(chat_key, f"orders:{order_id}:{status}", OrderPosted(body))
 
     async def receipt(self, status: StatusUpdate) -> None:
         """A delivery receipt for something we sent."""

@@ -223,6 +223,8 @@ class SellerChat:
     def told(self, about: str, action: NotifySeller, contact: Contact | None) -> list[Outgoing]:
         """The engine's ``NotifySeller`` in words: who took the chat, a reminder ..."""
         profile = profile_of(contact)
+        if action.kind == "order":  # the order flow's own words (shop language)
+            return self.note(about, action.text, profile)
         text = seller_text(
             self.language,
             action.kind,

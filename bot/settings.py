@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -16,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import ConfigError
 from faq.matcher import Thresholds
+from flows.order_form import DEFAULT_FIELDS, FormField, form_text
+from flows.order_model import OrderSettings
+from flows.order_texts import ORDER_TEXT_KEYS, OrderTexts
 from flows.policy import Policy
 from flows.texts import TEXT_KEYS, Texts
 
@@ -115,6 +119,38 @@ class TelegramSettings(_Section):
     pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)
 
 
+class TemplateSettings(_Section):
+    """An approved WhatsApp message template: its name and language code."""
+
+    name: str
+    language: str = "id"
+
+
+class OrdersSettings(_Section):
+    ship_days: float = Field(default=1, ge=0)  # promised: shipped within, in working days
+    webhook_secret: str | None = None  # POST /webhook/orders is on when set
+    prefix: str = Field(default="JP", pattern=r"^[A-Z]{1,6}$")  # order numbers: JP-2412-0007
+    work_days: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6])  # 1 = Monday
+    holidays: list[date] = Field(default_factory=list)
+    form_fields: list[FormField] = Field(default_factory=lambda: list(DEFAULT_FIELDS))
+    form_labels: dict[str, str] = Field(default_factory=dict)  # a field -> the shop's label
+    form: bool = True  # the closing handoff reply carries the order form
+
+
+class AfterSaleSettings(_Section):
+    feedback_after_hours: float = Field(default=48, ge=0)  # 0 = never ask
+    delay_grace_days: float = Field(default=1, ge=0)
+    delivery_days: float = Field(default=3, gt=0)  # estimate when no provider gives one
+
+
+class TrackingSettings(_Section):
+    provider: Literal["manual", "biteship"] = "manual"
+    api_key: str | None = None  # biteship
+    links: dict[str, str] = Field(default_factory=dict)  # courier -> link with {number}
+    poll_every_hours: float = Field(default=4, gt=0)
+    poll_give_up_days: float = Field(default=14, gt=0)
+
+
 class WhatsAppSettings(_Section):
     access_token: str | None = None
     phone_number_id: str | None = None
@@ -124,6 +160,8 @@ class WhatsAppSettings(_Section):
     # 0 = as fast as the Cloud API accepts; after its 130429 throughput error, 80/s a minute
     max_per_second: float = Field(default=0, ge=0)
     pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)  # as telegram.pool_size
+    # approved utility templates for messages the shop starts outside the 24-hour window
+    templates: dict[Literal["order_update"], TemplateSettings] = Field(default_factory=dict)
 
     @field_validator("phone_number_id", mode="before")
     @classmethod
@@ -195,6 +233,9 @@ class Settings(_Section):
     webchat: WebchatSettings = WebchatSettings()
     retention: RetentionSettings = RetentionSettings()
     logs: LogSettings = LogSettings()
+    orders: OrdersSettings = OrdersSettings()
+    after_sale: AfterSaleSettings = AfterSaleSettings()
+    tracking: TrackingSettings = TrackingSettings()
     texts: dict[str, dict[str, str]] = Field(default_factory=dict)
     base_dir: Path = Path()
 
@@ -205,7 +246,7 @@ class Settings(_Section):
             if lang not in ("id", "ms", "en"):
                 raise ValueError(f"language {lang!r} is not one of id, ms, en")
             for key in texts:
-                if key not in TEXT_KEYS:
+                if key not in TEXT_KEYS and key not in ORDER_TEXT_KEYS:
                     raise ValueError(
                         f"{lang}.{key} is not a text the bot says; "
                         f"known: {', '.join(sorted(TEXT_KEYS))}"
@@ -231,7 +272,20 @@ class Settings(_Section):
             hours=hours,
             sellers=self.has_sellers(),
             contact=self.shop.contact,
+            orders=OrderSettings(
+                feedback_after_hours=self.after_sale.feedback_after_hours,
+                delay_grace_days=self.after_sale.delay_grace_days,
+                delivery_days=self.after_sale.delivery_days,
+                seller_language=self.shop.language,
+                texts=OrderTexts(self.texts),
+            ),
+            order_form=self._order_form() if self.orders.form else None,
         )
+
+    def _order_form(self) -> Callable[[str], str]:
+        fields = tuple(self.orders.form_fields)
+        labels = dict(self.orders.form_labels)
+        return lambda lang: form_text(lang, fields, labels=labels or None)
 
     def has_sellers(self) -> bool:
         """Whether a handed-off chat can reach a person: a Telegram seller chat (with the

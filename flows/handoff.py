@@ -59,8 +59,23 @@ def hand_off(
     else:
         minutes = f"{policy.sla_minutes:g}"
         told += "\n\n" + texts.get("reply_within", lang, minutes=minutes)
+    if reason == "closing" and policy.order_form:  # the buyer is ready: ask what we need
+        told += "\n\n" + policy.order_form(lang)
     actions.append(Say(told))
     actions.append(HandOff(reason, message))
+    return handed(conv, reason, policy, stamp, told_hours=closed, actions=actions)
+
+
+def handed(
+    conv: Conversation,
+    reason: str,
+    policy: Policy,
+    stamp: float,
+    *,
+    told_hours: bool = False,
+    actions: list[Action] | None = None,
+) -> tuple[Conversation, list[Action]]:
+    """The chat given to the sellers (the buyer was told already): state and timers."""
     handed = conv.evolve(
         stage=Stage.HANDED_OFF,
         handoff_reason=reason,
@@ -70,9 +85,9 @@ def hand_off(
         seller_answered_at=None,
         seller_last_at=None,
         reminded=False,
-        told_hours=closed,
+        told_hours=told_hours,
     )
-    return handed, [*actions, *_timers(handed, policy)]
+    return handed, [*(actions or []), *_timers(handed, policy)]
 
 
 def released(conv: Conversation, event: SellerReleased) -> tuple[Conversation, list[Action]]:

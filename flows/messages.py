@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 MessageKind = Literal[
@@ -19,7 +20,17 @@ MessageKind = Literal[
     "contact",
     "other",
 ]
-HandoffReason = Literal["closing", "human", "complaint", "not_understood", "follow_up", "faq"]
+HandoffReason = Literal[
+    "closing",
+    "human",
+    "complaint",
+    "not_understood",
+    "follow_up",
+    "faq",
+    "order_lookup",
+    "return",
+    "late",
+]
 
 HUMAN_OPTION = ":human"  # an option id no FAQ entry can have (ids hold no ':')
 
@@ -65,31 +76,81 @@ class Tick:
 
 
 OrderStatus = Literal["new", "paid", "shipped", "delivered", "cancelled", "returned"]
+OPEN_STATUSES: frozenset[str] = frozenset({"new", "paid", "shipped"})
 
 
 @dataclass(frozen=True, slots=True)
 class OrderView:
-    """One of the buyer's orders as the engine knows it (the orders table is the record;
-    this is the chat's snapshot of it, refreshed by every ``OrderUpdate``)."""
+    """One of the buyer's orders as the engine sees it (``bot.orders.model.Order`` is the
+    record, ``bot.orders.bridge.order_view`` maps it; the chat keeps a snapshot)."""
 
     number: str
     status: OrderStatus = "new"
     items: str = ""
     total: str = ""
     payment: str = ""  # as the seller wrote it ("transfer", "COD", ...)
-    courier: str | None = None
-    tracking: str | None = None  # exactly as written
-    link: str | None = None  # the courier's tracking page
-    tracking_status: str | None = None  # last known: in_transit, delivered, ... (tracking.py)
-    ordered_at: float = 0.0
-    promised_ship_at: float | None = None
-    shipped_at: float | None = None
-    delivered_at: float | None = None
+    cod: bool = False
+    created_at: datetime | None = None
+    promised_ship_at: datetime | None = None
+    courier: str = ""
+    tracking_number: str = ""  # exactly as written
+    tracking_link: str = ""  # the courier's tracking page
+    tracking_status: str = ""  # bot.orders.tracking.TrackStatus, "" = nothing known
+    tracking_note: str = ""  # the courier's last scan, as reported
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
+    eta: datetime | None = None  # a provider's delivery estimate, if any
+    late_notices: tuple[str, ...] = ()  # "ship", "deliver": apologies already sent
+    feedback_asked_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able: datetimes as ISO strings."""
+        data: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, tuple):
+                value = list(value)
+            data[name] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OrderView:
+        """Back from ``to_dict``; unknown keys are ignored.
+
+        Raises:
+            ValueError: no number, or a malformed field.
+        """
+        if not isinstance(data.get("number"), str):
+            raise ValueError("an order needs a number")
+        values: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            if name not in data:
+                continue
+            value = data[name]
+            if name in _WHEN and value is not None:
+                value = (
+                    datetime.fromisoformat(value)
+                    if isinstance(value, str)
+                    else datetime.fromtimestamp(float(value), UTC)
+                )
+            elif name == "late_notices":
+                value = tuple(str(v) for v in value or ())
+            values[name] = value
+        return cls(**values)
 
 
-OrderChange = Literal[
-    "created", "paid", "shipped", "delivered", "cancelled", "returned", "tracked"
-]
+_WHEN = frozenset(
+    {"created_at", "promised_ship_at", "shipped_at", "delivered_at", "eta", "feedback_asked_at"}
+)
+
+# What happened to an order: the engine's OrderUpdate names it.
+OrderEvent = Literal["recorded", "paid", "shipped", "delivered", "cancelled", "returned"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +158,7 @@ class OrderUpdate:
     """An order of this chat was recorded or moved (seller command, inbox, shop system)."""
 
     order: OrderView
-    change: OrderChange
+    change: OrderEvent
     by: str | None = None  # the seller, or the shop system
 
 
@@ -126,6 +187,7 @@ class HandOff:
 
     reason: HandoffReason
     message: BuyerMessage = field(default_factory=BuyerMessage)
+    note: str = ""  # a case card for the seller chat (an order, a return reason ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +197,7 @@ class Forward:
     message: BuyerMessage
 
 
-SellerNoteKind = Literal["claimed", "reminder", "released", "idle_released"]
+SellerNoteKind = Literal["claimed", "reminder", "released", "idle_released", "order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +208,7 @@ class NotifySeller:
     kind: SellerNoteKind
     seller: str | None = None
     waited_minutes: int = 0
+    text: str = ""  # kind "order": the words, already in the shop's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,4 +260,29 @@ class Outcome:
         return f"{self.action}:{self.reason}" if self.reason else self.action
 
 
-Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer | ShopMessage | Outcome
+OrderChangeKind = Literal[
+    "delivered", "return_requested", "feedback", "feedback_asked", "late_notice"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateOrder:
+    """Change the order record (the buyer says it arrived, a feedback tap, an apology or
+    a feedback request went out): applied by the caller with ``bot.orders.bridge``."""
+
+    number: str
+    change: OrderChangeKind
+    value: str = ""  # feedback: good|ok|problem; late_notice: ship|deliver; a reason
+
+
+Action = (
+    Say
+    | HandOff
+    | Forward
+    | NotifySeller
+    | SetTimer
+    | CancelTimer
+    | ShopMessage
+    | Outcome
+    | UpdateOrder
+)

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from flows.messages import BuyerMessage, Option
+from flows.messages import OPEN_STATUSES, BuyerMessage, Option
+from flows.messages import OrderChangeKind as OrderChangeKind
+from flows.messages import OrderEvent as OrderEvent
+from flows.messages import OrderStatus as OrderStatus
+from flows.messages import OrderView as OrderView
 from flows.order_texts import OrderTexts, format_date, language_of
 
-OrderStatus = Literal["new", "paid", "shipped", "delivered", "cancelled", "returned"]
-OrderEvent = Literal["recorded", "paid", "shipped", "delivered", "cancelled", "returned"]
-OPEN: frozenset[str] = frozenset({"new", "paid", "shipped"})
+OPEN = OPEN_STATUSES
 FEEDBACK_GAP = timedelta(days=30)  # at most one feedback request per buyer in this time
 LOOKBACK = timedelta(days=60)  # a closed order older than this is not "my order" any more
 
@@ -28,36 +30,7 @@ REASON = ":ret:"  # + damaged|wrong|mismatch|other
 NO_PHOTO = ":ret-nophoto"
 
 
-# ---- values in ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class OrderView:
-    """One of the buyer's orders, as much as the flow needs (``bot.orders.model.Order``
-    maps onto it)."""
-
-    number: str
-    status: OrderStatus
-    items: str
-    total: str = ""
-    payment: str = ""
-    cod: bool = False
-    created_at: datetime | None = None
-    promised_ship_at: datetime | None = None
-    courier: str = ""
-    tracking_number: str = ""  # exactly as written
-    tracking_link: str = ""
-    tracking_status: str = ""  # bot.orders.tracking.TrackStatus, "" = nothing known
-    tracking_note: str = ""  # the courier's last scan, as reported
-    shipped_at: datetime | None = None
-    delivered_at: datetime | None = None
-    eta: datetime | None = None  # a provider's delivery estimate, if any
-    late_notices: tuple[str, ...] = ()  # "ship", "deliver": apologies already sent
-    feedback_asked_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
+# ---- values in (OrderView lives in flows.messages) ---------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +130,6 @@ class HandOff:
 @dataclass(frozen=True, slots=True)
 class NotifySeller:
     text: str
-
-
-OrderChangeKind = Literal[
-    "delivered", "return_requested", "feedback", "feedback_asked", "late_notice"
-]
 
 
 @dataclass(frozen=True, slots=True)

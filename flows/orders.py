@@ -118,8 +118,8 @@ def handle(
         return flow.opt_out()
     if intent == "opt_in":
         return flow.opt_in()
-    if intent == "return":
-        return flow.start_return(message)
+    if intent == "return" and view.orders:  # no order at all: the FAQ's policy, or a
+        return flow.start_return(message)  # complaint handoff, answers it
     if intent == "arrived":
         return flow.arrived()
     if intent == "where":

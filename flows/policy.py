@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flows.order_model import OrderSettings
 from flows.texts import Texts
 
 
@@ -21,6 +23,8 @@ class Policy:
     hours: tuple[str, str] | None = None  # ("08:00", "21:00") in the shop's local time
     sellers: bool = True  # someone can take a handed-off chat (a seller chat or the inbox)
     contact: str = ""  # how buyers reach the shop when no seller can take the chat here
+    orders: OrderSettings = field(default_factory=OrderSettings)  # after the sale
+    order_form: Callable[[str], str] | None = None  # the blank order form in a language
 
     def open_at(self, now: datetime) -> bool:
         """Whether sellers are around at ``now`` (given in the shop's time zone)."""

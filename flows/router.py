@@ -13,7 +13,7 @@ from datetime import datetime
 
 from faq.model import Faq
 from flows import faq as faq_flow
-from flows import handoff
+from flows import handoff, order_flow
 from flows.language import choose_language
 from flows.messages import (
     Action,
@@ -34,8 +34,9 @@ MessageFlow = Callable[[Conversation, BuyerMessage, Faq, Policy, datetime], Resu
 TickFlow = Callable[[Conversation, Tick, Faq, Policy, datetime], Result]
 UpdateFlow = Callable[[Conversation, OrderUpdate, Policy, datetime], Result]
 
-# Flows offered a buyer message before the FAQ, in order: each returns None to pass.
-FLOWS: tuple[MessageFlow, ...] = ()
+# Flows offered a buyer message before the FAQ, in order: each returns None to pass (or
+# a new state with no actions: it keeps that state and passes).
+FLOWS: tuple[MessageFlow, ...] = (order_flow.on_message,)
 
 
 def _handoff_tick(
@@ -44,14 +45,13 @@ def _handoff_tick(
     return handoff.tick(conv, policy, now)
 
 
-def _no_orders(conv: Conversation, event: OrderUpdate, policy: Policy, now: datetime) -> Result:
-    return conv, []
-
-
-ORDERS: UpdateFlow = _no_orders  # the flow that tells the buyer about their orders
+ORDERS: UpdateFlow = order_flow.on_update  # the flow that tells the buyer about their orders
 
 # Which flow a timer of each kind belongs to (a kind may end in ":<ref>", e.g. an order).
-TIMERS: Mapping[str, TickFlow] = dict.fromkeys(handoff.TIMER_KINDS, _handoff_tick)
+TIMERS: Mapping[str, TickFlow] = {
+    **dict.fromkeys(handoff.TIMER_KINDS, _handoff_tick),
+    **dict.fromkeys(order_flow.TIMER_KINDS, order_flow.on_tick),
+}
 
 
 def step(
@@ -100,6 +100,8 @@ def _buyer(
         result = flow(conv, message, faq, policy, now)
         if result is not None:
             conv, actions = result
+            if not actions:
+                continue
             if not any(isinstance(a, Outcome) for a in actions):
                 actions = [*actions, Outcome("order")]
             return conv, actions

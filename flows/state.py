@@ -39,7 +39,8 @@ class Conversation:
     told_hours: bool = False  # the buyer heard when the shop opens during this handoff
     flow: str | None = None  # the flow a multi-turn exchange is in (e.g. an order form)
     flow_state: Mapping[str, Any] = field(default_factory=dict)  # that flow's own JSON
-    orders: tuple[OrderView, ...] = ()  # the buyer's latest orders, newest last
+    orders: tuple[OrderView, ...] = ()  # the buyer's orders, newest first (the caller
+    # refreshes them from the order record before each step)
     opted_out: bool = False  # the buyer asked for no more messages the shop starts
     feedback_asked_at: float | None = None  # the last feedback request (once per 30 days)
     case_open: str | None = None  # a complaint or return is being handled ("return", ...)
@@ -52,7 +53,7 @@ class Conversation:
         data["stage"] = self.stage.value
         data["options"] = list(self.options)
         data["flow_state"] = dict(self.flow_state)
-        data["orders"] = [asdict(o) for o in self.orders]
+        data["orders"] = [o.to_dict() for o in self.orders]
         data["version"] = VERSION
         return data
 
@@ -104,18 +105,15 @@ def _mapping(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
-_ORDER_FIELDS = frozenset(OrderView.__dataclass_fields__)
-
-
 def _orders(value: object) -> tuple[OrderView, ...]:
     """Stored order snapshots; a malformed one is dropped (the orders table is the record)."""
     if not isinstance(value, list):
         return ()
     orders = []
     for item in value:
-        if isinstance(item, Mapping) and isinstance(item.get("number"), str):
+        if isinstance(item, Mapping):
             try:
-                orders.append(OrderView(**{k: v for k, v in item.items() if k in _ORDER_FIELDS}))
-            except TypeError:
+                orders.append(OrderView.from_dict(item))
+            except (TypeError, ValueError):
                 continue
     return tuple(orders)

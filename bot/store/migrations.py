@@ -136,6 +136,27 @@ MIGRATIONS: tuple[Step, ...] = (
     CREATE INDEX outbox_done ON outbox (created_at) WHERE status <> 'pending';
     CREATE INDEX inbound_done ON inbound (received_at) WHERE status <> 'pending'
     """,
+    # 7: orders (bot/store/orders.py): the record as JSON with the columns it is found by,
+    # its history of changes, numbers per month, shop-system posts seen
+    """
+    CREATE TABLE orders (
+        number_key TEXT PRIMARY KEY, number TEXT NOT NULL, chat_key TEXT NOT NULL,
+        external_id TEXT UNIQUE, phone_key TEXT, status TEXT NOT NULL,
+        created_at {real} NOT NULL, data TEXT NOT NULL, history_len INTEGER NOT NULL
+    );
+    CREATE INDEX orders_chat ON orders (chat_key, created_at);
+    CREATE INDEX orders_phone ON orders (phone_key) WHERE phone_key IS NOT NULL;
+    CREATE INDEX orders_status ON orders (status, created_at);
+    CREATE TABLE order_history (
+        number_key TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, who TEXT NOT NULL,
+        field TEXT NOT NULL, old TEXT, new TEXT, PRIMARY KEY (number_key, seq)
+    );
+    CREATE TABLE order_sequences (month TEXT PRIMARY KEY, last INTEGER NOT NULL);
+    CREATE TABLE order_events (
+        order_id TEXT NOT NULL, status TEXT NOT NULL, at {real} NOT NULL,
+        PRIMARY KEY (order_id, status)
+    )
+    """,
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done

@@ -3,6 +3,7 @@ by the version before the typed commands (a pending row outlives an upgrade)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from bot.events import (
     BuyerEvent,
     BuyerFile,
     MessageRef,
+    OrderPosted,
     OrderUpdate,
     Profile,
     SellerEvent,
@@ -166,10 +168,20 @@ EVENTS: list[events.Event] = [
     SellerEvent("Saya bantu", seller_name="Inbox", source="inbox"),
     TimerEvent("handoff_remind", {"n": 1}, due_at=1700000000.0),
     OrderUpdate(
-        OrderView("JP-0007", "shipped", "2x Sepatu", "Rp500.000", courier="jne", tracking="X1"),
+        OrderView(
+            "JP-0007",
+            "shipped",
+            "2x Sepatu",
+            "Rp500.000",
+            courier="jne",
+            tracking_number="X1",
+            created_at=datetime(2024, 12, 3, 10, tzinfo=UTC),
+            late_notices=("ship",),
+        ),
         "shipped",
         by="Sari",
     ),
+    OrderPosted({"order_id": "WEB-1", "status": "shipped", "buyer": {"id": "7"}}),
 ]
 
 

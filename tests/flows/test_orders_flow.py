@@ -305,11 +305,10 @@ def test_return_with_several_orders_asks_which() -> None:
     assert picked.state.about == "JP-2412-0001"
 
 
-def test_return_without_orders_goes_to_a_seller_with_the_policy() -> None:
+def test_return_without_orders_is_left_to_the_faq_and_the_complaint_handoff() -> None:
+    # no order to return: the shop's returns FAQ entry (or an angry-buyer handoff) answers
     settings = replace(SETTINGS, return_policy="Retur 3 hari ya kak.")
-    outcome = handle(view(), buyer("refund"), NOW, settings)
-    assert says(outcome)[0].text.startswith("Retur 3 hari")
-    assert only(outcome, HandOff)
+    assert handle(view(), buyer("refund"), NOW, settings) is None
 
 
 # ---- feedback ------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""The order desk built from the settings, on the gateway's store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.orders.desk import OrderDesk
+from bot.orders.service import OrderService, ServiceSettings
+from bot.orders.store import MemoryOrderStore, OrderStore
+from bot.orders.workdays import WorkWeek
+from bot.settings import Settings
+
+
+def service_settings(s: Settings) -> ServiceSettings:
+    hours = None
+    if s.shop.hours:
+        opens, closes = s.shop.hours.split("-")
+        hours = (opens, closes)
+    return ServiceSettings(
+        ship_days=s.orders.ship_days,
+        week=WorkWeek.parse(s.orders.work_days, hours, s.orders.holidays),
+        prefix=s.orders.prefix,
+        links=dict(s.tracking.links),
+        language=s.shop.language,
+        poll_every_hours=s.tracking.poll_every_hours,
+        poll_give_up_days=s.tracking.poll_give_up_days,
+    )
+
+
+def order_store(store: Any) -> OrderStore:
+    """The orders of the gateway's store: its own SQL tables, or memory for memory://."""
+    engine = getattr(store, "engine", None)
+    if engine is not None:
+        from bot.store.orders import SqlOrderStore
+
+        return SqlOrderStore(engine)
+    return MemoryOrderStore()
+
+
+def build_orders(s: Settings, store: Any) -> OrderDesk:
+    orders = order_store(store)
+    return OrderDesk(orders, OrderService(orders, service_settings(s)))

@@ -1,0 +1,151 @@
+"""``OrderStore`` in SQL over the store's engine (SQLite, PostgreSQL): tables of step 7."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from bot.orders.model import (
+    Order,
+    OrderError,
+    Status,
+    from_dict,
+    number_key,
+    order_number,
+    phone_key,
+    to_dict,
+)
+from bot.orders.store import DuplicateOrder, UnknownOrder
+from bot.store.dialect import Stmt
+from bot.store.engine import Engine
+
+
+class SqlOrderStore:
+    """Orders by number, chat, shop-system id and phone; each method one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def _rows(self, sql: str, *params: Any) -> list[Order]:
+        [result] = await self.engine.run([(sql, params)], write=False)
+        return [from_dict(json.loads(row["data"])) for row in result.rows]
+
+    async def create(self, order: Order, prefix: str = "JP") -> Order:
+        if order.external_id and await self.by_external_id(order.external_id):
+            raise DuplicateOrder(f"an order for external id {order.external_id} exists")
+        if order.number:
+            if await self.get(order.number) is not None:
+                raise DuplicateOrder(f"order {order.number} already exists")
+            await self.engine.run([_insert(order), *_history(order)])
+            return order
+        month = f"{prefix}{order.created_at:%y%m}"
+        while True:
+            [result] = await self.engine.run(
+                [
+                    (
+                        "INSERT INTO order_sequences (month, last) VALUES (?, 1) "
+                        "ON CONFLICT (month) DO UPDATE SET last = order_sequences.last + 1 "
+                        "RETURNING last",
+                        (month,),
+                    )
+                ]
+            )
+            row = result.one()
+            assert row is not None  # noqa: S101 - RETURNING gives the row
+            numbered = replace(
+                order, number=order_number(order.created_at, int(row["last"]), prefix)
+            )
+            if await self.get(numbered.number) is None:
+                await self.engine.run([_insert(numbered), *_history(numbered)])
+                return numbered
+
+    async def get(self, number: str) -> Order | None:
+        found = await self._rows(
+            "SELECT data FROM orders WHERE number_key = ?", number_key(number)
+        )
+        return found[0] if found else None
+
+    async def by_external_id(self, external_id: str) -> Order | None:
+        found = await self._rows("SELECT data FROM orders WHERE external_id = ?", external_id)
+        return found[0] if found else None
+
+    async def for_chat(self, chat_key: str) -> list[Order]:
+        return await self._rows(
+            "SELECT data FROM orders WHERE chat_key = ? ORDER BY created_at DESC, number DESC",
+            chat_key,
+        )
+
+    async def by_phone(self, phone: str) -> list[Order]:
+        wanted = phone_key(phone)
+        if not wanted:
+            return []
+        return await self._rows(
+            "SELECT data FROM orders WHERE phone_key = ? ORDER BY created_at DESC, number DESC",
+            wanted,
+        )
+
+    async def update(self, order: Order) -> Order:
+        key = number_key(order.number)
+        result, *_ = await self.engine.run([
+            (
+                "UPDATE orders SET data = ?, status = ?, phone_key = ?, external_id = ?, "
+                "history_len = ? WHERE number_key = ? AND history_len <= ?",
+                (_json(order), order.status, phone_key(order.phone) or None,
+                 order.external_id or None, len(order.history), key, len(order.history)),
+            ),
+            *_history(order),
+        ])  # fmt: skip
+        if result.rowcount == 0:
+            if await self.get(order.number) is None:
+                raise UnknownOrder(f"no order {order.number}")
+            raise OrderError(f"order {order.number} changed meanwhile; load it again")
+        return order
+
+    async def seen_event(self, order_id: str, status: str) -> bool:
+        [result] = await self.engine.run(
+            [
+                (
+                    "INSERT INTO order_events (order_id, status, at) VALUES (?, ?, 0) "
+                    "ON CONFLICT (order_id, status) DO NOTHING",
+                    (order_id, status),
+                )
+            ]
+        )
+        return result.rowcount == 0
+
+    async def all(self, statuses: Sequence[Status] | None = None) -> list[Order]:
+        orders = await self._rows("SELECT data FROM orders ORDER BY created_at, number")
+        return [o for o in orders if statuses is None or o.status in statuses]
+
+
+def _json(order: Order) -> str:
+    return json.dumps(to_dict(order), ensure_ascii=False)
+
+
+def _insert(order: Order) -> Stmt:
+    return (
+        "INSERT INTO orders (number_key, number, chat_key, external_id, phone_key, status, "
+        "created_at, data, history_len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (number_key(order.number), order.number, order.chat_key, order.external_id or None,
+         phone_key(order.phone) or None, order.status, order.created_at.timestamp(),
+         _json(order), len(order.history)),
+    )  # fmt: skip
+
+
+def _history(order: Order) -> list[Stmt]:
+    """The order's changes as rows, for the inbox and exports (new ones are added)."""
+    key = number_key(order.number)
+    stmts: list[Stmt] = []
+    for seq, c in enumerate(order.history):
+        stmts.append((
+            "INSERT INTO order_history (number_key, seq, at, who, field, old, new) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number_key, seq) DO NOTHING",
+            (key, seq, c.at.isoformat(), c.who, c.field, _text(c.old), _text(c.new)),
+        ))  # fmt: skip
+    return stmts
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
