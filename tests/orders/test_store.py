@@ -1,25 +1,42 @@
-"""The order store contract, run against every backend (memory today; SQL joins the list)."""
+"""The order store contract, run against every backend: memory, SQLite, PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from bot.orders.model import Order, OrderError, move
 from bot.orders.store import DuplicateOrder, MemoryOrderStore, OrderStore, UnknownOrder
+from bot.store import open_store
+from bot.store.orders import SqlOrderStore
+from tests.bot.conftest import postgres_url  # noqa: F401 - the fixture, for PostgreSQL
 
 WIB = timezone(timedelta(hours=7))
 T0 = datetime(2024, 12, 3, 10, tzinfo=WIB)
-BACKENDS: list[Callable[[], OrderStore]] = [MemoryOrderStore]
+BACKENDS = ["memory", "sqlite", "postgresql"]
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda b: b.__name__)
-def store(request: pytest.FixtureRequest) -> OrderStore:
-    factory: Callable[[], OrderStore] = request.param
-    return factory()
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[OrderStore]:
+    """The same contract on every backend: memory, and the SQL tables on both engines."""
+    if request.param == "memory":
+        yield MemoryOrderStore()
+        return
+    url = (
+        f"sqlite:///{tmp_path / 'orders.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    sql = open_store(url)
+    await sql.open()
+    try:
+        yield SqlOrderStore(sql.engine)  # type: ignore[attr-defined]
+    finally:
+        await sql.close()
 
 
 def draft(chat: str = "telegram:1", at: datetime = T0, **fields: object) -> Order:

@@ -1,0 +1,195 @@
+"""Orders end to end through the app: seller commands in the seller chat, the buyer's
+questions in three languages, the feedback timer, opt-out, and POST /webhook/orders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.orders.webhook import sign
+from tests.bot.gateway_kit import (
+    SELLER_CHAT,
+    Running,
+    running,
+    shift_clock,
+    tg_seller,
+    tg_tap,
+    tg_text,
+    write_config,
+)
+
+SELLER = str(SELLER_CHAT)
+ORDERS_SECRET = "orders-secret-1"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    return write_config(
+        tmp_path,
+        orders={"webhook_secret": ORDERS_SECRET},
+        after_sale={"feedback_after_hours": 2},
+    )
+
+
+def to_buyer(bot: Running, user: int) -> list[str]:
+    return [c.text for c in bot.tg.sent("sendMessage", str(user))]
+
+
+def to_seller(bot: Running) -> list[str]:
+    return [c.text for c in bot.tg.sent("sendMessage", SELLER)]
+
+
+async def handed_off(bot: Running, user: int, text: str, name: str = "Putri") -> None:
+    await bot.telegram(tg_text(text, user_id=user, name=name))
+    await bot.tg.wait_for(lambda c: len(to_seller(bot)) >= 1)
+
+
+async def seller(bot: Running, text: str, thread: int = 77) -> None:
+    response = await bot.telegram(tg_seller(text, thread=thread))
+    assert response.status_code == 200
+
+
+LANGS = [
+    # closing message, where-is-my-order, a word of the form, of the thank-you
+    ("id", "kak saya mau order sepatu 41, transfer ke mana?", "kak paket saya udah sampe mana ya?",
+     "Alamat", "terima kasih"),
+    ("ms", "saya nak order kasut saiz 41, boleh bank in ke mana?", "dah pos ke barang saya?",
+     "Alamat", "terima kasih"),
+    ("en", "I want to order the canvas shoes size 41, where do I transfer?",
+     "where is my parcel?", "Address", "thank"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "closing", "where", "form_word", "thanks"), LANGS)
+async def test_order_form_record_ship_and_where_is_my_order(
+    config: Path, lang: str, closing: str, where: str, form_word: str, thanks: str
+) -> None:
+    async with running(config) as bot:
+        user = 71
+        await handed_off(bot, user, closing)
+        assert form_word.lower() in to_buyer(bot, user)[-1].lower()  # the order form
+
+        await seller(bot, "/order 2x Sepatu Canvas 41 Rp500.000 transfer")
+        await bot.tg.wait_for(lambda c: any("JP-" in t for t in to_buyer(bot, user)))
+        thanked = next(t for t in to_buyer(bot, user) if "JP-" in t)
+        assert thanks in thanked.lower()
+        assert not any(t.startswith("/order") for t in to_buyer(bot, user))  # not relayed
+        await bot.tg.wait_for(lambda c: any("JP-" in t for t in to_seller(bot)))
+
+        await seller(bot, "/resi JNE CGK1234567890")
+        await bot.tg.wait_for(lambda c: "CGK1234567890" in to_buyer(bot, user)[-1])
+        shipped = to_buyer(bot, user)[-1]
+        assert "JNE" in shipped and "http" in shipped
+
+        await seller(bot, "/done")
+        await bot.tg.wait_for(lambda c: "kembali ke bot" in to_seller(bot)[-1])
+        before = len(to_buyer(bot, user))
+        await bot.telegram(tg_text(where, user_id=user, name="Putri"))
+        await bot.tg.wait_for(lambda c: len(to_buyer(bot, user)) > before)
+        assert "CGK1234567890" in to_buyer(bot, user)[-1]
+
+
+async def test_pesanan_lists_orders_and_a_bad_command_shows_how(config: Path) -> None:
+    async with running(config) as bot:
+        await handed_off(bot, 72, "kak mau order sepatu 40, transfer ke mana?")
+        await seller(bot, "/order 1x Sepatu Canvas 40 Rp250.000 COD")
+        await bot.tg.wait_for(lambda c: any("JP-" in t for t in to_buyer(bot, 72)))
+        await seller(bot, "/pesanan")
+        await bot.tg.wait_for(lambda c: "Sepatu Canvas 40" in to_seller(bot)[-1])
+        await seller(bot, "/resi")
+        await bot.tg.wait_for(lambda c: "/resi" in to_seller(bot)[-1])
+        assert not any(t.startswith("/") for t in to_buyer(bot, 72))
+
+
+async def test_outside_a_topic_a_command_names_the_order(config: Path) -> None:
+    async with running(config) as bot:
+        await handed_off(bot, 73, "kak mau order sepatu 39, transfer ke mana?")
+        await seller(bot, "/order 1x Sepatu Canvas 39 Rp250.000 transfer")
+        await bot.tg.wait_for(lambda c: any("JP-" in t for t in to_buyer(bot, 73)))
+        number = next(t for t in to_seller(bot) if "JP-" in t).split("JP-")[1][:9]
+        response = await bot.telegram(tg_seller(f"/resi #JP-{number} SiCepat 004471239988"))
+        assert response.status_code == 200
+        await bot.tg.wait_for(lambda c: "004471239988" in to_buyer(bot, 73)[-1])
+
+
+async def test_feedback_is_asked_once_after_delivery_and_a_problem_reaches_a_seller(
+    config: Path,
+) -> None:
+    async with running(config) as bot:
+        await handed_off(bot, 74, "kak mau order sepatu 40, transfer ke mana?")
+        await seller(bot, "/order 1x Sepatu Canvas 40 Rp250.000 transfer")
+        await seller(bot, "/resi SiCepat 004471239988")
+        await seller(bot, "/sampai")
+        await seller(bot, "/done")
+        await bot.tg.wait_for(lambda c: "kembali ke bot" in to_seller(bot)[-1])
+        timers = await bot.gateway.store.timers_of("telegram:74")
+        [feedback] = [t for t in timers if t.kind.startswith("order_feedback")]
+        shift_clock(bot.gateway, feedback.due_at - bot.gateway.timers.wall() + 1)
+        await bot.gateway.timers.fire()
+        await bot.tg.wait_for(lambda c: bool(bot.tg.sent("sendMessage", "74")[-1].params.get(
+            "reply_markup")))  # fmt: skip
+        asked = bot.tg.sent("sendMessage", "74")[-1]
+        assert "bintang" not in asked.text.lower()  # no pressure for stars
+        await bot.gateway.timers.fire()
+        assert bot.tg.sent("sendMessage", "74")[-1] is asked  # once
+        markup = asked.params["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        problem = markup["inline_keyboard"][-1][0]["callback_data"]
+        await bot.telegram(tg_tap(problem, user_id=74, name="Putri"))
+        await bot.tg.wait_for(lambda c: any("JP-" in t and "masalah" in t.lower()
+                                            for t in to_seller(bot)))  # fmt: skip
+
+
+@pytest.mark.parametrize("stop", ["berhenti kirim pesan ya", "jangan kirim lagi", "unsubscribe"])
+async def test_an_opted_out_buyer_gets_no_shipment_news_and_the_seller_is_told(
+    config: Path, stop: str
+) -> None:
+    async with running(config) as bot:
+        await handed_off(bot, 75, "kak mau order sepatu 38, transfer ke mana?")
+        await seller(bot, "/order 1x Sepatu Canvas 38 Rp250.000 transfer")
+        await seller(bot, "/done")
+        await bot.tg.wait_for(lambda c: "kembali ke bot" in to_seller(bot)[-1])
+        before = len(to_buyer(bot, 75))
+        await bot.telegram(tg_text(stop, user_id=75, name="Intan"))
+        await bot.tg.wait_for(lambda c: len(to_buyer(bot, 75)) > before)
+        told = len(to_buyer(bot, 75))
+        seller_before = len(to_seller(bot))
+        await seller(bot, "/resi JNE CGK5550001112")
+        await bot.tg.wait_for(lambda c: len(to_seller(bot)) >= seller_before + 2)
+        assert any("berhenti" in t.lower() for t in to_seller(bot)[seller_before:])
+        assert len(to_buyer(bot, 75)) == told
+
+
+async def post_order(bot: Running, body: dict[str, object], key: str | None = ORDERS_SECRET):
+    raw = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if key is not None:
+        headers["X-Japri-Signature"] = sign(raw, key)
+    return await bot.client.post("/webhook/orders", content=raw, headers=headers)
+
+
+async def test_order_webhook_signed_once_per_status_and_for_a_new_buyer(config: Path) -> None:
+    async with running(config) as bot:
+        body = {"order_id": "WEB-1", "buyer": {"channel": "telegram", "id": "76", "name": "Nurul"},
+                "items": "1x Sepatu", "total": "Rp250.000", "status": "shipped",
+                "courier": "SiCepat", "tracking_number": "004471239988"}  # fmt: skip
+        assert (await post_order(bot, body, key=None)).status_code == 401
+        assert (await post_order(bot, body, key="wrong")).status_code == 403
+        assert (await post_order(bot, {"order_id": "x"})).status_code == 400
+        assert not to_buyer(bot, 76)
+        assert (await post_order(bot, body)).status_code == 202
+        await bot.tg.wait_for(lambda c: any("004471239988" in t for t in to_buyer(bot, 76)))
+        assert (await post_order(bot, body)).status_code == 200  # the same again
+        assert (await bot.gateway.store.contact("telegram:76")) is not None
+        sent = len(to_buyer(bot, 76))
+        delivered = {**body, "status": "delivered"}
+        assert (await post_order(bot, delivered)).status_code == 202
+        await bot.gateway.store.outbox_depth()
+        assert len(to_buyer(bot, 76)) >= sent
+
+
+async def test_order_webhook_is_off_without_a_secret(tmp_path: Path) -> None:
+    async with running(write_config(tmp_path)) as bot:
+        assert (await post_order(bot, {"order_id": "x"})).status_code == 404
