@@ -81,7 +81,8 @@ async def test_order_form_record_ship_and_where_is_my_order(
         await seller(bot, "/resi JNE CGK1234567890")
         await bot.tg.wait_for(lambda c: "CGK1234567890" in to_buyer(bot, user)[-1])
         shipped = to_buyer(bot, user)[-1]
-        assert "JNE" in shipped and "http" in shipped
+        assert "JNE" in shipped
+        assert "http" in shipped
 
         await seller(bot, "/done")
         await bot.tg.wait_for(lambda c: "kembali ke bot" in to_seller(bot)[-1])
