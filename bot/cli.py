@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     from bot import stats_cli
 
     stats_cli.add_parser(commands, with_config)
+    from bot.orders_cli import register as register_orders
+
+    register_orders(commands, with_config)
     return parser
 
 
