@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol, assert_never, cast, get_args
 
-from bot.commands import AckTap, MarkRead, Say, queued
+from bot.commands import AckTap, MarkRead, Say, SellerNote, queued
 from bot.events import BuyerEvent, Event, OrderPosted, OrderUpdate, SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
 from bot.metrics import Metrics
 from bot.orders.bridge import order_view
 from bot.orders.desk import COMMANDS as ORDER_COMMANDS
-from bot.orders.desk import OrderDesk
+from bot.orders.desk import DRAFT_COMMAND, OrderDesk
 from bot.orders.service import Buyer
 from bot.relay import TEXT_KINDS, from_buyer, from_seller
 from bot.seller import SellerChat
@@ -95,6 +95,8 @@ class Handlers:
                 return await self.buyer(row, event, now)
             case SellerEvent() if self.orders and event.command in ORDER_COMMANDS:
                 return await self.order_command(row, event, now)
+            case SellerEvent() if self.orders and event.command == DRAFT_COMMAND:
+                return await self.order_draft(row, event, now)
             case SellerEvent() if event.orphan or (
                 event.command and event.command not in ("done", "take")
             ):
@@ -164,6 +166,7 @@ class Handlers:
                 case Forward():
                     names.append("forward")
                     outgoing += self._forward(chat_key, event)
+                    outgoing += self._draft(chat_key, event.text)
                 case _:
                     pass  # timers below; the engine notifies sellers only on seller events
         self.metrics.actions.labels(names[-1].split(":")[0] if names else "none").inc()
@@ -195,6 +198,13 @@ class Handlers:
         )
         summary = f"kind={kind} action={outcome or '-'} actions={','.join(names) or '-'}"
         return Handled(turn, summary)
+
+    def _draft(self, chat_key: str, text: str) -> list[Outgoing]:
+        """A filled order form from the buyer: a draft card with "Record order"."""
+        if self.orders is None or not text:
+            return []
+        card, options = self.orders.draft_card(chat_key, text)
+        return self.seller.post(SellerNote(chat_key, card, options=options)) if card else []
 
     def _forward(self, chat_key: str, event: BuyerEvent) -> list[Outgoing]:
         """While a seller owns the chat: the buyer's message into the seller chat."""
@@ -351,6 +361,25 @@ class Handlers:
             outgoing += self.seller.note(row.chat_key, applied.reply)
         turn = Turn(row.id, row.chat_key, None, outgoing=outgoing)
         return Handled(turn, f"seller=/{event.command} event={applied.event or '-'}")
+
+    async def order_draft(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
+        """The seller tapped "Record order" under a draft: the buyer's form becomes the order."""
+        assert self.orders is not None  # noqa: S101 - routed here only with orders on
+        chat_key = row.chat_key
+        contact = await self.store.contact(chat_key)
+        buyer = Buyer(chat_key, (contact.name or "") if contact else "",
+                      (contact.phone or "") if contact else "")  # fmt: skip
+        history = await self.store.history(chat_key, 30)
+        when = datetime.fromtimestamp(now, self.zone)
+        who = event.seller_name or "seller"
+        applied = await self.orders.record_draft(history, buyer, when, who)
+        outgoing: list[Outgoing] = []
+        if event.tap_id and self.seller.lane:
+            outgoing.append(queued(self.seller.lane, AckTap(event.tap_id)))
+        if applied.reply:
+            outgoing += self.seller.note(chat_key, applied.reply)
+        turn = Turn(row.id, chat_key, None, outgoing=outgoing)
+        return Handled(turn, f"seller=draft event={applied.event or '-'}")
 
     async def order_posted(self, row: InboundRow, event: OrderPosted, now: float) -> Handled:
         """A shop system's order post, in the buyer's chat: applied once, the buyer told."""

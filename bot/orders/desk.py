@@ -3,24 +3,32 @@ commands and webhook posts carried out, the engine's ``UpdateOrder`` applied."""
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from bot.errors import BotError
 from bot.orders.bridge import apply_change, order_view
-from bot.orders.commands import BadCommand, OrderCommand, parse
-from bot.orders.model import Order
+from bot.orders.commands import BadCommand, OrderCommand, RecordOrder, parse
+from bot.orders.model import Order, edit
+from bot.orders.seller_texts import SELLER_TEXTS
 from bot.orders.service import Applied, Buyer, OrderService
 from bot.orders.store import OrderStore
 from bot.orders.webhook import BadOrderBody, WebhookOrder, parse_body
 from flows.messages import Action, OrderEvent, OrderView, UpdateOrder
+from flows.order_form import LABELS, parse_form
+from flows.order_texts import language_of
 from flows.orders import OrderChange
 
 log = logging.getLogger("japri.orders")
 
 COMMANDS = frozenset({"order", "resi", "sampai", "batal", "pesanan"})
+DRAFT_TAP = "order:"  # + the buyer's chat: "Record order" under a draft card
+DRAFT_COMMAND = "order_draft"  # what the channel makes of that tap
+DRAFT_FIELDS = ("name", "phone", "address", "items", "courier", "payment")
 ORDERS_SHOWN = 10  # the newest orders the engine sees per chat
 
 # (chat_key, dedup_key, number, event, by): record an order update for a buyer's chat
@@ -60,10 +68,54 @@ class OrderDesk:
         dedup = f"order:{order.number}:{len(order.history)}:{applied.event}"
         await self.post(order.chat_key, dedup, order, applied.event, who)
 
+    def draft_card(self, chat_key: str, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """A filled order form in the buyer's words, as a card for the seller chat with a
+        one-tap "Record order" button; ("", ()) when the text is no filled form."""
+        draft = parse_form(text)
+        if draft is None or draft.filled < 2 or not draft.items:
+            return "", ()
+        lines = "\n".join(
+            f"• {self._word(name)}: {value}"
+            for name in DRAFT_FIELDS
+            if (value := getattr(draft, name))
+        )
+        card = self._say("draft", fields=lines)
+        return card, ((f"{DRAFT_TAP}{chat_key}", self._say("draft_button")),)
+
+    async def record_draft(
+        self, history: Sequence[Mapping[str, Any]], buyer: Buyer, now: datetime, who: str
+    ) -> Applied:
+        """The seller tapped "Record order": the buyer's latest filled form becomes the order."""
+        for message in reversed(history):
+            draft = parse_form(str(message.get("text") or "")) if message.get(
+                "direction"
+            ) == "in" else None  # fmt: skip
+            if draft is None or not draft.items:
+                continue
+            payment = draft.payment
+            command = RecordOrder(draft.items, draft.items, "", payment, "cod" in payment.lower())
+            who_buys = Buyer(buyer.chat_key, draft.name or buyer.name, draft.phone or buyer.phone)
+            applied = await self.service.run(command, who_buys, now, who)
+            if applied.order is not None and draft.address:
+                saved = await self.store.update(
+                    edit(applied.order, at=now, who=who, address=draft.address)
+                )
+                applied = replace(applied, order=saved)
+            await self.tell(applied, who)
+            return applied
+        return Applied(reply=self._say("draft_none"))
+
+    def _say(self, key: str, **values: str) -> str:
+        lang = language_of(self.service.settings.language)
+        return SELLER_TEXTS[lang][key].format(**values)
+
+    def _word(self, name: str) -> str:
+        lang = language_of(self.service.settings.language)
+        labels = LABELS.get(lang, LABELS["id"])
+        return next((label for field, label in labels.items() if field == name), name)
+
     async def posted(self, body: dict[str, Any], chat_key: str, now: datetime) -> Applied | None:
         """A shop system's order post; None for a repeat (or a body that no longer parses)."""
-        import json
-
         try:
             parsed: WebhookOrder = parse_body(json.dumps(body).encode())
         except BadOrderBody as exc:

@@ -6,6 +6,12 @@ from collections.abc import Mapping
 
 SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
     "id": {
+        "draft": (
+            "📝 Draf pesanan dari formulir pembeli:\n{fields}\n\nKetuk Catat pesanan, "
+            "atau tulis /order dengan isi yang benar."
+        ),
+        "draft_button": "✅ Catat pesanan",
+        "draft_none": "Formulir pesanan pembeli tidak ditemukan lagi; tulis /order ....",
         "recorded": "✅ Pesanan #{number} dicatat: {summary}. Janji kirim: {ship_date}.",
         "shipped": "📦 Pesanan #{number} dikirim: {courier} {tracking}",
         "delivered": "✅ Pesanan #{number} sampai. Permintaan ulasan dijadwalkan.",
@@ -19,6 +25,12 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "list_line": "#{number} · {status} · {items}{extra}",
     },
     "ms": {
+        "draft": (
+            "📝 Draf tempahan daripada borang pembeli:\n{fields}\n\nTekan Rekod tempahan, "
+            "atau tulis /order dengan butiran yang betul."
+        ),
+        "draft_button": "✅ Rekod tempahan",
+        "draft_none": "Borang tempahan pembeli tidak dijumpai lagi; tulis /order ....",
         "recorded": "✅ Tempahan #{number} direkod: {summary}. Janji hantar: {ship_date}.",
         "shipped": "📦 Tempahan #{number} dihantar: {courier} {tracking}",
         "delivered": "✅ Tempahan #{number} sampai. Permintaan maklum balas dijadualkan.",
@@ -34,6 +46,12 @@ SELLER_TEXTS: Mapping[str, Mapping[str, str]] = {
         "list_line": "#{number} · {status} · {items}{extra}",
     },
     "en": {
+        "draft": (
+            "📝 Draft order from the buyer's form:\n{fields}\n\nTap Record order, "
+            "or type /order with the right details."
+        ),
+        "draft_button": "✅ Record order",
+        "draft_none": "The buyer's order form is no longer there; type /order ....",
         "recorded": "✅ Order #{number} recorded: {summary}. Ships by {ship_date}.",
         "shipped": "📦 Order #{number} shipped: {courier} {tracking}",
         "delivered": "✅ Order #{number} delivered. The feedback request is scheduled.",

@@ -15,6 +15,7 @@ from tests.bot.gateway_kit import (
     running,
     shift_clock,
     tg_seller,
+    tg_seller_tap,
     tg_tap,
     tg_text,
     write_config,
@@ -194,3 +195,34 @@ async def test_order_webhook_signed_once_per_status_and_for_a_new_buyer(config: 
 async def test_order_webhook_is_off_without_a_secret(tmp_path: Path) -> None:
     async with running(write_config(tmp_path)) as bot:
         assert (await post_order(bot, {"order_id": "x"})).status_code == 404
+
+
+FORMS = [
+    "Nama: Putri Ayu\nNo. HP: 081234567890\nAlamat lengkap: Jl. Melati 5, Bandung\n"
+    "Produk, warna, ukuran, jumlah: Sepatu Canvas hitam 41 x2\nKurir: JNE\nPembayaran: COD",
+    "Nama: Aisyah\nNo. telefon: 0123456789\nAlamat penuh: Jalan Ampang 3, KL\n"
+    "Produk, warna, saiz, kuantiti: Kasut Canvas hitam 41 x2\nKurier: J&T\nPembayaran: COD",
+    "Name: Jane\nPhone: 0123456789\nFull address: 5 Orchard Rd\n"
+    "Product, colour, size, quantity: Canvas shoes black 41 x2\nCourier: DHL\nPayment: COD",
+]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=["id", "ms", "en"])
+async def test_a_filled_form_becomes_a_draft_the_seller_records_with_one_tap(
+    config: Path, form: str
+) -> None:
+    async with running(config) as bot:
+        await handed_off(bot, 78, "kak mau order sepatu, transfer ke mana?")
+        await bot.telegram(tg_text(form, user_id=78, name="Putri"))
+        await bot.tg.wait_for(lambda c: any("📝" in t for t in to_seller(bot)))
+        card = next(c for c in bot.tg.sent("sendMessage", SELLER) if "📝" in c.text)
+        assert "41 x2" in card.text
+        markup = card.params["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        [[button]] = markup["inline_keyboard"]
+        assert button["callback_data"] == "order:telegram:78"
+        await bot.telegram(tg_seller_tap(button["callback_data"]))
+        await bot.tg.wait_for(lambda c: any("JP-" in t for t in to_buyer(bot, 78)))
+        [order] = await bot.gateway.orders.store.for_chat("telegram:78")
+        assert order.cod
+        assert order.address
