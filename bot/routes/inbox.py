@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -23,6 +24,8 @@ from bot.inbox_auth import (
     secure_cookies,
 )
 from bot.inbox_texts import texts_for
+from bot.orders import inbox as order_inbox
+from bot.orders.model import Status
 from bot.routes.deps import GatewayDep, InboxDep
 from bot.security import client_address
 
@@ -261,4 +264,82 @@ async def summary(
         duration=stats.short_duration,
         channel_label=inbox_view.channel_label,
         reasons=inbox_view.reasons_shown,
+    )
+
+
+# -- orders: the panel beside a chat and the orders page (issue 11) ------------------------
+
+
+def _order_rows(gateway: Any, orders: list[Any]) -> list[order_inbox.OrderRow]:
+    s = gateway.settings
+    now = datetime.fromtimestamp(gateway.runtime.wall(), _zone(gateway))  # the service's clock
+    return order_inbox.rows(
+        orders, s.shop.language, now, s.after_sale.delivery_days, s.after_sale.delay_grace_days
+    )
+
+
+@router.get("/chat/{chat_key}/orders", response_class=HTMLResponse)
+async def order_panel(request: Request, chat_key: str, gateway: GatewayDep) -> Response:
+    """The chat's orders with record / ship / deliver / cancel (a partial for chat.html)."""
+    session = await _session(request, gateway)
+    if session is None:
+        return _to_login()
+    if gateway.orders is None:
+        return Response("", media_type="text/html")
+    orders = await gateway.orders.store.for_chat(chat_key)
+    return _page(
+        request,
+        "order_panel.html",
+        chat_key=chat_key,
+        orders=_order_rows(gateway, orders),
+        o=order_inbox.texts_for(gateway.settings.shop.language),
+        csrf=session["csrf"],
+    )
+
+
+@router.post("/chat/{chat_key}/orders/{action}")
+async def order_action(
+    request: Request,
+    chat_key: str,
+    action: str,
+    gateway: GatewayDep,
+    csrf: Annotated[str, Form()] = "",
+    number: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    courier: Annotated[str, Form()] = "",
+    tracking: Annotated[str, Form()] = "",
+) -> Response:
+    """The panel's buttons, carried out as the seller commands are (same service)."""
+    target = f" #{number.strip()}" if number.strip() else ""
+    commands = {
+        "record": ("order", f"/order {text.strip()[:500]}"),
+        "ship": ("resi", f"/resi{target} {courier.strip()[:40]} {tracking.strip()[:60]}"),
+        "deliver": ("sampai", f"/sampai{target}"),
+        "cancel": ("batal", f"/batal{target}"),
+    }
+    if action not in commands:
+        return Response("unknown order action", status_code=404)
+    command, line = commands[action]
+    return await _act(request, gateway, chat_key, csrf, text=line, command=command)
+
+
+@router.get("/orders", response_class=HTMLResponse)
+async def orders_page(request: Request, gateway: GatewayDep, status: str = "open") -> Response:
+    """Every order, filtered by status, late ones first."""
+    session = await _session(request, gateway)
+    if session is None:
+        return _to_login()
+    status = status if status in order_inbox.STATUS_FILTERS else "open"
+    wanted = {"open": ("new", "paid", "shipped"), "all": None}.get(status, (status,))
+    chosen = cast("tuple[Status, ...] | None", wanted)
+    orders = await gateway.orders.store.all(chosen) if gateway.orders is not None else []
+    return _page(
+        request,
+        "orders.html",
+        orders=_order_rows(gateway, orders),
+        status=status,
+        filters=order_inbox.STATUS_FILTERS,
+        o=order_inbox.texts_for(gateway.settings.shop.language),
+        csrf=session["csrf"],
+        seller=session.get("name"),
     )
