@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol, assert_never, cast, get_args
 
@@ -14,7 +14,7 @@ from bot.faqsource import FaqSource
 from bot.metrics import Metrics
 from bot.orders.bridge import order_view
 from bot.orders.desk import COMMANDS as ORDER_COMMANDS
-from bot.orders.desk import DRAFT_COMMAND, OrderDesk
+from bot.orders.desk import DRAFT_COMMAND, TRACK, OrderDesk
 from bot.orders.service import Buyer
 from bot.relay import TEXT_KINDS, from_buyer, from_seller
 from bot.seller import SellerChat
@@ -279,6 +279,8 @@ class Handlers:
 
     async def timer(self, row: InboundRow, event: TimerEvent, now: float) -> Handled:
         chat_key = row.chat_key
+        if self.orders is not None and event.kind.startswith(TRACK):
+            return await self.order_tracking(row, event, now)
         conv, actions = await self._step(chat_key, Tick(event.kind, event.data), now)
         outgoing = self._to_buyer(chat_key, conv, actions)
         outgoing += await self._notes(chat_key, actions)
@@ -295,18 +297,8 @@ class Handlers:
         return Handled(turn, f"tick={event.kind} notes={kinds}")
 
     async def order(self, row: InboundRow, event: OrderUpdate, now: float) -> Handled:
-        chat_key = row.chat_key
-        flow_event = FlowOrderUpdate(event.order, event.change, event.by)
-        conv, actions = await self._step(chat_key, flow_event, now)
-        outgoing = self._to_buyer(chat_key, conv, actions)
-        outgoing += await self._notes(chat_key, actions)
-        turn = Turn(
-            inbound_id=row.id,
-            chat_key=chat_key,
-            state=conv.to_dict(),
-            outgoing=outgoing,
-            timers=_timers(actions),
-        )
+        update = FlowOrderUpdate(event.order, event.change, event.by)
+        turn = await self._order_turn(row, update, now)
         return Handled(turn, f"order={event.order.number} change={event.change}")
 
     def _to_buyer(
@@ -397,13 +389,36 @@ class Handlers:
         if applied is None or applied.order is None or applied.event is None:
             turn = Turn(row.id, chat_key, None, contact=contact)
             return Handled(turn, "order_posted=repeat" if applied is None else "order_posted")
-        update = FlowOrderUpdate(order_view(applied.order), applied.event, "webhook")
-        conv, actions = await self._step(chat_key, update, now)
-        outgoing = self._to_buyer(chat_key, conv, actions)
-        outgoing += await self._notes(chat_key, actions)
-        turn = Turn(row.id, chat_key, conv.to_dict(), outgoing=outgoing, contact=contact,
-                    timers=_timers(actions))  # fmt: skip
+        view = order_view(applied.order)
+        turn = await self._order_turn(row, FlowOrderUpdate(view, applied.event, "webhook"), now)
+        turn = replace(turn, contact=contact)
         return Handled(turn, f"order_posted={applied.order.number} event={applied.event}")
+
+    async def order_tracking(self, row: InboundRow, event: TimerEvent, now: float) -> Handled:
+        """A tracking provider asked about a shipped order (``tracking.provider``): news
+        is recorded, a delivered parcel tells the buyer; looked at again until it arrives."""
+        assert self.orders is not None  # noqa: S101 - the timer is set only with orders on
+        number = event.kind.removeprefix(TRACK)
+        when = datetime.fromtimestamp(now, self.zone)
+        applied, again = await self.orders.poll(number, when)
+        if applied is not None and applied.order is not None and applied.event is not None:
+            update = FlowOrderUpdate(order_view(applied.order), applied.event, "tracking")
+            turn = await self._order_turn(row, update, now)
+        else:
+            turn = Turn(row.id, row.chat_key, None)
+        if again:
+            every = self.orders.service.settings.poll_every_hours * 3600
+            turn = replace(turn, timers=[*turn.timers, TimerChange(event.kind, now + every)])
+        return Handled(turn, f"tracked={number} again={again}")
+
+    async def _order_turn(self, row: InboundRow, update: FlowOrderUpdate, now: float) -> Turn:
+        """The buyer told about an order change in this chat's turn (and timers set)."""
+        conv, actions = await self._step(row.chat_key, update, now)
+        outgoing = self._to_buyer(row.chat_key, conv, actions)
+        outgoing += await self._notes(row.chat_key, actions)
+        track = self.orders.track_timer(update.order, now) if self.orders else None
+        timers = [*_timers(actions), *([track] if track else [])]
+        return Turn(row.id, row.chat_key, conv.to_dict(), outgoing=outgoing, timers=timers)
 
 
 _KINDS = frozenset(get_args(MessageKind))

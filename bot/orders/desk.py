@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.errors import BotError
@@ -17,7 +17,9 @@ from bot.orders.model import Order, edit
 from bot.orders.seller_texts import SELLER_TEXTS
 from bot.orders.service import Applied, Buyer, OrderService
 from bot.orders.store import OrderStore
+from bot.orders.tracking import Tracker, TrackingError
 from bot.orders.webhook import BadOrderBody, WebhookOrder, parse_body
+from bot.store.base import TimerChange
 from flows.messages import Action, OrderEvent, OrderView, UpdateOrder
 from flows.order_form import LABELS, parse_form
 from flows.order_texts import language_of
@@ -29,6 +31,7 @@ COMMANDS = frozenset({"order", "resi", "sampai", "batal", "pesanan"})
 DRAFT_TAP = "order:"  # + the buyer's chat: "Record order" under a draft card
 DRAFT_COMMAND = "order_draft"  # what the channel makes of that tap
 DRAFT_FIELDS = ("name", "phone", "address", "items", "courier", "payment")
+TRACK = "order_track:"  # + number: ask the tracking provider about a shipped order
 ORDERS_SHOWN = 10  # the newest orders the engine sees per chat
 
 # (chat_key, dedup_key, number, event, by): record an order update for a buyer's chat
@@ -39,10 +42,41 @@ class OrderDesk:
     """Orders for the chat handlers; ``post`` hands an order update to a buyer's chat
     (set by the gateway once intake exists)."""
 
-    def __init__(self, store: OrderStore, service: OrderService) -> None:
+    def __init__(
+        self, store: OrderStore, service: OrderService, tracker: Tracker | None = None
+    ) -> None:
         self.store = store
         self.service = service
+        self.tracker = tracker  # None: manual tracking (the seller's /resi and /sampai)
         self.post: Post | None = None
+
+    # ---- polling a tracking provider (a durable per-chat timer per shipped order) ----
+
+    def track_timer(self, order: OrderView, now: float) -> TimerChange | None:
+        """The next look at a shipped order's parcel, when a provider is set."""
+        if self.tracker is None or order.status != "shipped" or not order.tracking_number:
+            return None
+        every = self.service.settings.poll_every_hours * 3600
+        return TimerChange(f"{TRACK}{order.number}", now + every)
+
+    async def poll(self, number: str, now: datetime) -> tuple[Applied | None, bool]:
+        """Ask the provider about order ``number``: what changed (if anything), and
+        whether to look again later (still on its way, not given up on)."""
+        order = await self.store.get(number)
+        if self.tracker is None or order is None:
+            return None, False
+        if order.status != "shipped" or order.shipped_at is None:
+            return None, False
+        give_up = order.shipped_at + timedelta(days=self.service.settings.poll_give_up_days)
+        if now > give_up:
+            return None, False
+        try:
+            result = await self.tracker.track(order.courier, order.tracking_number)
+        except TrackingError as exc:
+            log.warning("tracking %s failed: %s", number, exc)
+            return None, not exc.permanent
+        applied = await self.service.from_tracking(order, result, now)
+        return applied, applied.order is not None and applied.order.status == "shipped"
 
     async def views(self, chat_key: str) -> tuple[OrderView, ...]:
         """The chat's newest orders, as the engine sees them."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from bot.orders.desk import OrderDesk
 from bot.orders.service import OrderService, ServiceSettings
 from bot.orders.store import MemoryOrderStore, OrderStore
+from bot.orders.trackers import build_tracker
 from bot.orders.workdays import WorkWeek
 from bot.settings import Settings
 
@@ -39,4 +42,9 @@ def order_store(store: Any) -> OrderStore:
 
 def build_orders(s: Settings, store: Any) -> OrderDesk:
     orders = order_store(store)
-    return OrderDesk(orders, OrderService(orders, service_settings(s)))
+    tracker = None
+    if s.tracking.provider != "manual":
+        client = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
+        tracker = build_tracker(s.tracking.provider, client, s.tracking.api_key or "",
+                                s.tracking.links)  # fmt: skip
+    return OrderDesk(orders, OrderService(orders, service_settings(s)), tracker)

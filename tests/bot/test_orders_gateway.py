@@ -3,11 +3,14 @@ questions in three languages, the feedback timer, opt-out, and POST /webhook/ord
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
 
+from bot.orders.tracking import TrackEvent, TrackResult, TrackStatus
 from bot.orders.webhook import sign
 from tests.bot.gateway_kit import (
     SELLER_CHAT,
@@ -226,3 +229,54 @@ async def test_a_filled_form_becomes_a_draft_the_seller_records_with_one_tap(
         [order] = await bot.gateway.orders.store.for_chat("telegram:78")
         assert order.cod
         assert order.address
+
+
+class FakeTracker:
+    """A tracking provider that reports what the test says."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.status: TrackStatus = "in_transit"
+        self.asked: list[str] = []
+
+    async def track(self, courier: str, number: str) -> TrackResult:
+        self.asked.append(number)
+        return TrackResult(
+            self.status, (TrackEvent(None, self.status, "Paket di gudang Bandung"),)
+        )
+
+
+async def test_a_tracking_provider_is_polled_until_the_parcel_arrives(config: Path) -> None:
+    async with running(config) as bot:
+        tracker = FakeTracker()
+        bot.gateway.orders.tracker = tracker
+        await handed_off(bot, 79, "kak mau order sepatu 40, transfer ke mana?")
+        await seller(bot, "/order 1x Sepatu Canvas 40 Rp250.000 transfer")
+        await seller(bot, "/resi JNE CGK999")
+        await bot.tg.wait_for(lambda c: "CGK999" in to_buyer(bot, 79)[-1])
+        chat = "telegram:79"
+        [poll] = [t for t in await bot.gateway.store.timers_of(chat) if "track" in t.kind]
+        shift_clock(bot.gateway, poll.due_at - bot.gateway.timers.wall() + 1)
+        await bot.gateway.timers.fire()
+        await bot.tg.wait_for(lambda c: len(tracker.asked) == 1)
+        for _ in range(200):  # looked at again later: the timer is set anew
+            timers = await bot.gateway.store.timers_of(chat)
+            if any("track" in t.kind and t.due_at > poll.due_at for t in timers):
+                break
+            await asyncio.sleep(0.01)
+        [again] = [t for t in await bot.gateway.store.timers_of(chat) if "track" in t.kind]
+        tracker.status = "delivered"
+        shift_clock(bot.gateway, again.due_at - time.time() + 1)
+        await bot.gateway.timers.fire()
+        await bot.tg.wait_for(lambda c: len(tracker.asked) == 2)
+        for _ in range(200):
+            [order] = await bot.gateway.orders.store.for_chat(chat)
+            if order.status == "delivered":
+                break
+            await asyncio.sleep(0.01)
+        assert order.status == "delivered"
+        assert order.tracking_note == "Paket di gudang Bandung"
+        kinds = {t.kind.split(":")[0] for t in await bot.gateway.store.timers_of(chat)}
+        assert "order_feedback" in kinds
+        assert "order_track" not in kinds
