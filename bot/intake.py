@@ -109,10 +109,11 @@ class Intake:
     async def order_posted(
         self, chat_key: str, order_id: str, status: str, body: dict[str, Any]
     ) -> bool:
-        """A shop system's order post for the buyer's chat, once per ``(order_id, status)``:
-        the key is recorded with the event itself, and the chat's turn processes it (a
-        failed turn is retried, so a crash does not swallow the post)."""
-        return await self.record(chat_key, f"orders:{order_id}:{status}", OrderPosted(body))
+        """A shop system's order post for the buyer's chat. Every post is recorded; the
+        chat's turn applies it once per ``(order_id, status)`` (that key is written with
+        the order change, so a post whose processing failed is applied when it comes again)."""
+        key = f"orders:{order_id}:{status}:{uuid.uuid4().hex}"
+        return await self.record(chat_key, key, OrderPosted(body))
 
     async def receipt(self, status: StatusUpdate) -> None:
         """A delivery receipt for something we sent."""

@@ -194,14 +194,28 @@ class OrderService:
         reason: str = "",
         **fields: str,
     ) -> Applied:
+        return await self._move_with(order, wanted, now, who, reason, None, fields)
+
+    async def _move_with(
+        self,
+        order: Order,
+        wanted: Status,
+        now: datetime,
+        who: str,
+        reason: str,
+        event: tuple[str, str] | None,
+        fields: Mapping[str, str],
+    ) -> Applied:
         try:
             moved = move(order, wanted, at=now, who=who, **fields)
         except InvalidTransition:
+            if event is not None:  # refused for good: a retry would be refused too
+                await self.store.seen_event(*event)
             return Applied(order, None, self._say("invalid", number=order.number,
                                                   status=order.status, wanted=wanted))  # fmt: skip
         if reason:
             moved = moved.with_history(_note(now, who, "reason", reason))
-        saved = await self.store.update(moved)
+        saved = await self.store.update(moved, event)
         return Applied(saved, _EVENT_OF[wanted], self._ack(_EVENT_OF[wanted], saved))
 
     def _list(self, orders: list[Order]) -> Applied:
@@ -235,8 +249,10 @@ class OrderService:
         self, body: WebhookOrder, chat_key: str, now: datetime
     ) -> Applied | None:
         """Apply one verified webhook post for the buyer's ``chat_key``; None when this
-        ``(order_id, status)`` was processed before (answer 200, send nothing)."""
-        if await self.store.seen_event(body.order_id, body.status):
+        ``(order_id, status)`` was processed before (answer 200, send nothing). The key is
+        written with the order change it caused: a failed change leaves it unrecorded."""
+        key = (body.order_id, body.status)
+        if await self.store.event_seen(*key):
             return None
         who = "webhook"
         order = await self.store.by_external_id(body.order_id)
@@ -253,7 +269,8 @@ class OrderService:
                     now, self.settings.ship_days, self.settings.week
                 ),
             )
-            order = await self.store.create(_created(order, now, who), self.settings.prefix)
+            first = key if body.status == "new" else None
+            order = await self.store.create(_created(order, now, who), self.settings.prefix, first)
             if body.status == "new":
                 return Applied(order, "recorded", self._ack("recorded", order))
         fields: dict[str, str] = {}
@@ -270,12 +287,13 @@ class OrderService:
             )
         if body.status == order.status:
             if not fields:
+                await self.store.seen_event(*key)  # nothing to change: just remember it
                 return Applied(order, None, "")
-            saved = await self.store.update(edit(order, at=now, who=who, **fields))
+            saved = await self.store.update(edit(order, at=now, who=who, **fields), key)
             shipped = "tracking_number" in fields and saved.status == "shipped"
             event: OrderEvent | None = "shipped" if shipped else None
             return Applied(saved, event, self._ack(event, saved) if event else "")
-        return await self._move(order, body.status, now, who, **fields)
+        return await self._move_with(order, body.status, now, who, "", key, fields)
 
     # ---- CSV import ----
 

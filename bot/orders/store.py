@@ -25,8 +25,11 @@ class UnknownOrder(OrderError):
 class OrderStore(Protocol):
     """Orders by number, by chat, by a shop system's id and by the buyer's phone."""
 
-    async def create(self, order: Order, prefix: str = "JP") -> Order:
+    async def create(
+        self, order: Order, prefix: str = "JP", event: tuple[str, str] | None = None
+    ) -> Order:
         """Store a new order; an empty ``number`` gets the next one (``JP-2412-0007``).
+        ``event``: a webhook's ``(order_id, status)``, recorded in the same transaction.
 
         Raises:
             DuplicateOrder: the number or the external id is taken.
@@ -47,8 +50,9 @@ class OrderStore(Protocol):
         """Orders whose buyer phone is that number (any 0/62/60 spelling), newest first."""
         ...
 
-    async def update(self, order: Order) -> Order:
-        """Save a changed order (its history already says what changed).
+    async def update(self, order: Order, event: tuple[str, str] | None = None) -> Order:
+        """Save a changed order (its history already says what changed); ``event`` as
+        for ``create``: a failed save leaves the post unrecorded, so a retry is processed.
 
         Raises:
             UnknownOrder: no order with that number.
@@ -58,6 +62,10 @@ class OrderStore(Protocol):
 
     async def seen_event(self, order_id: str, status: str) -> bool:
         """Record a webhook event; True when that ``(order_id, status)`` came before."""
+        ...
+
+    async def event_seen(self, order_id: str, status: str) -> bool:
+        """Whether that ``(order_id, status)`` was recorded (nothing is written)."""
         ...
 
     async def all(self, statuses: Sequence[Status] | None = None) -> list[Order]:
@@ -74,7 +82,9 @@ class MemoryOrderStore:
         self._sequences: dict[str, int] = {}
         self._lock = asyncio.Lock()
 
-    async def create(self, order: Order, prefix: str = "JP") -> Order:
+    async def create(
+        self, order: Order, prefix: str = "JP", event: tuple[str, str] | None = None
+    ) -> Order:
         async with self._lock:
             if not order.number:
                 month = f"{prefix}{order.created_at:%y%m}"
@@ -92,6 +102,8 @@ class MemoryOrderStore:
             ):
                 raise DuplicateOrder(f"an order for external id {order.external_id} exists")
             self._orders[key] = order
+            if event is not None:
+                self._events.add(event)
             return order
 
     async def get(self, number: str) -> Order | None:
@@ -111,7 +123,7 @@ class MemoryOrderStore:
             o for o in self._orders.values() if o.phone and phone_key(o.phone) == wanted
         )
 
-    async def update(self, order: Order) -> Order:
+    async def update(self, order: Order, event: tuple[str, str] | None = None) -> Order:
         async with self._lock:
             key = number_key(order.number)
             stored = self._orders.get(key)
@@ -120,7 +132,12 @@ class MemoryOrderStore:
             if len(stored.history) > len(order.history):
                 raise OrderError(f"order {order.number} changed meanwhile; load it again")
             self._orders[key] = order
+            if event is not None:
+                self._events.add(event)
             return order
+
+    async def event_seen(self, order_id: str, status: str) -> bool:
+        return (order_id, status) in self._events
 
     async def seen_event(self, order_id: str, status: str) -> bool:
         async with self._lock:

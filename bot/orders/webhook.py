@@ -2,7 +2,7 @@
 
 The route reads the raw body, calls ``verify_signature`` (401 when the header is missing,
 403 when it is wrong) and then ``parse_body`` (400 with ``BadOrderBody``'s message); the
-same ``(order_id, status)`` is processed once (``OrderStore.seen_event``).
+same ``(order_id, status)`` is processed once (the key is written with the order change).
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import APIRouter, Request
@@ -42,15 +43,11 @@ async def orders_webhook(request: Request) -> Response:
         if key == "telegram"
         else whatsapp.chat_key(order.buyer.id)
     )
-    import json
-
     try:
-        fresh = await gateway.intake.order_posted(
-            chat_key, order.order_id, order.status, json.loads(body)
-        )
+        if await gateway.orders.store.event_seen(order.order_id, order.status):
+            return _answer(200, "already processed")
+        await gateway.intake.order_posted(chat_key, order.order_id, order.status, json.loads(body))
     except StoreError as exc:  # not recorded: the shop system should post again
         log.error("could not record an order post: %s", exc)
         return _answer(503, "store unavailable")
-    if not fresh:
-        return _answer(200, "already processed")
     return _answer(202, "accepted")

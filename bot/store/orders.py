@@ -32,13 +32,15 @@ class SqlOrderStore:
         [result] = await self.engine.run([(sql, params)], write=False)
         return [from_dict(json.loads(row["data"])) for row in result.rows]
 
-    async def create(self, order: Order, prefix: str = "JP") -> Order:
+    async def create(
+        self, order: Order, prefix: str = "JP", event: tuple[str, str] | None = None
+    ) -> Order:
         if order.external_id and await self.by_external_id(order.external_id):
             raise DuplicateOrder(f"an order for external id {order.external_id} exists")
         if order.number:
             if await self.get(order.number) is not None:
                 raise DuplicateOrder(f"order {order.number} already exists")
-            await self.engine.run([_insert(order), *_history(order)])
+            await self.engine.run([_insert(order), *_history(order), *_event(event)])
             return order
         month = f"{prefix}{order.created_at:%y%m}"
         while True:
@@ -58,7 +60,7 @@ class SqlOrderStore:
                 order, number=order_number(order.created_at, int(row["last"]), prefix)
             )
             if await self.get(numbered.number) is None:
-                await self.engine.run([_insert(numbered), *_history(numbered)])
+                await self.engine.run([_insert(numbered), *_history(numbered), *_event(event)])
                 return numbered
 
     async def get(self, number: str) -> Order | None:
@@ -86,7 +88,7 @@ class SqlOrderStore:
             wanted,
         )
 
-    async def update(self, order: Order) -> Order:
+    async def update(self, order: Order, event: tuple[str, str] | None = None) -> Order:
         key = number_key(order.number)
         result, *_ = await self.engine.run([
             (
@@ -96,12 +98,21 @@ class SqlOrderStore:
                  order.external_id or None, len(order.history), key, len(order.history)),
             ),
             *_history(order),
+            *_event(event, (key, len(order.history))),
         ])  # fmt: skip
         if result.rowcount == 0:
             if await self.get(order.number) is None:
                 raise UnknownOrder(f"no order {order.number}")
             raise OrderError(f"order {order.number} changed meanwhile; load it again")
         return order
+
+    async def event_seen(self, order_id: str, status: str) -> bool:
+        [result] = await self.engine.run(
+            [("SELECT 1 AS seen FROM order_events WHERE order_id = ? AND status = ?",
+              (order_id, status))],
+            write=False,
+        )  # fmt: skip
+        return bool(result.rows)
 
     async def seen_event(self, order_id: str, status: str) -> bool:
         [result] = await self.engine.run(
@@ -132,6 +143,29 @@ def _insert(order: Order) -> Stmt:
          phone_key(order.phone) or None, order.status, order.created_at.timestamp(),
          _json(order), len(order.history)),
     )  # fmt: skip
+
+
+def _event(event: tuple[str, str] | None, saved: tuple[str, int] | None = None) -> list[Stmt]:
+    """A webhook's ``(order_id, status)``, written with the order it changed; ``saved``
+    (number key, history length): only when that update went through."""
+    if event is None:
+        return []
+    if saved is None:
+        return [
+            (
+                "INSERT INTO order_events (order_id, status, at) VALUES (?, ?, 0) "
+                "ON CONFLICT (order_id, status) DO NOTHING",
+                event,
+            )
+        ]
+    return [
+        (
+            "INSERT INTO order_events (order_id, status, at) SELECT ?, ?, 0 WHERE EXISTS "
+            "(SELECT 1 FROM orders WHERE number_key = ? AND history_len = ?) "
+            "ON CONFLICT (order_id, status) DO NOTHING",
+            (*event, *saved),
+        )
+    ]
 
 
 def _history(order: Order) -> list[Stmt]:

@@ -139,7 +139,7 @@ async def test_a_sellers_unknown_command_in_a_topic_is_answered_in_the_seller_ch
         await bot.telegram(tg_text("saya mau order, transfer ke mana?", user_id=42))
         await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
         to_buyer = len(bot.tg.sent("sendMessage", "42"))
-        await bot.telegram(tg_seller("/order 2 kemeja", thread=77))
+        await bot.telegram(tg_seller("/kemeja 2 pcs", thread=77))
         await bot.tg.wait_for(
             lambda c: any("reached no buyer" in x.text or "tidak terkirim" in x.text for x in c)
         )

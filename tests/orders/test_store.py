@@ -96,3 +96,19 @@ async def test_all_filters_by_status(store: OrderStore) -> None:
     b = await store.update(move(await store.create(draft()), "cancelled", at=T0, who="s"))
     assert await store.all() == [a, b]
     assert await store.all(["cancelled"]) == [b]
+
+
+async def test_a_webhook_key_is_written_with_the_change_it_caused(store: OrderStore) -> None:
+    created = await store.create(draft(external_id="WEB-9"), event=("WEB-9", "new"))
+    assert await store.event_seen("WEB-9", "new")
+    assert not await store.event_seen("WEB-9", "shipped")
+    stale = created
+    paid = await store.update(move(created, "paid", at=T0, who="seller"))
+    await store.update(replace(paid, items="2x Sepatu").with_history(paid.history[-1]))
+    with pytest.raises(OrderError):  # a stale copy: nothing saved, the key not recorded
+        await store.update(move(stale, "cancelled", at=T0, who="x"), ("WEB-9", "cancelled"))
+    assert not await store.event_seen("WEB-9", "cancelled")
+    fresh = await store.get(created.number)
+    assert fresh is not None
+    await store.update(move(fresh, "shipped", at=T0, who="x"), ("WEB-9", "shipped"))
+    assert await store.event_seen("WEB-9", "shipped")
