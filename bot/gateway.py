@@ -165,6 +165,7 @@ class Gateway:
                 await task
         await self.runtime.close()
         await self.outbox.close()
+        await self.orders.close()
         for channel in self.channels.values():
             await channel.close()
         await self.store.close()

@@ -50,6 +50,12 @@ class OrderDesk:
         self.tracker = tracker  # None: manual tracking (the seller's /resi and /sampai)
         self.post: Post | None = None
 
+    async def close(self) -> None:
+        """Close the tracking provider's HTTP client, if there is one."""
+        client = getattr(self.tracker, "_client", None)
+        if client is not None:
+            await client.aclose()
+
     # ---- polling a tracking provider (a durable per-chat timer per shipped order) ----
 
     def track_timer(self, order: OrderView, now: float) -> TimerChange | None:
