@@ -161,6 +161,8 @@ class Handlers:
                     outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
                     if action.note:  # an order case card
                         outgoing += self.seller.note(chat_key, action.note, profile)
+                    if action.reason == "return" and event.kind not in TEXT_KINDS:
+                        outgoing += self._forward(chat_key, event)  # the buyer's photo
                 case NotifySeller(kind="order"):
                     outgoing += self.seller.note(chat_key, action.text, profile)
                 case Forward():

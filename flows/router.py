@@ -70,8 +70,9 @@ def step(
         The new state and what to do: messages, a handoff, forwards, timers.
     """
     match event:
-        case SellerReleased():
-            return handoff.released(conversation, event)
+        case SellerReleased():  # a return or complaint the seller handled is closed too
+            conv, actions = handoff.released(conversation, event)
+            return order_flow.close_case(conv), actions
         case SellerWrote():
             return handoff.seller_wrote(conversation, event, policy, now.timestamp())
         case Tick(kind=kind):

@@ -17,6 +17,7 @@ from tests.bot.gateway_kit import (
     Running,
     running,
     shift_clock,
+    tg_media,
     tg_seller,
     tg_seller_tap,
     tg_tap,
@@ -280,3 +281,44 @@ async def test_a_tracking_provider_is_polled_until_the_parcel_arrives(config: Pa
         kinds = {t.kind.split(":")[0] for t in await bot.gateway.store.timers_of(chat)}
         assert "order_feedback" in kinds
         assert "order_track" not in kinds
+
+
+RETURNS = [
+    ("id", "kak mau retur, barangnya rusak"),
+    ("ms", "saya nak pulangkan barang, rosak"),
+    ("en", "I want to return it, the item arrived damaged"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), RETURNS, ids=[r[0] for r in RETURNS])
+async def test_a_return_reaches_the_seller_with_the_order_reason_and_photo(
+    config: Path, lang: str, text: str
+) -> None:
+    async with running(config) as bot:
+        user = 84
+        await handed_off(bot, user, "kak mau order sepatu 40, transfer ke mana?")
+        await seller(bot, "/order 1x Sepatu Canvas 40 Rp250.000 transfer")
+        await seller(bot, "/resi JNE CGK4040")
+        await seller(bot, "/sampai")
+        await seller(bot, "/done")
+        await bot.tg.wait_for(lambda c: "kembali ke bot" in to_seller(bot)[-1])
+        before = len(to_buyer(bot, user))
+        await bot.telegram(tg_text(text, user_id=user, name="Putri"))
+        await bot.tg.wait_for(lambda c: len(to_buyer(bot, user)) > before)  # asks for a photo
+        await bot.telegram(tg_media("photo", user_id=user))
+        await bot.tg.wait_for(lambda c: any("retur" in t.lower() and "JP-" in t
+                                            for t in to_seller(bot)))  # fmt: skip
+        card = next(t for t in to_seller(bot) if "retur" in t.lower() and "JP-" in t)
+        assert "Sepatu Canvas 40" in card
+        await bot.tg.wait_for(lambda c: bool(bot.tg.sent("forwardMessage", SELLER)))
+        state = await bot.gateway.store.load_state("telegram:84")
+        assert state is not None
+        assert str(state["case_open"]).startswith("return:")
+        await seller(bot, "/done")  # the seller handled it: the case is closed
+        for _ in range(200):
+            state = await bot.gateway.store.load_state("telegram:84")
+            if state is not None and state["case_open"] is None:
+                break
+            await asyncio.sleep(0.01)
+        assert state is not None
+        assert state["case_open"] is None
