@@ -22,6 +22,7 @@ from tests.bot.gateway_kit import (
     tg_seller_tap,
     tg_tap,
     tg_text,
+    wa_text,
     write_config,
 )
 
@@ -322,3 +323,22 @@ async def test_a_return_reaches_the_seller_with_the_order_reason_and_photo(
             await asyncio.sleep(0.01)
         assert state is not None
         assert state["case_open"] is None
+
+
+def to_wa(bot: Running, wa_id: str) -> list[str]:
+    return [c.text for c in bot.wa.sent("messages") if c.params.get("to") == wa_id]
+
+
+async def test_a_whatsapp_buyer_gets_the_order_and_shipment_news(config: Path) -> None:
+    async with running(config) as bot:
+        wa_id = "6281234567890"
+        await bot.whatsapp(wa_text("kak saya ambil sepatu 39 ya, transfer ke mana?", wa_id))
+        await bot.tg.wait_for(lambda c: len(to_seller(bot)) >= 1)
+        await seller(bot, "/order 1x Sepatu Canvas 39 Rp250.000 transfer")
+        await bot.wa.wait_for(lambda c: any("JP-" in t for t in to_wa(bot, wa_id)))
+        await seller(bot, "/resi J&T JP123456789")
+        await bot.wa.wait_for(lambda c: any("JP123456789" in t for t in to_wa(bot, wa_id)))
+        ani = {"channel": "whatsapp", "id": "6289999999", "name": "Ani"}
+        body = {"order_id": "WEB-7", "buyer": ani, "items": "1x Tas", "status": "new"}
+        assert (await post_order(bot, body)).status_code == 202
+        await bot.wa.wait_for(lambda c: any("JP-" in t for t in to_wa(bot, "6289999999")))
