@@ -21,7 +21,7 @@ from faq.suggest import NewEntry, Suggestion, suggest
 from faq.writer import FaqWriteError, WriteResult, apply
 from flows.learning import Pending, observe, observe_seller, weekly_note
 from flows.messages import BuyerMessage, Outcome
-from flows.state import Conversation
+from flows.state import Conversation, Stage
 
 WEEKLY = "learning_weekly"  # the seller lane's timer kind for the weekly note
 WEEKDAY, HOUR = 0, 9  # Monday 09:00, shop time
@@ -86,7 +86,7 @@ class Learning:
         """What a buyer's turn taught, and the chat with its new pending question. Not
         while a seller owns the chat (the seller's reply is the lesson then)."""
         faq = self.faq.faq
-        if outcome is None or faq is None or before.stage.value == "handed_off":
+        if outcome is None or faq is None or before.stage is Stage.HANDED_OFF:
             return after, []
         pending = Pending.from_dict(before.learning)
         pending, lessons = observe(pending, message, decision_of(outcome, faq), now, buyer)
