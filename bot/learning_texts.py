@@ -25,6 +25,7 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "already": "FAQ sudah berisi ini.",
         "dismissed": "Saran diabaikan; tidak akan muncul lagi.",
         "refused": "FAQ tidak diubah:",
+        "need_answer": "Entri baru perlu jawaban: tulis jawabannya dulu, lalu Terima.",
     },
     "ms": {
         "title": "Saran FAQ",
@@ -46,6 +47,7 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "already": "FAQ sudah mengandungi ini.",
         "dismissed": "Cadangan diabaikan; tidak akan muncul lagi.",
         "refused": "FAQ tidak diubah:",
+        "need_answer": "Entri baharu perlu jawapan: tulis jawapannya dahulu, kemudian Terima.",
     },
     "en": {
         "title": "FAQ suggestions",
@@ -67,6 +69,7 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "already": "The FAQ has this already.",
         "dismissed": "Dismissed; it will not be suggested again.",
         "refused": "The FAQ was not changed:",
+        "need_answer": "A new entry needs an answer: write it first, then Accept.",
     },
 }
 

@@ -295,6 +295,7 @@ async def _saran_page(
                 "kind": item.kind,
                 "text": item.phrase if isinstance(item, AddHandoffWord) else item.question,
                 "entry": entry.title_for(lang, lang) if entry is not None else "",
+                "entry_id": entry.id if entry is not None else "",
                 "count": item.count,
                 "examples": item.examples,
                 "draft": item.draft_answer if isinstance(item, NewEntry) else None,
@@ -348,6 +349,10 @@ async def saran_accept(
         return session
     text = text.strip()[:MAX_SUGGESTION_TEXT]
     reply = None if answer is None else answer.strip()[:MAX_SUGGESTION_ANSWER]
+    chosen = await gateway.learning.find(suggestion_id)
+    if isinstance(chosen, NewEntry) and not (reply or chosen.draft_answer):
+        need = saran_texts(gateway.settings.shop.language)["need_answer"]  # said in words
+        return await _saran_page(request, gateway, session, error=need, status_code=422)
     try:
         result = await gateway.learning.accept(suggestion_id, time.time(), text or None, reply)
     except FaqWriteError as exc:  # shown as it is: the seller can fix the text and retry
