@@ -29,6 +29,10 @@ SARAN_SHOWN = 3  # suggestions under one /saran
 SALT = "lessons_salt"
 
 
+class SuggestionGone(FaqWriteError):
+    """The suggestion is not there any more: accepted, dismissed, or answered by now."""
+
+
 class LearningStore(Lessons, Sessions, Timers, Protocol):
     """Lessons and dismissals, the salt that keys buyers, the weekly timer."""
 
@@ -141,7 +145,7 @@ class Learning:
         """
         chosen = await self.find(suggestion_id)
         if chosen is None:
-            raise FaqWriteError("this suggestion is no longer there (accepted or dismissed?)")
+            raise SuggestionGone("this suggestion is no longer there (accepted or dismissed?)")
         async with self._write_lock:
             result = await asyncio.to_thread(
                 apply,
@@ -171,6 +175,8 @@ class Learning:
             try:
                 result = await self.accept(suggestion_id, now)
                 said = saran_done(lang, "added", result.entry_id or "")
+            except SuggestionGone:
+                said = saran_done(lang, "gone", "")
             except FaqWriteError as exc:
                 said = saran_done(lang, "refused", str(exc))
             outgoing.append(queued(lane, Say(said)))

@@ -26,6 +26,7 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dismissed": "Saran diabaikan; tidak akan muncul lagi.",
         "refused": "FAQ tidak diubah:",
         "need_answer": "Entri baru perlu jawaban: tulis jawabannya dulu, lalu Terima.",
+        "gone": "Saran ini sudah tidak ada (sudah diterima atau diabaikan).",
     },
     "ms": {
         "title": "Saran FAQ",
@@ -48,6 +49,7 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dismissed": "Cadangan diabaikan; tidak akan muncul lagi.",
         "refused": "FAQ tidak diubah:",
         "need_answer": "Entri baharu perlu jawapan: tulis jawapannya dahulu, kemudian Terima.",
+        "gone": "Cadangan ini sudah tiada (sudah diterima atau diabaikan).",
     },
     "en": {
         "title": "FAQ suggestions",
@@ -70,6 +72,7 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "dismissed": "Dismissed; it will not be suggested again.",
         "refused": "The FAQ was not changed:",
         "need_answer": "A new entry needs an answer: write it first, then Accept.",
+        "gone": "This suggestion is gone (accepted or dismissed already).",
     },
 }
 

@@ -283,6 +283,7 @@ SARAN_TEXTS: Mapping[str, Mapping[str, str]] = {
         "added": "✅ Ditambahkan ke FAQ ({entry}); bot langsung memakainya.",
         "skipped": "⏭ Dilewati; saran ini tidak muncul lagi.",
         "refused": "⚠️ FAQ tidak diubah: {error}",
+        "gone": "ℹ️ Saran ini sudah tidak ada (sudah diterima atau dilewati).",
     },
     "ms": {
         "head": "💡 Cadangan FAQ daripada soalan pembeli yang belum dijawab:",
@@ -296,6 +297,7 @@ SARAN_TEXTS: Mapping[str, Mapping[str, str]] = {
         "added": "✅ Ditambah ke FAQ ({entry}); bot terus menggunakannya.",
         "skipped": "⏭ Dilangkau; cadangan ini tidak muncul lagi.",
         "refused": "⚠️ FAQ tidak diubah: {error}",
+        "gone": "ℹ️ Cadangan ini sudah tiada (sudah diterima atau dilangkau).",
     },
     "en": {
         "head": "💡 FAQ suggestions from buyers' unanswered questions:",
@@ -309,6 +311,7 @@ SARAN_TEXTS: Mapping[str, Mapping[str, str]] = {
         "added": "✅ Added to the FAQ ({entry}); the bot uses it right away.",
         "skipped": "⏭ Skipped; this suggestion will not come back.",
         "refused": "⚠️ The FAQ was not changed: {error}",
+        "gone": "ℹ️ This suggestion is gone (accepted or skipped already).",
     },
 }
 

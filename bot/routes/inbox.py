@@ -24,6 +24,7 @@ from bot.inbox_auth import (
     secure_cookies,
 )
 from bot.inbox_texts import texts_for
+from bot.learning import SuggestionGone
 from bot.learning_texts import saran_texts
 from bot.routes.deps import GatewayDep, InboxDep
 from bot.security import client_address
@@ -355,6 +356,9 @@ async def saran_accept(
         return await _saran_page(request, gateway, session, error=need, status_code=422)
     try:
         result = await gateway.learning.accept(suggestion_id, time.time(), text or None, reply)
+    except SuggestionGone:
+        gone = saran_texts(gateway.settings.shop.language)["gone"]
+        return await _saran_page(request, gateway, session, error=gone, status_code=409)
     except FaqWriteError as exc:  # shown as it is: the seller can fix the text and retry
         return await _saran_page(request, gateway, session, error=str(exc), status_code=422)
     done = (result.entry_id or "") if result.changed else "already"

@@ -146,6 +146,9 @@ async def test_misses_are_learned_suggested_accepted_and_dismissed(
         assert ABROAD not in page.text
         assert EXPIRY not in page.text
         assert (await bot.gateway.store.dismissed_suggestions())[abroad]["who"] == "Rina"
+        again = await bot.client.post(f"/inbox/saran/{abroad}/accept", data={"csrf": token})
+        assert again.status_code == 409
+        assert "sudah tidak ada" in again.text
         assert await asyncio.to_thread(suggestions_cli, config, capsys) == []
 
 
@@ -196,6 +199,8 @@ async def test_saran_lists_suggestions_and_add_accepts_one(config: Path) -> None
         await bot.telegram(seller_tap(f"saran:add:{expiry}"))
         await bot.tg.wait_for(lambda c: any("Ditambahkan" in t for t in said_to(bot, SELLER)))
         assert "Tahan 6 bulan" in await ask(bot, EXPIRY, 46, 1)
+        await bot.telegram(seller_tap(f"saran:add:{expiry}"))  # a second tap: already in
+        await bot.tg.wait_for(lambda c: any("sudah tidak ada" in t for t in said_to(bot, SELLER)))
         skip = next(s.id for s in await bot.gateway.learning.suggestions())
         await bot.telegram(seller_tap(f"saran:skip:{skip}"))
         await bot.tg.wait_for(lambda c: any("Dilewati" in t for t in said_to(bot, SELLER)))
