@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ WEEKLY = "learning_weekly"  # the seller lane's timer kind for the weekly note
 WEEKDAY, HOUR = 0, 9  # Monday 09:00, shop time
 SARAN_SHOWN = 3  # suggestions under one /saran
 SALT = "lessons_salt"
+TURNED_DOWN = "bukan ini"  # what flows.learning reads as "not this answer"
 
 
 class SuggestionGone(FaqWriteError):
@@ -93,11 +94,15 @@ class Learning:
         if outcome is None or faq is None or before.stage is Stage.HANDED_OFF:
             return after, []
         pending = Pending.from_dict(before.learning)
+        tapped = message.choice is not None and not message.text.strip()
+        if tapped and outcome.action == "fallback" and pending and pending.kind == "answer":
+            message = replace(message, text=TURNED_DOWN)  # tapped "not this" under an answer
         pending, lessons = observe(pending, message, decision_of(outcome, faq), now, buyer)
         if outcome.action == "handoff" and outcome.reason == "not_understood":
             # a second miss in a row hands off: it is a fallback too
             lessons = [*lessons, *observe(None, message, _FALLBACK, now, buyer)[1]]
-        return _with(after, pending), [to_dict(m) for m in lessons]
+        kept = [m for m in lessons if m.question.strip()]  # a bare tap asks nothing
+        return _with(after, pending), [to_dict(m) for m in kept]
 
     def seller_turn(
         self, conv: Conversation, text: str, now: float, buyer: str

@@ -97,3 +97,21 @@ def test_saran_buttons_fit_telegram(language: str) -> None:
     assert "ongkir ke jogja" in said.text
     assert [o[0] for o in said.options] == ["saran:add:0123456789ab", "saran:skip:0123456789ab"]
     assert all(len(o[0].encode()) < 64 for o in said.options)
+
+
+def test_a_tap_that_turns_an_answer_down_is_a_correction_never_an_empty_question(
+    learning: Learning,
+) -> None:
+    asked = BuyerMessage("ongkir ke jogja")
+    start = Conversation(stage=Stage.BOT)
+    answered, _ = learning.buyer_turn(
+        start, start, asked, Outcome("answer", faq_id="ongkir"), 1.0, "b"
+    )
+    tap = BuyerMessage("", kind="choice", choice=":not_this")
+    _, lessons = learning.buyer_turn(answered, answered, tap, Outcome("fallback"), 2.0, "b")
+    assert [(m["kind"], m["text"], m["hedged_id"]) for m in lessons] == [
+        ("corrected", "ongkir ke jogja", "ongkir")
+    ]
+    other = BuyerMessage("", kind="choice", choice="cod")
+    _, none = learning.buyer_turn(start, start, other, Outcome("fallback"), 3.0, "b")
+    assert none == []
