@@ -60,6 +60,8 @@ class Lexicon:
     stopwords: frozenset[str]
     honorifics: frozenset[str]
     small_talk: Mapping[tuple[str, ...], str]  # phrase -> greeting | thanks | goodbye
+    # places and their regions ("ke Kuching": the Sabah/Sarawak entry): tie-breakers
+    place_keys: frozenset[str] = frozenset({"@" + PLACE})
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -87,6 +89,7 @@ class Lexicon:
             stopwords=self.stopwords,
             honorifics=self.honorifics,
             small_talk=self.small_talk,
+            place_keys=self.place_keys,
         )
 
 
@@ -175,6 +178,8 @@ def default_lexicon() -> Lexicon:
     }
     own_words.update(fold(str(w)) for group in data["concepts"].values() for w in group)
     own_words.update(fold(str(w)) for group in data["function_words"].values() for w in group)
+    shop = yaml.safe_load(_read_text("shop_concepts.yaml"))
+    own_words.update(fold(str(w)) for group in shop.values() for w in group if " " not in str(w))
     for word in own_words:
         if word in slang and word not in own_slang:
             del slang[word]
@@ -190,11 +195,20 @@ def default_lexicon() -> Lexicon:
     for name, words in {**data["concepts"], **data["function_words"]}.items():
         for word in words:
             add(word, ("@" + name,))
+    # The broad cross-language vocabulary: a phrase already listed keeps its meaning.
+    for name, words in yaml.safe_load(_read_text("shop_concepts.yaml")).items():
+        for word in words:
+            if tuple(fold(str(word)).split()) not in concepts:
+                add(word, ("@" + name,))
     for names, words in data["compounds"].items():
         for word in words:
             add(word, tuple("@" + n for n in names.split()))
     for word in data["places"]:
         add(word, ("@" + PLACE,))
+    regions = yaml.safe_load(_read_text("regions.yaml"))
+    for region, places in regions.items():
+        for word in places:
+            add(word, ("@" + PLACE, "@" + region))
 
     small_talk: dict[tuple[str, ...], str] = {}
     for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
@@ -208,6 +222,7 @@ def default_lexicon() -> Lexicon:
         stopwords=frozenset(fold(str(w)) for w in data["stopwords"]),
         honorifics=frozenset(fold(str(w)) for w in data["honorifics"]),
         small_talk=small_talk,
+        place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
     )
 
 
@@ -215,8 +230,15 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """Fold the text and replace slang words; honorifics are dropped."""
     words: list[str] = []
     raw = fold(_URL.sub(" ", text[:_MAX_CHARS])).split()
+    skip = False
     for index, word in enumerate(raw):
+        if skip:
+            skip = False
+            continue
         if word in lexicon.honorifics:
+            if index + 1 < len(raw) and raw[index + 1] in _OWNED:  # "tuan kedai", "bos toko"
+                words.append("pemilik")
+                skip = True
             continue
         if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
             words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
@@ -224,6 +246,9 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         words.extend(lexicon.slang.get(word, (word,)))
     return tuple(words)
 
+
+# After a form of address these name the shop's owner: "tuan kedai", "bos toko".
+_OWNED = frozenset("kedai toko butik kedainya tokonya butiknya olshop usaha".split())
 
 # What Indonesian chat numbers with "no": "no rek", "no hp", "no wa", "no resi" ...
 _NUMBERED = frozenset(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from faq.matcher import MatchResult
 from faq.model import Faq, FaqEntry
@@ -29,6 +30,8 @@ from flows.messages import (
 from flows.signals import Signals, option_by_position, read_signals
 from flows.state import Conversation, Stage
 from flows.texts import Texts
+
+NOT_THIS = ":not_this"  # the option under a hedged answer; flows.messages will own it
 
 Verdict = Literal["answer", "clarify", "handoff", "fallback", "small_talk", "forward", "media"]
 _FALLBACK_TOPICS = 3
@@ -67,6 +70,10 @@ class Decision:
     score: float = 0.0
     reason: HandoffReason | None = None
     small_talk: str | None = None
+    hedged: bool = False  # answered as the only real candidate, with a way to say "not this"
+    why: str = ""  # one line for `japri faq try`: which rule decided
+    signals: tuple[str, ...] = ()  # the signals that fired (flows.signals)
+    salam: bool = False  # the buyer opened with "assalamualaikum": answer it first
 
 
 def step(
@@ -181,13 +188,25 @@ def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decis
         return Decision(verdict, small_talk="sticker" if message.kind == "sticker" else None)
     chosen = _chosen_option(conversation, message, faq)
     if chosen == HUMAN_OPTION:
-        return Decision("handoff", reason="human")
+        return Decision("handoff", reason="human", why="tapped the person option")
+    if chosen == NOT_THIS:
+        others = tuple(e for e in (faq.get(i) for i in conversation.options[1:]) if e)
+        return Decision("fallback", options=others, why="not the hedged answer")
     if isinstance(chosen, FaqEntry):
-        return _answer(chosen, 1.0)
+        return _answer(chosen, 1.0, why="chose an option")
     norm = normalize(message.text, faq.matcher.lexicon)
     signals = read_signals(norm.text, message.text)
     match = faq.matcher.decide(norm)
-    return _judge(conversation, norm, signals, match, faq)
+    decision = _judge(conversation, norm, signals, match, faq)
+    if _SALAM.intersection(norm.words):
+        decision = replace(decision, salam=True)
+    return decision
+
+
+_SALAM = frozenset(
+    "assalamualaikum asalamualaikum assalamualaikom assalamu salamualaikum aslm askum "
+    "assalamualaikumwarahmatullahiwabarakatuh".split()
+)
 
 
 def _judge(
@@ -195,39 +214,99 @@ def _judge(
 ) -> Decision:
     best = faq.get(match.best) if match.best else None
     confident = match.decision == "answer" and best is not None
+    fired = signals.fired()
+
+    def decided(verdict: Verdict, why: str, **fields: Any) -> Decision:
+        return Decision(verdict, score=match.score, why=why, signals=fired, **fields)
+
     if signals.angry:
-        return Decision("handoff", score=match.score, reason="complaint")
+        return decided("handoff", "upset", reason="complaint")
     if signals.human and not (confident and signals.info_question and best and not best.handoff):
-        return Decision(
-            "handoff", entry=best if confident else None, score=match.score, reason="human"
-        )
+        entry = best if confident else None
+        return decided("handoff", "asks for a person", entry=entry, reason="human")
     if signals.closing:
         entry = best if confident and best and best.handoff else None
-        return Decision("handoff", entry=entry, score=match.score, reason="closing")
+        return decided("handoff", "paying or bargaining", entry=entry, reason="closing")
+    policy = signals.policy_question
+    sole = _sole_candidate(match, faq)
+    if signals.intent and not policy:
+        entry = best if confident and best and best.handoff else None
+        return decided("handoff", "wants to buy", entry=entry, reason="closing")
+    if signals.unhappy and not policy:
+        return decided("handoff", "reports a problem", reason="complaint")
     if confident and best is not None:
-        return _answer(best, match.score)
-    if signals.never_mind and match.decision != "answer":
-        return Decision("small_talk", score=match.score, small_talk="never_mind")
-    if norm.small_talk and match.decision == "fallback":
-        kind = "greeting" if "greeting" in norm.small_talk else min(norm.small_talk)
-        return Decision("small_talk", score=match.score, small_talk=kind)
-    if signals.unhappy:
-        return Decision("handoff", score=match.score, reason="complaint")
+        return replace(_answer(best, match.score, "one entry clearly best"), signals=fired)
+    if signals.never_mind:
+        return decided("small_talk", "drops the question", small_talk="never_mind")
+    if match.decision == "fallback" and (norm.small_talk or signals.opener or not norm.keys):
+        kind = "greeting" if "greeting" in norm.small_talk else min(norm.small_talk, default="")
+        return decided("small_talk", "small talk", small_talk=kind or "opener")
+    if sole is not None:
+        answered = _answer(sole, match.score, "the only real candidate")
+        if answered.verdict == "answer":
+            others = _options_of(match, faq, exclude=sole.id)
+            answered = replace(answered, hedged=True, options=others)
+        return replace(answered, signals=fired)
     if match.decision == "clarify":
-        options = tuple(e for e in (faq.get(i) for i in match.options) if e is not None)
-        return Decision("clarify", options=options, score=match.score)
+        # several close entries: a real choice; one weak one: "did you mean this?"
+        options = _strong_options(match, faq)
+        why = "several entries fit" if len(options) > 1 else "one entry fits, weakly"
+        return decided("clarify", why, options=options)
     if conversation.follow_up_of is not None and norm.keys:
-        return Decision("handoff", score=match.score, reason="follow_up")
+        return decided("handoff", "answers a follow-up", reason="follow_up")
     if signals.swearing:
-        return Decision("handoff", score=match.score, reason="complaint")
-    topics = tuple(e for e in faq.entries if not e.handoff)[:_FALLBACK_TOPICS]
-    return Decision("fallback", options=topics, score=match.score)
+        return decided("handoff", "swears", reason="complaint")
+    # the nearest entries first (closer to what was asked than the FAQ's first ones)
+    near = [faq.get(c.entry_id) for c in match.candidates]
+    topics: dict[str, FaqEntry] = {}
+    for entry in (*near, *faq.entries):
+        if entry is not None and not entry.handoff and len(topics) < _FALLBACK_TOPICS:
+            topics.setdefault(entry.id, entry)
+    return decided("fallback", "no entry fits", options=tuple(topics.values()))
 
 
-def _answer(entry: FaqEntry, score: float) -> Decision:
+def _strong_options(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
+    """The offered entries that are about the question: close to the best, and each tied
+    to the message by a word of its own (an option that shares only the best's words is
+    the best's echo, not a real choice)."""
+    if not match.candidates:
+        return ()
+    best = match.candidates[0]
+    floor = max(faq.matcher.thresholds.clarify, best.score - _TIE_BAND)
+    kept = [best]
+    for rival in match.candidates[1:]:
+        if rival.score < floor or rival.entry_id not in match.options:
+            continue
+        if rival.evidence < best.evidence or not rival.evidence:
+            continue
+        kept.append(rival)
+    return tuple(e for e in (faq.get(c.entry_id) for c in kept[:3]) if e is not None)
+
+
+def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
+    """The entry to answer (hedged) when it is the only real candidate."""
+    if match.decision != "clarify" or match.score < _HEDGE_FLOOR:
+        return None
+    options = _strong_options(match, faq)
+    if len(options) != 1 or (_LONE_HEDGE and match.candidates[0].lone_word):
+        return None
+    return options[0]
+
+
+def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
+    ids = [i for i in match.options if i != exclude]
+    return tuple(e for e in (faq.get(i) for i in ids) if e is not None and not e.handoff)
+
+
+_TIE_BAND = 0.10  # rivals this close to the best are a real choice
+_HEDGE_FLOOR = 0.5  # a lone candidate scoring this is answered, hedged
+_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
+
+
+def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:
     if entry.handoff:
-        return Decision("handoff", entry=entry, score=score, reason="faq")
-    return Decision("answer", entry=entry, score=score)
+        return Decision("handoff", entry=entry, score=score, reason="faq", why=why)
+    return Decision("answer", entry=entry, score=score, why=why)
 
 
 def _chosen_option(
@@ -235,11 +314,14 @@ def _chosen_option(
 ) -> FaqEntry | str | None:
     """The option a tap or a typed reply ("2", "yang kedua", the option's words) picks."""
     if message.choice is not None:
-        if message.choice == HUMAN_OPTION:
-            return HUMAN_OPTION
+        if message.choice in (HUMAN_OPTION, NOT_THIS):
+            return message.choice
         return faq.get(message.choice.rsplit(":", 1)[-1])
     if not conversation.options:
         return None
+    if conversation.options[0] == NOT_THIS:  # after a hedged answer only "not this" counts
+        words = normalize(message.text, faq.matcher.lexicon).words
+        return NOT_THIS if _NOT_THIS_RE.match(" ".join(words)) else None
     offered = [e for e in (faq.get(i) for i in conversation.options) if e is not None]
     norm = normalize(message.text, faq.matcher.lexicon)
     position = option_by_position(norm.words, len(offered))
@@ -261,6 +343,15 @@ def _chosen_option(
     return None
 
 
+_NOT_THIS_RE = re.compile(
+    r"^(bukan|tidak|no|nope|not|salah|wrong|"
+    r"bukan (ini|itu|yang ini|yang itu|begitu|itu maksud saya)|"
+    r"not (this|that|it|what i (meant|asked))|wrong (one|answer)|"
+    r"bukan yang (saya )?(maksud|tanya))"
+    r"( (maksud saya|maksudnya|bukan itu))?$"
+)
+
+
 def respond(
     conv: Conversation,
     message: BuyerMessage,
@@ -275,6 +366,8 @@ def respond(
     shop = policy.shop_name
     actions: list[Action] = []
     greet = conv.stage is Stage.NEW
+    if decision.salam:
+        actions.append(Say(texts.get("salam", lang)))
     if greet:
         actions.append(Say(texts.get("greeting", lang, shop=shop)))
     conv = conv.evolve(stage=Stage.BOT, options=(), follow_up_of=None)
@@ -282,7 +375,15 @@ def respond(
     if verdict == "answer" and decision.entry is not None:
         entry = decision.entry
         assert entry.answer is not None  # noqa: S101 - the loader guarantees it
-        actions.append(Say(entry.answer.get(lang, policy.language)))
+        answer = entry.answer.get(lang, policy.language)
+        if decision.hedged:
+            topic = entry.id.replace("-", " ").replace("_", " ")
+            hedge = texts.get("hedged", lang, topic=topic)
+            not_this = Option(NOT_THIS, texts.get("not_this_option", lang))
+            actions.append(Say(f"{hedge}\n\n{answer}", (not_this,)))
+            others = tuple(e.id for e in decision.options)
+            return conv.evolve(fallbacks=0, options=(NOT_THIS, *others)), actions
+        actions.append(Say(answer))
         if entry.follow_up is not None:
             actions.append(Say(entry.follow_up.get(lang, policy.language)))
             conv = conv.evolve(follow_up_of=entry.id)
@@ -295,7 +396,11 @@ def respond(
     if verdict == "handoff":
         return _hand_off(conv, message, decision.reason or "human", policy, now, actions)
     if verdict == "small_talk":
-        if decision.small_talk in ("thanks", "goodbye", "never_mind") and not greet:
+        if decision.small_talk == "opener" and greet:
+            pass  # "Waalaikumsalam" (and the greeting) is the reply; "mau tanya" waits
+        elif decision.small_talk == "opener":
+            actions.append(Say(texts.get("ask_away", lang)))
+        elif decision.small_talk in ("thanks", "goodbye", "never_mind") and not greet:
             actions.append(Say(texts.get(decision.small_talk, lang, shop=shop)))
         elif decision.small_talk == "sticker" and not greet:
             actions.append(Say(texts.get("sticker", lang)))

@@ -16,7 +16,7 @@ _CONTRACT_ACTION = {
     "clarify": "clarify",
     "handoff": "handoff",
     "fallback": "fallback",
-    "small_talk": "fallback",  # a bare "halo": nothing matched, the bot greets and asks
+    "small_talk": "small_talk",  # a greeting, thanks or "ok": a friendly reply, no answer
     "media": "fallback",
     "forward": "handoff",
 }

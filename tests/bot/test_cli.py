@@ -80,7 +80,7 @@ def test_faq_try_batch_keeps_the_order_one_line_each(
     decisions = [json.loads(line) for line in out.splitlines()]
     assert [d["query"] for d in decisions] == queries
     assert [d["action"] for d in decisions] == [
-        "answer", "fallback", "handoff", "fallback", "answer",
+        "answer", "small_talk", "handoff", "fallback", "answer",
     ]  # fmt: skip
 
 
