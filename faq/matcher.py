@@ -47,6 +47,9 @@ class Candidate:
     score: float
     evidence: frozenset[str] = frozenset()  # the message's content keys this entry knows
     unexplained: int = 0  # the message's content keys this entry does not know
+    asked: int = 0  # how many of ``evidence`` the entry's questions use (not only its answer)
+    # the message's known ideas ("@batal") this entry does not know, though others do
+    elsewhere: int = 0
 
     @property
     def lone_word(self) -> bool:
@@ -114,6 +117,8 @@ class Matcher:
         n = max(len(entries), 1)
         scale = math.log(1 + n)
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
+        self._question_keys = [frozenset(keys) for keys in entry_keys]
+        self._asked_keys = frozenset(k for keys in entry_keys for k in keys)
         self._entry_keys = [
             frozenset(keys | set(answer.keys))
             for keys, answer in zip(entry_keys, answers, strict=True)
@@ -244,6 +249,8 @@ class Matcher:
                     round(min(blended, 1.0), 4),
                     evidence,
                     len(content_keys) - len(evidence),
+                    len(evidence & self._question_keys[entry]),
+                    sum(1 for k in content_keys - evidence if k in self._asked_keys),
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))

@@ -288,7 +288,12 @@ def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
     if match.decision != "clarify" or match.score < _HEDGE_FLOOR:
         return None
     options = _strong_options(match, faq)
-    if len(options) != 1 or (_LONE_HEDGE and match.candidates[0].lone_word):
+    best = match.candidates[0]
+    runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
+    # one word alone, or only the answer's words, tie the message to it: ask instead
+    if len(options) != 1 or not best.asked or (_LONE_HEDGE and best.lone_word):
+        return None
+    if best.score - runner_up < _HEDGE_LEAD or best.elsewhere > _ELSEWHERE:
         return None
     return options[0]
 
@@ -300,7 +305,9 @@ def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, .
 
 _TIE_BAND = 0.10  # rivals this close to the best are a real choice
 _HEDGE_FLOOR = 0.5  # a lone candidate scoring this is answered, hedged
-_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
+_HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
+_LONE_HEDGE = True
+_ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know  # ... unless one word alone ties a longer message to it
 
 
 def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:

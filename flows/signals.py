@@ -84,11 +84,9 @@ _PEOPLE = (
 _HUMAN = [
     r"\b(ngobrol|mengobrol|ngomong|omong|bicara|berbicara|chat|hubungi|menghubungi|sambung|sambungkan|connect|talk|"
     r"speak|cakap|bercakap|berbual|sembang|panggil|panggilkan|panggilin|sambungin|hubungin|"
-    r"hubungkan|call|transfer me|nomor|no|nombor|kontak|contact|number|wa|whatsapp)\b.{0,30}\b"
-    + _PEOPLE
-    + r"\b",
+    r"hubungkan|call|transfer me)\b.{0,30}\b" + _PEOPLE + r"(nya)?\b",
     r"\b(minta|mau|ingin|need|want|please|tolong)\b.{0,12}\b(admin|cs|operator|agent|manusia|"
-    r"human|person|orang asli|orang beneran|seller|penjual|owner|pemilik|staff)\b",
+    r"human|person|orang asli|orang beneran|seller|penjual|owner|pemilik|staff)(nya)?\b",
     r"\b(orang benaran|orang asli|orang sungguhan|real person|real human|human agent|live agent|"
     r"live person|live chat|bukan bot|not a bot|no bot|manusia sungguhan)\b",
     r"^(admin|cs|operator|agent|human|manusia|customer service)$",
@@ -99,6 +97,9 @@ _HUMAN = [
     r"\b(ini|is this|are you|kamu|anda|awak)( yang membalas| replying)? (a |an )?(bot|robot|ai|"
     r"mesin|machine|auto reply|autoreply)\b",
     r"\b(bot|robot) (ke|kah|ya|ya\?|or)\b",
+    # the owner's own number: "minta no wa ownernya", "boleh bagi no owner?"
+    r"\b(nomor|no|nombor|contact|kontak) (wa |whatsapp |hp |telepon |telefon |phone )?"
+    r"(owner|pemilik|bos|boss|tuan kedai|yang punya( usaha| toko| kedai)?)(nya)?\b",
     r"\b(telepon|telpon|telefon|call|video call|vc|voice call)\b.{0,25}"
     r"\b(bisa|boleh|can|saja|terus|langsung|directly|tidak)\b",
     r"\b(bisa|boleh|can (i|we)|mau|nak)\b.{0,10}\b(telepon|telpon|telefon|call|video call|vc)\b",
@@ -196,9 +197,10 @@ _QUESTION_END = re.compile(r"\b(tidak|kah|ke|belum|atau tidak|or not|bukan)$")
 # Openers and laughter: "mau tanya dong", "boleh tanya?", "wkwk", "can i ask something".
 _OPENER = re.compile(
     r"^((saya )?(mau|ingin|boleh|bisa|can i|may i|i want to|i would like to|i have a|nak)"
-    r"( tanya| bertanya| nanya| ask| question)( sesuatu| sedikit| something| a question| boleh| "
-    r"bisa| tidak| ke| please)*|permisi( mau tanya)?|tanya( dong| sedikit)?|"
-    r"(ha)+h?|(he)+h?|(hi)+h?|(wk)+w?|lol|lmao|haha\w*|hehe\w*|wkwk\w*|xixi\w*)$"
+    r"( tanya| bertanya| nanya| ask| question)|permisi( mau tanya)?|tanya|"
+    r"(ha)+h?|(he)+h?|(hi)+h?|(wk)+w?|lol|lmao|haha\w*|hehe\w*|wkwk\w*|xixi\w*)"
+    r"( sesuatu| sedikit| something| a question| boleh| bisa| tidak| ke| please| dong| deh| ya| "
+    r"lah| sih| nih| dulu| saja)*$"
 )
 _HUMAN_RE = _one(_HUMAN)
 _ANGRY_RE = _one(_ANGRY)

@@ -30,6 +30,13 @@ class Trial:
     options: list[str] = field(default_factory=list)
     score: float = 0.0
     reply: str = ""
+    # Why, for the seller (beyond the contract's fields): the rule that decided, whether
+    # the answer was hedged (the only real candidate, with a "not this" button), the
+    # signals that fired, and the nearest entries with their scores.
+    why: str = ""
+    hedged: bool = False
+    signals: list[str] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +48,7 @@ def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
     conv = Conversation(language=choose_language(None, text, None, policy.language))
     decision = decide(conv, message, faq)
     _, actions = respond(conv, message, decision, policy, None)
+    nearest = faq.matcher.rank(text, limit=3) if text.strip() else []
     reply = "\n\n".join(a.text for a in actions if isinstance(a, Say))
     return Trial(
         query=text,
@@ -49,4 +57,10 @@ def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
         options=[e.id for e in decision.options] if decision.verdict == "clarify" else [],
         score=round(decision.score, 4),
         reply=reply,
+        why=decision.why,
+        hedged=decision.hedged,
+        signals=list(decision.signals),
+        candidates=[
+            {"id": c.entry_id, "score": c.score, "evidence": sorted(c.evidence)} for c in nearest
+        ],
     )
