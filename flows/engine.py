@@ -306,8 +306,8 @@ def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, .
 _TIE_BAND = 0.10  # rivals this close to the best are a real choice
 _HEDGE_FLOOR = 0.5  # a lone candidate scoring this is answered, hedged
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
-_LONE_HEDGE = True
-_ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know  # ... unless one word alone ties a longer message to it
+_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
+_ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know
 
 
 def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:

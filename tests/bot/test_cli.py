@@ -54,7 +54,10 @@ def test_faq_try_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 0
     decision = json.loads(out)
-    assert list(decision) == ["query", "action", "faq_id", "options", "score", "reply"]
+    contract = ["query", "action", "faq_id", "options", "score", "reply"]
+    assert list(decision)[: len(contract)] == contract
+    assert set(decision) - set(contract) == {"why", "hedged", "signals", "candidates"}
+    assert decision["why"] and decision["candidates"][0]["id"] == "ongkir"
     assert decision["query"] == "brp ongkir ke bdg kak?"
     assert decision["action"] == "answer"
     assert decision["faq_id"] == "ongkir"
