@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## run: start Japri on its embedded defaults (no tokens needed)
+## run: start Japri on its embedded defaults (no tokens needed); `make run PORT=8080`
+## picks another port than config.yaml's server.port
 run: $(STAMP)
-	$(BIN)/japri serve --config config.yaml
+	$(BIN)/japri serve --config config.yaml $(if $(PORT),--port $(PORT))
 
 ## test: install everything and run every check (ruff, format, mypy, pytest)
 test: $(STAMP) browser lint typecheck unit

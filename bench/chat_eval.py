@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from faq.loader import load_faq  # noqa: E402
-from flows.engine import Policy  # noqa: E402
+from flows.policy import Policy  # noqa: E402
 from flows.trial import try_message  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "chat-eval"

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from faq.loader import load_faq  # noqa: E402
 from faq.matcher import Thresholds  # noqa: E402
 from faq.model import Faq, FaqEntry, Localized  # noqa: E402
-from flows.engine import Policy  # noqa: E402
+from flows.policy import Policy  # noqa: E402
 from flows.trial import try_message  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "faq-eval"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,8 +19,8 @@ from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 from faq.loader import FaqFormatError, LoadedFaq, check_faq, load_faq
 from faq.model import Faq
-from flows.engine import step
 from flows.messages import BuyerMessage, Forward, HandOff, Option, Say, SellerReleased
+from flows.router import step
 from flows.state import Conversation, Stage
 from flows.trial import Trial, try_message
 
@@ -38,7 +40,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return EXIT_PROBLEMS
+    except BrokenPipeError:
+        # The reader stopped early (`japri contacts export | head`): that is not an error.
+        _discard_stdout()
+        return EXIT_OK
     return code
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it on exit raises no second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured in tests)
+        pass
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +139,12 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.logs import configure
 
     settings = load_settings(args.config, overrides=args.set)
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    busy = port_problem(host, port)
+    if busy:  # before anything else is said or opened
+        print(f"japri serve: {busy}", file=sys.stderr)
+        return EXIT_PROBLEMS
     configure(args.log_level.upper(), secrets=settings.secrets())
     faq = FaqSource(settings.faq_path, settings.thresholds())
     if not faq.load():  # its errors are logged as file:line lines
@@ -133,13 +154,7 @@ def _serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"japri serve: {problem}", file=sys.stderr)
         return EXIT_PROBLEMS
-    host = args.host or settings.server.host
-    port = args.port or settings.server.port
-    if not settings.telegram.token and not settings.whatsapp.access_token:
-        print(
-            f"Japri: no channel tokens set; chat with the bot at http://{host}:{port}/",
-            file=sys.stderr,
-        )
+    print(_started_line(settings, host, port), file=sys.stderr)
     workers = settings.worker_count()
     access_log = os.environ.get("JAPRI_ACCESS_LOG") == "1"
     options: dict[str, object] = {
@@ -161,6 +176,40 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.workers import run_workers
 
     return run_workers(workers, host, port, options)
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (checked before saying where to chat)."""
+    import errno
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror}"
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return (
+                f"port {port} is in use (is Japri already running?); pick another with "
+                f"--port {port + 1}, or PORT={port + 1} with make run"
+            )
+        if exc.errno == errno.EACCES:
+            return f"port {port} needs administrator rights; pick one above 1023 with --port"
+        return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
+def _started_line(settings: Settings, host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - display only
+    base = f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+    line = f"Japri: chat with the bot at {base}/ · sellers' inbox at {base}/inbox"
+    if not settings.telegram.token and not settings.whatsapp.access_token:
+        line += " (no Telegram or WhatsApp token set: the web chat only)"
+    return line
 
 
 async def _store_problem(settings: Settings) -> str | None:
@@ -292,7 +341,8 @@ class _ChatSession:
 
     def __init__(self, settings: Settings, out: TextIO) -> None:
         self.settings = settings
-        self.policy = settings.policy()
+        # the person at the terminal plays the seller too (/done), so handoffs have a place
+        self.policy = dataclasses.replace(settings.policy(), sellers=True)
         self.out = out
         self.conversation = Conversation()
         self.options: tuple[Option, ...] = ()

@@ -25,7 +25,7 @@ from bot.seller import (
 )
 from bot.store.base import Contact, HandoffEvent, InboundRow, Store, Turn
 from faq.model import Faq
-from flows.engine import Policy, step, timer_due
+from flows.handoff import timer_due
 from flows.messages import (
     Action,
     BuyerMessage,
@@ -37,6 +37,8 @@ from flows.messages import (
     SellerWrote,
     Tick,
 )
+from flows.policy import Policy
+from flows.router import step
 from flows.state import Conversation
 
 log = logging.getLogger("japri.runtime")

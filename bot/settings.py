@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.errors import ConfigError
 from faq.matcher import Thresholds
-from flows.engine import Policy
+from flows.policy import Policy
 from flows.texts import TEXT_KEYS, Texts
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -33,6 +33,7 @@ class ShopSettings(_Section):
     language: Language = "id"
     timezone: str = "Asia/Jakarta"
     hours: str | None = None  # "08:00-21:00"
+    contact: str = ""  # how buyers reach the shop when no seller can take a chat here
 
     @field_validator("timezone")
     @classmethod
@@ -165,7 +166,15 @@ class Settings(_Section):
             sla_minutes=self.handoff.sla_minutes,
             idle_hours=self.handoff.idle_hours,
             hours=hours,
+            sellers=self.has_sellers(),
+            contact=self.shop.contact,
         )
+
+    def has_sellers(self) -> bool:
+        """Whether a handed-off chat can reach a person: a Telegram seller chat (with the
+        bot's token) or the web inbox (with its password)."""
+        seller_chat = self.seller.telegram_chat_id is not None and bool(self.telegram.token)
+        return seller_chat or bool(self.inbox.password)
 
     def secrets(self) -> tuple[str | None, ...]:
         """Values that must never appear in a log line."""

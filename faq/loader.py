@@ -11,16 +11,19 @@ from typing import Literal
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from faq.followup import KINDS
 from faq.matcher import Thresholds
-from faq.model import LANGUAGES, Faq, FaqEntry, Localized
+from faq.model import LANGUAGES, Faq, FaqEntry, FollowUpSkip, Localized
 from faq.normalize import fold
+from faq.yaml_errors import explain
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 TOP_KEYS = ("faqs", "synonyms", "slang")
-ENTRY_KEYS = ("id", "questions", "answer", "follow_up", "handoff")
+ENTRY_KEYS = ("id", "questions", "title", "answer", "follow_up", "follow_up_unless", "handoff")
+_BUTTON_LIMIT = 20  # WhatsApp reply-button titles are cut at 20 characters
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 _CONFUSION_CHECK_LIMIT = 3000  # entries; above this the pairwise check would be slow
 
@@ -91,6 +94,7 @@ class _Parser:
         self.source = source
         self.thresholds = thresholds
         self.problems: list[FaqProblem] = []
+        self.warnings: list[FaqProblem] = []
 
     def error(self, node_or_line: Node | int, message: str) -> None:
         line = node_or_line if isinstance(node_or_line, int) else _line(node_or_line)
@@ -106,12 +110,7 @@ class _Parser:
         try:
             root = _compose(text)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            message = _yaml_message(exc)
-            start = exc.context_mark
-            if start is not None and mark is not None and start.line != mark.line:
-                message += f" ({exc.context} at line {start.line + 1})"
-            self.error(mark.line + 1 if mark else 1, message)
+            self.error(*explain(exc, text))
             raise self.fail() from None
         except yaml.YAMLError as exc:
             self.error(1, f"not valid YAML: {exc}")
@@ -122,7 +121,7 @@ class _Parser:
         faq = self._document(root)
         if self.problems or faq is None:
             raise self.fail()
-        return LoadedFaq(faq, confusable_entries(faq, self.source))
+        return LoadedFaq(faq, self.warnings + confusable_entries(faq, self.source))
 
     def _decode(self, raw: bytes) -> str | None:
         try:
@@ -155,7 +154,12 @@ class _Parser:
             return None
         faqs_node = top["faqs"][1]
         if not isinstance(faqs_node, SequenceNode) or not faqs_node.value:
-            self.error(faqs_node, "'faqs' must be a list of entries, each starting with '- id:'")
+            hint = ""
+            if isinstance(faqs_node, MappingNode):
+                hint = ": put '- ' before the 'id:' of each entry"
+            self.error(
+                faqs_node, f"'faqs' must be a list of entries, each starting with '- id:'{hint}"
+            )
             return None
         entries = [e for e in (self._entry(n, i) for i, n in enumerate(faqs_node.value, 1)) if e]
         self._check_unique(entries, faqs_node)
@@ -172,9 +176,16 @@ class _Parser:
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
             if key in found:
-                self.error(
-                    key_node, f"'{key}' is given twice (first at line {_line(found[key][0])})"
-                )
+                first = _line(found[key][0])
+                if key == "id" and what == "key":
+                    # Two entries run together: the rest would only repeat the same story.
+                    self.error(
+                        key_node,
+                        f"a second 'id' in the entry of line {first}: each entry starts with "
+                        "'- id:'; is the '-' missing here?",
+                    )
+                    return found
+                self.error(key_node, f"'{key}' is given twice (first at line {first})")
                 continue
             if key not in allowed:
                 self.error(key_node, f"unknown {what} '{key}'{_did_you_mean(key, allowed)}")
@@ -213,9 +224,59 @@ class _Parser:
             if "follow_up" in fields
             else None
         )
+        titles = self._title(fields["title"][1], label) if "title" in fields else None
+        skip = None
+        if "follow_up_unless" in fields:
+            skip = self._skip(fields["follow_up_unless"][1], label)
+            if "follow_up" not in fields:
+                self.error(
+                    fields["follow_up_unless"][0],
+                    f"{label}: 'follow_up_unless' needs a 'follow_up' question to skip",
+                )
         if len(self.problems) > before:
             return None
-        return FaqEntry(entry_id, questions, answer, follow_up, handoff, _line(node))
+        return FaqEntry(entry_id, questions, answer, follow_up, handoff, _line(node), titles, skip)
+
+    def _title(self, node: Node, label: str) -> Localized | None:
+        titles = self._localized(node, label, "title")
+        for lang, text in titles.texts.items() if titles is not None else ():
+            if len(text) > _BUTTON_LIMIT:
+                where = "" if lang == "*" else f".{lang}"
+                self.warnings.append(
+                    FaqProblem(
+                        self.source,
+                        _line(node),
+                        f"{label}: 'title{where}' has {len(text)} characters; WhatsApp "
+                        f"buttons show {_BUTTON_LIMIT}: '{text[:_BUTTON_LIMIT]}'",
+                        "warning",
+                    )
+                )
+        return titles
+
+    def _skip(self, node: Node, label: str) -> FollowUpSkip | None:
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        if not items:
+            self.error(node, f"{label}: 'follow_up_unless' must name a kind like 'place'")
+            return None
+        kinds: list[str] = []
+        words: list[str] = []
+        for item in items:
+            text = self._text(item, f"{label}: 'follow_up_unless'")
+            if text is None:
+                continue
+            kind = KINDS.get(text.casefold())
+            close = _did_you_mean(text.casefold(), tuple(KINDS))
+            if kind is not None:
+                kinds.append(kind)
+            elif close and " " not in text:
+                self.error(
+                    item,
+                    f"{label}: 'follow_up_unless' kind '{text}' is unknown{close}; "
+                    "kinds are place, size, colour, number (or your own words)",
+                )
+            elif fold(text):
+                words.append(fold(text))
+        return FollowUpSkip(tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(words)))
 
     def _questions(
         self, pair: tuple[Node, Node] | None, entry: Node, label: str
@@ -233,7 +294,15 @@ class _Parser:
         questions = []
         for item in node.value:
             text = self._text(item, f"{label}: each question")
-            if text is not None:
+            if text is not None and _runs_over(item):
+                first = _line(item)
+                self.error(
+                    first + 1,
+                    f"{label}: this line is read as part of the question on line {first} "
+                    f"('{_shorten(text)}'): each question needs its own '- ', and the '-' of "
+                    "every question must start exactly under each other",
+                )
+            elif text is not None:
                 questions.append(text)
         return tuple(questions)
 
@@ -363,6 +432,19 @@ def _compose(text: str) -> Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def _runs_over(node: Node) -> bool:
+    """An unquoted text spread over lines: in a list of questions, a misplaced '- '."""
+    return (
+        isinstance(node, ScalarNode)
+        and not node.style
+        and node.end_mark.line > node.start_mark.line
+    )
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _line(node: Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -384,17 +466,3 @@ def _question_lines(faqs_node: SequenceNode) -> dict[tuple[int, str], int]:
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or exc.context or "not valid YAML"
-    hints: dict[str, str] = {
-        "mapping values are not allowed here": " (a ':' inside a text? put the text in quotes)",
-        "found character '\\t' that cannot start any token": " (use spaces, not tabs)",
-        "found undefined alias": " (a '*' at the start of a text? put the text in quotes)",
-        "expected ',' or ']'": (
-            " (a '?' or ':' inside [a, b] list? put each question on its own '- ' line)"
-        ),
-    }
-    hint = next((h for p, h in hints.items() if problem.startswith(p)), "")
-    return f"YAML syntax error: {problem}{hint}"

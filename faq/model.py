@@ -32,6 +32,18 @@ class Localized:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpSkip:
+    """When an entry's follow-up is not asked: the buyer's message already says it.
+
+    ``kinds`` are built-in notions (``place``, ``size``, ``colour``, ``number``; see
+    ``faq.followup``); ``words`` are the seller's own words or phrases, already folded.
+    """
+
+    kinds: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FaqEntry:
     """One question-and-answer the seller wrote."""
 
@@ -41,11 +53,31 @@ class FaqEntry:
     follow_up: Localized | None = None
     handoff: bool = False
     line: int = 0
+    titles: Localized | None = None  # the seller's button title(s); None = first question
+    follow_up_unless: FollowUpSkip | None = None
 
     @property
     def title(self) -> str:
-        """How the entry is named on a button: its first question."""
+        """How the entry is named on a button: the seller's title (as first written), else
+        its first question."""
+        return self.titles.get("*") if self.titles is not None else self.questions[0]
+
+    def title_for(self, language: str, fallback: str | None = None) -> str:
+        """The button title for a buyer writing ``language``.
+
+        The title written for ``language``, else for ``fallback`` (the shop's language),
+        else a title written once for all languages, else the entry's first question.
+        """
+        if self.titles is not None:
+            for lang in (language, fallback, "*"):
+                if lang is not None and lang in self.titles.texts:
+                    return self.titles.texts[lang]
         return self.questions[0]
+
+    def names(self) -> tuple[str, ...]:
+        """Every title a button for this entry may carry (to resolve a typed title)."""
+        titles = tuple(self.titles.texts.values()) if self.titles is not None else ()
+        return tuple(dict.fromkeys((*titles, self.questions[0])))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 MessageKind = Literal[
     "text",
@@ -55,11 +56,52 @@ class SellerWrote:
 
 @dataclass(frozen=True, slots=True)
 class Tick:
-    """Time passed: the engine checks the promises it made (a seller within N minutes) and
-    gives idle handed-off chats back."""
+    """A timer of this chat fired (``kind`` as it was set, with its ``data``): the engine
+    keeps the promise it made (remind the seller, reassure the buyer, give an idle chat
+    back, send an order update ...)."""
+
+    kind: str = "handoff"
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
-Event = BuyerMessage | SellerReleased | SellerWrote | Tick
+OrderStatus = Literal["new", "paid", "shipped", "delivered", "cancelled", "returned"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """One of the buyer's orders as the engine knows it (the orders table is the record;
+    this is the chat's snapshot of it, refreshed by every ``OrderUpdate``)."""
+
+    number: str
+    status: OrderStatus = "new"
+    items: str = ""
+    total: str = ""
+    payment: str = ""  # as the seller wrote it ("transfer", "COD", ...)
+    courier: str | None = None
+    tracking: str | None = None  # exactly as written
+    link: str | None = None  # the courier's tracking page
+    tracking_status: str | None = None  # last known: in_transit, delivered, ... (tracking.py)
+    ordered_at: float = 0.0
+    promised_ship_at: float | None = None
+    shipped_at: float | None = None
+    delivered_at: float | None = None
+
+
+OrderChange = Literal[
+    "created", "paid", "shipped", "delivered", "cancelled", "returned", "tracked"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """An order of this chat was recorded or moved (seller command, inbox, shop system)."""
+
+    order: OrderView
+    change: OrderChange
+    by: str | None = None  # the seller, or the shop system
+
+
+Event = BuyerMessage | SellerReleased | SellerWrote | Tick | OrderUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,4 +148,35 @@ class NotifySeller:
     waited_minutes: int = 0
 
 
-Action = Say | HandOff | Forward | NotifySeller
+@dataclass(frozen=True, slots=True)
+class SetTimer:
+    """Wake this chat up at ``at`` (epoch seconds) with ``Tick(kind, data)``; a chat has one
+    timer per kind, so setting a kind again moves it."""
+
+    kind: str
+    at: float
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    """Forget this chat's timer of ``kind`` (nothing happens if there is none)."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShopMessage:
+    """A message the shop starts (an order update, a feedback request), not a reply.
+
+    Channels treat it differently from ``Say``: WhatsApp allows it only inside the buyer's
+    24-hour window, else as the approved ``template`` (filled with ``params``), else it is
+    held until the buyer writes; a buyer who opted out gets none (the engine checks)."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    template: str = "order_update"  # the whatsapp.templates key to use outside the window
+    params: tuple[str, ...] = ()  # the template's body parameters, in order
+
+
+Action = Say | HandOff | Forward | NotifySeller | SetTimer | CancelTimer | ShopMessage

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Self
 
-VERSION = 1
+from flows.messages import OrderView
+
+VERSION = 2
+READABLE = (1, 2)  # versions from_dict understands (2 added the flow slot)
 
 
 class Stage(StrEnum):
@@ -33,6 +36,13 @@ class Conversation:
     seller_answered_at: float | None = None  # the first seller answer of this handoff
     seller_last_at: float | None = None  # the latest seller activity
     reminded: bool = False  # the "still waiting" reminder went out
+    told_hours: bool = False  # the buyer heard when the shop opens during this handoff
+    flow: str | None = None  # the flow a multi-turn exchange is in (e.g. an order form)
+    flow_state: Mapping[str, Any] = field(default_factory=dict)  # that flow's own JSON
+    orders: tuple[OrderView, ...] = ()  # the buyer's latest orders, newest last
+    opted_out: bool = False  # the buyer asked for no more messages the shop starts
+    feedback_asked_at: float | None = None  # the last feedback request (once per 30 days)
+    case_open: str | None = None  # a complaint or return is being handled ("return", ...)
 
     def evolve(self, **changes: Any) -> Self:
         return replace(self, **changes)
@@ -41,6 +51,8 @@ class Conversation:
         data = asdict(self)
         data["stage"] = self.stage.value
         data["options"] = list(self.options)
+        data["flow_state"] = dict(self.flow_state)
+        data["orders"] = [asdict(o) for o in self.orders]
         data["version"] = VERSION
         return data
 
@@ -54,7 +66,7 @@ class Conversation:
             stage = Stage(data.get("stage", Stage.NEW))
         except ValueError:
             stage = Stage.BOT
-        if data.get("version") != VERSION:
+        if data.get("version") not in READABLE:
             return cls(stage=stage, language=_opt_str(data.get("language")))
         return cls(
             stage=stage,
@@ -70,6 +82,13 @@ class Conversation:
             seller_answered_at=_opt_float(data.get("seller_answered_at")),
             seller_last_at=_opt_float(data.get("seller_last_at")),
             reminded=bool(data.get("reminded")),
+            told_hours=bool(data.get("told_hours")),
+            flow=_opt_str(data.get("flow")),
+            flow_state=_mapping(data.get("flow_state")),
+            orders=_orders(data.get("orders")),
+            opted_out=bool(data.get("opted_out")),
+            feedback_asked_at=_opt_float(data.get("feedback_asked_at")),
+            case_open=_opt_str(data.get("case_open")),
         )
 
 
@@ -79,3 +98,24 @@ def _opt_str(value: object) -> str | None:
 
 def _opt_float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+_ORDER_FIELDS = frozenset(OrderView.__dataclass_fields__)
+
+
+def _orders(value: object) -> tuple[OrderView, ...]:
+    """Stored order snapshots; a malformed one is dropped (the orders table is the record)."""
+    if not isinstance(value, list):
+        return ()
+    orders = []
+    for item in value:
+        if isinstance(item, Mapping) and isinstance(item.get("number"), str):
+            try:
+                orders.append(OrderView(**{k: v for k, v in item.items() if k in _ORDER_FIELDS}))
+            except TypeError:
+                continue
+    return tuple(orders)

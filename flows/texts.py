@@ -57,6 +57,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
             "Admin kami sedang di luar jam kerja; pesan kakak akan dibalas mulai pukul "
             "{opens} ya 🙏"
         ),
+        "handoff_unavailable": (
+            "Maaf kak 🙏 Untuk yang ini perlu dibantu langsung oleh {shop}, tapi admin belum "
+            "bisa dihubungi lewat chat ini."
+        ),
         "holding": (
             "Mohon maaf menunggu ya kak 🙏 Admin kami sedang membantu pembeli lain, sebentar "
             "lagi dibalas di sini."
@@ -113,6 +117,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
             "Admin kami di luar waktu bekerja sekarang; mesej anda akan dibalas mulai pukul "
             "{opens} ya 🙏"
         ),
+        "handoff_unavailable": (
+            "Maaf 🙏 Yang ini perlu dibantu terus oleh {shop}, tetapi admin belum boleh "
+            "dihubungi melalui chat ini."
+        ),
         "holding": (
             "Maaf kerana menunggu 🙏 Admin kami sedang membantu pelanggan lain, sekejap lagi "
             "dibalas di sini."
@@ -164,6 +172,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
         "reply_within": "We usually reply within {minutes} minutes.",
         "after_hours": (
             "Our team is outside working hours right now; we'll reply from {opens} 🙏"
+        ),
+        "handoff_unavailable": (
+            "Sorry 🙏 This one needs {shop}'s team, and they can't be reached through this "
+            "chat yet."
         ),
         "holding": (
             "Sorry for the wait 🙏 Our team is helping other customers and will reply here "

@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from faq.model import Faq
-from flows.engine import Policy, decide, respond
+from flows.faq import decide, respond
 from flows.language import choose_language
 from flows.messages import BuyerMessage, Say
+from flows.policy import Policy
 from flows.state import Conversation
 
 _CONTRACT_ACTION = {

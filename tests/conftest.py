@@ -10,7 +10,7 @@ from hypothesis import settings
 
 from faq.loader import load_faq
 from faq.model import Faq
-from flows.engine import Policy
+from flows.policy import Policy
 
 ROOT = Path(__file__).resolve().parent.parent
 

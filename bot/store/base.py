@@ -1,8 +1,13 @@
-"""The store protocol every backend (SQLite today; Redis, PostgreSQL next) implements."""
+"""The store's values and its interface, split by concern; every backend implements all.
+
+Backends: SQL (SQLite embedded, PostgreSQL shared) and memory (tests). One contract test
+class runs over each. Every method is atomic; store failures raise ``StoreError``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 
@@ -32,8 +37,21 @@ class InboundRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One command to send, as a turn queues it: the lane (destination chat) and the
+    command's JSON (the store never looks inside). ``log_chat`` names the buyer's chat whose
+    history the message joins once it is sent (None: not kept, e.g. read receipts)."""
+
+    lane: str
+    payload: dict[str, Any]
+    log_chat: str | None = None
+    log_kind: str = "say"
+    log_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
-    """One message (or platform call) waiting to go out, in its lane's order."""
+    """One queued command, in its lane's order."""
 
     id: int
     lane: str  # the destination chat: messages of one lane go out one at a time, in order
@@ -41,6 +59,9 @@ class OutboxRow:
     attempts: int
     not_before: float
     created_at: float
+    log_chat: str | None = None
+    log_kind: str = "say"
+    log_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,33 +74,46 @@ class HandoffEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class TimerChange:
+    """Set (``due_at``) or cancel (None) the chat's timer of this kind. A chat has at most
+    one timer per kind ("handoff_remind", "order_feedback:JP-0007", ...): setting it again
+    moves it."""
+
+    kind: str
+    due_at: float | None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TimerRow:
+    """A timer waiting to fire."""
+
+    id: int
+    chat_key: str
+    kind: str
+    due_at: float
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     """Everything one processed inbound event changes, written in one transaction."""
 
     inbound_id: int
     chat_key: str
     state: dict[str, Any] | None  # the conversation after the event (None: unchanged)
-    outgoing: list[tuple[str, dict[str, Any]]]  # (lane, payload) in sending order
+    outgoing: Sequence[Outgoing] = ()  # in sending order
     contact: Contact | None = None
     logged_text: str | None = None  # the inbound message as the history keeps it
     logged_kind: str = "text"
     platform_id: str | None = None
     handoff: HandoffEvent | None = None
+    timers: Sequence[TimerChange] = ()  # this chat's timers, set or cancelled
 
 
-class Store(Protocol):
-    """Durable state behind the gateway.
+class InboundLog(Protocol):
+    """Inbound events, exactly once: deduplicated on arrival, processed in order per chat."""
 
-    Every method is atomic. Per-chat serialisation: a worker must hold the chat's lease
-    (``claim_chat``) while it processes that chat, so two processes sharing one store
-    never work on the same chat at once.
-    """
-
-    async def open(self) -> None: ...
-    async def close(self) -> None: ...
-    async def ping(self) -> bool: ...
-
-    # inbound, exactly once
     async def accept_inbound(
         self, dedup_key: str, chat_key: str, payload: dict[str, Any], now: float
     ) -> bool:
@@ -90,64 +124,129 @@ class Store(Protocol):
     async def chats_with_pending_inbound(self) -> list[str]: ...
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None: ...
 
-    # per-chat lease
-    async def claim_chat(self, chat_key: str, owner: str, now: float, ttl: float) -> bool: ...
-    async def release_chat(self, chat_key: str, owner: str) -> None: ...
 
-    # conversations, contacts and history
-    async def load_state(self, chat_key: str) -> dict[str, Any] | None: ...
-    async def commit_turn(self, turn: Turn, now: float) -> list[int]:
-        """Apply a processed event: state, contact, history, outbox; mark it done.
+class Leases(Protocol):
+    """Who works on a key (a chat, an outbox lane) right now, across processes."""
 
-        Returns the outbox ids, in order."""
+    async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
+        """Take or renew the lease on ``key`` until ``now + ttl``; False while another
+        owner holds an unexpired lease."""
         ...
 
-    async def contact(self, chat_key: str) -> Contact | None: ...
-    async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]: ...
-    async def messages_after(
-        self, chat_key: str, after_id: int, direction: str = "out"
-    ) -> list[dict[str, Any]]: ...
+    async def release(self, key: str, owner: str) -> None: ...
+
+
+class Conversations(Protocol):
+    """Chat state, written together with everything else a turn changes."""
+
+    async def load_state(self, chat_key: str) -> dict[str, Any] | None: ...
+
+    async def commit_turn(self, turn: Turn, now: float) -> list[int]:
+        """Apply a processed event: state, contact, history, handoff record, timers,
+        outbox; mark it done. Returns the outbox ids, in order."""
+        ...
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
-        """Chats a seller owns now, with their state (for reminders, idle hand-back)."""
+        """Chats a seller owns now, with their state."""
         ...
 
-    async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]: ...
-    async def contact_rows(self) -> list[dict[str, Any]]:
-        """Every contact with tags, notes and its number of handoffs (the contact book)."""
-        ...
 
-    async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool: ...
-    async def inbox_chats(
-        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Chats for the web inbox: handed-off first, then by last activity; with unread
-        counts since a seller last looked (``chat_key``: just that chat; ``search``: buyers
-        whose name, username, phone, id or tags hold it — see ``rows.search_pattern``)."""
-        ...
+class OutboxQueue(Protocol):
+    """Commands waiting to go out, one lane (destination chat) at a time."""
 
-    async def mark_seen(self, chat_key: str, now: float) -> None: ...
-
-    # outbox
-    async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int: ...
+    async def enqueue(self, out: Outgoing, now: float) -> int: ...
     async def next_outgoing(self, lane: str) -> OutboxRow | None: ...
     async def lanes_with_pending_outbox(self) -> list[str]: ...
-    async def mark_sent(
-        self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
-    ) -> None:
-        """The row went out; with ``chat_key`` it joins that chat's history."""
+
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+        """The row went out; with ``row.log_chat`` it joins that chat's history."""
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None: ...
     async def outbox_depth(self) -> int: ...
 
-    # delivery receipts
     async def record_status(
         self, platform_id: str, status: str, now: float, error: str | None = None
-    ) -> bool: ...
+    ) -> bool:
+        """A delivery receipt for a sent message (WhatsApp ``statuses``)."""
+        ...
 
-    # seller chat links: forum topics and posted messages that stand for a buyer
+
+class Timers(Protocol):
+    """Durable per-chat timers. A due timer becomes an inbound ``tick`` event of its chat
+    (payload ``{"type": "tick", "kind", "data", "due_at"}``) in the same transaction that
+    removes it, so it fires once even when several processes share the store."""
+
+    async def set_timer(
+        self, chat_key: str, kind: str, due_at: float, data: Mapping[str, Any], now: float
+    ) -> None: ...
+
+    async def cancel_timer(self, chat_key: str, kind: str) -> None: ...
+
+    async def fire_due_timers(self, now: float, limit: int = 100) -> list[str]:
+        """Turn timers due by ``now`` into tick events; the chats that got one."""
+        ...
+
+    async def next_timer_at(self) -> float | None:
+        """When the earliest timer is due (None: none set)."""
+        ...
+
+    async def timers_of(self, chat_key: str) -> list[TimerRow]: ...
+
+
+class ReadModel(Protocol):
+    """What sellers read: contacts, transcripts, the inbox list."""
+
+    async def contact(self, chat_key: str) -> Contact | None: ...
+    async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    async def messages_after(
+        self, chat_key: str, after_id: int, direction: str = "out"
+    ) -> list[dict[str, Any]]:
+        """Messages of a chat after ``after_id``: ``id``, ``kind``, ``text``, ``at`` and
+        the outbox ``payload`` (a command's JSON) they were sent from, or None."""
+        ...
+
+    async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]: ...
+
+    async def contact_rows(self) -> list[dict[str, Any]]:
+        """Every contact with tags, notes and its number of handoffs (the contact book)."""
+        ...
+
+    async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool: ...
+
+    async def inbox_chats(
+        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Chats for the web inbox: handed-off first, then by last activity; with unread
+        counts since a seller last looked (``chat_key``: just that chat; ``search``: buyers
+        whose name, username, phone, id or tags hold it)."""
+        ...
+
+    async def mark_seen(self, chat_key: str, now: float) -> None: ...
+
+
+class SellerLinks(Protocol):
+    """Seller-chat forum topics and posts that stand for a buyer."""
+
     async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None: ...
     async def linked_chat(self, seller_chat: str, kind: str, ref: str) -> str | None: ...
     async def topic_of(self, seller_chat: str, chat_key: str) -> str | None: ...
+
+
+class Store(
+    InboundLog, Leases, Conversations, OutboxQueue, Timers, ReadModel, SellerLinks, Protocol
+):
+    """Durable state behind the gateway: all concerns over one database.
+
+    Per-chat serialisation: a worker holds the chat's lease (``claim``) while it processes
+    that chat, so two processes sharing one store never work on the same chat at once.
+    """
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+
+    async def ping(self) -> bool:
+        """Whether the database answers and can be written."""
+        ...

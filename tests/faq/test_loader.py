@@ -8,6 +8,7 @@ from textwrap import dedent
 import pytest
 
 from faq.loader import FaqFormatError, check_faq, load_faq, parse_faq
+from faq.model import FaqEntry, FollowUpSkip
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,8 +78,8 @@ faqs:
                   - berapa ongkir
                 answer: ongkir: Rp9.000
             """,
-            ["faq.yaml:5: YAML syntax error: mapping values are not allowed here "
-             "(a ':' inside a text? put the text in quotes)"],
+            ["faq.yaml:5: a ': ' (colon and space) inside a text confuses YAML: put the "
+             'whole text in double quotes, e.g. answer: "ongkir: Rp9.000"'],
         ),
         (
             """
@@ -291,3 +292,126 @@ faqs:
     assert warning.severity == "warning"
     assert "very alike" in str(warning)
     assert str(warning).startswith("faq.yaml:3: warning: ")  # the entry's line
+
+
+def entry_of(yaml_text: str) -> FaqEntry:
+    (entry,) = parse_faq(dedent(yaml_text).lstrip("\n"), "faq.yaml").faq.entries
+    return entry
+
+
+def test_a_title_per_language_names_the_buttons_falling_back_to_the_first_question() -> None:
+    entry = entry_of(
+        """
+        faqs:
+          - id: ongkir
+            questions: [brp ongkir ke bdg kak]
+            title: {id: Ongkir, en: Shipping cost}
+            answer: Rp9.000
+        """
+    )
+    assert entry.title_for("en") == "Shipping cost"
+    assert entry.title_for("ms", "id") == "Ongkir"  # the shop's language next
+    assert entry.title_for("ms") == "brp ongkir ke bdg kak"  # then the first question
+    assert entry.title == "Ongkir"  # as first written
+    assert entry.names() == ("Ongkir", "Shipping cost", "brp ongkir ke bdg kak")
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "expected"),
+    [
+        (None, "en", "brp ongkir ke bdg kak"),
+        ("Ongkir", "en", "Ongkir"),  # one title for every language
+        ("{ms: Kos pos}", "ms", "Kos pos"),
+        ("{ms: Kos pos}", "id", "brp ongkir ke bdg kak"),
+    ],
+)
+def test_title_forms(title: str | None, language: str, expected: str) -> None:
+    line = f"\n    title: {title}" if title is not None else ""
+    entry = entry_of(
+        f"faqs:\n  - id: ongkir\n    questions: [brp ongkir ke bdg kak]{line}\n    answer: x\n"
+    )
+    assert entry.title_for(language) == expected
+    if title is None:
+        assert entry.title == "brp ongkir ke bdg kak"  # as before titles existed
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ('""', "faq.yaml:4: entry 'ongkir': 'title' must be a non-empty string"),
+        ("{}", "faq.yaml:4: entry 'ongkir': 'title' must be a non-empty string"),
+        (
+            "{id: Ongkir, my: Kos pos}",
+            "faq.yaml:4: entry 'ongkir': 'title' language 'my' is not one of id, ms, en",
+        ),
+        (
+            "{id: Ongkir, en: ''}",
+            "faq.yaml:4: entry 'ongkir': 'title.en' must be a non-empty string",
+        ),
+        ("[Ongkir]", "faq.yaml:4: entry 'ongkir': 'title' must be a non-empty string"),
+    ],
+)  # fmt: skip
+def test_bad_titles_are_reported(title: str, expected: str) -> None:
+    assert problems(
+        f"faqs:\n  - id: ongkir\n    questions: [ongkir]\n    title: {title}\n    answer: x\n"
+    ) == [expected]
+
+
+def test_a_title_too_long_for_a_whatsapp_button_is_a_warning() -> None:
+    loaded = parse_faq(
+        "faqs:\n  - id: ongkir\n    questions: [ongkir]\n"
+        "    title: {en: Shipping costs everywhere}\n    answer: x\n",
+        "faq.yaml",
+    )
+    (warning,) = loaded.warnings
+    assert str(warning) == (
+        "faq.yaml:4: warning: entry 'ongkir': 'title.en' has 25 characters; WhatsApp buttons "
+        "show 20: 'Shipping costs every'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("unless", "kinds", "words"),
+    [
+        ("place", ("place",), ()),
+        ("kota", ("place",), ()),
+        ("[place, Colour, size]", ("place", "colour", "size"), ()),
+        ("[place, Ke Alamat]", ("place",), ("ke alamat",)),
+        ("[kecamatan]", (), ("kecamatan",)),
+    ],
+)
+def test_follow_up_unless_names_kinds_or_the_sellers_words(
+    unless: str, kinds: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    entry = entry_of(
+        "faqs:\n  - id: ongkir\n    questions: [ongkir]\n    answer: x\n"
+        f"    follow_up: Ke kota mana kak?\n    follow_up_unless: {unless}\n"
+    )
+    assert entry.follow_up_unless == FollowUpSkip(kinds, words)
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            "    follow_up_unless: place\n",
+            "faq.yaml:5: entry 'ongkir': 'follow_up_unless' needs a 'follow_up' question to skip",
+        ),
+        (
+            "    follow_up: Ke mana?\n    follow_up_unless: plcae\n",
+            "faq.yaml:6: entry 'ongkir': 'follow_up_unless' kind 'plcae' is unknown (did you "
+            "mean 'place'?); kinds are place, size, colour, number (or your own words)",
+        ),
+        (
+            "    follow_up: Ke mana?\n    follow_up_unless: []\n",
+            "faq.yaml:6: entry 'ongkir': 'follow_up_unless' must name a kind like 'place'",
+        ),
+        (
+            "    follow_up: Ke mana?\n    follow_up_unless: [place, 12]\n",
+            "faq.yaml:6: entry 'ongkir': 'follow_up_unless' must be text; put '12' in quotes",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_follow_up_unless_is_reported(lines: str, expected: str) -> None:
+    head = "faqs:\n  - id: ongkir\n    questions: [ongkir]\n    answer: x\n"
+    assert problems(head + lines) == [expected]

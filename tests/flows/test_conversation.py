@@ -8,17 +8,21 @@ import pytest
 
 from faq.loader import parse_faq
 from faq.model import Faq
-from flows.engine import Policy, step
 from flows.messages import (
     HUMAN_OPTION,
     Action,
     BuyerMessage,
+    CancelTimer,
     Event,
     Forward,
     HandOff,
     Say,
     SellerReleased,
+    SellerWrote,
+    SetTimer,
 )
+from flows.policy import Policy
+from flows.router import step
 from flows.state import Conversation, Stage
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -59,8 +63,10 @@ class Chat:
         return self.event(BuyerMessage(text, **fields))  # type: ignore[arg-type]
 
     def event(self, event: Event) -> list[Action]:
+        """What the buyer and sellers see; the timers the step set are kept aside."""
         self.state, actions = step(self.state, event, self.faq, self.policy, NOW)
-        return actions
+        self.timers = [a for a in actions if isinstance(a, SetTimer | CancelTimer)]
+        return [a for a in actions if not isinstance(a, SetTimer | CancelTimer)]
 
 
 def said(actions: list[Action]) -> list[str]:
@@ -118,16 +124,51 @@ def test_a_fresh_question_after_a_clarify_is_answered_as_asked(chat: Chat) -> No
     assert chat.state.options == ()
 
 
-def test_closing_hands_off_and_the_bot_then_only_forwards(chat: Chat) -> None:
+def test_closing_hands_off_and_the_bot_keeps_answering_clear_questions(chat: Chat) -> None:
     chat.send("halo")
     actions = chat.send("saya ambil 2 ya kak")
     assert isinstance(actions[-1], HandOff)
     assert actions[-1].reason == "closing"
     assert len(said(actions)) == 1  # the buyer is told a seller will answer
     assert chat.state.stage is Stage.HANDED_OFF
-    for text in ("halo?", "berapa ongkirnya?", "saya ambil 3"):
+    # until a seller is there: forwarded, never handed off twice, clear questions answered
+    for text in ("halo?", "saya ambil 3", "kak? kok diem"):
         assert chat.send(text) == [Forward(BuyerMessage(text))]
     assert chat.send(kind="photo") == [Forward(BuyerMessage(kind="photo"))]
+    asked = BuyerMessage("berapa ongkirnya?")
+    assert chat.event(asked) == [Forward(asked), Say("Ongkir mulai Rp9.000 kak.")]
+
+
+def test_once_a_seller_has_written_the_bot_only_forwards(chat: Chat) -> None:
+    chat.send("saya ambil 2 ya kak")
+    chat.event(SellerWrote("Sari"))
+    for text in ("berapa ongkirnya?", "halo?"):
+        assert chat.send(text) == [Forward(BuyerMessage(text))]
+
+
+def test_a_handoff_sets_its_promises_as_timers_and_release_cancels_them(chat: Chat) -> None:
+    chat.send("saya ambil 2 ya kak")
+    stamp = NOW.timestamp()
+    assert chat.timers == [
+        SetTimer("handoff_idle", stamp + 12 * 3600),
+        SetTimer("handoff_remind", stamp + 5 * 60),
+    ]
+    chat.event(SellerWrote("Sari"))
+    assert CancelTimer("handoff_remind") in chat.timers
+    chat.event(SellerReleased("Sari"))
+    assert chat.timers == [CancelTimer("handoff_remind"), CancelTimer("handoff_idle")]
+
+
+def test_without_any_seller_the_bot_keeps_the_chat_and_says_how_to_reach_the_shop(
+    shoes: Faq,
+) -> None:
+    policy = Policy(shop_name="Toko Uji", sellers=False, contact="WA 0812-0000-1111")
+    chat = Chat(shoes, policy)
+    actions = chat.send("saya ambil 2 ya kak")
+    assert not any(isinstance(a, HandOff) for a in actions)
+    assert "WA 0812-0000-1111" in said(actions)[-1]
+    assert chat.state.stage is Stage.BOT
+    assert said(chat.send("berapa ongkirnya?"))[-1] == "Ongkir mulai Rp9.000 kak."
 
 
 def test_release_gives_the_chat_back_without_greeting_again(chat: Chat) -> None:
@@ -215,7 +256,7 @@ def test_conversation_state_round_trips_through_a_dict(chat: Chat) -> None:
     chat.send("ukurannya apa aja kak?")
     data = chat.state.to_dict()
     assert Conversation.from_dict(data) == chat.state
-    assert data["version"] == 1
+    assert data["version"] == 2
 
 
 def test_unknown_state_versions_start_clean_but_keep_the_stage() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faq.model import Faq
-from flows.engine import Policy
+from flows.policy import Policy
 from flows.trial import try_message
 
 ANSWERED = [

@@ -9,17 +9,21 @@ import pytest
 
 from faq.loader import parse_faq
 from faq.model import Faq
-from flows.engine import Policy, step, timer_due
+from flows.handoff import timer_due
 from flows.messages import (
     Action,
     BuyerMessage,
+    CancelTimer,
     Event,
     NotifySeller,
     Say,
     SellerReleased,
     SellerWrote,
+    SetTimer,
     Tick,
 )
+from flows.policy import Policy
+from flows.router import step
 from flows.state import Conversation, Stage
 
 WIB = timezone(timedelta(hours=7))
@@ -48,7 +52,8 @@ def faq() -> Faq:
 def run(
     conv: Conversation, event: Event, faq: Faq, policy: Policy, now: datetime
 ) -> tuple[Conversation, list[Action]]:
-    return step(conv, event, faq, policy, now)
+    conv, actions = step(conv, event, faq, policy, now)
+    return conv, [a for a in actions if not isinstance(a, SetTimer | CancelTimer)]
 
 
 def handed_off(faq: Faq, policy: Policy, now: datetime) -> tuple[Conversation, list[Action]]:
@@ -84,6 +89,24 @@ def test_no_seller_in_time_reminds_the_sellers_and_reassures_the_buyer_once(faq:
     assert "menunggu" in actions[1].text
     assert not timer_due(conv, policy, clock.later(minutes=10))  # only once
     assert run(conv, Tick(), faq, policy, clock.now)[1] == []
+
+
+def test_after_hours_the_opening_time_is_said_once_not_again_at_the_reminder(
+    faq: Faq,
+) -> None:
+    policy = Policy(shop_name="Toko Sari", sla_minutes=5, hours=("08:00", "21:00"))
+    clock = Clock(datetime(2026, 11, 23, 22, tzinfo=WIB))
+    conv, actions = handed_off(faq, policy, clock.now)
+    assert "08:00" in [a for a in actions if isinstance(a, Say)][-1].text
+    conv, actions = run(conv, Tick("handoff_remind"), faq, policy, clock.later(minutes=6))
+    assert actions == [NotifySeller("reminder", waited_minutes=6)]  # sellers only
+    assert conv.reminded
+
+
+def test_a_timer_of_an_unknown_kind_changes_nothing(faq: Faq) -> None:
+    policy = Policy(shop_name="Toko Sari")
+    conv, _ = handed_off(faq, policy, datetime(2026, 11, 23, 10, tzinfo=WIB))
+    assert run(conv, Tick("nobody-set-this"), faq, policy, datetime.now(WIB)) == (conv, [])
 
 
 def test_the_first_seller_to_answer_claims_the_chat(faq: Faq) -> None:

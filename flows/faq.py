@@ -1,63 +1,33 @@
-"""The conversation engine: one pure step per event, no I/O, no clock, no environment."""
+"""The FAQ flow: judge a buyer's message against the FAQ and put the verdict into words."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from faq.matcher import MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
-from flows.language import choose_language
+from flows.handoff import hand_off
 from flows.messages import (
     HUMAN_OPTION,
     Action,
     BuyerMessage,
-    Event,
-    Forward,
-    HandOff,
     HandoffReason,
-    NotifySeller,
     Option,
     Say,
-    SellerReleased,
-    SellerWrote,
-    Tick,
 )
+from flows.policy import Policy
 from flows.signals import Signals, option_by_position, read_signals
 from flows.state import Conversation, Stage
-from flows.texts import Texts
 
 NOT_THIS = ":not_this"  # the option under a hedged answer; flows.messages will own it
 
 Verdict = Literal["answer", "clarify", "handoff", "fallback", "small_talk", "forward", "media"]
 _FALLBACK_TOPICS = 3
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How this shop's bot behaves (from config.yaml)."""
-
-    shop_name: str = "Toko Kami"
-    language: str = "id"
-    texts: Texts = field(default_factory=Texts)
-    max_fallbacks: int = 2  # fallbacks in a row before a person takes over
-    sla_minutes: float = 5  # a seller answers within this; else remind and reassure
-    idle_hours: float = 12  # a handed-off chat with no seller activity goes back to the bot
-    hours: tuple[str, str] | None = None  # ("08:00", "21:00") in the shop's local time
-
-    def open_at(self, now: datetime) -> bool:
-        """Whether sellers are around at ``now`` (given in the shop's time zone)."""
-        if self.hours is None:
-            return True
-        opens, closes = self.hours
-        clock = now.strftime("%H:%M")
-        if opens <= closes:
-            return opens <= clock < closes
-        return clock >= opens or clock < closes  # open past midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,111 +44,6 @@ class Decision:
     why: str = ""  # one line for `japri faq try`: which rule decided
     signals: tuple[str, ...] = ()  # the signals that fired (flows.signals)
     salam: bool = False  # the buyer opened with "assalamualaikum": answer it first
-
-
-def step(
-    conversation: Conversation, event: Event, faq: Faq, policy: Policy, now: datetime
-) -> tuple[Conversation, list[Action]]:
-    """Advance one chat by one event.
-
-    Args:
-        conversation: the chat's state before the event.
-        event: a buyer's message, or a seller giving the chat back.
-        faq: the FAQ in force (swap it freely between calls).
-        policy: the shop's settings.
-        now: the caller's clock (the engine reads none).
-
-    Returns:
-        The new state and what to do: messages to the buyer, a handoff, forwards.
-    """
-    stamp = now.timestamp()
-    if isinstance(event, SellerReleased):
-        return _released(conversation), [NotifySeller("released", event.seller)]
-    if isinstance(event, SellerWrote):
-        return _seller_wrote(conversation, event, stamp)
-    if isinstance(event, Tick):
-        return _tick(conversation, policy, now)
-    message = event
-    language = choose_language(
-        conversation.language, message.text, message.language_hint, policy.language
-    )
-    conv = conversation.evolve(
-        language=language, last_message_at=stamp, turns=conversation.turns + 1
-    )
-    if conv.stage is Stage.HANDED_OFF:
-        return conv, [Forward(message)]
-    decision = decide(conv, message, faq)
-    return respond(conv, message, decision, policy, now)
-
-
-def _released(conv: Conversation) -> Conversation:
-    """Back to the bot; the buyer is not messaged on hand-back."""
-    return conv.evolve(
-        stage=Stage.BOT,
-        handoff_reason=None,
-        handed_off_at=None,
-        options=(),
-        follow_up_of=None,
-        fallbacks=0,
-        seller=None,
-        seller_answered_at=None,
-        seller_last_at=None,
-        reminded=False,
-    )
-
-
-def _seller_wrote(
-    conv: Conversation, event: SellerWrote, stamp: float
-) -> tuple[Conversation, list[Action]]:
-    """A seller steps in (or answers): the chat is theirs; the first one claims it."""
-    claimed = conv.seller is None
-    handed = conv.evolve(
-        stage=Stage.HANDED_OFF,
-        handoff_reason=conv.handoff_reason or "seller",
-        handed_off_at=conv.handed_off_at or stamp,
-        seller=conv.seller or event.seller,
-        seller_answered_at=conv.seller_answered_at or (stamp if event.answered else None),
-        seller_last_at=stamp,
-    )
-    return handed, [NotifySeller("claimed", event.seller)] if claimed else []
-
-
-def _tick(conv: Conversation, policy: Policy, now: datetime) -> tuple[Conversation, list[Action]]:
-    """Keep the promises of a handoff: remind once, reassure once, give back when idle."""
-    due = _due(conv, policy, now)
-    if due == "idle":
-        return _released(conv), [NotifySeller("idle_released")]
-    if due == "remind":
-        assert conv.handed_off_at is not None  # noqa: S101 - _due checked it
-        lang = conv.language or policy.language
-        key = "holding" if policy.open_at(now) else "after_hours"
-        opens = policy.hours[0] if policy.hours else ""
-        waited = now.timestamp() - conv.handed_off_at
-        actions: list[Action] = [
-            NotifySeller("reminder", waited_minutes=int(waited // 60)),
-            Say(policy.texts.get(key, lang, opens=opens)),
-        ]
-        return conv.evolve(reminded=True), actions
-    return conv, []
-
-
-def timer_due(conv: Conversation, policy: Policy, now: datetime) -> bool:
-    """Whether a ``Tick`` would change anything for this chat now (cheap to ask often)."""
-    return _due(conv, policy, now) is not None
-
-
-def _due(conv: Conversation, policy: Policy, now: datetime) -> Literal["idle", "remind"] | None:
-    """Which promise of a handoff falls due now, if any."""
-    if conv.stage is not Stage.HANDED_OFF or conv.handed_off_at is None:
-        return None
-    stamp = now.timestamp()
-    idle_since = max(conv.seller_last_at or 0.0, conv.handed_off_at)  # sellers' silence
-    if stamp - idle_since >= policy.idle_hours * 3600:
-        return "idle"
-    waited = stamp - conv.handed_off_at
-    if conv.seller is None and not conv.reminded and waited >= policy.sla_minutes * 60:
-        return "remind"
-    return None
 
 
 def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decision:
@@ -401,7 +266,7 @@ def respond(
         actions.append(Say(texts.get(key, lang), options))
         return conv.evolve(options=tuple(o.id for o in options)), actions
     if verdict == "handoff":
-        return _hand_off(conv, message, decision.reason or "human", policy, now, actions)
+        return hand_off(conv, message, decision.reason or "human", policy, now, actions)
     if verdict == "small_talk":
         if decision.small_talk == "opener" and greet:
             pass  # "Waalaikumsalam" (and the greeting) is the reply; "mau tanya" waits
@@ -420,41 +285,10 @@ def respond(
         return conv, actions
     fallbacks = conv.fallbacks + 1
     if fallbacks >= policy.max_fallbacks:
-        return _hand_off(conv, message, "not_understood", policy, now, actions)
+        return hand_off(conv, message, "not_understood", policy, now, actions)
     human = Option(HUMAN_OPTION, texts.get("human_option", lang))
     actions.append(Say(texts.get("fallback", lang), (*_options(decision.options), human)))
     return conv.evolve(fallbacks=fallbacks), actions
-
-
-def _hand_off(
-    conv: Conversation,
-    message: BuyerMessage,
-    reason: HandoffReason,
-    policy: Policy,
-    now: datetime | None,
-    actions: list[Action],
-) -> tuple[Conversation, list[Action]]:
-    stamp = now.timestamp() if now is not None else 0.0
-    lang = conv.language or policy.language
-    told = policy.texts.get(f"handoff_{reason}", lang, shop=policy.shop_name)
-    if now is not None and policy.hours is not None and not policy.open_at(now):
-        told += "\n\n" + policy.texts.get("after_hours", lang, opens=policy.hours[0])
-    else:
-        minutes = f"{policy.sla_minutes:g}"
-        told += "\n\n" + policy.texts.get("reply_within", lang, minutes=minutes)
-    actions.append(Say(told))
-    actions.append(HandOff(reason, message))
-    handed = conv.evolve(
-        stage=Stage.HANDED_OFF,
-        handoff_reason=reason,
-        handed_off_at=stamp,
-        fallbacks=0,
-        seller=None,
-        seller_answered_at=None,
-        seller_last_at=None,
-        reminded=False,
-    )
-    return handed, actions
 
 
 def _options(entries: Sequence[FaqEntry]) -> tuple[Option, ...]:

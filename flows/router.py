@@ -1,0 +1,113 @@
+"""The engine's entry point: one pure step per event, routed to the flow it belongs to.
+
+Flows are modules with one job each: ``flows.faq`` (answer, ask back, admit not knowing),
+``flows.handoff`` (a seller takes over and gives back). A flow that holds a multi-turn
+exchange names itself in ``Conversation.flow``; its messages go to it first. A new flow
+registers in ``FLOWS`` (buyer messages) and claims its timer kinds in ``TIMERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from faq.model import Faq
+from flows import faq as faq_flow
+from flows import handoff
+from flows.language import choose_language
+from flows.messages import (
+    Action,
+    BuyerMessage,
+    Event,
+    OrderUpdate,
+    SellerReleased,
+    SellerWrote,
+    Tick,
+)
+from flows.policy import Policy
+from flows.state import Conversation, Stage
+
+Result = tuple[Conversation, list[Action]]
+MessageFlow = Callable[[Conversation, BuyerMessage, Faq, Policy, datetime], Result | None]
+TickFlow = Callable[[Conversation, Tick, Faq, Policy, datetime], Result]
+UpdateFlow = Callable[[Conversation, OrderUpdate, Policy, datetime], Result]
+
+# Flows offered a buyer message before the FAQ, in order: each returns None to pass.
+FLOWS: tuple[MessageFlow, ...] = ()
+
+
+def _handoff_tick(
+    conv: Conversation, event: Tick, faq: Faq, policy: Policy, now: datetime
+) -> Result:
+    return handoff.tick(conv, policy, now)
+
+
+def _no_orders(conv: Conversation, event: OrderUpdate, policy: Policy, now: datetime) -> Result:
+    return conv, []
+
+
+ORDERS: UpdateFlow = _no_orders  # the flow that tells the buyer about their orders
+
+# Which flow a timer of each kind belongs to (a kind may end in ":<ref>", e.g. an order).
+TIMERS: Mapping[str, TickFlow] = dict.fromkeys(handoff.TIMER_KINDS, _handoff_tick)
+
+
+def step(
+    conversation: Conversation, event: Event, faq: Faq, policy: Policy, now: datetime
+) -> Result:
+    """Advance one chat by one event.
+
+    Args:
+        conversation: the chat's state before the event.
+        event: a buyer's message, a seller's move, or a timer of this chat firing.
+        faq: the FAQ in force (swap it freely between calls).
+        policy: the shop's settings.
+        now: the caller's clock, in the shop's time zone (the engine reads none).
+
+    Returns:
+        The new state and what to do: messages, a handoff, forwards, timers.
+    """
+    match event:
+        case SellerReleased():
+            return handoff.released(conversation, event)
+        case SellerWrote():
+            return handoff.seller_wrote(conversation, event, policy, now.timestamp())
+        case Tick(kind=kind):
+            flow = TIMERS.get(kind) or TIMERS.get(kind.split(":", 1)[0])
+            return flow(conversation, event, faq, policy, now) if flow else (conversation, [])
+        case OrderUpdate():
+            return ORDERS(conversation, event, policy, now)
+        case BuyerMessage():
+            return _buyer(conversation, event, faq, policy, now)
+
+
+def _buyer(
+    conversation: Conversation, message: BuyerMessage, faq: Faq, policy: Policy, now: datetime
+) -> Result:
+    language = choose_language(
+        conversation.language, message.text, message.language_hint, policy.language
+    )
+    conv = conversation.evolve(
+        language=language, last_message_at=now.timestamp(), turns=conversation.turns + 1
+    )
+    if conv.stage is Stage.HANDED_OFF:
+        return handoff.while_handed_off(conv, message, _clear_answer(conv, message, faq, policy))
+    for flow in FLOWS:
+        result = flow(conv, message, faq, policy, now)
+        if result is not None:
+            return result
+    decision = faq_flow.decide(conv, message, faq)
+    return faq_flow.respond(conv, message, decision, policy, now)
+
+
+def _clear_answer(
+    conv: Conversation, message: BuyerMessage, faq: Faq, policy: Policy
+) -> str | None:
+    """The FAQ's answer when the message is a clear FAQ question (while a seller is awaited)."""
+    if conv.seller is not None or message.kind not in ("text", "choice"):
+        return None
+    decision = faq_flow.decide(conv.evolve(options=(), follow_up_of=None), message, faq)
+    entry = decision.entry
+    if decision.verdict != "answer" or entry is None or entry.answer is None:
+        return None
+    return entry.answer.get(conv.language or policy.language, policy.language)
