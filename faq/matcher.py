@@ -48,7 +48,7 @@ class Candidate:
     evidence: frozenset[str] = frozenset()  # the message's content keys this entry knows
     unexplained: int = 0  # the message's content keys this entry does not know
     asked: int = 0  # how many of ``evidence`` the entry's questions use (not only its answer)
-    # the message's known ideas ("@batal") this entry does not know, though others do
+    # what the message says ("@batal") that this entry does not know but others ask about
     elsewhere: int = 0
 
     @property
@@ -118,7 +118,10 @@ class Matcher:
         scale = math.log(1 + n)
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
         self._question_keys = [frozenset(keys) for keys in entry_keys]
-        self._asked_keys = frozenset(k for keys in entry_keys for k in keys)
+        # what some entry's questions ask about (places aside: they only break ties)
+        self._asked_keys = frozenset(
+            k for keys in entry_keys for k in keys if k not in self.lexicon.place_keys
+        )
         self._entry_keys = [
             frozenset(keys | set(answer.keys))
             for keys, answer in zip(entry_keys, answers, strict=True)
