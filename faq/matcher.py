@@ -18,7 +18,7 @@ from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, n
 Decision = Literal["answer", "clarify", "fallback"]
 
 _LOW_WEIGHT = 0.25  # function words, places and numbers: tie-breakers, not evidence
-_UNKNOWN_WEIGHT = 0.8  # a word no FAQ question uses: evidence the question is elsewhere
+_UNKNOWN_WEIGHT = 0.55  # a word no FAQ question uses: evidence the question is elsewhere
 _TYPO_CUTOFF = 84.0  # rapidfuzz ratio to take an unknown word for a misspelt known one
 _CHAR_SHARE = 0.15  # share of character-level similarity in the final score
 _SHORTLIST = 8
