@@ -36,7 +36,7 @@ _INTENT = [
 _CLOSING = [
     r"\bhow (do|can|should|to) (i )?(pay|order|buy|purchase|checkout|place an order)\b",
     r"(?<!tidak punya )(?<!tidak ada )\b(nomor )?rekening\b",
-    r"\bbukti (transfer|bayar|pembayaran)\b",
+    r"\bbukti (transfer|tf|bayar|pembayaran|bayaran)(nya)?\b",
     r"\btransfer (ke|di) (mana|bank|bca|bri|bni|mandiri|maybank|cimb)\b",
     r"\bsudah (transfer|bayar)\b",
     r"\b(sudah|baru) (saya |kami )?(transfer|bayar|bank in|banking|bank|tf|"
@@ -312,13 +312,15 @@ _ORDINALS = {
 }
 _ORDINAL_FILLER = frozenset(
     "yang nomor no number option pilihan opsi the ke yg nombor itu ini saja aja deh ya dong "
-    "pilih choose pick i want mau".split()
+    "pilih choose pick i want mau please pls lah je ok oke i'll ill take".split()
 )
 
 
 def option_by_position(words: tuple[str, ...], count: int) -> int | None:
     """The option a reply like "2", "yang kedua", "nomor 1" or "the first" points at."""
     rest = [w for w in words if w not in _ORDINAL_FILLER]
+    if len(rest) == 2 and rest[1] in ("one", "satu", "yang"):  # "the first one", "second one"
+        rest = rest[:1]
     if len(rest) == 1 and rest[0] in _ORDINALS and _ORDINALS[rest[0]] < count:
         return _ORDINALS[rest[0]]
     if len(rest) == 1 and rest[0] in ("terakhir", "last") and count:
