@@ -213,7 +213,7 @@ def test_english_ordinals_resolve_a_choice(
 def test_people_who_need_a_person_reach_one(
     text: str, reason: str, shop: Faq, policy: Policy
 ) -> None:
-    conv, actions = step(Conversation(), BuyerMessage(text), shop, policy, NOW)
+    _, actions = step(Conversation(), BuyerMessage(text), shop, policy, NOW)
     handoffs = [a for a in actions if isinstance(a, HandOff)]
     assert handoffs, text
     assert handoffs[0].reason == reason
