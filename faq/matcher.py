@@ -18,6 +18,7 @@ from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, n
 Decision = Literal["answer", "clarify", "fallback"]
 
 _LOW_WEIGHT = 0.25  # function words, places and numbers: tie-breakers, not evidence
+_REGION_WEIGHT = 0.6  # a region named: between a tie-breaker and a content word
 _UNKNOWN_WEIGHT = 0.55  # a word no FAQ question uses: evidence the question is elsewhere
 _TYPO_CUTOFF = 84.0  # rapidfuzz ratio to take an unknown word for a misspelt known one
 _CHAR_SHARE = 0.15  # share of character-level similarity in the final score
@@ -177,6 +178,10 @@ class Matcher:
         return sparse - (sparse - min(rich, sparse)) * self.richness
 
     def _weight(self, key: str) -> float:
+        if key in self.lexicon.place_keys and key != f"@{PLACE}":
+            # a region ("Sabah/Sarawak" vs "Semenanjung") tells entries apart that differ
+            # by it alone, but a place must not make a match by itself
+            return _REGION_WEIGHT * self._idf.get(key, 1.0)
         if (
             key in self.lexicon.function_keys
             or key in self.lexicon.place_keys
