@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from faq.matcher import MatchResult
+from faq.matcher import Candidate, MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
 from flows.handoff import hand_off
@@ -44,6 +44,7 @@ class Decision:
     why: str = ""  # one line for `japri faq try`: which rule decided
     signals: tuple[str, ...] = ()  # the signals that fired (flows.signals)
     salam: bool = False  # the buyer opened with "assalamualaikum": answer it first
+    nearest: tuple[Candidate, ...] = ()  # the best-scoring entries, for explanations
 
 
 def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decision:
@@ -63,9 +64,8 @@ def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decis
     signals = read_signals(norm.text, message.text)
     match = faq.matcher.decide(norm)
     decision = _judge(conversation, norm, signals, match, faq)
-    if _SALAM.intersection(norm.words):
-        decision = replace(decision, salam=True)
-    return decision
+    salam = bool(_SALAM.intersection(norm.words))
+    return replace(decision, salam=salam, nearest=match.candidates[:3])
 
 
 _SALAM = frozenset(

@@ -49,7 +49,6 @@ def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
     conv = Conversation(language=choose_language(None, text, None, policy.language))
     decision = decide(conv, message, faq)
     _, actions = respond(conv, message, decision, policy, None)
-    nearest = faq.matcher.rank(text, limit=3) if text.strip() else []
     reply = "\n\n".join(a.text for a in actions if isinstance(a, Say))
     return Trial(
         query=text,
@@ -62,6 +61,7 @@ def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
         hedged=decision.hedged,
         signals=list(decision.signals),
         candidates=[
-            {"id": c.entry_id, "score": c.score, "evidence": sorted(c.evidence)} for c in nearest
+            {"id": c.entry_id, "score": c.score, "evidence": sorted(c.evidence)}
+            for c in decision.nearest
         ],
     )
