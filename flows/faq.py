@@ -68,6 +68,10 @@ def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decis
     return replace(decision, salam=salam, nearest=match.candidates[:3])
 
 
+_THANKS_FIRST = re.compile(
+    r"^(terima kasih|makasih|makasi|thanks|thank you|thank u|thx|tengkyu|syukron|"
+    r"alhamdulillah)\b"
+)
 _SALAM = frozenset(
     "assalamualaikum asalamualaikum assalamualaikom assalamu salamualaikum aslm askum "
     "assalamualaikumwarahmatullahiwabarakatuh".split()
@@ -101,6 +105,8 @@ def _judge(
         return decided("handoff", "reports a problem", reason="complaint")
     if confident and best is not None:
         return replace(_answer(best, match.score, "one entry clearly best"), signals=fired)
+    if _THANKS_FIRST.match(norm.text) and not signals.question:  # "makasih, enak banget"
+        return decided("small_talk", "thanks", small_talk="thanks")
     if signals.never_mind:
         return decided("small_talk", "drops the question", small_talk="never_mind")
     if match.decision == "fallback" and (norm.small_talk or signals.opener or not norm.keys):
@@ -115,6 +121,10 @@ def _judge(
     if match.decision == "clarify":
         # several close entries: a real choice; one weak one: "did you mean this?"
         options = _strong_options(match, faq)
+        if len(options) == 1 and options[0].handoff:  # asking back would hand off anyway
+            return decided(
+                "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
+            )
         why = "several entries fit" if len(options) > 1 else "one entry fits, weakly"
         return decided("clarify", why, options=options)
     if conversation.follow_up_of is not None and norm.keys:

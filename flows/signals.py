@@ -23,6 +23,7 @@ _INTENT = [
     r"tempah)\b",
     r"\b(order|pesan|beli|ambil|tempah|keep) " + _QTY + r"\b",
     r"\bambil (ya|deh|saja|satu|yang ini|ini)\b",
+    r"\bikut (po|pre order|preorder|open order)\b",
     r"\b(jadi|fix) (order|ambil|beli)\b",
     r"\b(order|pesan|beli) (sekarang|now)\b",
     r"\b(saya|kami) (mau |pakai |pilih |ambil |)cod\b",
@@ -50,12 +51,16 @@ _CLOSING = [
     r"\b(resit|slip|screenshot|ss) (transfer|bayar|pembayaran|bayaran|payment|bank in)\b",
     r"\b(send|kirim|hantar|share) (resit|receipt|slip|bukti)\b",
     r"\b(harga|price) (last|akhir|mati|terakhir|nett|final)\b",
+    # the total to pay, the name an order goes under: the buyer is ordering
+    r"\btotal(nya)?( semua| semuanya| bayar| harga| belanja)?( jadi)? berapa\b",
+    r"\bberapa total(nya)?\b|\bhow much (is it )?in total\b|\bwhat is the total\b",
+    r"\batas nama\b",
     r"\b(discount|diskon|potongan|kurang|cheaper|murah)\b.{0,25}\b(if|kalau|jika|kalo)\b.{0,20}"
     r"\b(buy|pay|order|beli|bayar|ambil)\b.{0,12}\b(now|today|sekarang|hari ini|terus)\b",
     r"\b(borong|sapu) (semua|semuanya|habis|all)\b",
     r"\b(ok|oke) deal\b|^deal\b",
     r"\b(dp|down payment|uang muka|deposit)\b",
-    r"\b(nego|negosiasi|harga pas|harga nett?|harga teman|harga temen)\b",
+    r"\b(nego|negosiasi|harga pas|harga nett?|harga teman|harga temen)(nya)?\b",
     r"\b(bisa|boleh) (kurang|dikurangi|dikurangin|nego)\b",
     r"\bkurang(in|i)\b",
     r"\bkurang (sedikit|sikit|lagi|dong|boleh|bisa)\b",
@@ -103,7 +108,8 @@ _HUMAN = [
     r"\b(telepon|telpon|telefon|call|video call|vc|voice call)\b.{0,25}"
     r"\b(bisa|boleh|can|saja|terus|langsung|directly|tidak)\b",
     r"\b(bisa|boleh|can (i|we)|mau|nak)\b.{0,10}\b(telepon|telpon|telefon|call|video call|vc)\b",
-    r"\b(ngobrol|bicara|ngomong|bercakap|cakap|talk|speak) (langsung|directly|terus)\b",
+    r"\b(ngobrol|bicara|ngomong|bercakap|cakap|talk|speak)\b.{0,30}\b(langsung|directly|terus)\b",
+    r"\b(tolong|minta|bisa|boleh|please) (panggil|panggilkan|panggilin)\b",
 ]
 
 # Anger and disappointment: a person and an apology, never an argument.
