@@ -91,7 +91,7 @@ def _judge(
     if signals.angry:
         return decided("handoff", "upset", reason="complaint")
     if signals.human and not (confident and signals.info_question and best and not best.handoff):
-        entry = best if confident else None
+        entry = best if confident and best and best.handoff else None
         return decided("handoff", "asks for a person", entry=entry, reason="human")
     if signals.closing:
         entry = best if confident and best and best.handoff else None
@@ -121,7 +121,8 @@ def _judge(
     if match.decision == "clarify":
         # several close entries: a real choice; one weak one: "did you mean this?"
         options = _strong_options(match, faq)
-        if len(options) == 1 and options[0].handoff:  # asking back would hand off anyway
+        if len(options) == 1 and options[0].handoff and _well_founded(match):
+            # asking back would hand off anyway
             return decided(
                 "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
             )
@@ -160,17 +161,21 @@ def _strong_options(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
 
 def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
     """The entry to answer (hedged) when it is the only real candidate."""
-    if match.decision != "clarify" or match.score < _HEDGE_FLOOR:
+    if match.decision != "clarify" or match.score < faq.matcher.answer_at - _HEDGE_BELOW:
         return None
     options = _strong_options(match, faq)
+    return options[0] if len(options) == 1 and _well_founded(match) else None
+
+
+def _well_founded(match: MatchResult) -> bool:
+    """Whether the best entry is tied to the message by more than chance: a word its
+    questions use (not only its answer), not one word alone of a longer message, nothing
+    said that only other entries ask about, and a lead over the next entry."""
     best = match.candidates[0]
     runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
-    # one word alone, or only the answer's words, tie the message to it: ask instead
-    if len(options) != 1 or not best.asked or (_LONE_HEDGE and best.lone_word):
-        return None
-    if best.score - runner_up < _HEDGE_LEAD or best.elsewhere > _ELSEWHERE:
-        return None
-    return options[0]
+    if not best.asked or (_LONE_HEDGE and best.lone_word):
+        return False
+    return best.score - runner_up >= _HEDGE_LEAD and best.elsewhere <= _ELSEWHERE
 
 
 def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
@@ -178,8 +183,10 @@ def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, .
     return tuple(e for e in (faq.get(i) for i in ids) if e is not None and not e.handoff)
 
 
-_TIE_BAND = 0.10  # rivals this close to the best are a real choice
-_HEDGE_FLOOR = 0.5  # a lone candidate scoring this is answered, hedged
+_TIE_BAND = 0.15  # rivals this close to the best are a real choice
+# a lone candidate scoring this little below the FAQ's answer threshold is answered,
+# hedged (the threshold slides with how many ways each entry is phrased, and so does this)
+_HEDGE_BELOW = 0.13
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
 _LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
 _ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know
