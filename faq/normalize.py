@@ -243,8 +243,18 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
             words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
             continue
-        words.extend(lexicon.slang.get(word, (word,)))
+        words.extend(lexicon.slang.get(word) or (_without_nya(word, lexicon),))
     return tuple(words)
+
+
+def _without_nya(word: str, lexicon: Lexicon) -> str:
+    """ "adminnya" -> "admin", "transfernya" -> "transfer": the possessive suffix off a
+    word the vocabulary knows, so phrases and signals see the word itself."""
+    if len(word) > 5 and word.endswith("nya"):
+        base = word[:-3]
+        if (base,) in lexicon.concepts or base in lexicon.slang or base in lexicon.stopwords:
+            return base
+    return word
 
 
 # After a form of address these name the shop's owner: "tuan kedai", "bos toko".
