@@ -161,7 +161,9 @@ def _strong_options(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
 
 def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
     """The entry to answer (hedged) when it is the only real candidate."""
-    if match.decision != "clarify" or match.score < faq.matcher.answer_at - _HEDGE_BELOW:
+    below = _HEDGE_BELOW + (_HEDGE_BELOW_RICH - _HEDGE_BELOW) * faq.matcher.richness
+    floor = max(faq.matcher.answer_at - below, _HEDGE_FLOOR)
+    if match.decision != "clarify" or match.score < floor:
         return None
     options = _strong_options(match, faq)
     return options[0] if len(options) == 1 and _well_founded(match) else None
@@ -184,9 +186,13 @@ def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, .
 
 
 _TIE_BAND = 0.15  # rivals this close to the best are a real choice
-# a lone candidate scoring this little below the FAQ's answer threshold is answered,
-# hedged (the threshold slides with how many ways each entry is phrased, and so does this)
+# A lone candidate scoring this little below the FAQ's answer threshold is answered,
+# hedged. With ~3 questions an entry a middling score is all a paraphrase can get; with
+# 10+ the answer threshold is already lower and a middling score means less (measured:
+# hedging there answered CLINC's out-of-scope questions), so the band narrows.
 _HEDGE_BELOW = 0.13
+_HEDGE_BELOW_RICH = 0.02
+_HEDGE_FLOOR = 0.5  # ... and never below this
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
 _LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
 _ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know
