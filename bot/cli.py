@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
+from bot.suggest_cli import register as register_suggest
 from faq.loader import FaqFormatError, LoadedFaq, check_faq, load_faq
 from faq.model import Faq
 from flows.messages import BuyerMessage, Forward, HandOff, Option, Say, SellerReleased
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     trial.add_argument("--json", action="store_true", help="one JSON object per message")
     trial.add_argument("--batch", metavar="FILE", help="one message per line ('-' = stdin)")
     trial.set_defaults(run=_faq_try)
+    register_suggest(faq_commands, with_config)
     chat = with_config(commands.add_parser("chat", help="chat with the bot in the terminal"))
     chat.set_defaults(run=_chat)
     serve = with_config(commands.add_parser("serve", help="run the webhook gateway"))

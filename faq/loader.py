@@ -21,7 +21,7 @@ _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
-TOP_KEYS = ("faqs", "synonyms", "slang")
+TOP_KEYS = ("faqs", "synonyms", "slang", "handoff_words")
 ENTRY_KEYS = ("id", "questions", "title", "answer", "follow_up", "follow_up_unless", "handoff")
 _BUTTON_LIMIT = 20  # WhatsApp reply-button titles are cut at 20 characters
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -165,9 +165,10 @@ class _Parser:
         self._check_unique(entries, faqs_node)
         synonyms = self._synonyms(top["synonyms"][1]) if "synonyms" in top else ()
         slang = self._slang(top["slang"][1]) if "slang" in top else {}
+        words = self._handoff_words(top["handoff_words"][1]) if "handoff_words" in top else ()
         if self.problems:
             return None
-        return Faq(tuple(entries), self.source, synonyms, slang, self.thresholds)
+        return Faq(tuple(entries), self.source, synonyms, slang, self.thresholds, words)
 
     def _mapping(
         self, node: MappingNode, allowed: tuple[str, ...], what: str
@@ -381,6 +382,13 @@ class _Parser:
             words = [self._text(w, "a synonym") for w in item.value]
             groups.append(tuple(w for w in words if w))
         return tuple(groups)
+
+    def _handoff_words(self, node: Node) -> tuple[str, ...]:
+        if not isinstance(node, SequenceNode):
+            self.error(node, "'handoff_words' must be a list of phrases, e.g. [orang admin]")
+            return ()
+        words = (self._text(item, "each handoff word") for item in node.value)
+        return tuple(w for w in words if w)
 
     def _slang(self, node: Node) -> dict[str, str]:
         if not isinstance(node, MappingNode):

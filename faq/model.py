@@ -89,6 +89,7 @@ class Faq:
     synonyms: tuple[tuple[str, ...], ...] = ()
     slang: Mapping[str, str] = field(default_factory=dict)
     thresholds: Thresholds | None = field(default=None, compare=False)
+    handoff_words: tuple[str, ...] = ()  # the seller's own ways of asking for a person
     matcher: Matcher = field(init=False, repr=False, compare=False)
     _by_id: Mapping[str, FaqEntry] = field(init=False, repr=False, compare=False)
 

@@ -12,6 +12,7 @@ KNOWN_KEYS = (
     "faqs",
     "synonyms",
     "slang",
+    "handoff_words",
     "id",
     "questions",
     "answer",

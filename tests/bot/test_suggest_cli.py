@@ -1,0 +1,115 @@
+"""`japri faq suggest`: list, accept and dismiss suggestions made from lessons."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.suggest_cli import parse_span
+from faq.lessons import AskedForPerson, Clarified, Fallback, HandedOff, Lesson, to_dict
+from faq.loader import load_faq
+
+FAQ = """# my shop
+faqs:
+  - id: kadaluarsa
+    questions:
+      - kapan kadaluarsanya?
+    answer: Tahan 6 bulan di freezer kak.
+  - id: ongkir
+    questions:
+      - berapa ongkirnya?
+    answer: Ongkir mulai Rp9.000 kak.
+"""
+NOW = time.time()  # `--since` counts back from the real clock
+DAY = 86400.0
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    (tmp_path / "faq.yaml").write_text(FAQ, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text("faq:\n  path: faq.yaml\n", encoding="utf-8")
+    lessons: list[Lesson] = [
+        *(
+            Clarified("tarikh luput bila sis", ("kadaluarsa", "ongkir"), "kadaluarsa", "tap",
+                      NOW - DAY, f"b{n}")
+            for n in range(3)
+        ),
+        HandedOff("bisa kirim ke singapore?", "Bisa kak via EMS", None, NOW - 10 * DAY, "c1"),
+        AskedForPerson("orang admin", NOW - DAY, "d1"),
+        Fallback("kirim 0812-3456-7890", NOW - DAY, "e1"),
+    ]  # fmt: skip
+    lines = [json.dumps(to_dict(m)) for m in lessons] + ["not json", ""]
+    (tmp_path / "lessons.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    return tmp_path
+
+
+def suggest(shop: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict[str, str]]:
+    args = ["faq", "suggest", "--config", str(shop / "config.yaml")]
+    code = main([*args, "--lessons", str(shop / "lessons.jsonl"), "--json", *extra])
+    assert code == 0
+    out, err = capsys.readouterr()
+    assert "lessons.jsonl:7: skipped" in err
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_suggestions_are_listed_most_asked_first(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    found = suggest(shop, capsys)
+    assert [(s["kind"], s["count"]) for s in found] == [
+        ("add_question", 3),
+        ("new_entry", 1),
+        ("add_handoff_word", 1),
+    ]
+    assert found[0]["entry_id"] == "kadaluarsa"
+    assert found[1]["draft_answer"] == "Bisa kak via EMS"
+    assert [s["kind"] for s in suggest(shop, capsys, "--since", "7d")] == [
+        "add_question",
+        "add_handoff_word",
+    ]
+
+
+def test_the_plain_listing_reads_like_the_issue(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["faq", "suggest", "--config", str(shop / "config.yaml")]
+    assert main([*args, "--lessons", str(shop / "lessons.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "add \"tarikh luput bila sis\" (3 buyers) as a question of 'kadaluarsa'" in out
+    assert 'new entry? "bisa kirim ke singapore?" (1 buyer); the seller answered: ' in out
+
+
+def test_accept_writes_the_faq_and_dismiss_is_remembered(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second, _ = suggest(shop, capsys)
+    (done,) = suggest(shop, capsys, "--accept", first["id"])
+    assert (done["changed"], done["entry_id"]) == (True, "kadaluarsa")
+    assert Path(done["backup"]).read_text(encoding="utf-8") == FAQ
+    entry = load_faq(shop / "faq.yaml").faq.get("kadaluarsa")
+    assert entry is not None
+    assert entry.questions[-1] == "tarikh luput bila sis"
+    assert (shop / "faq.yaml").read_text(encoding="utf-8").startswith("# my shop\n")
+    dismissed = str(shop / "dismissed.txt")
+    args = ["faq", "suggest", "--config", str(shop / "config.yaml"), "--dismissed", dismissed]
+    assert main([*args, "--dismiss", second["id"]]) == 0
+    left = suggest(shop, capsys, "--dismissed", dismissed)
+    assert [s["kind"] for s in left] == ["add_handoff_word"]
+
+
+def test_without_lessons_the_command_says_what_it_needs(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["faq", "suggest", "--config", str(shop / "config.yaml")]) == 2
+    assert "--lessons" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("7d", 7 * DAY), ("12h", 43200.0), ("2w", 14 * DAY), ("x", None)]
+)
+def test_spans(text: str, seconds: float | None) -> None:
+    assert parse_span(text) == seconds
