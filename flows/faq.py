@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from faq.followup import already_answered
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
@@ -223,8 +224,8 @@ def _chosen_option(
     if position is not None:
         return offered[position]
     typed = norm.text
-    for entry in offered:
-        if typed and typed == normalize(entry.title, faq.matcher.lexicon).text:
+    for entry in offered:  # the typed title of a button, in any language it was shown in
+        if typed and any(typed == normalize(n, faq.matcher.lexicon).text for n in entry.names()):
             return entry
     # the buyer's words fit one offered option clearly better than the others
     ranked = [c for c in faq.matcher.rank(norm, limit=10) if c.entry_id in conversation.options]
@@ -272,19 +273,23 @@ def respond(
         assert entry.answer is not None  # noqa: S101 - the loader guarantees it
         answer = entry.answer.get(lang, policy.language)
         if decision.hedged:
-            topic = entry.id.replace("-", " ").replace("_", " ")
+            topic = (
+                entry.title_for(lang, policy.language)
+                if entry.titles is not None
+                else entry.id.replace("-", " ").replace("_", " ")
+            )
             hedge = texts.get("hedged", lang, topic=topic)
             not_this = Option(NOT_THIS, texts.get("not_this_option", lang))
             actions.append(Say(f"{hedge}\n\n{answer}", (not_this,)))
             others = tuple(e.id for e in decision.options)
             return conv.evolve(fallbacks=0, options=(NOT_THIS, *others)), actions
         actions.append(Say(answer))
-        if entry.follow_up is not None:
+        if entry.follow_up is not None and not already_answered(entry, message.text):
             actions.append(Say(entry.follow_up.get(lang, policy.language)))
             conv = conv.evolve(follow_up_of=entry.id)
         return conv.evolve(fallbacks=0), actions
     if verdict == "clarify":
-        options = _options(decision.options)
+        options = _options(decision.options, lang, policy.language)
         key = "clarify" if len(options) > 1 else "clarify_single"
         actions.append(Say(texts.get(key, lang), options))
         return conv.evolve(options=tuple(o.id for o in options)), actions
@@ -310,9 +315,11 @@ def respond(
     if fallbacks >= policy.max_fallbacks:
         return hand_off(conv, message, "not_understood", policy, now, actions)
     human = Option(HUMAN_OPTION, texts.get("human_option", lang))
-    actions.append(Say(texts.get("fallback", lang), (*_options(decision.options), human)))
+    topics = _options(decision.options, lang, policy.language)
+    actions.append(Say(texts.get("fallback", lang), (*topics, human)))
     return conv.evolve(fallbacks=fallbacks), actions
 
 
-def _options(entries: Sequence[FaqEntry]) -> tuple[Option, ...]:
-    return tuple(Option(e.id, e.title) for e in entries)
+def _options(entries: Sequence[FaqEntry], lang: str, default: str) -> tuple[Option, ...]:
+    """Buttons for entries, titled in the buyer's language where the seller wrote one."""
+    return tuple(Option(e.id, e.title_for(lang, default)) for e in entries)

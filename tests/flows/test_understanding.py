@@ -282,3 +282,71 @@ def test_faq_try_says_why(shop: Faq, policy: Policy) -> None:
     assert "hypothetical" in trial.signals
     assert trial.candidates
     assert trial.candidates[0]["id"] == "retur"
+
+
+# --- the seller's titles and follow-ups (faq/loader.py keys) ---------------------------------
+
+TITLED = """
+faqs:
+  - id: ongkir
+    title: {id: Ongkos kirim, ms: Kos pos, en: Shipping cost}
+    questions: [berapa ongkirnya?, ongkos kirim berapa?]
+    answer: Ongkir mulai Rp9.000 kak.
+    follow_up: Mau dikirim ke kota mana kak?
+    follow_up_unless: place
+  - id: ongkos-cod
+    title: {id: Biaya COD, en: COD fee}
+    questions: [biaya cod berapa?, ongkos cod berapa?]
+    answer: Biaya COD 3 % kak.
+"""
+
+
+@pytest.fixture(scope="module")
+def titled() -> Faq:
+    return parse_faq(TITLED).faq
+
+
+@pytest.mark.parametrize(
+    ("text", "asked_back"),
+    [
+        ("ongkirnya berapa?", True),  # no place said: where to?
+        ("ongkir ke bandung berapa?", False),  # the place is said already
+        ("ongkir ke medan brp kak", False),
+    ],
+)
+def test_a_follow_up_already_answered_is_not_asked(
+    text: str, asked_back: bool, titled: Faq, policy: Policy
+) -> None:
+    conv, actions = step(Conversation(stage=Stage.BOT), BuyerMessage(text), titled, policy, NOW)
+    said = " ".join(a.text for a in actions if isinstance(a, Say))
+    assert "Ongkir mulai" in said
+    assert ("kota mana" in said) is asked_back
+    assert (conv.follow_up_of == "ongkir") is asked_back
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [("id", ["Ongkos kirim", "Biaya COD"]), ("en", ["Shipping cost", "COD fee"])],
+)
+def test_buttons_carry_the_title_in_the_buyers_language(
+    language: str, titles: list[str], titled: Faq, policy: Policy
+) -> None:
+    from flows.faq import Decision, respond
+
+    conv = Conversation(stage=Stage.BOT, language=language)
+    decision = Decision("clarify", options=(titled.get("ongkir"), titled.get("ongkos-cod")))  # type: ignore[arg-type]
+    _, actions = respond(conv, BuyerMessage("ongkos?"), decision, policy, NOW)
+    shown = [o.title for a in actions if isinstance(a, Say) for o in a.options]
+    assert shown == titles
+
+
+@pytest.mark.parametrize(
+    "typed", ["Ongkos kirim", "shipping cost", "Kos pos", "berapa ongkirnya?"]
+)
+def test_a_typed_title_in_any_language_picks_the_option(
+    typed: str, titled: Faq, policy: Policy
+) -> None:
+    conv = Conversation(stage=Stage.BOT, options=("ongkir", "ongkos-cod"))
+    decision = decide(conv, BuyerMessage(typed), titled)
+    assert decision.entry is not None
+    assert decision.entry.id == "ongkir"
