@@ -62,6 +62,8 @@ class Lexicon:
     small_talk: Mapping[tuple[str, ...], str]  # phrase -> greeting | thanks | goodbye
     # places and their regions ("ke Kuching": the Sabah/Sarawak entry): tie-breakers
     place_keys: frozenset[str] = frozenset({"@" + PLACE})
+    # every word of the vocabulary's phrases, to undo chat spellings ("luputt", "adminnya")
+    known: frozenset[str] = frozenset()
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -90,6 +92,7 @@ class Lexicon:
             honorifics=self.honorifics,
             small_talk=self.small_talk,
             place_keys=self.place_keys,
+            known=self.known | {w for phrase in concepts for w in phrase},
         )
 
 
@@ -223,6 +226,7 @@ def default_lexicon() -> Lexicon:
         honorifics=frozenset(fold(str(w)) for w in data["honorifics"]),
         small_talk=small_talk,
         place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
+        known=frozenset(w for phrase in concepts for w in phrase),
     )
 
 
@@ -248,12 +252,17 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
 
 
 def _without_nya(word: str, lexicon: Lexicon) -> str:
-    """ "adminnya" -> "admin", "transfernya" -> "transfer": the possessive suffix off a
-    word the vocabulary knows, so phrases and signals see the word itself."""
+    """A chat spelling of a word the vocabulary knows, undone so phrases and signals see
+    the word itself: the possessive suffix ("adminnya" -> "admin", "transfernya") and a
+    doubled last letter ("luputt" -> "luput", "tokoo" -> "toko")."""
+    if word in lexicon.known:
+        return word
     if len(word) > 5 and word.endswith("nya"):
         base = word[:-3]
-        if (base,) in lexicon.concepts or base in lexicon.slang or base in lexicon.stopwords:
+        if base in lexicon.known or base in lexicon.slang or base in lexicon.stopwords:
             return base
+    if len(word) > 3 and word[-1] == word[-2] and word[:-1] in lexicon.known:
+        return word[:-1]
     return word
 
 

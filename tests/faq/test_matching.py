@@ -14,7 +14,7 @@ from faq.normalize import normalize
     ("chat", "plain"),
     [
         ("brp ongkir ke bdg kak?", "berapa ongkos kirim ke bandung"),
-        ("Gmn caranya sis??", "bagaimana cara"),
+        ("Gmn caranya sis??", "bagaimana caranya"),
         ("udh dikirim blm gan", "sudah dikirim belum"),
         ("bagus bangettt 😍😍", "bagus banget"),
         ("nak tanya brape kos pos", "mau tanya berapa kos pos"),
