@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(run=_contacts_export)
+    from bot import stats_cli
+
+    stats_cli.add_parser(commands, with_config)
     return parser
 
 
@@ -116,7 +119,7 @@ def _contacts_export(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
 
     async def rows() -> list[dict[str, object]]:
-        store = open_store(settings.store.url, settings.base_dir)
+        store = open_store(settings.store.url, settings.base_dir, exclusive=False)
         await store.open()
         try:
             return await store.contact_rows()
@@ -139,15 +142,17 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app import CONFIG_ENV, LOG_LEVEL_ENV, OVERRIDES_ENV, create_app
     from bot.faqsource import FaqSource
     from bot.logs import configure
+    from bot.security import check_settings
 
     settings = load_settings(args.config, overrides=args.set)
+    check_settings(settings)  # e.g. a Telegram webhook without its secret: refuse, say why
     host = args.host or settings.server.host
     port = args.port or settings.server.port
     busy = port_problem(host, port)
     if busy:  # before anything else is said or opened
         print(f"japri serve: {busy}", file=sys.stderr)
         return EXIT_PROBLEMS
-    configure(args.log_level.upper(), secrets=settings.secrets())
+    configure(args.log_level.upper(), secrets=settings.secrets(), mask=settings.logs.mask)
     faq = FaqSource(settings.faq_path, settings.thresholds())
     if not faq.load():  # its errors are logged as file:line lines
         print(f"japri serve: fix {settings.faq_path} first", file=sys.stderr)
@@ -165,6 +170,9 @@ def _serve(args: argparse.Namespace) -> int:
         "log_level": "info" if access_log else "warning",
         "access_log": access_log,
         "log_config": None,  # uvicorn's lines go through our handler, secrets masked
+        # X-Forwarded-For is believed only from server.trusted_proxies (bot.security),
+        # never by uvicorn's default of trusting 127.0.0.1
+        "proxy_headers": False,
         "timeout_graceful_shutdown": 5,
         "timeout_keep_alive": 75,  # platforms and proxies reuse connections; 5 s is too short
     }
@@ -230,11 +238,12 @@ async def _store_problem(settings: Settings) -> str | None:
 
 
 def _set_webhook(args: argparse.Namespace) -> int:
-
     from bot.channels.telegram import TelegramChannel
     from bot.errors import ChannelError
+    from bot.security import check_settings
 
     settings = load_settings(args.config)
+    check_settings(settings)  # no webhook is registered without its secret
     tg = settings.telegram
     if not tg.token:
         print("japri: telegram.token is not set", file=sys.stderr)

@@ -17,7 +17,18 @@ class ConfigError(BotError):
 
 
 class StoreError(BotError):
-    """The store cannot be opened or used."""
+    """The store cannot be opened or used (every driver error becomes one at the store's
+    edge). ``transient``: it may work when tried again (a lock held by another process,
+    a dropped connection); webhooks answer 503 then, so the platform retries."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        self.transient = transient
+        super().__init__(message)
+
+
+class ParseError(BotError, ValueError):
+    """Input that cannot be read: a webhook body, a stored event or command. A
+    ``ValueError`` too, for callers that catch those."""
 
 
 class ChannelError(BotError):

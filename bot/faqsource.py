@@ -24,7 +24,6 @@ class FaqSource:
         self.thresholds = thresholds
         self.faq: Faq | None = None
         self.error: str | None = None
-        self.loaded_at: float | None = None
         self._signature: tuple[int, int] | None = None
 
     def _stat(self) -> tuple[int, int] | None:

@@ -26,6 +26,7 @@ class KeyedWorkers:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self.closing = False
+        self.closed = asyncio.Event()  # set by close(): long waits end early
 
     def poke(self, key: str) -> None:
         if self.closing:
@@ -54,6 +55,7 @@ class KeyedWorkers:
     async def close(self, grace: float = 3.0) -> None:
         """No new work; what runs gets ``grace`` seconds to finish, then is cancelled."""
         self.closing = True
+        self.closed.set()
         tasks = list(self._tasks.values())
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace)

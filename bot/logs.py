@@ -1,9 +1,10 @@
-"""Logging set-up: one line per event, and no secret ever printed."""
+"""Logging set-up: one line per event, no secret ever printed, buyers' numbers masked."""
 
 from __future__ import annotations
 
 import atexit
 import logging
+import re
 import sys
 import threading
 import time
@@ -24,6 +25,40 @@ class Redact(logging.Filter):
         clean = message
         for secret in self.secrets:
             clean = clean.replace(secret, "***")
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+# A WhatsApp chat key's number, a web-chat session id (which is what lets a page read
+# the chat: a bearer secret), and phone numbers written out (+62 812…, 0812…, 60 12…).
+_PRIVATE = re.compile(
+    r"(?P<wa>(?<=whatsapp:)\d{6,})"
+    r"|(?P<web>(?:(?<=web:)|(?<=session=))[A-Za-z0-9_-]{8,40})"  # chat key, page URL
+    r"|(?P<phone>(?<![\w:.-])\+?(?:62|60|65|0)[ -]?[1-9][\d -]{6,14}\d(?!\w|\.\d))"
+)
+
+
+def mask(text: str) -> str:
+    """``text`` with phone numbers cut to their last 4 digits and web-chat session ids to
+    their first 4 characters: enough to tell log lines apart, not to reach the buyer."""
+    return _PRIVATE.sub(_masked, text)
+
+
+def _masked(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if match.lastgroup == "web":
+        return found[:4] + "…"
+    digits = [c for c in found if c.isdigit()]
+    return "…" + "".join(digits[-4:])
+
+
+class Mask(logging.Filter):
+    """Applies ``mask`` to every record (``logs.mask``, on by default)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = mask(message)
         if clean != message:
             record.msg, record.args = clean, None
         return True
@@ -72,10 +107,14 @@ class BatchedStream(logging.StreamHandler):  # type: ignore[type-arg]
                 self.flush()
 
 
-def configure(level: str = "INFO", secrets: Iterable[str | None] = ()) -> None:
+def configure(
+    level: str = "INFO", secrets: Iterable[str | None] = (), *, mask: bool = True
+) -> None:
     handler = BatchedStream()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(Redact(secrets))
+    if mask:
+        handler.addFilter(Mask())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

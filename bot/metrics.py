@@ -33,6 +33,12 @@ class Metrics:
             "japri_duplicates", "Redelivered events skipped", ["channel"], registry=r
         )
         self.actions = Counter("japri_actions", "Engine decisions by type", ["action"], registry=r)
+        self.turns = Counter(
+            "japri_turns",
+            "Buyer messages by the bot's action (handoffs: and their reason)",
+            ["action", "reason"],
+            registry=r,
+        )
         self.handoffs = Counter(
             "japri_handoffs", "Chats handed to a seller", ["reason"], registry=r
         )
@@ -70,6 +76,12 @@ class Metrics:
         self.faq_entries = Gauge(
             "japri_faq_entries", "Entries in the live FAQ", registry=r, multiprocess_mode="max"
         )
+
+    def turn(self, action: str | None) -> None:
+        """Count one buyer message by the bot's action: "answer", "clarify", "fallback",
+        "small_talk", "handoff:<reason>", "forward" ... (``Turn.action``)."""
+        name, _, reason = (action or "none").partition(":")
+        self.turns.labels(name, reason).inc()
 
     def sent(self, channel: str, op: str, seconds: float) -> None:
         self.messages_out.labels(channel, op).inc()

@@ -5,26 +5,37 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from typing import Protocol
 
-from bot.channels.base import BEST_EFFORT_OPS, Sent
-from bot.errors import ChannelError, RateLimited
+from bot.channels.base import Sent
+from bot.commands import Command, decode
+from bot.errors import ChannelError, ParseError, RateLimited, StoreError
 from bot.keyed import KeyedWorkers
+from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
 from bot.ratelimit import Limits
-from bot.store.base import OutboxRow, Store
+from bot.store.base import OutboxRow, Outgoing, Store
 
 log = logging.getLogger("japri.outbox")
 
-Deliver = Callable[[OutboxRow], Awaitable[Sent]]
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
 MAX_AGE = 24 * 3600.0  # a reply older than a day is no longer worth sending
-_LEASE = "outbox:"  # lanes are leased like chats, under their own key
-_LEASE_TTL = 60.0
+LEASE_TTL = 60.0
+DEFAULT_CONCURRENCY = 64
+MARK_RETRY = 0.1  # seconds before recording a done send is tried again (doubling, to 5 s)
 _BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+
+
+class Delivery(Protocol):
+    """What the outbox hands commands to (see ``bot.delivery``)."""
+
+    async def send(self, lane: str, command: Command) -> Sent: ...
+
+    def given_up(self, lane: str, command: Command, error: str) -> list[Outgoing]:
+        """What to queue when ``command`` will never be sent (e.g. tell the sellers)."""
+        ...
 
 
 class Outbox:
@@ -32,35 +43,38 @@ class Outbox:
 
     Each lane (one destination chat) has at most one worker task in this process, so a
     chat's messages go out one at a time and in order; a 429 or a retry holds back only
-    that lane. ``deliver`` does the platform call; ``Limits`` paces it.
+    that lane. ``delivery`` does the platform call; ``Limits`` paces it.
     """
 
     def __init__(
         self,
         store: Store,
-        deliver: Deliver,
+        delivery: Delivery,
         limits: Limits,
         metrics: Metrics,
-        on_given_up: Callable[[OutboxRow, str], Awaitable[None]] | None = None,
+        *,
         wall: Callable[[], float] = time.time,
-        concurrency: int = 8,
+        sleep: Sleep = asyncio.sleep,
+        concurrency: dict[str, int] | None = None,
         shared: bool = False,
     ) -> None:
         self.store = store
         self.shared = shared  # other processes send from the same store: lease each lane
-        self.owner = uuid.uuid4().hex
         # At most as many calls in flight per channel as its HTTP pool has connections:
-        # waiting here is cheap, waiting in httpcore's queue costs CPU on every request.
+        # waiting here is cheap, waiting in the pool's queue costs CPU on every request.
+        sizes = concurrency or {}
         self._slots: dict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(concurrency)
+            lambda: asyncio.Semaphore(DEFAULT_CONCURRENCY)
         )
-        self.deliver = deliver
+        for channel, size in sizes.items():
+            self._slots[channel] = asyncio.Semaphore(size)
+        self.delivery = delivery
         self.limits = limits
         self.metrics = metrics
-        self.on_given_up = on_given_up
         self.wall = wall
+        self.sleep = sleep
+        self.leases = LeaseHolder(store, "outbox:", LEASE_TTL, wall=wall, sleep=sleep)
         self._lanes = KeyedWorkers(self._run, "outbox")
-        self._held: dict[str, float] = {}  # lane -> until when our lease runs
 
     def kick(self, lane: str) -> None:
         """Make sure ``lane``'s pending messages are on their way."""
@@ -74,13 +88,12 @@ class Outbox:
     async def close(self, grace: float = 3.0) -> None:
         await self._lanes.close(grace)
 
-    @property
-    def _closing(self) -> bool:
-        return self._lanes.closing
+    async def _pending(self, lane: str) -> bool:
+        return not self._lanes.closing and await self.store.next_outgoing(lane) is not None
 
     async def _run(self, lane: str) -> None:
         channel = lane.split(":", 1)[0]
-        if self.shared and not await self._claim(lane):
+        if self.shared and not await self.leases.hold(lane, lambda: self._pending(lane)):
             return
         try:
             while True:  # on close too, until the grace time runs out
@@ -90,79 +103,97 @@ class Outbox:
                     return
                 wait = row.not_before - self.wall()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    if self._lanes.closing:
+                        return  # a retry for later: the next start takes it up
+                    await self._nap(wait)
+                    continue
+                try:
+                    command = decode(row.payload)
+                except ParseError as exc:  # e.g. written by a newer version: not ours
+                    log.error("outbox %s #%d: %s", lane, row.id, exc)
+                    await self.store.mark_failed(row.id, str(exc), self.wall())
                     continue
                 # receipts and tap acknowledgements are not messages: they are not paced
-                best_effort = row.payload.get("op") in BEST_EFFORT_OPS
-                pause = 0.0 if best_effort else self.limits.delay(channel, lane)
+                pause = 0.0 if command.best_effort else self.limits.delay(channel, lane)
                 if pause > 0:
-                    await asyncio.sleep(pause)
-                if self.shared and not await self._renew(lane):
+                    await self.sleep(pause)
+                if self.shared and not await self.leases.renew(lane):
                     return  # the lease ran out while we waited: another process has the lane
-                await self._send(channel, row)
+                await self._send(channel, row, command)
         finally:
             if self.shared:
-                self._held.pop(lane, None)
-                await self.store.release_chat(_LEASE + lane, self.owner)
+                await self.leases.release(lane)
 
-    async def _claim(self, lane: str) -> bool:
-        """Take the lane's lease; while another process holds it, wait as long as there is
-        something left to send (it may finish our rows for us)."""
-        while not await self._renew(lane):
-            if self._closing or await self.store.next_outgoing(lane) is None:
-                return False
-            await asyncio.sleep(0.05)
-        return True
+    async def _nap(self, seconds: float) -> None:
+        """Wait for a retry's time, or until the outbox closes."""
+        closed = asyncio.ensure_future(self._lanes.closed.wait())
+        napping = asyncio.ensure_future(self.sleep(seconds))
+        try:
+            await asyncio.wait((closed, napping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (closed, napping):
+                task.cancel()
 
-    async def _renew(self, lane: str) -> bool:
-        """Hold the lane's lease; renewed in the store only once half of it is used up."""
-        now = self.wall()
-        if self._held.get(lane, 0.0) - now > _LEASE_TTL / 2:
-            return True
-        if not await self.store.claim_chat(_LEASE + lane, self.owner, now, _LEASE_TTL):
-            self._held.pop(lane, None)
-            return False
-        self._held[lane] = now + _LEASE_TTL
-        return True
-
-    async def _send(self, channel: str, row: OutboxRow) -> None:
-        op = str(row.payload.get("op", "say"))
+    async def _send(self, channel: str, row: OutboxRow, command: Command) -> None:
         started = time.perf_counter()
         try:
             async with self._slots[channel]:
-                sent = await self.deliver(row)
+                sent = await self.delivery.send(row.lane, command)
         except ChannelError as exc:
-            await self._failed(channel, row, op, exc)
+            await self._failed(channel, row, command, exc)
             return
         except Exception as exc:  # a bug must not silently eat the lane
             log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
-            await self._failed(channel, row, op, ChannelError(repr(exc), permanent=True))
+            await self._failed(channel, row, command, ChannelError(repr(exc), permanent=True))
             return
+        took = time.perf_counter() - started
         now = self.wall()
-        chat = row.payload.get("about") or row.lane
-        await self.store.mark_sent(row, sent.platform_id, now, chat_key=_logged(op, chat))
-        elapsed = (now - row.created_at) * 1000
-        self.metrics.sent(channel, op, time.perf_counter() - started)
+        await self._mark_sent(row, sent.platform_id, now)
+        self.metrics.sent(channel, command.tag, took)
         log.info(
-            "out chat=%s op=%s id=%s queued_ms=%.0f attempts=%d",
+            "out chat=%s op=%s id=%s queued_ms=%.0f send_ms=%.0f attempts=%d",
             row.lane,
-            op,
+            command.tag,
             sent.platform_id,
-            elapsed,
+            (now - row.created_at) * 1000,
+            took * 1000,
             row.attempts + 1,
         )
 
-    async def _failed(self, channel: str, row: OutboxRow, op: str, exc: ChannelError) -> None:
+    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+        """Record a send that happened. A store hiccup here must not lose it: unrecorded,
+        the row would go out a second time, so keep trying (while the outbox runs)."""
+        pause = MARK_RETRY
+        while True:
+            try:
+                await self.store.mark_sent(row, platform_id, now)
+                return
+            except StoreError as exc:
+                if self._lanes.closing:
+                    log.error("out chat=%s #%d sent but not recorded: %s", row.lane, row.id, exc)
+                    raise
+                log.warning(
+                    "out chat=%s #%d sent; recording it failed, again: %s", row.lane, row.id, exc
+                )
+                await self._nap(pause)
+                pause = min(pause * 2, 5.0)
+
+    async def _failed(
+        self, channel: str, row: OutboxRow, command: Command, exc: ChannelError
+    ) -> None:
         now = self.wall()
         attempts = row.attempts + 1
         too_old = now - row.created_at > MAX_AGE
-        if exc.permanent or op in BEST_EFFORT_OPS or attempts >= MAX_ATTEMPTS or too_old:
+        op = command.tag
+        if exc.permanent or command.best_effort or attempts >= MAX_ATTEMPTS or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
-            level = logging.DEBUG if op in BEST_EFFORT_OPS else logging.WARNING
+            level = logging.DEBUG if command.best_effort else logging.WARNING
             log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
-            if self.on_given_up is not None and op not in BEST_EFFORT_OPS:
-                await self.on_given_up(row, str(exc))
+            if not command.best_effort:
+                for out in self.delivery.given_up(row.lane, command, str(exc)):
+                    await self.store.enqueue(out, now)
+                    self.kick(out.lane)
             return
         if isinstance(exc, RateLimited):
             self.limits.throttled(channel)
@@ -183,6 +214,4 @@ def _backoff(attempts: int) -> float:
     return _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
 
 
-def _logged(op: str, chat: Any) -> str | None:
-    """Which chat's history a sent message belongs to (receipts and taps are not kept)."""
-    return None if op in BEST_EFFORT_OPS else str(chat)
+__all__ = ["Delivery", "Outbox", "Sleep"]

@@ -1,18 +1,15 @@
-"""The seller chat on Telegram: handoff notifications, buyer messages passed on, topics."""
+"""What the seller chat reads: handoff notifications, notes, the chat list, as commands."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
-from bot.channels.base import Profile, Sent
-from bot.channels.telegram import TelegramChannel
-from bot.errors import DeliveryFailed
-from bot.store.base import OutboxRow, Store
-
-log = logging.getLogger("japri.seller")
-MediaSource = Callable[[str], Awaitable[tuple[bytes, str]]]
+from bot.commands import Options, Say, SellerCommand, SellerNote, queued
+from bot.events import Profile
+from bot.store.base import Contact, Outgoing
+from flows.messages import NotifySeller
 
 TAKE = "take:"  # seller button ids: the action, then the buyer's chat
 BACK = "back:"
@@ -124,12 +121,12 @@ def seller_text(language: str, key: str, **values: str) -> str:
         return texts[key]
 
 
-def seller_buttons(language: str, chat_key: str) -> list[list[str]]:
+def seller_buttons(language: str, chat_key: str) -> Options:
     """ "Take over" and "Back to bot" under a notification; ids name the buyer's chat."""
-    return [
-        [f"{TAKE}{chat_key}", seller_text(language, "take")],
-        [f"{BACK}{chat_key}", seller_text(language, "back")],
-    ]
+    return (
+        (f"{TAKE}{chat_key}", seller_text(language, "take")),
+        (f"{BACK}{chat_key}", seller_text(language, "back")),
+    )
 
 
 def pretty_phone(phone: str | None) -> str | None:
@@ -186,56 +183,84 @@ def notification(
     return "\n".join(lines)
 
 
-class SellerDesk:
-    """Posts about buyers in the seller chat, in the buyer's forum topic when the chat has
-    topics, and remembers which posted message (and topic) stands for which buyer."""
+class SellerChat:
+    """The seller chat's posts about buyers, as outbox entries for its lane. Without a
+    seller chat there are none: handoffs then show in the store (and the web inbox)."""
 
-    def __init__(
-        self,
-        store: Store,
-        telegram: TelegramChannel,
-        seller_chat: str,
-        media: MediaSource | None = None,
-    ) -> None:
-        self.store = store
-        self.telegram = telegram
-        self.seller_chat = seller_chat
-        self.media = media  # fetches a WhatsApp buyer's photo or file
-        self.topics: bool | None = None  # unknown until the first try
+    def __init__(self, chat: str | None, language: str, idle_hours: float = 0.0) -> None:
+        self.chat = chat
+        self.lane = f"telegram:{chat}" if chat else None
+        self.language = language
+        self.idle_hours = idle_hours
 
-    async def post(self, row: OutboxRow) -> Sent:
-        payload = row.payload
-        about = str(payload["about"])
-        thread = await self.store.topic_of(self.seller_chat, about)
-        if thread is None and payload.get("topic_name") and self.topics is not False:
-            thread = await self.telegram.create_topic(self.seller_chat, payload["topic_name"])
-            self.topics = thread is not None
-            if thread is not None:
-                await self.store.link(self.seller_chat, "topic", thread, about)
-        call = dict(payload, op=payload.get("send_op", "say"), thread_id=thread)
-        try:
-            sent = await self._send(call)
-        except DeliveryFailed as exc:
-            if thread is None or "thread" not in str(exc).lower():
-                raise
-            log.warning("seller topic %s is gone; posting without it", thread)
-            await self.store.link(self.seller_chat, "topic", thread, "")  # forget it
-            sent = await self._send(dict(call, thread_id=None))
-        if sent.platform_id is not None:
-            await self.store.link(self.seller_chat, "message", sent.platform_id, about)
-        return sent
+    def post(self, command: SellerCommand) -> list[Outgoing]:
+        """Any post about a buyer (it joins that buyer's history once sent)."""
+        return [] if self.lane is None else [queued(self.lane, command, command.about)]
 
-    async def _send(self, call: dict[str, Any]) -> Sent:
-        if call["op"] != "wa_media":
-            return await self.telegram.send(self.seller_chat, call)
-        if self.media is None:
-            raise DeliveryFailed("no WhatsApp channel to fetch the buyer's file from")
-        data, _mime = await self.media(str(call["media_id"]))
-        return await self.telegram.send_file(
-            self.seller_chat,
-            data,
-            str(call.get("media_kind") or "document"),
-            call.get("caption"),
-            filename=call.get("filename"),
-            thread_id=call.get("thread_id"),
+    def note(
+        self, about: str, text: str, profile: Profile | None = None, *, buttons: bool = False
+    ) -> list[Outgoing]:
+        """A text about buyer ``about``; with ``profile`` it opens their topic if needed."""
+        return self.post(
+            SellerNote(
+                about,
+                text,
+                topic_name=topic_name(profile) if profile is not None else None,
+                options=seller_buttons(self.language, about) if buttons else (),
+            )
         )
+
+    def handoff(
+        self,
+        about: str,
+        profile: Profile,
+        reason: str,
+        history: Sequence[Mapping[str, Any]],
+    ) -> list[Outgoing]:
+        text = notification(self.language, profile, reason, history)
+        return self.note(about, text, profile, buttons=True)
+
+    def told(self, about: str, action: NotifySeller, contact: Contact | None) -> list[Outgoing]:
+        """The engine's ``NotifySeller`` in words: who took the chat, a reminder ..."""
+        profile = profile_of(contact)
+        text = seller_text(
+            self.language,
+            action.kind,
+            buyer=profile.display if profile else about.split(":", 1)[-1],
+            seller=action.seller or "",
+            minutes=str(action.waited_minutes),
+            hours=f"{self.idle_hours:g}",
+        )
+        # taken over from the chat list: give the buyer a topic
+        shown = profile if action.kind == "claimed" else None
+        return self.note(about, text, shown, buttons=action.kind == "reminder")
+
+    def text_only(self, about: str, channel: str) -> list[Outgoing]:
+        hint = seller_text(self.language, "text_only", channel=channel_name(channel))
+        return self.note(about, hint)
+
+    def not_delivered(self, about: str, error: str) -> list[Outgoing]:
+        return self.note(about, seller_text(self.language, "not_delivered", error=error))
+
+    def chat_list(self, chats: Sequence[Mapping[str, Any]], search: str) -> Say:
+        """/chats: the latest buyers, each with a "Take over" button; ``/chats siti`` or
+        ``/chats 0812`` looks for a buyer among all of them."""
+        lines = [seller_text(self.language, "chats_found" if search else "chats", search=search)]
+        options = []
+        for chat in chats:
+            name = Profile.from_dict(chat).display
+            state = "🔔" if chat["stage"] == "handed_off" else "🤖"
+            lines.append(f"{state} {name} · {channel_name(chat['channel'])}")
+            options.append((f"{TAKE}{chat['chat_key']}", f"🙋 {name}"))
+        if not chats:
+            key = "no_match" if search else "no_chats"
+            lines.append(seller_text(self.language, key, search=search))
+        return Say("\n".join(lines), tuple(options))
+
+    def orphan(self, reply_to: str | None) -> Say:
+        """A seller's message that names no buyer: how to answer one."""
+        return Say(seller_text(self.language, "orphan"), reply_to=reply_to)
+
+
+def profile_of(contact: Contact | None) -> Profile | None:
+    return None if contact is None else Profile.from_dict(asdict(contact))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -22,6 +23,9 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 Language = Literal["id", "ms", "en"]
 _DEFAULT = Thresholds()
+
+
+POOL_SIZE = 64  # connections per platform: a far-away API needs many sends in flight
 
 
 class _Section(BaseModel):
@@ -75,6 +79,22 @@ class ServerSettings(_Section):
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
     workers: int = Field(default=1, ge=1, le=64)  # processes sharing one (file) store
+    openapi: bool = False  # /openapi.json lists every route: off unless asked for
+    # Reverse proxies (IPs or networks) whose X-Forwarded-For names the client; none by
+    # default, so a client cannot pick its own address to dodge the login limit.
+    trusted_proxies: tuple[str, ...] = ()
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in value.replace(",", " ").split() if v]
+        for entry in value or ():
+            try:
+                ipaddress.ip_network(str(entry).strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return tuple(str(v).strip() for v in value or ())
 
 
 class TelegramSettings(_Section):
@@ -89,6 +109,10 @@ class TelegramSettings(_Section):
     max_per_second: float = Field(default=0, ge=0)
     max_per_second_per_chat: float = Field(default=1, ge=0)
     max_per_minute_per_group: float = Field(default=20, ge=0)  # the seller group
+    # Connections to the Bot API, and as many sends in flight at once. Each reply holds one
+    # for a round trip: at 80 ms away, 8 connections capped Japri at ~93 replies/s
+    # (bench/README.md, "Gateway load"); idle connections cost nothing.
+    pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)
 
 
 class WhatsAppSettings(_Section):
@@ -99,6 +123,7 @@ class WhatsAppSettings(_Section):
     api_base_url: str = "https://graph.facebook.com/v21.0"
     # 0 = as fast as the Cloud API accepts; after its 130429 throughput error, 80/s a minute
     max_per_second: float = Field(default=0, ge=0)
+    pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)  # as telegram.pool_size
 
     @field_validator("phone_number_id", mode="before")
     @classmethod
@@ -112,6 +137,39 @@ class SellerSettings(_Section):
 
 class InboxSettings(_Section):
     password: str | None = None
+
+
+class WebchatSettings(_Section):
+    """The built-in web chat: anyone can open it, so it is limited per session and per
+    client address (see bot/abuse.py)."""
+
+    enabled: bool = True
+    messages_per_minute: int = Field(default=12, ge=1)  # one session
+    address_messages_per_minute: int = Field(default=30, ge=1)  # all sessions of an address
+    sessions_per_hour: int = Field(default=10, ge=1)  # new sessions of one address
+    handoffs_per_hour: int = Field(default=3, ge=1)  # web buyers of one address to sellers
+    # New web chats from all addresses together: half the seller group's 20 posts a minute,
+    # so even a botnet's handoff notices cannot build a queue there
+    sessions_per_minute_total: int = Field(default=10, ge=1)
+    name_chars: int = Field(default=60, ge=1, le=200)
+    text_chars: int = Field(default=1000, ge=1, le=4000)
+
+
+class RetentionSettings(_Section):
+    # Transcripts, finished queue rows and web-chat sessions older than this are deleted
+    # (contacts of Telegram/WhatsApp buyers and orders are kept); 0 keeps everything.
+    days: float = Field(default=90, ge=0)
+
+    @field_validator("days")
+    @classmethod
+    def _whole_days(cls, value: float) -> float:
+        if 0 < value < 1:  # handoffs and queued replies live for hours
+            raise ValueError("must be 0 (keep everything) or at least 1 day")
+        return value
+
+
+class LogSettings(_Section):
+    mask: bool = True  # phone numbers and web-chat session ids shortened in log lines
 
 
 class HandoffSettings(_Section):
@@ -132,6 +190,9 @@ class Settings(_Section):
     seller: SellerSettings = SellerSettings()
     inbox: InboxSettings = InboxSettings()
     handoff: HandoffSettings = HandoffSettings()
+    webchat: WebchatSettings = WebchatSettings()
+    retention: RetentionSettings = RetentionSettings()
+    logs: LogSettings = LogSettings()
     texts: dict[str, dict[str, str]] = Field(default_factory=dict)
     base_dir: Path = Path()
 

@@ -3,79 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-# Operations an outbox payload can ask a channel for ("op" key):
-#   say           text to a chat, with "options" [[id, title], ...] to tap
-#   ack_callback  answer a Telegram button tap ("callback_id")
-#   mark_read     WhatsApp read receipt ("message_id")
-#   copy          copy a Telegram message ("from_chat", "message_id"), e.g. a seller's photo
-#   seller_post   a post about a buyer in the seller chat ("about", "text", "forward")
-BEST_EFFORT_OPS = frozenset({"ack_callback", "mark_read"})
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """Who a buyer is, as far as the platform says."""
-
-    channel: str
-    external_id: str
-    name: str | None = None
-    username: str | None = None
-    phone: str | None = None
-    language: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "channel": self.channel,
-            "external_id": self.external_id,
-            "name": self.name,
-            "username": self.username,
-            "phone": self.phone,
-            "language": self.language,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Profile:
-        return cls(
-            channel=str(data.get("channel", "")),
-            external_id=str(data.get("external_id", "")),
-            name=data.get("name"),
-            username=data.get("username"),
-            phone=data.get("phone"),
-            language=data.get("language"),
-        )
-
-    @property
-    def display(self) -> str:
-        """How a seller reads this buyer's name: 'Budi (@budi)', or the id."""
-        fallback = f"web {self.external_id[:8]}" if self.channel == "web" else self.external_id
-        name = self.name or self.phone or fallback
-        return f"{name} (@{self.username})" if self.username else name
+from bot.commands import Command
+from bot.events import BuyerEvent, Profile, SellerEvent
 
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """One buyer event, platform details stripped, ready to be stored and processed.
-
-    ``payload`` is JSON-able: ``type`` "buyer", ``kind``, ``text``, ``choice``,
-    ``profile``, and optional ``platform_id``, ``callback_id``, ``edited``.
-    """
+    """One buyer event, platform details stripped, ready to be stored and processed."""
 
     dedup_key: str
     chat_key: str
-    payload: dict[str, Any]
+    event: BuyerEvent
 
 
 @dataclass(frozen=True, slots=True)
 class SellerPost:
-    """Something a seller wrote in the seller chat; which buyer it is for is looked up."""
+    """Something a seller wrote in the seller chat; which buyer it is for is looked up
+    (the forum topic it is in, the bot's message it replies to)."""
 
     dedup_key: str
     seller_chat: str
     thread_id: str | None
     reply_to: str | None
-    payload: dict[str, Any]  # "type": "seller", "text", "command", "copy", "seller_name"
+    event: SellerEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +47,11 @@ class Sent:
 
 
 class Channel(Protocol):
-    """Sends one outbox payload to one chat; raises ``ChannelError`` when it cannot."""
+    """Sends one command to one chat; raises ``ChannelError`` when it cannot."""
 
     name: str
 
-    async def send(self, to: str, payload: dict[str, Any]) -> Sent: ...
+    async def send(self, to: str, command: Command) -> Sent: ...
 
     async def close(self) -> None: ...
 
@@ -130,3 +82,15 @@ def split_text(text: str, limit: int = 4096) -> list[str]:
     if rest or not pieces:
         pieces.append(rest)
     return [p for p in pieces if p] or [text[:limit]]
+
+
+__all__ = [
+    "Channel",
+    "Inbound",
+    "Profile",
+    "SellerPost",
+    "Sent",
+    "StatusUpdate",
+    "shorten",
+    "split_text",
+]

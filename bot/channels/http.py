@@ -22,12 +22,13 @@ from urllib.request import getproxies, proxy_bypass
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _MEDIA_WRITE_TIMEOUT = 20.0
+# python-telegram-bot passes "not given" as a sentinel of a private class; its public
+# instance tells the class (so nothing here imports telegram._utils)
+_NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
 
 _FAILURES = (aiohttp.ClientError, TimeoutError)  # what aiohttp raises when a call fails
 
@@ -134,10 +135,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
@@ -151,12 +152,10 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mime) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mime)
             body = form
-        read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
-        write = write_timeout
-        if isinstance(write, DefaultValue):
-            write = _MEDIA_WRITE_TIMEOUT if files else self._write
-        connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        read = _seconds(read_timeout, self._read)
+        write = _seconds(write_timeout, _MEDIA_WRITE_TIMEOUT if files else self._write)
+        connect = _seconds(connect_timeout, self._connect)
+        pool = _seconds(pool_timeout, self._pool)
         # aiohttp has no separate write timeout: the request as a whole gets read + write
         total = None if read is None or write is None else read + write
         timeout = aiohttp.ClientTimeout(
@@ -172,3 +171,12 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+
+def _seconds(value: object, default: float | None) -> float | None:
+    """A timeout python-telegram-bot passed: the default when it gave none."""
+    if isinstance(value, _NOT_GIVEN):
+        return default
+    if value is None or isinstance(value, int | float):
+        return value
+    raise TypeError(f"a timeout must be seconds, not {value!r}")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import os
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, assert_never
 
 from telegram import (
     Bot,
@@ -26,15 +27,25 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import Inbound, Profile, SellerPost, Sent, shorten, split_text
+from bot.channels.base import Inbound, SellerPost, Sent, shorten, split_text
 from bot.channels.http import AiohttpRequest
-from bot.errors import ChannelError, DeliveryFailed, RateLimited
+from bot.commands import (
+    AckTap,
+    Command,
+    CopyMessage,
+    MarkRead,
+    Options,
+    RelayFile,
+    Say,
+    SellerForward,
+    SellerNote,
+    SellerUpload,
+)
+from bot.errors import ChannelError, DeliveryFailed, ParseError, RateLimited
+from bot.events import BuyerEvent, MessageRef, Profile, SellerEvent, SellerFile
 from flows.messages import MessageKind
-
-# Opt in to python-telegram-bot's coming behaviour (durations as timedelta) now, so the
-# library does not warn on every 429 it parses (it reads this when it parses).
-os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 NAME = "telegram"
 CALLBACK_PREFIX = "faq:"
@@ -80,10 +91,10 @@ def parse_update(
     """One Bot API ``Update`` as an inbound buyer event, a seller post, or None (ignored).
 
     Raises:
-        ValueError: the JSON is not an Update.
+        ParseError: the JSON is not an Update.
     """
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        raise ValueError("not a Telegram Update (no update_id)")
+        raise ParseError("not a Telegram Update (no update_id)")
     dedup = f"{NAME}:update:{data['update_id']}"
     try:
         update = Update.de_json(data, bot)
@@ -101,10 +112,8 @@ def parse_update(
         return _seller_post(dedup, message)
     if message.chat.type != "private":
         return None  # groups other than the seller chat are not the shop's buyers
-    payload = _buyer_payload(message)
-    if update.edited_message is not None:
-        payload["edited"] = True
-    return Inbound(dedup, chat_key(message.chat.id), payload)
+    event = _buyer_event(message, edited=update.edited_message is not None)
+    return Inbound(dedup, chat_key(message.chat.id), event)
 
 
 def _lenient(dedup: str, data: dict[str, Any], seller_chat: int | None) -> Inbound | None:
@@ -123,25 +132,23 @@ def _lenient(dedup: str, data: dict[str, Any], seller_chat: int | None) -> Inbou
     text = message.get("text") or message.get("caption") or ""
     kind = _kind(lambda field: field in message, "text" in message)
     name = " ".join(str(p) for p in (user.get("first_name"), user.get("last_name")) if p)
-    payload: dict[str, Any] = {
-        "type": "buyer",
-        "kind": kind,
-        "text": str(text),
-        "profile": Profile(
+    event = BuyerEvent(
+        profile=Profile(
             channel=NAME,
             external_id=str(chat.get("id")),
             name=name or None,
             username=user.get("username"),
             language=user.get("language_code"),
-        ).to_dict(),
-        "platform_id": str(message.get("message_id", "")),
-    }
-    if edited:
-        payload["edited"] = True
-    return Inbound(dedup, chat_key(chat["id"]), payload)
+        ),
+        kind=kind,
+        text=str(text),
+        platform_id=str(message.get("message_id", "")),
+        edited=edited,
+    )
+    return Inbound(dedup, chat_key(chat["id"]), event)
 
 
-def _profile(message: Message | CallbackQuery) -> dict[str, Any]:
+def _profile(message: Message | CallbackQuery) -> Profile:
     user = message.from_user
     assert user is not None  # noqa: S101 - checked by the callers
     chat_id = message.chat.id if isinstance(message, Message) else user.id
@@ -151,38 +158,35 @@ def _profile(message: Message | CallbackQuery) -> dict[str, Any]:
         name=" ".join(p for p in (user.first_name, user.last_name) if p) or None,
         username=user.username,
         language=user.language_code,
-    ).to_dict()
+    )
 
 
-def _buyer_payload(message: Message) -> dict[str, Any]:
+def _buyer_event(message: Message, edited: bool) -> BuyerEvent:
     text = message.text or message.caption or ""
     kind = _kind(lambda field: bool(getattr(message, field, None)), message.text is not None)
     if kind == "text" and text.startswith("/start"):
         text = "halo"  # a deep link or the Start button: the chat just opened
     if kind == "contact" and message.contact is not None:
         text = text or f"{message.contact.first_name} {message.contact.phone_number}"
-    return {
-        "type": "buyer",
-        "kind": kind,
-        "text": text,
-        "profile": _profile(message),
-        "platform_id": str(message.message_id),
-    }
+    return BuyerEvent(
+        profile=_profile(message),
+        kind=kind,
+        text=text,
+        platform_id=str(message.message_id),
+        edited=edited,
+    )
 
 
 def _seller_tap(dedup: str, query: CallbackQuery, data: str, seller_chat: int) -> SellerPost:
     """ "Take over" / "Back to bot" under a notification: ``take:<chat>`` / ``back:<chat>``."""
     action, _, about = data.partition(":")
-    payload: dict[str, Any] = {
-        "type": "seller",
-        "text": "",
-        "command": {"take": "take", "back": "done"}.get(action, "unknown"),
-        "seller_name": query.from_user.first_name,
-        "callback_id": query.id,
-    }
-    if about:
-        payload["about"] = about
-    return SellerPost(dedup, str(seller_chat), None, None, payload)
+    event = SellerEvent(
+        command={"take": "take", "back": "done"}.get(action, "unknown"),
+        seller_name=query.from_user.first_name,
+        tap_id=query.id,
+        about=about or None,
+    )
+    return SellerPost(dedup, str(seller_chat), None, None, event)
 
 
 def _tap(dedup: str, query: CallbackQuery, seller_chat: int | None) -> Inbound | SellerPost | None:
@@ -191,19 +195,12 @@ def _tap(dedup: str, query: CallbackQuery, seller_chat: int | None) -> Inbound |
     data = query.data or ""
     if seller_chat is not None and chat_id == seller_chat:
         return _seller_tap(dedup, query, data, seller_chat)
-    payload: dict[str, Any] = {
-        "type": "buyer",
-        "kind": "choice",
-        "text": "",
-        "choice": None,
-        "callback_id": query.id,
-        "profile": _profile(query),
-    }
-    if data.startswith("opt:") and data[4:].isdigit():
-        payload["kind"], payload["text"] = "text", str(int(data[4:]) + 1)
+    if data.startswith("opt:") and data[4:].isdigit():  # a long id: the option's number
+        event = BuyerEvent(_profile(query), "text", str(int(data[4:]) + 1), tap_id=query.id)
     else:
-        payload["choice"] = data.removeprefix(CALLBACK_PREFIX)
-    return Inbound(dedup, chat_key(chat_id), payload)
+        choice = data.removeprefix(CALLBACK_PREFIX)
+        event = BuyerEvent(_profile(query), "choice", "", choice=choice, tap_id=query.id)
+    return Inbound(dedup, chat_key(chat_id), event)
 
 
 def _seller_post(dedup: str, message: Message) -> SellerPost:
@@ -214,44 +211,42 @@ def _seller_post(dedup: str, message: Message) -> SellerPost:
     user = message.from_user
     reply = message.reply_to_message
     thread = message.message_thread_id if message.is_topic_message else None
-    payload: dict[str, Any] = {
-        "type": "seller",
-        "text": text,
-        "command": command,
-        "seller_name": user.first_name if user else None,
-        "message_id": message.message_id,
-    }
-    if message.text is None:  # media: copied to Telegram buyers as it is
-        payload["copy"] = {"from_chat": message.chat.id, "message_id": message.message_id}
-        media = _media_file(message)
-        if media is not None:  # ... and uploaded for WhatsApp buyers
-            payload["media"] = media
+    media = message.text is None  # copied to Telegram buyers as it is, uploaded for others
+    event = SellerEvent(
+        text=text,
+        command=command,
+        seller_name=user.first_name if user else None,
+        message_id=str(message.message_id),
+        original=MessageRef(str(message.chat.id), str(message.message_id)) if media else None,
+        file=_media_file(message) if media else None,
+    )
     return SellerPost(
         dedup_key=dedup,
         seller_chat=str(message.chat.id),
         thread_id=None if thread is None else str(thread),
         reply_to=None if reply is None else str(reply.message_id),
-        payload=payload,
+        event=event,
     )
 
 
-def _media_file(message: Message) -> dict[str, Any] | None:
+def _media_file(message: Message) -> SellerFile | None:
     """The file behind a photo, document, video or voice message (the largest photo)."""
     if message.photo:
-        return {"file_id": message.photo[-1].file_id, "kind": "photo", "mime": "image/jpeg"}
+        return SellerFile(message.photo[-1].file_id, "photo", "image/jpeg")
     for kind in ("document", "video", "voice", "audio"):
         item = getattr(message, kind, None)
         if item is not None:
-            return {
-                "file_id": item.file_id,
-                "kind": kind,
-                "mime": getattr(item, "mime_type", None) or "application/octet-stream",
-                "filename": getattr(item, "file_name", None),
-            }
+            return SellerFile(
+                item.file_id,
+                kind,
+                getattr(item, "mime_type", None) or "application/octet-stream",
+                getattr(item, "file_name", None),
+            )
     return None
 
 
-def keyboard(options: list[list[str]]) -> InlineKeyboardMarkup | None:
+@functools.lru_cache(maxsize=1024)  # a shop's FAQ offers a few dozen sets; PTB objects are frozen
+def keyboard(options: Options) -> InlineKeyboardMarkup | None:
     """One button a row; callback_data carries the FAQ id (``faq:<id>``)."""
     if not options:
         return None
@@ -280,8 +275,17 @@ class TelegramChannel:
         *,
         request: BaseRequest | None = None,
         updates_request: BaseRequest | None = None,
-        pool_size: int = 8,
+        pool_size: int = 64,
+        seller_chat: str | None = None,
     ) -> None:
+        # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), so it
+        # does not warn on every 429 it parses. It reads only this variable, when it
+        # parses; set when a Telegram client is built, not when the module is imported.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+        # ... and let it send a message without parsing the answer (see _say), quietly
+        warnings.filterwarnings(
+            "ignore", r"Please use 'Bot\.send_message'", PTBUserWarning, "bot.channels.telegram"
+        )
         # Bot API calls go over aiohttp (see http.py), at most pool_size at once
         request = request or AiohttpRequest(pool_size)
         # Files live beside the API: .../bot -> .../file/bot (api.telegram.org and fakes alike)
@@ -293,13 +297,26 @@ class TelegramChannel:
             request=request,
             get_updates_request=updates_request,
         )
+        self.seller_chat = int(seller_chat) if seller_chat else None
 
-    async def start(self) -> None:
-        """Open the HTTP client; the bot's own identity is fetched when the API answers."""
+    def parse(self, data: Any) -> Inbound | SellerPost | None:
+        """An update from a webhook or polling, as an event (None: not for us).
+
+        Raises:
+            ParseError: the JSON is not an Update.
+        """
+        return parse_update(data, self.bot, self.seller_chat)
+
+    async def start(self) -> str | None:
+        """Open the HTTP client and fetch the bot's identity; what Telegram said when it
+        refused the token (None: accepted, or the API is away and sending retries later)."""
         try:
             await self.bot.initialize()
-        except TelegramError:  # the API may be away at start: sending retries later
-            return
+        except (InvalidToken, Forbidden) as exc:
+            return str(exc) or type(exc).__name__
+        except TelegramError:
+            return None
+        return None
 
     async def close(self) -> None:
         try:
@@ -307,44 +324,69 @@ class TelegramChannel:
         except TelegramError:
             return
 
-    async def send(self, to: str, payload: dict[str, Any]) -> Sent:
-        op = payload.get("op", "say")
+    async def send(self, to: str, command: Command) -> Sent:
         try:
-            if op == "ack_callback":
-                await self.bot.answer_callback_query(payload["callback_id"])
-                return Sent()
-            if op in ("copy", "forward"):
-                resend = self.bot.copy_message if op == "copy" else self.bot.forward_message
-                message = await resend(
-                    to,
-                    payload["from_chat"],
-                    payload["message_id"],
-                    message_thread_id=payload.get("thread_id"),
-                )
-                return Sent(str(message.message_id))
-            return await self._say(to, payload)
+            match command:
+                case Say():
+                    return await self._say(
+                        to, command.text, command.options, None, command.reply_to
+                    )
+                case SellerNote():
+                    return await self._say(to, command.text, command.options, command.thread_id)
+                case AckTap():
+                    await self.bot.answer_callback_query(command.tap_id)
+                    return Sent()
+                case MarkRead():
+                    return Sent()  # Telegram shows a bot's reads by itself
+                case CopyMessage():
+                    copied = await self.bot.copy_message(
+                        to, command.from_chat, int(command.message_id)
+                    )
+                    return Sent(str(copied.message_id))
+                case SellerForward():
+                    message = await self.bot.forward_message(
+                        to,
+                        command.from_chat,
+                        int(command.message_id),
+                        message_thread_id=_thread(command.thread_id),
+                    )
+                    return Sent(str(message.message_id))
+                case RelayFile() | SellerUpload():
+                    raise DeliveryFailed(
+                        f"{command.tag}: a file from another platform goes through the media relay"
+                    )
+                case _:
+                    assert_never(command)
         except TelegramError as exc:
             raise _translate(exc) from None
 
-    async def _say(self, to: str, payload: dict[str, Any]) -> Sent:
-        pieces = split_text(str(payload.get("text") or ""), 4096)
-        markup = keyboard(payload.get("options") or [])
-        thread = payload.get("thread_id")
-        reply_to = payload.get("reply_to")
-        sent: Message | None = None
+    async def _say(
+        self,
+        to: str,
+        text: str,
+        options: Options,
+        thread: str | None,
+        reply_to: str | None = None,
+    ) -> Sent:
+        pieces = split_text(text, 4096)
+        markup = keyboard(options)
+        last: str | None = None
         for number, piece in enumerate(pieces, start=1):
-            sent = await self.bot.send_message(
-                to,
-                piece,
-                reply_markup=markup if number == len(pieces) else None,
-                message_thread_id=int(thread) if thread else None,
-                reply_parameters=(
-                    ReplyParameters(int(reply_to), allow_sending_without_reply=True)
-                    if reply_to and number == 1
-                    else None
-                ),
-            )
-        return Sent(None if sent is None else str(sent.message_id))
+            params: dict[str, Any] = {"chat_id": to, "text": piece}
+            if markup is not None and number == len(pieces):
+                params["reply_markup"] = markup
+            if thread:
+                params["message_thread_id"] = int(thread)
+            if reply_to and number == 1:
+                params["reply_parameters"] = ReplyParameters(
+                    int(reply_to), allow_sending_without_reply=True
+                )
+            # The raw answer, not a Message: building one cost ~8 % of a reply's CPU, and
+            # only its id is kept.
+            answer = await self.bot.do_api_request("send_message", api_kwargs=params)
+            if isinstance(answer, dict) and answer.get("message_id") is not None:
+                last = str(answer["message_id"])
+        return Sent(last)
 
     async def download(self, file_id: str) -> bytes:
         """A file a seller posted (photos up to Telegram's 20 MB bot limit)."""
@@ -364,9 +406,8 @@ class TelegramChannel:
         thread_id: str | None = None,
     ) -> Sent:
         """Upload a file into a chat: a photo, voice note, video or document."""
-        thread = int(thread_id) if thread_id else None
         caption = caption[:1024] if caption else None
-        extra: dict[str, Any] = {"caption": caption, "message_thread_id": thread}
+        extra: dict[str, Any] = {"caption": caption, "message_thread_id": _thread(thread_id)}
         try:
             if kind == "photo":
                 sent = await self.bot.send_photo(to, data, **extra)
@@ -418,6 +459,10 @@ class TelegramChannel:
             await self.bot.delete_webhook()
         except TelegramError as exc:
             raise _translate(exc) from None
+
+
+def _thread(thread_id: str | None) -> int | None:
+    return int(thread_id) if thread_id else None
 
 
 def _translate(exc: TelegramError) -> ChannelError:

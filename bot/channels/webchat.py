@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, assert_never
 
-from bot.channels.base import Inbound, Profile, Sent
+from bot.channels.base import Inbound, Sent
+from bot.commands import (
+    AckTap,
+    Command,
+    CopyMessage,
+    MarkRead,
+    RelayFile,
+    Say,
+    SellerForward,
+    SellerNote,
+    SellerUpload,
+)
+from bot.errors import DeliveryFailed, ParseError
+from bot.events import BuyerEvent, Profile
 
 NAME = "web"
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
@@ -21,32 +34,31 @@ def parse_post(data: Any) -> Inbound:
     """``{"session", "id", "text"}`` or ``{"session", "id", "choice"}`` from the page.
 
     Raises:
-        ValueError: naming what is wrong.
+        ParseError: naming what is wrong.
     """
     if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
+        raise ParseError("expected a JSON object")
     session = str(data.get("session") or "")
     if not SESSION.match(session):
-        raise ValueError("session must be 8-40 letters, digits, - or _")
+        raise ParseError("session must be 8-40 letters, digits, - or _")
     message_id = str(data.get("id") or uuid.uuid4().hex)[:64]
     text = data.get("text")
     choice = data.get("choice")
     if text is None and choice is None:
-        raise ValueError("give text or choice")
-    payload: dict[str, Any] = {
-        "type": "buyer",
-        "kind": "choice" if choice is not None else "text",
-        "text": str(text or "")[:MAX_TEXT],
-        "choice": None if choice is None else str(choice)[:200],
-        "profile": Profile(
+        raise ParseError("give text or choice")
+    event = BuyerEvent(
+        profile=Profile(
             channel=NAME,
             external_id=session,
             name=str(data.get("name") or "") or None,
             language=str(data.get("language") or "") or None,
-        ).to_dict(),
-        "platform_id": message_id,
-    }
-    return Inbound(f"{NAME}:{session}:{message_id}", chat_key(session), payload)
+        ),
+        kind="choice" if choice is not None else "text",
+        text=str(text or "")[:MAX_TEXT],
+        choice=None if choice is None else str(choice)[:200],
+        platform_id=message_id,
+    )
+    return Inbound(f"{NAME}:{session}:{message_id}", chat_key(session), event)
 
 
 class WebChatChannel:
@@ -54,8 +66,17 @@ class WebChatChannel:
 
     name = NAME
 
-    async def send(self, to: str, payload: dict[str, Any]) -> Sent:
-        return Sent(f"web-{uuid.uuid4().hex[:16]}")
+    async def send(self, to: str, command: Command) -> Sent:
+        match command:
+            case Say() | CopyMessage() | RelayFile():
+                # the page shows the text; a seller's photo shows as its history line
+                return Sent(f"web-{uuid.uuid4().hex[:16]}")
+            case AckTap() | MarkRead():
+                return Sent()  # the page has no spinners or ticks
+            case SellerNote() | SellerForward() | SellerUpload():
+                raise DeliveryFailed("the web chat has no seller chat")
+            case _:
+                assert_never(command)
 
     async def close(self) -> None:
         return None

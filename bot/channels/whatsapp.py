@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import Any, assert_never
 
 import httpx
 
-from bot.channels.base import Inbound, Profile, Sent, StatusUpdate, shorten, split_text
+from bot.channels.base import Inbound, Sent, StatusUpdate, shorten, split_text
 from bot.channels.http import pooled_transport
-from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
+from bot.commands import (
+    AckTap,
+    Command,
+    CopyMessage,
+    MarkRead,
+    RelayFile,
+    Say,
+    SellerForward,
+    SellerNote,
+    SellerUpload,
+)
+from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, ParseError, RateLimited
+from bot.events import BuyerEvent, BuyerFile, Profile
 
 NAME = "whatsapp"
 OPTION_PREFIX = "faq:"
@@ -47,10 +59,10 @@ def parse_notification(
     """Every message and delivery receipt in one webhook delivery (entries × changes).
 
     Raises:
-        ValueError: the JSON is not a WhatsApp notification.
+        ParseError: the JSON is not a WhatsApp notification.
     """
     if not isinstance(data, dict) or not isinstance(data.get("entry", []), list):
-        raise ValueError("not a WhatsApp Cloud API notification")
+        raise ParseError("not a WhatsApp Cloud API notification")
     inbound: list[Inbound] = []
     statuses: list[StatusUpdate] = []
     for entry in _list(data.get("entry")):
@@ -104,45 +116,49 @@ def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
     if not sender or not wamid or kind in _SILENT:
         return None  # reactions, deletions, edits, number changes: nothing to answer
     sender = str(sender)
-    payload: dict[str, Any] = {"type": "buyer", "kind": "text", "text": ""}
+    kind_of: str = "text"
+    text = ""
+    choice: str | None = None
+    file: BuyerFile | None = None
     raw = message.get(kind)
     body: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if kind == "text":
-        payload["text"] = str(body.get("body") or "")
+        text = str(body.get("body") or "")
     elif kind == "interactive":
         reply = _dict(body.get("button_reply") or body.get("list_reply"))
         option = str(reply.get("id") or "")
         if option.startswith(OPTION_PREFIX):
-            payload.update(kind="choice", choice=option.removeprefix(OPTION_PREFIX))
+            kind_of, choice = "choice", option.removeprefix(OPTION_PREFIX)
         else:
-            payload["text"] = str(reply.get("title") or "")
+            text = str(reply.get("title") or "")
     elif kind == "button":  # a template's quick-reply button
-        payload["text"] = str(body.get("text") or body.get("payload") or "")
+        text = str(body.get("text") or body.get("payload") or "")
     elif kind == "order":
         items = [i for i in _list(body.get("product_items")) if isinstance(i, dict)]
         count = sum(_count(i.get("quantity")) for i in items)
-        payload["text"] = f"saya mau order {count} barang {body.get('text') or ''}".strip()
+        text = f"saya mau order {count} barang {body.get('text') or ''}".strip()
     elif kind in _MEDIA or kind in ("sticker", "location", "contacts"):
-        payload["kind"] = _MEDIA.get(kind, "contact" if kind == "contacts" else kind)
-        payload["text"] = str(body.get("caption") or "")
+        kind_of = _MEDIA.get(kind, "contact" if kind == "contacts" else kind)
+        text = str(body.get("caption") or "")
         if kind in _MEDIA and body.get("id"):
-            payload["media"] = {
-                "media_id": str(body["id"]),
-                "mime": str(body.get("mime_type") or "application/octet-stream"),
-                "filename": body.get("filename"),
-            }
+            filename = body.get("filename")
+            file = BuyerFile(
+                str(body["id"]),
+                str(body.get("mime_type") or "application/octet-stream"),
+                None if filename is None else str(filename),
+            )
     else:
-        payload["kind"] = "other"
+        kind_of = "other"
     if kind == "audio" and body.get("voice"):
-        payload["kind"] = "voice"
-    payload["profile"] = Profile(
+        kind_of = "voice"
+    profile = Profile(
         channel=NAME,
         external_id=sender,
         name=names.get(sender),
         phone=f"+{sender}" if sender.isdigit() else None,
-    ).to_dict()
-    payload["platform_id"] = str(wamid)
-    return Inbound(f"{NAME}:{wamid}", chat_key(sender), payload)
+    )
+    event = BuyerEvent(profile, kind_of, text, choice, platform_id=str(wamid), file=file)
+    return Inbound(f"{NAME}:{wamid}", chat_key(sender), event)
 
 
 def _status(status: dict[str, Any]) -> StatusUpdate:
@@ -153,17 +169,17 @@ def _status(status: dict[str, Any]) -> StatusUpdate:
     return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
 
 
-def message_bodies(to: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Cloud API bodies for one outbox payload: buttons, else a list, else text."""
+def message_bodies(to: str, say: Say) -> list[dict[str, Any]]:
+    """The Cloud API bodies for one message: buttons, else a list, else text."""
     base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
-    text = str(payload.get("text") or "")
-    options = [(str(i), str(t)) for i, t in payload.get("options") or []]
+    text = say.text
+    options = list(say.options)
     if options and len(options) <= MAX_ROWS:
         lead, body = (
             (split_text(text, TEXT_LIMIT), "") if len(text) > INTERACTIVE_BODY else ([], text)
         )
         bodies = [{**base, "type": "text", "text": {"body": p}} for p in lead]
-        interactive = _interactive(options, body or "👇", str(payload.get("lang") or "id"))
+        interactive = _interactive(options, body or "👇", say.lang or "id")
         return [*bodies, {**base, "type": "interactive", "interactive": interactive}]
     if options:  # too many to tap: a numbered list the buyer answers with a number
         lines = [f"{n}. {title}" for n, (_, title) in enumerate(options, start=1)]
@@ -220,7 +236,7 @@ class WhatsAppChannel:
         base_url: str,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        pool_size: int = 8,
+        pool_size: int = 64,
     ) -> None:
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.client = httpx.AsyncClient(
@@ -232,24 +248,33 @@ class WhatsAppChannel:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def send(self, to: str, payload: dict[str, Any]) -> Sent:
-        op = payload.get("op", "say")
-        if op == "mark_read":
-            body = {
-                "messaging_product": "whatsapp",
-                "status": "read",
-                "message_id": payload["message_id"],
-            }
-            await self._post(body)
-            return Sent()
-        if op in ("copy", "forward", "ack_callback"):
-            raise DeliveryFailed(f"WhatsApp cannot {op}; only text reaches WhatsApp buyers")
-        last: str | None = None
-        for body in message_bodies(to, payload):
-            answer = await self._post(body)
-            messages = answer.get("messages") or [{}]
-            last = messages[0].get("id") or last
-        return Sent(last)
+    async def send(self, to: str, command: Command) -> Sent:
+        match command:
+            case Say():
+                last: str | None = None
+                for body in message_bodies(to, command):
+                    answer = await self._post(body)
+                    messages = answer.get("messages") or [{}]
+                    last = messages[0].get("id") or last
+                return Sent(last)
+            case MarkRead():
+                read = {
+                    "messaging_product": "whatsapp",
+                    "status": "read",
+                    "message_id": command.message_id,
+                }
+                await self._post(read)
+                return Sent()
+            case AckTap() | CopyMessage():
+                raise DeliveryFailed(
+                    f"WhatsApp cannot {command.tag}; only text reaches WhatsApp buyers"
+                )
+            case RelayFile():
+                raise DeliveryFailed("a seller's file reaches WhatsApp through the media relay")
+            case SellerNote() | SellerForward() | SellerUpload():
+                raise DeliveryFailed("the seller chat is on Telegram, not WhatsApp")
+            case _:
+                assert_never(command)
 
     async def download(self, media_id: str) -> tuple[bytes, str]:
         """A buyer's photo or file: Graph tells where it is, then we fetch it (with auth)."""

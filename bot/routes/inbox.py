@@ -6,46 +6,44 @@ import io
 import time
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from bot import inbox_view, stats
 from bot.contacts import write_csv
-from bot.inbox_auth import COOKIE, DEFAULT_NAME, SESSION_DAYS
-from bot.routes.deps import GatewayDep
-from bot.seller import channel_name, pretty_phone
+from bot.inbox_auth import (
+    COOKIE,
+    DEFAULT_NAME,
+    DEVICE_COOKIE,
+    DEVICE_DAYS,
+    SESSION_DAYS,
+    secure_cookies,
+)
+from bot.inbox_texts import texts_for
+from bot.routes.deps import GatewayDep, InboxDep
+from bot.security import client_address
 
 router = APIRouter(prefix="/inbox")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 MAX_REPLY = 4096
 
 
-def _session(request: Request, gateway: GatewayDep) -> dict[str, Any] | None:
-    return gateway.inbox_auth.session(request.cookies.get(COOKIE))
+async def _session(request: Request, gateway: GatewayDep) -> dict[str, Any] | None:
+    return await gateway.inbox_auth.session(request.cookies.get(COOKIE))
 
 
 def _to_login() -> RedirectResponse:
     return RedirectResponse("/inbox/login", status_code=303)
 
 
-def _buyer_name(name: str | None, channel: str, external_id: str) -> str:
-    """A web-chat visitor has no name: show the start of their session id instead."""
-    if name:
-        return name
-    return f"{channel_name(channel)} · {external_id[:8]}" if channel == "web" else external_id
-
-
-def _waited(since: float | None) -> str:
-    if not since:
-        return ""
-    minutes = int((time.time() - since) // 60)
-    return f"{minutes // 60} j {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
-
-
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     gateway = request.app.state.gateway
     context.setdefault("shop", gateway.settings.shop.name)
+    context.setdefault("lang", gateway.settings.shop.language)
+    context.setdefault("t", texts_for(gateway.settings.shop.language))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
@@ -63,28 +61,37 @@ async def login(
     password: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
 ) -> Response:
-    address = request.client.host if request.client else "?"
-    auth = gateway.inbox_auth
-    if not auth.allowed(address):
-        return _page(request, "login.html", error="too_many", status_code=429)
-    cookie = auth.login(address, password, name=name)
-    if cookie is None:
+    address = client_address(request, request.app.state.proxies)
+    done = await gateway.inbox_auth.login(
+        address, password, name=name, device_cookie=request.cookies.get(DEVICE_COOKIE)
+    )
+    if done.error == "too_many":
+        refused = _page(request, "login.html", error="too_many", status_code=429)
+        refused.headers["Retry-After"] = str(max(1, round(done.retry_after)))
+        return refused
+    if done.cookie is None or done.device is None:
         return _page(request, "login.html", error="wrong", status_code=401)
     response = RedirectResponse("/inbox", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        cookie,
-        max_age=SESSION_DAYS * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/inbox",
-    )
+    secure = secure_cookies(gateway.settings.server.public_url, request.url.scheme)
+    for name_, value, days in (
+        (COOKIE, done.cookie, SESSION_DAYS),
+        (DEVICE_COOKIE, done.device, DEVICE_DAYS),
+    ):
+        response.set_cookie(
+            name_,
+            value,
+            max_age=days * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/inbox",
+        )
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, gateway: GatewayDep) -> Response:
+    await gateway.inbox_auth.logout(request.cookies.get(COOKIE))  # the cookie dies here too
     response = _to_login()
     response.delete_cookie(COOKIE, path="/inbox")
     return response
@@ -92,49 +99,49 @@ async def logout() -> Response:
 
 @router.get("", response_class=HTMLResponse)
 async def chats(
-    request: Request, gateway: GatewayDep, partial: bool = False, q: str = ""
+    request: Request, gateway: GatewayDep, inbox: InboxDep, partial: bool = False, q: str = ""
 ) -> Response:
-    session = _session(request, gateway)
+    session = await _session(request, gateway)
     if session is None:
         return _to_login()
     q = q.strip()[:100]
-    rows = await gateway.store.inbox_chats(search=q or None)
-    for row in rows:
-        row["display"] = _buyer_name(row["name"], row["channel"], row["external_id"])
-        row["channel_name"] = channel_name(row["channel"])
-        row["contact"] = pretty_phone(row["phone"]) or (
-            f"@{row['username']}" if row["username"] else ""
-        )
-        row["waited"] = _waited(row["handed_off_at"]) if row["stage"] == "handed_off" else ""
+    rows = await inbox.chats(search=q or None)
+    recent = {r["chat_key"]: await inbox.recent(r["chat_key"], inbox_view.RECENT) for r in rows}
+    shown = inbox_view.chat_rows(rows, recent, gateway.settings.shop.language, time.time())
     name = "chat_list.html" if partial else "inbox.html"
-    return _page(request, name, chats=rows, csrf=session["csrf"], seller=session.get("name"), q=q)
+    return _page(request, name, chats=shown, csrf=session["csrf"], seller=session.get("name"), q=q)
 
 
 @router.get("/chat/{chat_key}", response_class=HTMLResponse)
 async def chat(
-    request: Request, chat_key: str, gateway: GatewayDep, partial: bool = False
+    request: Request, chat_key: str, gateway: GatewayDep, inbox: InboxDep, partial: bool = False
 ) -> Response:
-    session = _session(request, gateway)
+    session = await _session(request, gateway)
     if session is None:
         return _to_login()
-    contact = await gateway.store.contact(chat_key)
+    contact = await inbox.contact(chat_key)
     if contact is None:
         return Response("no such chat", status_code=404)
-    await gateway.store.mark_seen(chat_key, time.time())
-    history = await gateway.store.history(chat_key, 200)
-    found = await gateway.store.inbox_chats(1, chat_key=chat_key)
-    info = found[0] if found else {}
+    history, info = await inbox.open_chat(chat_key)
+    sent = await inbox.sent(chat_key, history[0]["id"] - 1) if history else []
+    lang = gateway.settings.shop.language
+    faq = gateway.faq.faq
+    titles = {e.id: e.title_for(lang, lang) for e in faq.entries} if faq is not None else {}
+    stage, seller = info.get("stage"), info.get("seller")
     context = {
         "chat_key": chat_key,
         "contact": contact,
-        "display": _buyer_name(contact.name, contact.channel, contact.external_id),
+        "display": inbox_view.display_name(
+            contact.name, contact.channel, contact.external_id, lang
+        ),
         "info": info,
-        "phone": pretty_phone(contact.phone),
-        "channel_name": channel_name(contact.channel),
-        "history": history,
+        "phone": inbox_view.contact_line(contact.phone, None),
+        "channel_name": inbox_view.channel_label(contact.channel, lang),
+        "items": inbox_view.transcript(history, sent, lang, _zone(gateway), titles),
         "csrf": session["csrf"],
         "seller": session.get("name"),
-        "handed_off": info.get("stage") == "handed_off",
+        "row": inbox_view.chat_rows([info], {}, lang, time.time())[0] if info else None,
+        "actions": inbox_view.actions(stage, seller),
     }
     return _page(request, "transcript.html" if partial else "chat.html", **context)
 
@@ -144,24 +151,29 @@ async def _allowed(
 ) -> dict[str, Any] | Response:
     """The seller's session when a change to a chat may go ahead; else why not (no login,
     bad CSRF token, no such chat) as the response to give."""
-    session = _session(request, gateway)
+    session = await _session(request, gateway)
     if session is None:
         return _to_login()
     if not gateway.inbox_auth.csrf_ok(session, csrf):
         return Response("CSRF token missing or wrong", status_code=403)
-    if await gateway.store.contact(chat_key) is None:
+    if await gateway.inbox.contact(chat_key) is None:
         return Response("no such chat", status_code=404)
     return session
 
 
 async def _act(
-    request: Request, gateway: GatewayDep, chat_key: str, csrf: str, payload: dict[str, Any]
+    request: Request,
+    gateway: GatewayDep,
+    chat_key: str,
+    csrf: str,
+    text: str = "",
+    command: str | None = None,
 ) -> Response:
     session = await _allowed(request, gateway, chat_key, csrf)
     if isinstance(session, Response):
         return session
     name = str(session.get("name") or DEFAULT_NAME)  # sessions from before names: "Inbox"
-    await gateway.runtime.seller_event(chat_key, {"seller_name": name, **payload})
+    await gateway.inbox.act(chat_key, name, text, command)
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
 
@@ -176,21 +188,21 @@ async def reply(
     text = text.strip()[:MAX_REPLY]
     if not text:
         return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
-    return await _act(request, gateway, chat_key, csrf, {"text": text})
+    return await _act(request, gateway, chat_key, csrf, text=text)
 
 
 @router.post("/chat/{chat_key}/take")
 async def take(
     request: Request, chat_key: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    return await _act(request, gateway, chat_key, csrf, {"command": "take"})
+    return await _act(request, gateway, chat_key, csrf, command="take")
 
 
 @router.post("/chat/{chat_key}/release")
 async def release(
     request: Request, chat_key: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    return await _act(request, gateway, chat_key, csrf, {"command": "done"})
+    return await _act(request, gateway, chat_key, csrf, command="done")
 
 
 @router.post("/chat/{chat_key}/contact")
@@ -205,18 +217,48 @@ async def annotate(
     session = await _allowed(request, gateway, chat_key, csrf)
     if isinstance(session, Response):
         return session
-    await gateway.store.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
+    await gateway.inbox.annotate(chat_key, tags.strip()[:500], notes.strip()[:4000])
     return RedirectResponse(f"/inbox/chat/{chat_key}", status_code=303)
 
 
 @router.get("/contacts.csv")
 async def contacts_csv(request: Request, gateway: GatewayDep) -> Response:
-    if _session(request, gateway) is None:
+    if await _session(request, gateway) is None:
         return _to_login()
     out = io.StringIO()
-    write_csv(await gateway.store.contact_rows(), out)
+    write_csv(await gateway.inbox.contact_rows(), out)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="japri-contacts.csv"'},
+    )
+
+
+# -- the inbox's reads and the Ringkasan page (issue 14) -----------------------------------
+
+
+def _zone(gateway: Any) -> ZoneInfo:
+    return ZoneInfo(gateway.settings.shop.timezone)
+
+
+@router.get("/summary", response_class=HTMLResponse)
+async def summary(
+    request: Request, gateway: GatewayDep, inbox: InboxDep, days: int = 7
+) -> Response:
+    """Ringkasan: how the bot is doing, per day and channel."""
+    session = await _session(request, gateway)
+    if session is None:
+        return _to_login()
+    days = min(max(days, 1), 90)
+    found = await inbox.summary(_zone(gateway), time.time(), days)
+    return _page(
+        request,
+        "summary.html",
+        summary=found,
+        days=days,
+        csrf=session["csrf"],
+        seller=session.get("name"),
+        duration=stats.short_duration,
+        channel_label=inbox_view.channel_label,
+        reasons=inbox_view.reasons_shown,
     )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.channels import telegram, whatsapp
-from bot.errors import StoreError
-from bot.routes.deps import GatewayDep, gateway_of, read_body
+from bot.errors import ParseError, StoreError
+from bot.routes.deps import MALFORMED, BadJson, GatewayDep, gateway_of, load_json, read_body
 
 log = logging.getLogger("japri.webhook")
 router = APIRouter()
@@ -33,19 +32,24 @@ async def telegram_webhook(request: Request) -> Response:
     if gateway.telegram is None:
         return _error(404, "the Telegram channel is off (telegram.token is not set)")
     given = request.headers.get("x-telegram-bot-api-secret-token")
-    if settings.webhook_secret and given is None:
+    if not settings.webhook_secret:  # fail closed: polling mode, or a start check skipped
+        return _error(403, "set telegram.webhook_secret to take Telegram webhooks")
+    if given is None:
         return _error(401, "missing X-Telegram-Bot-Api-Secret-Token")
     if not telegram.secret_ok(settings.webhook_secret, given):
         return _error(403, "wrong X-Telegram-Bot-Api-Secret-Token")
     body = await read_body(request)
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        data = load_json(body)
+    except BadJson:
         return _error(400, "the body is not JSON")
     try:
-        await gateway.accept_telegram(data)
-    except ValueError as exc:
+        await gateway.intake.accept_any(gateway.telegram.parse(data))
+    except ParseError as exc:
         return _error(400, str(exc))
+    except (*MALFORMED, AttributeError) as exc:  # Telegram's, past the secret: skip it,
+        log.warning("skipped a Telegram update it could not read: %r", exc)  # no retries
+        return _ok()
     except StoreError as exc:  # not recorded: let Telegram deliver it again
         log.error("could not record a Telegram update: %s", exc)
         return _error(503, "store unavailable")
@@ -77,24 +81,18 @@ async def whatsapp_webhook(request: Request) -> Response:
     if not whatsapp.signature_ok(settings.app_secret, body, header):
         return _error(403, "X-Hub-Signature-256 does not match (whatsapp.app_secret)")
     try:
-        data = json.loads(body)
+        data = load_json(body)
         messages, statuses = whatsapp.parse_notification(data, settings.phone_number_id)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except MALFORMED as exc:
         return _error(400, f"not a WhatsApp notification: {exc}")
     try:
         for event in messages:
             if gateway.whatsapp is None:
                 log.warning("a WhatsApp message arrived but whatsapp.access_token is not set")
                 break
-            await gateway.runtime.accept(event)
+            await gateway.intake.accept(event)
         for status in statuses:
-            await gateway.store.record_status(
-                status.platform_id, status.status, gateway.runtime.wall(), status.error
-            )
-            if status.error:
-                log.warning(
-                    "whatsapp message %s %s: %s", status.platform_id, status.status, status.error
-                )
+            await gateway.intake.receipt(status)
     except StoreError as exc:
         log.error("could not record a WhatsApp notification: %s", exc)
         return _error(503, "store unavailable")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.store.base import Contact, InboundRow, OutboxRow
+from bot.store.base import Contact, InboundRow, OutboxRow, Outgoing, TimerRow
 
 Row = Mapping[str, Any]
 
@@ -31,6 +31,9 @@ def outbox(row: Row) -> OutboxRow:
         row["attempts"],
         row["not_before"],
         row["created_at"],
+        row["log_chat"],
+        row["log_kind"],
+        row["log_text"],
     )
 
 
@@ -63,20 +66,38 @@ def contact_values(c: Contact) -> tuple[Any, ...]:
     )
 
 
-def sent_values(
-    row: OutboxRow, platform_id: str | None, chat_key: str, now: float
-) -> tuple[Any, ...]:
+def outgoing_values(out: Outgoing, now: float) -> tuple[Any, ...]:
+    """In the order of the outbox insert's columns."""
+    return (out.lane, dump(out.payload), now, out.log_chat, out.log_kind, out.log_text)
+
+
+def sent_values(row: OutboxRow, platform_id: str | None, now: float) -> tuple[Any, ...]:
     """A sent message's history row: chat, kind, text, platform id, outbox id, at, status at."""
-    kind = row.payload.get("kind") or row.payload.get("op", "say")
-    return (chat_key, kind, row.payload.get("text"), platform_id, row.id, now, now)
+    return (row.log_chat, row.log_kind, row.log_text, platform_id, row.id, now, now)
 
 
-def with_options(row: Row) -> dict[str, Any]:
-    """An outgoing message for the web chat, with the options its outbox payload offered."""
+def with_payload(row: Row) -> dict[str, Any]:
+    """A message as the web chat reads it, with the outbox payload it was sent from."""
     item = {k: row[k] for k in ("id", "kind", "text", "at")}
-    payload = json.loads(row["payload"]) if row["payload"] else {}
-    item["options"] = payload.get("options") or []
+    item["payload"] = json.loads(row["payload"]) if row["payload"] else None
     return item
+
+
+def timer(row: Row) -> TimerRow:
+    return TimerRow(
+        row["id"], row["chat_key"], row["kind"], row["due_at"], json.loads(row["data"])
+    )
+
+
+def tick(row: Row) -> tuple[str, str, dict[str, Any]]:
+    """A due timer as its inbound tick event: dedup key, chat, payload."""
+    payload = {
+        "type": "tick",
+        "kind": row["kind"],
+        "data": json.loads(row["data"]),
+        "due_at": row["due_at"],
+    }
+    return f"timer:{row['id']}:{row['due_at']}", row["chat_key"], payload
 
 
 def search_pattern(search: str | None) -> str | None:

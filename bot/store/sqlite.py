@@ -1,468 +1,247 @@
-"""The embedded default store: one SQLite file in WAL mode, a versioned schema.
+"""The embedded default engine: one SQLite file in WAL mode, on a thread of its own.
 
-Statements are tiny and indexed, so they run on the event loop's thread (a thread hop
-per call would cost more than the query). Every public method is one transaction.
+The connection lives on one worker thread and every batch of statements is one hop there,
+so a lock held by another process (or a slow disk) waits on that thread, never on the
+event loop. Batches that write run in ``BEGIN IMMEDIATE`` transactions.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import os
+import queue
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from bot.errors import StoreError
-from bot.store import rows
-from bot.store.base import Contact, HandoffEvent, InboundRow, OutboxRow, Turn
+from bot.metrics import SHARED_DIR
+from bot.store import filelock
+from bot.store.dialect import SQLITE, Stmt
+from bot.store.engine import Result
+from bot.store.migrations import MIGRATIONS, SQLITE_LEGACY, Step, statements
+from bot.store.sql import SqlStore
 
-# Each step moves the schema one version up; never edit a released step, add one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE contacts (
-        chat_key TEXT PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL,
-        name TEXT, username TEXT, phone TEXT, language TEXT,
-        first_seen REAL NOT NULL, last_seen REAL NOT NULL
-    );
-    CREATE TABLE conversations (
-        chat_key TEXT PRIMARY KEY, state TEXT, updated_at REAL,
-        lease_owner TEXT, lease_until REAL
-    );
-    CREATE TABLE inbound (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, dedup_key TEXT NOT NULL UNIQUE,
-        chat_key TEXT NOT NULL, payload TEXT NOT NULL, received_at REAL NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending', processed_at REAL, error TEXT
-    );
-    CREATE INDEX inbound_pending ON inbound (chat_key, id) WHERE status = 'pending';
-    CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, chat_key TEXT NOT NULL,
-        direction TEXT NOT NULL, kind TEXT NOT NULL, text TEXT, platform_id TEXT,
-        outbox_id INTEGER, at REAL NOT NULL, status TEXT, status_at REAL, error TEXT
-    );
-    CREATE INDEX messages_chat ON messages (chat_key, id);
-    CREATE INDEX messages_platform ON messages (platform_id) WHERE platform_id IS NOT NULL;
-    CREATE INDEX messages_outbox ON messages (outbox_id) WHERE outbox_id IS NOT NULL;
-    CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL, payload TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
-        not_before REAL NOT NULL DEFAULT 0, created_at REAL NOT NULL, sent_at REAL,
-        platform_id TEXT, error TEXT
-    );
-    CREATE INDEX outbox_pending ON outbox (lane, id) WHERE status = 'pending';
-    CREATE TABLE seller_links (
-        seller_chat TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL,
-        chat_key TEXT NOT NULL, PRIMARY KEY (seller_chat, kind, ref)
-    );
-    CREATE INDEX seller_links_chat ON seller_links (seller_chat, kind, chat_key);
-    """,
-    """
-    ALTER TABLE conversations ADD COLUMN stage TEXT;
-    CREATE INDEX conversations_stage ON conversations (stage) WHERE stage = 'handed_off';
-    ALTER TABLE contacts ADD COLUMN tags TEXT NOT NULL DEFAULT '';
-    ALTER TABLE contacts ADD COLUMN notes TEXT NOT NULL DEFAULT '';
-    CREATE TABLE handoffs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, chat_key TEXT NOT NULL, reason TEXT NOT NULL,
-        at REAL NOT NULL, seller TEXT, first_answer_at REAL, released_at REAL,
-        released_by TEXT
-    );
-    CREATE INDEX handoffs_open ON handoffs (chat_key) WHERE released_at IS NULL;
-    """,
-    """
-    ALTER TABLE contacts ADD COLUMN seen_at REAL;
-    """,
-)
+T = TypeVar("T")
+BUSY_TIMEOUT_MS = 5000
+_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 
 
-class SqliteStore:
-    """``Store`` on one SQLite file (``:memory:`` for tests)."""
+class SqliteEngine:
+    """Runs batches on one SQLite connection, on its own thread."""
 
-    def __init__(self, path: str) -> None:
+    dialect = SQLITE
+
+    def __init__(self, path: str, exclusive: bool = True) -> None:
         self.path = path
-        self._db: sqlite3.Connection | None = None
+        self.exclusive = exclusive  # refuse a second serving process on the same file
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock_path: str | None = None
+        self._file_id: tuple[int, int] | None = None
 
     # lifecycle -------------------------------------------------------------------------
-    async def open(self) -> None:
+    async def open(self, migrations: Sequence[Step] = MIGRATIONS) -> None:
+        on_disk = self.path != ":memory:"
+        if on_disk and self.exclusive:
+            self._lock_path = filelock.acquire(self.path, os.environ.get(SHARED_DIR))
         try:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from None
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout=5000")  # first: other workers may be starting too
+            ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._thread = threading.Thread(
+                target=self._serve, args=(ready, migrations), name="japri-sqlite", daemon=True
+            )
+            self._thread.start()
+            await ready
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            await asyncio.to_thread(self._thread.join)
+            self._thread = None
+        if self._lock_path is not None:
+            filelock.release(self._lock_path)
+            self._lock_path = None
+
+    def _serve(self, ready: asyncio.Future[None], migrations: Sequence[Step]) -> None:
+        """The connection's thread: open and migrate, then run jobs until told to stop."""
+        loop = ready.get_loop()
+        try:
+            db = _connect(self.path, migrations)
+            if self.path != ":memory:":
+                stat = os.stat(self.path)
+                self._file_id = (stat.st_dev, stat.st_ino)
+        except BaseException as exc:
+            loop.call_soon_threadsafe(_fail, ready, exc)
+            return
+        loop.call_soon_threadsafe(_done, ready, None)
+        try:
+            while (job := self._jobs.get()) is not None:
+                work, future, loop = job
+                try:
+                    result = work(db)
+                except sqlite3.Error as exc:
+                    loop.call_soon_threadsafe(_fail, future, _store_error(self.path, exc))
+                except BaseException as exc:
+                    loop.call_soon_threadsafe(_fail, future, exc)
+                else:
+                    loop.call_soon_threadsafe(_done, future, result)
+        finally:
+            db.close()
+
+    async def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        if self._thread is None:
+            raise StoreError("the store is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((work, future, loop))
+        return await future
+
+    # statements ------------------------------------------------------------------------
+    async def run(self, stmts: Sequence[Stmt], write: bool = True) -> list[Result]:
+        return await self._call(lambda db: _batch(db, stmts, write))
+
+    async def schema_version(self) -> int:
+        return await self._call(_version)
+
+    async def writable(self) -> bool:
+        def check(db: sqlite3.Connection) -> bool:
+            if self._file_id is not None:
+                stat = os.stat(self.path)  # gone or replaced: our writes would be lost
+                if (stat.st_dev, stat.st_ino) != self._file_id:
+                    return False
+            _batch(
+                db,
+                [
+                    (
+                        "INSERT INTO leases (key, owner, until) VALUES ('ping', 'ping', 0) "
+                        "ON CONFLICT (key) DO NOTHING",
+                        (),
+                    ),
+                    ("DELETE FROM leases WHERE key = 'ping' AND owner = 'ping'", ()),
+                ],
+                True,
+            )
+            return True
+
+        try:
+            return await self._call(check)
+        except (StoreError, OSError):
+            return False
+
+
+def _connect(path: str, migrations: Sequence[Step]) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from None
+    try:
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first: others may be starting
         db.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process
         db.execute("PRAGMA foreign_keys=ON")
-        self._db = db
         for attempt in range(50):
             try:
                 # Switching a new file to WAL takes a lock SQLite's busy wait does not cover
                 # when another process is doing the same: try again shortly.
                 db.execute("PRAGMA journal_mode=WAL")
-                self._migrate()
-                return
+                _migrate(db, path, migrations)
+                return db
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == 49:
-                    raise StoreError(
-                        f"cannot open the SQLite store {self.path!r}: {exc}"
-                    ) from None
-                await asyncio.sleep(0.1)
-
-    async def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    async def ping(self) -> bool:
-        try:
-            self._conn.execute("SELECT 1").fetchone()
-        except (sqlite3.Error, StoreError):
-            return False
-        return True
-
-    @property
-    def schema_version(self) -> int:
-        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-
-    def _migrate(self) -> None:
-        """Bring the schema up to date, one step per transaction. The version is read under
-        the write lock, so processes starting together on a new file migrate it once."""
-        while True:
-            with self._tx() as db:
-                version = int(db.execute("PRAGMA user_version").fetchone()[0])
-                if version > len(MIGRATIONS):
-                    raise StoreError(
-                        f"{self.path}: schema version {version} is newer than this Japri "
-                        f"({len(MIGRATIONS)}); upgrade Japri"
-                    )
-                if version == len(MIGRATIONS):
-                    return
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {version + 1}")
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise StoreError("the store is not open")
-        return self._db
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        db = self._conn
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
+                    raise
+                time.sleep(0.1)
+    except (sqlite3.Error, StoreError) as exc:
+        db.close()
+        if isinstance(exc, StoreError):
             raise
-        db.execute("COMMIT")
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
-    # inbound ---------------------------------------------------------------------------
-    async def accept_inbound(
-        self, dedup_key: str, chat_key: str, payload: dict[str, Any], now: float
-    ) -> bool:
-        cursor = self._conn.execute(  # one statement: atomic on its own
-            "INSERT OR IGNORE INTO inbound (dedup_key, chat_key, payload, received_at) "
-            "VALUES (?, ?, ?, ?)",
-            (dedup_key, chat_key, rows.dump(payload), now),
-        )
-        return cursor.rowcount == 1
 
-    async def next_inbound(self, chat_key: str) -> InboundRow | None:
-        row = self._conn.execute(
-            "SELECT id, chat_key, payload, received_at FROM inbound "
-            "WHERE chat_key = ? AND status = 'pending' ORDER BY id LIMIT 1",
-            (chat_key,),
-        ).fetchone()
-        return None if row is None else rows.inbound(row)
-
-    async def chats_with_pending_inbound(self) -> list[str]:
-        found = self._conn.execute(
-            "SELECT chat_key FROM inbound WHERE status = 'pending' GROUP BY chat_key "
-            "ORDER BY MIN(id)"
-        ).fetchall()
-        return [r[0] for r in found]
-
-    async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
-        self._conn.execute(
-            "UPDATE inbound SET status = 'failed', error = ?, processed_at = ? WHERE id = ?",
-            (error[:2000], now, inbound_id),
-        )
-
-    # lease -----------------------------------------------------------------------------
-    async def claim_chat(self, chat_key: str, owner: str, now: float, ttl: float) -> bool:
-        cursor = self._conn.execute(
-            "INSERT INTO conversations (chat_key, updated_at, lease_owner, lease_until) "
-            "VALUES (?1, ?3, ?2, ?3 + ?4) ON CONFLICT (chat_key) DO UPDATE SET "
-            "lease_owner = ?2, lease_until = ?3 + ?4 WHERE lease_owner IS NULL "
-            "OR lease_owner = ?2 OR lease_until < ?3",
-            (chat_key, owner, now, ttl),
-        )
-        return cursor.rowcount == 1
-
-    async def release_chat(self, chat_key: str, owner: str) -> None:
-        self._conn.execute(
-            "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
-            "WHERE chat_key = ? AND lease_owner = ?",
-            (chat_key, owner),
-        )
-
-    # conversations ---------------------------------------------------------------------
-    async def load_state(self, chat_key: str) -> dict[str, Any] | None:
-        row = self._conn.execute(
-            "SELECT state FROM conversations WHERE chat_key = ?", (chat_key,)
-        ).fetchone()
-        if row is None or row[0] is None:
-            return None
-        state: dict[str, Any] = json.loads(row[0])
-        return state
-
-    async def commit_turn(self, turn: Turn, now: float) -> list[int]:
-        ids: list[int] = []
-        with self._tx() as db:
-            if turn.state is not None:
-                db.execute(
-                    "INSERT INTO conversations (chat_key, state, stage, updated_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (chat_key) DO UPDATE SET "
-                    "state = excluded.state, stage = excluded.stage, "
-                    "updated_at = excluded.updated_at",
-                    (turn.chat_key, rows.dump(turn.state), turn.state.get("stage"), now),
-                )
-            if turn.handoff is not None:
-                _record_handoff(db, turn.chat_key, turn.handoff, now)
-            if turn.contact is not None:
-                _upsert_contact(db, turn.contact)
-            if turn.logged_text is not None:
-                db.execute(
-                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, at) "
-                    "VALUES (?, 'in', ?, ?, ?, ?)",
-                    (turn.chat_key, turn.logged_kind, turn.logged_text, turn.platform_id, now),
-                )
-            for lane, payload in turn.outgoing:
-                ids.append(_enqueue(db, lane, payload, now))
-            db.execute(
-                "UPDATE inbound SET status = 'done', processed_at = ? WHERE id = ?",
-                (now, turn.inbound_id),
+def _migrate(db: sqlite3.Connection, path: str, migrations: Sequence[Step]) -> None:
+    """All missing steps in one transaction, the version read under the write lock, so
+    processes starting together on a new file migrate it once."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = _version(db)
+        if version > len(migrations):
+            raise StoreError(
+                f"{path}: schema version {version} is newer than this Japri "
+                f"({len(migrations)}); upgrade Japri"
             )
-        return ids
-
-    # contacts and history --------------------------------------------------------------
-    async def contact(self, chat_key: str) -> Contact | None:
-        row = self._conn.execute(
-            "SELECT * FROM contacts WHERE chat_key = ?", (chat_key,)
-        ).fetchone()
-        return None if row is None else rows.contact(row)
-
-    async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]:
-        found = self._conn.execute(
-            "SELECT id, direction, kind, text, at, status FROM messages WHERE chat_key = ? "
-            "ORDER BY id DESC LIMIT ?",
-            (chat_key, limit),
-        ).fetchall()
-        return [dict(r) for r in reversed(found)]
-
-    async def messages_after(
-        self, chat_key: str, after_id: int, direction: str = "out"
-    ) -> list[dict[str, Any]]:
-        found = self._conn.execute(
-            "SELECT m.id, m.kind, m.text, m.at, o.payload FROM messages m "
-            "LEFT JOIN outbox o ON o.id = m.outbox_id "
-            "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? ORDER BY m.id LIMIT 200",
-            (chat_key, direction, after_id),
-        ).fetchall()
-        return [rows.with_options(row) for row in found]
-
-    async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
-        found = self._conn.execute(
-            "SELECT chat_key, state FROM conversations WHERE stage = 'handed_off'"
-        ).fetchall()
-        return [(r[0], json.loads(r[1] or "{}")) for r in found]
-
-    async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM handoffs"
-        found = (
-            self._conn.execute(sql + " WHERE chat_key = ? ORDER BY id", (chat_key,))
-            if chat_key
-            else self._conn.execute(sql + " ORDER BY id")
-        ).fetchall()
-        return [dict(r) for r in found]
-
-    async def contact_rows(self) -> list[dict[str, Any]]:
-        found = self._conn.execute(
-            "SELECT c.*, (SELECT COUNT(*) FROM handoffs h WHERE h.chat_key = c.chat_key) "
-            "AS handoffs FROM contacts c ORDER BY c.first_seen"
-        ).fetchall()
-        return [dict(r) for r in found]
-
-    async def inbox_chats(
-        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
-    ) -> list[dict[str, Any]]:
-        found = self._conn.execute(
-            "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
-            "c.tags, c.notes, c.first_seen, c.last_seen, v.stage, v.state, "
-            "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
-            " AND m.direction = 'in' AND m.at > COALESCE(c.seen_at, 0)) AS unread "
-            "FROM contacts c LEFT JOIN conversations v ON v.chat_key = c.chat_key "
-            "WHERE (?1 IS NULL OR c.chat_key = ?1) AND (?3 IS NULL "
-            "OR c.name LIKE ?3 ESCAPE '\\' OR c.username LIKE ?3 ESCAPE '\\' "
-            "OR c.phone LIKE ?3 ESCAPE '\\' OR c.external_id LIKE ?3 ESCAPE '\\' "
-            "OR c.tags LIKE ?3 ESCAPE '\\') "
-            "ORDER BY (v.stage = 'handed_off') DESC, c.last_seen DESC LIMIT ?2",
-            (chat_key, limit, rows.search_pattern(search)),
-        ).fetchall()
-        return [rows.inbox_chat(row) for row in found]
-
-    async def mark_seen(self, chat_key: str, now: float) -> None:
-        self._conn.execute("UPDATE contacts SET seen_at = ? WHERE chat_key = ?", (now, chat_key))
-
-    async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool:
-        cursor = self._conn.execute(
-            "UPDATE contacts SET tags = COALESCE(?, tags), notes = COALESCE(?, notes) "
-            "WHERE chat_key = ?",
-            (tags, notes, chat_key),
-        )
-        return cursor.rowcount == 1
-
-    # outbox ----------------------------------------------------------------------------
-    async def enqueue(self, lane: str, payload: dict[str, Any], now: float) -> int:
-        with self._tx() as db:
-            return _enqueue(db, lane, payload, now)
-
-    async def next_outgoing(self, lane: str) -> OutboxRow | None:
-        row = self._conn.execute(
-            "SELECT id, lane, payload, attempts, not_before, created_at FROM outbox "
-            "WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1",
-            (lane,),
-        ).fetchone()
-        return None if row is None else rows.outbox(row)
-
-    async def lanes_with_pending_outbox(self) -> list[str]:
-        found = self._conn.execute(
-            "SELECT lane FROM outbox WHERE status = 'pending' GROUP BY lane ORDER BY MIN(id)"
-        ).fetchall()
-        return [r[0] for r in found]
-
-    async def mark_sent(
-        self, row: OutboxRow, platform_id: str | None, now: float, chat_key: str | None = None
-    ) -> None:
-        with self._tx() as db:
-            db.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
-                "attempts = attempts + 1 WHERE id = ?",
-                (now, platform_id, row.id),
-            )
-            if chat_key is not None:
-                db.execute(
-                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
-                    "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
-                    "'sent', ?)",
-                    rows.sent_values(row, platform_id, chat_key, now),
-                )
-
-    async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
-        self._conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
-            (not_before, error[:2000], outbox_id),
-        )
-
-    async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
-        self._conn.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
-            "sent_at = ? WHERE id = ?",
-            (error[:2000], now, outbox_id),
-        )
-
-    async def outbox_depth(self) -> int:
-        row = self._conn.execute("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-        return int(row.fetchone()[0])
-
-    async def record_status(
-        self, platform_id: str, status: str, now: float, error: str | None = None
-    ) -> bool:
-        cursor = self._conn.execute(
-            "UPDATE messages SET status = ?, status_at = ?, error = COALESCE(?, error) "
-            "WHERE platform_id = ? AND direction = 'out'",
-            (status, now, error, platform_id),
-        )
-        return cursor.rowcount > 0
-
-    # seller links ----------------------------------------------------------------------
-    async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None:
-        self._conn.execute(
-            "INSERT OR REPLACE INTO seller_links (seller_chat, kind, ref, chat_key) "
-            "VALUES (?, ?, ?, ?)",
-            (seller_chat, kind, ref, chat_key),
-        )
-
-    async def linked_chat(self, seller_chat: str, kind: str, ref: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT chat_key FROM seller_links WHERE seller_chat = ? AND kind = ? AND ref = ?",
-            (seller_chat, kind, ref),
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    async def topic_of(self, seller_chat: str, chat_key: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT ref FROM seller_links WHERE seller_chat = ? AND kind = 'topic' "
-            "AND chat_key = ? ORDER BY rowid DESC LIMIT 1",
-            (seller_chat, chat_key),
-        ).fetchone()
-        return None if row is None else str(row[0])
+        if version < len(migrations):
+            for step in migrations[version:]:
+                for statement in statements(step, SQLITE):
+                    db.execute(statement)
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            db.execute("DELETE FROM schema_version")
+            db.execute("INSERT INTO schema_version (version) VALUES (?)", (len(migrations),))
+            # an older Japri reads this one, and refuses a schema newer than it knows
+            db.execute(f"PRAGMA user_version = {len(migrations)}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
-def _record_handoff(
-    db: sqlite3.Connection, chat_key: str, event: HandoffEvent, now: float
-) -> None:
-    """Open, answer or close the chat's current handoff record."""
-    if event.kind == "opened":
-        db.execute(
-            "UPDATE handoffs SET released_at = ? WHERE chat_key = ? AND released_at IS NULL",
-            (now, chat_key),
-        )
-        db.execute(
-            "INSERT INTO handoffs (chat_key, reason, at) VALUES (?, ?, ?)",
-            (chat_key, event.reason or "seller", now),
-        )
-    elif event.kind == "answered":
-        updated = db.execute(
-            "UPDATE handoffs SET first_answer_at = ?, seller = ? WHERE chat_key = ? "
-            "AND released_at IS NULL AND first_answer_at IS NULL",
-            (now, event.seller, chat_key),
-        ).rowcount
-        if (
-            not updated
-            and not db.execute(
-                "SELECT 1 FROM handoffs WHERE chat_key = ? AND released_at IS NULL", (chat_key,)
-            ).fetchone()
-        ):  # a seller stepped into a chat the bot had: that is a handoff too
-            db.execute(
-                "INSERT INTO handoffs (chat_key, reason, at, seller, first_answer_at) "
-                "VALUES (?, 'seller', ?, ?, ?)",
-                (chat_key, now, event.seller, now),
-            )
-    else:
-        db.execute(
-            "UPDATE handoffs SET released_at = ?, released_by = ? WHERE chat_key = ? "
-            "AND released_at IS NULL",
-            (now, event.seller or event.kind, chat_key),
-        )
+def _version(db: sqlite3.Connection) -> int:
+    found = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if found is None:  # from before the table: the version was kept in the file's header
+        legacy = int(db.execute("PRAGMA user_version").fetchone()[0])
+        return SQLITE_LEGACY.get(legacy, legacy)
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
 
 
-def _enqueue(db: sqlite3.Connection, lane: str, payload: dict[str, Any], now: float) -> int:
-    cursor = db.execute(
-        "INSERT INTO outbox (lane, payload, created_at, not_before) VALUES (?, ?, ?, 0)",
-        (lane, rows.dump(payload), now),
-    )
-    return int(cursor.lastrowid or 0)
+def _batch(db: sqlite3.Connection, stmts: Sequence[Stmt], write: bool) -> list[Result]:
+    if len(stmts) == 1:  # one statement is a transaction of its own
+        return [_execute(db, *stmts[0])]
+    db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        results = [_execute(db, sql, params) for sql, params in stmts]
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return results
 
 
-def _upsert_contact(db: sqlite3.Connection, c: Contact) -> None:
-    db.execute(
-        "INSERT INTO contacts (chat_key, channel, external_id, name, username, phone, language, "
-        "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (chat_key) DO UPDATE SET name = COALESCE(excluded.name, name), "
-        "username = COALESCE(excluded.username, username), "
-        "phone = COALESCE(excluded.phone, phone), "
-        "language = COALESCE(excluded.language, language), last_seen = excluded.last_seen",
-        rows.contact_values(c),
-    )
+def _execute(db: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> Result:
+    cursor = db.execute(sql, params)
+    if cursor.description is None:
+        return Result([], cursor.rowcount)
+    names = [d[0] for d in cursor.description]
+    found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return Result(found, cursor.rowcount)
+
+
+def _done(future: asyncio.Future[Any], result: Any) -> None:
+    if not future.done():
+        future.set_result(result)
+
+
+def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
+def _store_error(path: str, exc: sqlite3.Error) -> StoreError:
+    busy = "locked" in str(exc) or "busy" in str(exc)
+    what = "is busy (another process holds its lock)" if busy else "failed"
+    error = StoreError(f"the SQLite store {path!r} {what}: {exc}", transient=busy)
+    error.__cause__ = exc
+    return error
+
+
+class SqliteStore(SqlStore):
+    """``Store`` on one SQLite file (``:memory:`` for tests)."""
+
+    def __init__(self, path: str, exclusive: bool = True) -> None:
+        super().__init__(SqliteEngine(path, exclusive))
+        self.path = path

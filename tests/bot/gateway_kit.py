@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import itertools
@@ -18,7 +19,7 @@ import httpx
 from telegram.request import HTTPXRequest
 
 from bot.app import create_app
-from bot.gateway import Fakes, Gateway
+from bot.gateway import Gateway
 from bot.settings import Settings, load_settings
 from tests.bot.fakes import FakeBotApi, FakeGraphApi
 
@@ -92,25 +93,54 @@ class Running:
         )
 
 
+class FakeClock:
+    """Wall time that moves only when someone sleeps on it: retries without real waits."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def wall(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
 @asynccontextmanager
 async def running(
     config: Path,
     tg: FakeBotApi | None = None,
     wa: FakeGraphApi | None = None,
+    clock: FakeClock | None = None,
 ) -> AsyncIterator[Running]:
+    """``clock``: the outbox's retries and pacing run on it instead of real time."""
     tg = tg or FakeBotApi(TOKEN)
     wa = wa or FakeGraphApi(WA_TOKEN, PHONE_ID)
     settings: Settings = load_settings(config, environ={})
-    fakes = Fakes(
+    app = create_app(
+        settings,
         telegram_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
         telegram_updates_request=HTTPXRequest(httpx_kwargs={"transport": tg.transport()}),
         whatsapp_transport=wa.transport(),
     )
-    app = create_app(settings, fakes)
+    if clock is not None:
+        app.state.gateway.outbox.wall = clock.wall
+        app.state.gateway.outbox.sleep = clock.sleep
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://japri.test") as client:
             yield Running(app.state.gateway, client, tg, wa)
+
+
+def shift_clock(gateway: Gateway, seconds: float) -> None:
+    """The gateway's clocks (processing and timers) run ``seconds`` ahead from now on."""
+
+    def ahead() -> float:
+        return time.time() + seconds
+
+    gateway.runtime.wall = ahead
+    gateway.timers.wall = ahead
 
 
 # payloads shaped as the platforms send them ------------------------------------------

@@ -16,6 +16,7 @@ from bot.channels.base import Sent
 from bot.channels.http import AiohttpRequest, pooled_transport
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.commands import MarkRead, Say
 from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, RateLimited
 from tests.bot.fakes import FakeBotApi, FakeGraphApi
 
@@ -104,8 +105,8 @@ async def _with_channel(base_url: str, act: Sender, **timeouts: float) -> object
 
 
 async def test_a_reply_with_buttons_reaches_the_bot_api(served: Served) -> None:
-    payload = {"text": "Ukuran M atau L kak? 😊", "options": [["m", "M"], ["l", "L"]]}
-    sent = await _with_channel(served.base_url, lambda ch: ch.send("42", payload))
+    say = Say("Ukuran M atau L kak? 😊", (("m", "M"), ("l", "L")))
+    sent = await _with_channel(served.base_url, lambda ch: ch.send("42", say))
 
     [call] = served.api.sent("sendMessage")
     assert call.chat == "42"
@@ -138,7 +139,7 @@ async def test_429_becomes_a_rate_limit_with_its_wait(served: Served) -> None:
     served.api.fail("sendMessage", 429, {**body, "parameters": {"retry_after": 3}})
 
     with pytest.raises(RateLimited) as caught:
-        await _with_channel(served.base_url, lambda ch: ch.send("42", {"text": "halo"}))
+        await _with_channel(served.base_url, lambda ch: ch.send("42", Say("halo")))
     assert caught.value.retry_after == 3
 
 
@@ -147,7 +148,7 @@ async def test_a_blocked_bot_is_a_permanent_failure(served: Served) -> None:
     served.api.fail("sendMessage", 403, body)
 
     with pytest.raises(DeliveryFailed):
-        await _with_channel(served.base_url, lambda ch: ch.send("42", {"text": "halo"}))
+        await _with_channel(served.base_url, lambda ch: ch.send("42", Say("halo")))
 
 
 async def test_a_platform_slower_than_the_read_timeout_is_a_retryable_error(
@@ -158,7 +159,7 @@ async def test_a_platform_slower_than_the_read_timeout_is_a_retryable_error(
     with pytest.raises(ChannelError) as caught:
         await _with_channel(
             served.base_url,
-            lambda ch: ch.send("42", {"text": "halo"}),
+            lambda ch: ch.send("42", Say("halo")),
             read_timeout=0.2,
             write_timeout=0.2,
         )
@@ -168,7 +169,7 @@ async def test_a_platform_slower_than_the_read_timeout_is_a_retryable_error(
 
 async def test_an_unreachable_platform_is_a_retryable_error() -> None:
     with pytest.raises(ChannelError) as caught:
-        await _with_channel("http://127.0.0.1:9/bot", lambda ch: ch.send("42", {"text": "halo"}))
+        await _with_channel("http://127.0.0.1:9/bot", lambda ch: ch.send("42", Say("halo")))
     assert not caught.value.permanent
     assert "NetworkError" in str(caught.value)
 
@@ -179,8 +180,8 @@ async def test_requests_before_initialize_are_refused() -> None:
 
 
 async def test_whatsapp_reply_and_read_receipt_reach_the_graph_api(graph: Graph) -> None:
-    await graph.channel.send("6281234567890", {"op": "mark_read", "message_id": "wamid.IN1"})
-    sent = await graph.channel.send("6281234567890", {"text": "Bisa COD kak 😊"})
+    await graph.channel.send("6281234567890", MarkRead("wamid.IN1"))
+    sent = await graph.channel.send("6281234567890", Say("Bisa COD kak 😊"))
 
     assert [c.method for c in graph.api.calls] == ["mark_read", "messages"]
     assert graph.api.calls[1].text == "Bisa COD kak 😊"
@@ -202,18 +203,18 @@ async def test_whatsapp_errors_keep_their_meaning(graph: Graph) -> None:
     window = {"error": {"code": 131047, "message": "Re-engagement message"}}
     graph.api.fail("messages", 400, window)
     with pytest.raises(OutsideReplyWindow):
-        await graph.channel.send("6281234567890", {"text": "halo"})
+        await graph.channel.send("6281234567890", Say("halo"))
 
     graph.api.fail("messages", 400, {"error": {"code": 130429, "message": "Rate limit hit"}})
     with pytest.raises(RateLimited):
-        await graph.channel.send("6281234567890", {"text": "halo"})
+        await graph.channel.send("6281234567890", Say("halo"))
 
 
 async def test_an_unreachable_graph_api_is_a_retryable_error() -> None:
     channel = WhatsAppChannel("EAATEST", "1055000000", "http://127.0.0.1:9/v21.0")
     try:
         with pytest.raises(ChannelError) as caught:
-            await channel.send("6281234567890", {"text": "halo"})
+            await channel.send("6281234567890", Say("halo"))
     finally:
         await channel.close()
     assert not caught.value.permanent
@@ -250,7 +251,7 @@ async def test_aiohttp_failures_the_library_leaves_unmapped_still_reach_us_as_ht
 
     channel = WhatsAppChannel("EAATEST", "1", "http://graph.test/v21.0", transport=transport)
     with pytest.raises(ChannelError) as caught:
-        await channel.send("6281234567890", {"text": "halo"})
+        await channel.send("6281234567890", Say("halo"))
     assert not caught.value.permanent
 
 

@@ -46,6 +46,7 @@ async def csrf_of(bot: Running, chat_key: str) -> str:
 async def test_without_a_login_nothing_is_revealed(config: Path) -> None:
     async with running(config) as bot:
         await bot.whatsapp(wa_text("halo kak"))
+        await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 1)
         for path in ("/inbox", "/inbox/chat/whatsapp:6281234567890", "/inbox/contacts.csv"):
             response = await bot.client.get(path)
             assert response.status_code == 303

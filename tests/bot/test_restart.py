@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
+from bot.errors import StoreError
 from tests.bot.fakes import FakeBotApi
-from tests.bot.gateway_kit import TOKEN, running, tg_text, write_config
+from tests.bot.gateway_kit import TOKEN, FakeClock, running, tg_text, write_config
 
 _DOWN = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
 
@@ -23,7 +26,7 @@ async def test_replies_queued_while_telegram_was_down_go_out_once_after_a_restar
         assert await bot.gateway.store.outbox_depth() == 1  # kept, to be retried
 
     up = FakeBotApi(TOKEN)
-    async with running(config, tg=up) as bot:
+    async with running(config, tg=up, clock=FakeClock()) as bot:  # the retry is due at once
         await up.wait_for(lambda c: len(up.sent("sendMessage", "77")) >= 1)
         assert "garansi" in up.sent("sendMessage", "77")[0].text.lower()
         # Telegram delivers the same update again after the restart: not answered twice
@@ -46,3 +49,31 @@ async def test_an_accepted_but_unprocessed_message_is_processed_after_a_restart(
     fresh = FakeBotApi(TOKEN)
     async with running(config, tg=fresh):
         await fresh.wait_for(lambda c: len(fresh.sent("sendMessage", "78")) == 1)
+
+
+async def test_a_send_whose_bookkeeping_fails_is_recorded_later_not_sent_twice(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path)
+    async with running(config, clock=FakeClock()) as bot:
+        store = bot.gateway.store
+        real = store.mark_sent
+        failures = 2
+
+        async def flaky(*args: Any, **kwargs: Any) -> None:
+            nonlocal failures
+            if failures:
+                failures -= 1
+                raise StoreError("database is locked")
+            await real(*args, **kwargs)
+
+        store.mark_sent = flaky  # type: ignore[method-assign]
+        await bot.telegram(tg_text("bisa cod?", user_id=79))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "79")) >= 1)
+        for _ in range(300):
+            if await store.outbox_depth() == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert failures == 0
+        assert await store.outbox_depth() == 0
+        assert len(bot.tg.sent("sendMessage", "79")) == 1

@@ -18,6 +18,8 @@ import pytest
 
 from tests.bot.gateway_kit import write_config
 
+pytestmark = pytest.mark.slow  # real `japri serve` processes, seconds each
+
 
 @dataclass
 class Served:

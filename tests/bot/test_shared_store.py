@@ -9,7 +9,6 @@ import pytest
 from telegram.request import HTTPXRequest
 
 from bot.app import create_app
-from bot.gateway import Fakes
 from bot.settings import load_settings
 from tests.bot.fakes import FakeBotApi
 from tests.bot.gateway_kit import SECRET, TOKEN, tg_text, write_config
@@ -31,8 +30,8 @@ async def test_two_workers_share_dedup_order_and_the_outbox(
     apps = [
         create_app(
             settings,
-            Fakes(telegram_request=HTTPXRequest(httpx_kwargs={"transport": api.transport()})),
             shared=True,
+            telegram_request=HTTPXRequest(httpx_kwargs={"transport": api.transport()}),
         )
         for _ in range(2)
     ]
@@ -73,8 +72,8 @@ async def test_work_a_stopped_process_left_behind_is_finished_by_another(
     api = FakeBotApi(TOKEN)
     app = create_app(
         settings,
-        Fakes(telegram_request=HTTPXRequest(httpx_kwargs={"transport": api.transport()})),
         shared=True,
+        telegram_request=HTTPXRequest(httpx_kwargs={"transport": api.transport()}),
     )
     app.state.gateway.sweep_interval = 0.05
     async with app.router.lifespan_context(app):
@@ -84,7 +83,7 @@ async def test_work_a_stopped_process_left_behind_is_finished_by_another(
         text = "bahannya apa kak?"
         payload = {"type": "buyer", "kind": "text", "text": text, "profile": {}}
         await other.accept_inbound("telegram:update:orphan-1", "telegram:95", payload, 1.0)
-        await other.claim_chat("telegram:95", "a-process-that-died", now=1.0, ttl=30)
+        await other.claim("telegram:95", "a-process-that-died", now=1.0, ttl=30)
         await other.close()
 
         await api.wait_for(lambda c: len(api.sent("sendMessage", "95")) >= 1, timeout=10)

@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store, open_store
-from bot.store.base import Contact, HandoffEvent, Turn
-from bot.store.sqlite import MIGRATIONS, SqliteStore
+from bot.store.base import Contact, HandoffEvent, Outgoing, TimerChange, Turn
+from bot.store.memory import MemoryStore
+from bot.store.migrations import MIGRATIONS
+from bot.store.sqlite import SqliteStore
 
 Backend = Callable[[], Store]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 async def make(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """Store objects on one database (one process's memory, one file, one server)."""
     opened: list[Store] = []
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_url")
     else:
         url = f"sqlite:///{tmp_path / 'japri.db'}"
+    memory = MemoryStore()
 
     def factory() -> Store:
-        store = open_store(url)
+        store = memory if request.param == "memory" else open_store(url)
         opened.append(store)
         return store
 
@@ -61,12 +66,12 @@ async def test_inbound_comes_back_in_order_until_processed(make: Backend) -> Non
 async def test_a_chat_lease_keeps_other_workers_out_until_it_expires(make: Backend) -> None:
     store = make()
     await store.open()
-    assert await store.claim_chat("telegram:1", "a", now=100.0, ttl=30)
-    assert await store.claim_chat("telegram:1", "a", now=101.0, ttl=30)  # renew
-    assert not await store.claim_chat("telegram:1", "b", now=110.0, ttl=30)
-    assert await store.claim_chat("telegram:1", "b", now=200.0, ttl=30)  # expired
-    await store.release_chat("telegram:1", "b")
-    assert await store.claim_chat("telegram:1", "a", now=201.0, ttl=30)
+    assert await store.claim("telegram:1", "a", now=100.0, ttl=30)
+    assert await store.claim("telegram:1", "a", now=101.0, ttl=30)  # renew
+    assert not await store.claim("telegram:1", "b", now=110.0, ttl=30)
+    assert await store.claim("telegram:1", "b", now=200.0, ttl=30)  # expired
+    await store.release("telegram:1", "b")
+    assert await store.claim("telegram:1", "a", now=201.0, ttl=30)
 
 
 async def test_the_outbox_keeps_lane_order_and_records_delivery(make: Backend) -> None:
@@ -76,13 +81,16 @@ async def test_the_outbox_keeps_lane_order_and_records_delivery(make: Backend) -
     row = await store.next_inbound("telegram:5")
     assert row is not None
     contact = Contact("telegram:5", "telegram", "5", name="Budi", first_seen=1, last_seen=1)
-    outgoing = [("telegram:5", {"op": "say", "text": "satu"}), ("telegram:5", {"text": "dua"})]
+    outgoing = [
+        Outgoing("telegram:5", {"op": "say", "text": "satu"}, "telegram:5", "say", "satu"),
+        Outgoing("telegram:5", {"text": "dua"}, "telegram:5", "say", "dua"),
+    ]
     ids = await store.commit_turn(Turn(row.id, "telegram:5", None, outgoing, contact), 2.0)
     assert len(ids) == 2
     first = await store.next_outgoing("telegram:5")
     assert first is not None
     assert first.payload["text"] == "satu"
-    await store.mark_sent(first, "m1", 3.0, chat_key="telegram:5")
+    await store.mark_sent(first, "m1", 3.0)
     assert await store.record_status("m1", "delivered", 4.0)
     second = await store.next_outgoing("telegram:5")
     assert second is not None
@@ -100,7 +108,7 @@ async def test_the_outbox_keeps_lane_order_and_records_delivery(make: Backend) -
 async def test_the_schema_is_versioned(tmp_path: Path) -> None:
     store = SqliteStore(str(tmp_path / "v.db"))
     await store.open()
-    assert store.schema_version == len(MIGRATIONS)
+    assert await store.schema_version() == len(MIGRATIONS)
     await store.close()
 
 
@@ -130,7 +138,7 @@ async def test_two_processes_opening_a_new_file_together_migrate_it_once(tmp_pat
     assert errors == []
     store = SqliteStore(path)
     await store.open()
-    assert store.schema_version == len(MIGRATIONS)
+    assert await store.schema_version() == len(MIGRATIONS)
     await store.close()
 
 
@@ -194,8 +202,9 @@ async def test_pending_work_is_found_again_after_a_restart(make: Backend) -> Non
     failed = await store.next_inbound("web:c")
     assert failed is not None
     await store.fail_inbound(failed.id, "boom", 4.0)
-    first = await store.enqueue("web:a", {"op": "say", "text": "x", "options": [["a", "A"]]}, 5.0)
-    await store.enqueue("telegram:9", {"op": "say", "text": "y"}, 6.0)
+    say = {"op": "say", "text": "x", "options": [["a", "A"]]}
+    first = await store.enqueue(Outgoing("web:a", say, "web:a", "say", "x"), 5.0)
+    await store.enqueue(Outgoing("telegram:9", {"op": "say", "text": "y"}), 6.0)
     await store.close()
     again = make()
     await again.open()
@@ -205,9 +214,9 @@ async def test_pending_work_is_found_again_after_a_restart(make: Backend) -> Non
     row = await again.next_outgoing("web:a")
     assert row is not None
     assert row.id == first
-    await again.mark_sent(row, "web-1", 7.0, chat_key="web:a")
+    await again.mark_sent(row, "web-1", 7.0)
     [sent] = await again.messages_after("web:a", 0)
-    assert (sent["text"], sent["options"]) == ("x", [["a", "A"]])
+    assert (sent["text"], sent["payload"]) == ("x", say)
     assert await again.messages_after("web:a", sent["id"]) == []
 
 
@@ -270,3 +279,62 @@ async def test_sellers_find_buyers_by_name_phone_username_or_tag(make: Backend) 
     assert await found("100%") == ["telegram:78"]  # "%" is not a wildcard either
     assert await found("nobody") == []
     assert len(await found("  ")) == 3  # nothing to look for: everyone
+
+
+async def test_a_timer_fires_once_as_a_tick_of_its_chat(make: Backend) -> None:
+    store, other = make(), make()  # two processes on one database
+    await store.open()
+    await other.open()
+    await store.set_timer("web:t", "remind", 50.0, {"n": 1}, 1.0)
+    await store.set_timer("web:t", "remind", 60.0, {"n": 2}, 2.0)  # moved, not added
+    await store.set_timer("web:u", "close", 70.0, {}, 2.0)
+    await store.set_timer("web:u", "gone", 10.0, {}, 2.0)
+    await store.cancel_timer("web:u", "gone")
+    assert [(t.kind, t.due_at, t.data) for t in await other.timers_of("web:t")] == [
+        ("remind", 60.0, {"n": 2})
+    ]
+    assert await other.next_timer_at() == 60.0
+    assert await store.fire_due_timers(59.0) == []
+    fired = await asyncio.gather(store.fire_due_timers(65.0), other.fire_due_timers(65.0))
+    assert sorted(fired, key=len) == [[], ["web:t"]]
+    row = await store.next_inbound("web:t")
+    assert row is not None
+    assert row.payload == {"type": "tick", "kind": "remind", "data": {"n": 2}, "due_at": 60.0}
+    await store.close()
+    again = make()  # timers survive a restart
+    await again.open()
+    assert await again.next_timer_at() == 70.0
+    assert await again.fire_due_timers(100.0) == ["web:u"]
+    assert await again.fire_due_timers(100.0) == []
+    assert await again.next_timer_at() is None
+    assert await again.chats_with_pending_inbound() == ["web:t", "web:u"]
+
+
+async def test_a_turn_sets_and_cancels_its_chats_timers(make: Backend) -> None:
+    store = make()
+    await store.open()
+    await store.set_timer("web:v", "old", 5.0, {}, 1.0)
+    await store.accept_inbound("t1", "web:v", {}, 1.0)
+    row = await store.next_inbound("web:v")
+    assert row is not None
+    timers = [TimerChange("remind", 30.0, {"seller": "Rina"}), TimerChange("old", None)]
+    await store.commit_turn(Turn(row.id, "web:v", None, timers=timers), 2.0)
+    assert [(t.kind, t.data) for t in await store.timers_of("web:v")] == [
+        ("remind", {"seller": "Rina"})
+    ]
+
+
+async def test_only_logged_commands_join_the_history(make: Backend) -> None:
+    store = make()
+    await store.open()
+    await store.enqueue(Outgoing("telegram:7", {"op": "mark_read"}), 1.0)
+    post = {"op": "seller_post", "text": "Budi asks"}
+    await store.enqueue(Outgoing("telegram:-100", post, "telegram:7", "seller_post", "hi"), 2.0)
+    for n in range(2):
+        lane = await store.lanes_with_pending_outbox()
+        row = await store.next_outgoing(lane[0])
+        assert row is not None
+        await store.mark_sent(row, f"p{n}", 3.0 + n)
+    [line] = await store.history("telegram:7")
+    assert (line["direction"], line["kind"], line["text"]) == ("out", "seller_post", "hi")
+    assert await store.history("telegram:-100") == []

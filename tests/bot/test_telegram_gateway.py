@@ -10,6 +10,7 @@ import pytest
 from tests.bot.gateway_kit import (
     SECRET,
     SELLER_CHAT,
+    FakeClock,
     running,
     tg_media,
     tg_tap,
@@ -113,7 +114,8 @@ async def test_groups_other_than_the_seller_chat_are_ignored(config: Path) -> No
 async def test_429_is_retried_after_retry_after_and_the_webhook_does_not_wait(
     config: Path,
 ) -> None:
-    async with running(config) as bot:
+    clock = FakeClock()
+    async with running(config, clock=clock) as bot:
         bot.tg.fail(
             "sendMessage",
             429,
@@ -125,10 +127,12 @@ async def test_429_is_retried_after_retry_after_and_the_webhook_does_not_wait(
             },
         )
         assert bot.gateway.outbox.limits.overall_rate("telegram") == 0  # no cap of our own
+        started = clock.now
         response = await bot.telegram(tg_text("halo kak"))
         assert response.status_code == 200
         calls = await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage")) >= 2)
         assert calls[0].text == calls[1].text  # the same message, sent again
+        assert clock.now - started >= 1  # ... after the second Telegram asked for
         # ... until Telegram said "too many": then its documented pace, for a while
         assert bot.gateway.outbox.limits.overall_rate("telegram") == 30
 

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.channels.whatsapp import message_bodies, parse_notification
+from bot.commands import Say
 from tests.bot.gateway_kit import (
     PHONE_ID,
     VERIFY,
+    FakeClock,
     running,
     wa_envelope,
     wa_message,
@@ -126,7 +128,7 @@ async def test_outside_the_24_hour_window_is_given_up_not_retried(config: Path) 
 
 
 async def test_throughput_limit_130429_is_retried(config: Path) -> None:
-    async with running(config) as bot:
+    async with running(config, clock=FakeClock()) as bot:
         bot.wa.fail("messages", 429, {"error": {"code": 130429, "message": "Rate limit hit"}})
         await bot.whatsapp(wa_text("halo kak"))
         await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 2, timeout=8)
@@ -134,8 +136,8 @@ async def test_throughput_limit_130429_is_retried(config: Path) -> None:
 
 
 def test_up_to_three_options_are_buttons_with_short_titles() -> None:
-    options = [["ongkir", "Berapa ongkos kirim ke kota saya kak?"], ["lama-kirim", "Berapa lama"]]
-    [body] = message_bodies("628", {"text": "Yang mana?", "options": options})
+    options = (("ongkir", "Berapa ongkos kirim ke kota saya kak?"), ("lama-kirim", "Berapa lama"))
+    [body] = message_bodies("628", Say("Yang mana?", options))
     buttons = body["interactive"]["action"]["buttons"]
     assert body["interactive"]["type"] == "button"
     assert [b["reply"]["id"] for b in buttons] == ["faq:ongkir", "faq:lama-kirim"]
@@ -143,20 +145,20 @@ def test_up_to_three_options_are_buttons_with_short_titles() -> None:
 
 
 def test_four_to_ten_options_are_a_list_and_more_are_numbered_text() -> None:
-    options = [[f"faq-{n}", f"Pertanyaan nomor {n} yang cukup panjang"] for n in range(6)]
-    [body] = message_bodies("628", {"text": "Pilih ya", "options": options})
+    options = tuple((f"faq-{n}", f"Pertanyaan nomor {n} yang cukup panjang") for n in range(6))
+    [body] = message_bodies("628", Say("Pilih ya", options))
     rows = body["interactive"]["action"]["sections"][0]["rows"]
     assert body["interactive"]["type"] == "list"
     assert len(rows) == 6
     assert all(len(r["title"]) <= 24 and len(r.get("description", "")) <= 72 for r in rows)
-    many = [[f"faq-{n}", f"Topik {n}"] for n in range(12)]
-    [text] = message_bodies("628", {"text": "Pilih ya", "options": many})
+    many = tuple((f"faq-{n}", f"Topik {n}") for n in range(12))
+    [text] = message_bodies("628", Say("Pilih ya", many))
     assert text["type"] == "text"
     assert "12. Topik 11" in text["text"]["body"]
 
 
 def test_a_long_text_is_split_under_the_4096_limit() -> None:
-    bodies = message_bodies("628", {"text": "kata " * 2000})
+    bodies = message_bodies("628", Say("kata " * 2000))
     assert len(bodies) == 3
     assert all(len(b["text"]["body"]) <= 4096 for b in bodies)
 
@@ -177,8 +179,8 @@ def test_recorded_shapes_parse(fixture: str, kind: str | None) -> None:
     if kind is None:
         assert messages == []
     else:
-        assert messages[0].payload["kind"] == kind
-        assert messages[0].payload["profile"]["phone"] == "+6281234567890"
+        assert messages[0].event.kind == kind
+        assert messages[0].event.profile.phone == "+6281234567890"
 
 
 def test_a_message_for_another_number_is_not_ours() -> None:

@@ -1,0 +1,344 @@
+"""One handler per event type: load what the engine needs, step it, put its actions into a
+``Turn`` (state, commands, timers, history) for the runtime to commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Protocol, assert_never, cast, get_args
+
+from bot.commands import AckTap, MarkRead, Say, queued
+from bot.events import BuyerEvent, Event, OrderUpdate, SellerEvent, TimerEvent
+from bot.faqsource import FaqSource
+from bot.metrics import Metrics
+from bot.relay import TEXT_KINDS, from_buyer, from_seller
+from bot.seller import SellerChat
+from bot.store.base import (
+    Contact,
+    Conversations,
+    HandoffEvent,
+    InboundRow,
+    Outgoing,
+    ReadModel,
+    TimerChange,
+    Turn,
+)
+from flows.messages import (
+    Action,
+    BuyerMessage,
+    CancelTimer,
+    Forward,
+    HandOff,
+    MessageKind,
+    NotifySeller,
+    SellerReleased,
+    SellerWrote,
+    SetTimer,
+    ShopMessage,
+    Tick,
+)
+from flows.messages import Event as FlowEvent
+from flows.messages import OrderUpdate as FlowOrderUpdate
+from flows.messages import Say as SayAction
+from flows.policy import Policy
+from flows.router import step
+from flows.state import Conversation
+
+MATCH_TEXT_LIMIT = 2000  # characters of a message the engine reads; sellers get it all
+HISTORY_SHOWN = 10  # messages quoted in a handoff notification
+LIST_COMMANDS = frozenset({"chats", "pembeli", "buyers", "help", "start"})
+CHATS_LISTED = 10
+
+
+class HandlerStore(Conversations, ReadModel, Protocol):
+    """What the handlers read: chat state, contacts, recent history, the chat list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """A processed event: what to commit, and one line for the log."""
+
+    turn: Turn
+    summary: str
+
+
+class Handlers:
+    """Turns each inbound event into a ``Turn``; the only place that calls the engine."""
+
+    def __init__(
+        self,
+        store: HandlerStore,
+        faq: FaqSource,
+        policy: Policy,
+        metrics: Metrics,
+        seller: SellerChat,
+        zone: tzinfo = UTC,
+    ) -> None:
+        self.store = store
+        self.faq = faq
+        self.policy = policy
+        self.metrics = metrics
+        self.seller = seller
+        self.zone = zone  # the shop's time zone: opening hours are local
+
+    async def handle(self, row: InboundRow, event: Event, now: float) -> Handled:
+        match event:
+            case BuyerEvent():
+                return await self.buyer(row, event, now)
+            case SellerEvent() if event.orphan or (
+                event.command and event.command not in ("done", "take")
+            ):
+                return await self.orphan(row, event, now)
+            case SellerEvent():
+                return await self.seller_event(row, event, now)
+            case TimerEvent():
+                return await self.timer(row, event, now)
+            case OrderUpdate():
+                return await self.order(row, event, now)
+            case _:
+                assert_never(event)
+
+    async def _step(
+        self, chat_key: str, event: FlowEvent, now: float, conv: Conversation | None = None
+    ) -> tuple[Conversation, list[Action]]:
+        if conv is None:
+            conv = Conversation.from_dict(await self.store.load_state(chat_key))
+        faq = self.faq.faq
+        assert faq is not None  # noqa: S101 - the app does not start without an FAQ
+        when = datetime.fromtimestamp(now, self.zone)
+        return step(conv, event, faq, self.policy, when)
+
+    async def buyer(self, row: InboundRow, event: BuyerEvent, now: float) -> Handled:
+        chat_key = row.chat_key
+        profile = event.profile
+        kind = cast(MessageKind, event.kind if event.kind in _KINDS else "other")
+        message = BuyerMessage(
+            text=event.text[:MATCH_TEXT_LIMIT],
+            kind=kind,
+            choice=event.choice,
+            language_hint=profile.language,
+        )
+        conv, actions = await self._step(chat_key, message, now)
+        outgoing: list[Outgoing] = []
+        if event.tap_id:
+            outgoing.append(queued(chat_key, AckTap(event.tap_id)))
+        if profile.channel == "whatsapp" and event.platform_id:
+            outgoing.append(queued(chat_key, MarkRead(event.platform_id)))
+        names = []
+        handoff = None
+        lang = conv.language or self.policy.language
+        for action in _merged(actions):
+            match action:
+                case SayAction() | ShopMessage():
+                    outgoing.append(queued(chat_key, _said(action, lang)))
+                    names.append("say")
+                case HandOff():
+                    self.metrics.handoffs.labels(action.reason).inc()
+                    names.append(f"handoff:{action.reason}")
+                    handoff = HandoffEvent("opened", reason=action.reason)
+                    history = await self.store.history(chat_key, HISTORY_SHOWN)
+                    history.append({"direction": "in", "text": event.text, "kind": kind})
+                    shown = history[-HISTORY_SHOWN:]
+                    outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
+                case Forward():
+                    names.append("forward")
+                    outgoing += self._forward(chat_key, event)
+                case _:
+                    pass  # timers below; the engine notifies sellers only on seller events
+        self.metrics.actions.labels(names[-1].split(":")[0] if names else "none").inc()
+        contact = Contact(
+            chat_key=chat_key,
+            channel=profile.channel,
+            external_id=profile.external_id,
+            name=profile.name,
+            username=profile.username,
+            phone=profile.phone,
+            language=conv.language,
+            first_seen=now,
+            last_seen=now,
+        )
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            contact=contact,
+            logged_text=event.text,
+            logged_kind=kind,
+            platform_id=event.platform_id,
+            handoff=handoff,
+            timers=_timers(actions),
+        )
+        return Handled(turn, f"kind={kind} actions={','.join(names) or '-'}")
+
+    def _forward(self, chat_key: str, event: BuyerEvent) -> list[Outgoing]:
+        """While a seller owns the chat: the buyer's message into the seller chat."""
+        media = from_buyer(chat_key, event)
+        if media is not None:
+            return self.seller.post(media)
+        shown = event.text if event.kind in TEXT_KINDS else f"[{event.kind}] {event.text}".strip()
+        if event.edited:
+            shown = f"✏️ {shown}"
+        profile = event.profile
+        return self.seller.note(chat_key, f"{profile.display}: {shown}", profile)
+
+    async def seller_event(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
+        chat_key = row.chat_key
+        channel = chat_key.split(":", 1)[0]
+        conv = Conversation.from_dict(await self.store.load_state(chat_key))
+        seller = event.seller_name or "Seller"
+        outgoing: list[Outgoing] = []
+        if event.tap_id and self.seller.lane:
+            outgoing.append(queued(self.seller.lane, AckTap(event.tap_id)))
+        handoff = None
+        if event.command == "done":
+            conv, actions = await self._step(chat_key, SellerReleased(seller), now, conv)
+            handoff = HandoffEvent("released", seller=seller)
+        elif event.command == "take":
+            conv, actions = await self._step(
+                chat_key, SellerWrote(seller, answered=False), now, conv
+            )
+        else:
+            first = conv.seller_answered_at is None
+            conv, actions = await self._step(chat_key, SellerWrote(seller), now, conv)
+            if first:
+                handoff = HandoffEvent("answered", seller=seller)
+                started = conv.handed_off_at or now
+                self.metrics.first_answer.observe(max(now - started, 0.0))
+            outgoing += self._answer(chat_key, channel, event, seller)
+        outgoing += await self._notes(chat_key, actions)
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            handoff=handoff,  # the answer itself joins the history once it is sent
+            timers=_timers(actions),
+        )
+        return Handled(turn, f"seller={event.command or 'relay'}")
+
+    def _answer(
+        self, chat_key: str, channel: str, event: SellerEvent, seller: str
+    ) -> list[Outgoing]:
+        """A seller's answer for the buyer: their photo or file, else their text."""
+        outgoing: list[Outgoing] = []
+        media = from_seller(channel, event)
+        if media is not None:
+            outgoing.append(queued(chat_key, media))
+        elif event.text:
+            outgoing.append(queued(chat_key, Say(event.text, by_seller=True)))
+            if event.source == "inbox":  # sellers on Telegram see it too
+                outgoing += self.seller.note(chat_key, f"🧑‍💼 {seller}: {event.text}")
+        if event.original is not None and media is None:
+            # e.g. a sticker for WhatsApp, a photo for the web chat
+            outgoing += self.seller.text_only(chat_key, channel)
+        return outgoing
+
+    async def _notes(self, chat_key: str, actions: Sequence[Action]) -> list[Outgoing]:
+        """The engine's notes for the seller chat (who took the chat, a reminder ...)."""
+        notes = [a for a in actions if isinstance(a, NotifySeller)]
+        if not notes:
+            return []
+        contact = await self.store.contact(chat_key)
+        return [out for note in notes for out in self.seller.told(chat_key, note, contact)]
+
+    async def timer(self, row: InboundRow, event: TimerEvent, now: float) -> Handled:
+        chat_key = row.chat_key
+        conv, actions = await self._step(chat_key, Tick(event.kind, event.data), now)
+        outgoing = self._to_buyer(chat_key, conv, actions)
+        outgoing += await self._notes(chat_key, actions)
+        idle = any(isinstance(a, NotifySeller) and a.kind == "idle_released" for a in actions)
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            handoff=HandoffEvent("idle") if idle else None,
+            timers=_timers(actions),
+        )
+        kinds = ",".join(a.kind for a in actions if isinstance(a, NotifySeller)) or "-"
+        return Handled(turn, f"tick={event.kind} notes={kinds}")
+
+    async def order(self, row: InboundRow, event: OrderUpdate, now: float) -> Handled:
+        chat_key = row.chat_key
+        flow_event = FlowOrderUpdate(event.order, event.change, event.by)
+        conv, actions = await self._step(chat_key, flow_event, now)
+        outgoing = self._to_buyer(chat_key, conv, actions)
+        outgoing += await self._notes(chat_key, actions)
+        turn = Turn(
+            inbound_id=row.id,
+            chat_key=chat_key,
+            state=conv.to_dict(),
+            outgoing=outgoing,
+            timers=_timers(actions),
+        )
+        return Handled(turn, f"order={event.order.number} change={event.change}")
+
+    def _to_buyer(
+        self, chat_key: str, conv: Conversation, actions: Sequence[Action]
+    ) -> list[Outgoing]:
+        """The engine's messages for the buyer, outside a reply to them."""
+        lang = conv.language or self.policy.language
+        return [
+            queued(chat_key, _said(a, lang))
+            for a in actions
+            if isinstance(a, SayAction | ShopMessage)
+        ]
+
+    async def orphan(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
+        """A seller's message for no buyer: a tap is answered, /chats lists the buyers,
+        anything else gets a hint how to reach one."""
+        lane = self.seller.lane or row.chat_key  # the seller chat, also from a buyer topic
+        if event.tap_id:
+            command: AckTap | Say = AckTap(event.tap_id)
+        elif event.command in LIST_COMMANDS:
+            search = event.text.partition(" ")[2].strip()
+            chats = await self.store.inbox_chats(CHATS_LISTED, search=search or None)
+            command = self.seller.chat_list(chats, search)
+        else:
+            command = self.seller.orphan(event.message_id)
+        turn = Turn(row.id, row.chat_key, None, outgoing=[queued(lane, command)])
+        return Handled(turn, "seller=orphan")
+
+
+_KINDS = frozenset(get_args(MessageKind))
+
+
+def _said(action: SayAction | ShopMessage, lang: str) -> Say:
+    """The engine's words for the buyer as a command (a shop message is marked so)."""
+    options = tuple((o.id, o.title) for o in action.options)
+    if isinstance(action, ShopMessage):
+        return Say(
+            action.text,
+            options,
+            lang,
+            initiated=True,
+            template=action.template,
+            params=action.params,
+        )
+    return Say(action.text, options, lang)
+
+
+def _timers(actions: Sequence[Action]) -> list[TimerChange]:
+    """The engine's timer requests, as the turn records them."""
+    changes: list[TimerChange] = []
+    for action in actions:
+        if isinstance(action, SetTimer):
+            changes.append(TimerChange(action.kind, action.at, action.data))
+        elif isinstance(action, CancelTimer):
+            changes.append(TimerChange(action.kind, None))
+    return changes
+
+
+def _merged(actions: Sequence[Action]) -> list[Action]:
+    """Consecutive messages of one turn as one message (greeting, answer, follow-up):
+    the buyer's phone buzzes once, and the platform counts one message, not three."""
+    merged: list[Action] = []
+    for action in actions:
+        last = merged[-1] if merged else None
+        if isinstance(action, SayAction) and isinstance(last, SayAction) and not last.options:
+            merged[-1] = SayAction(f"{last.text}\n\n{action.text}", action.options)
+        else:
+            merged.append(action)
+    return merged

@@ -1,0 +1,73 @@
+"""Leases held in the store: who works on a chat or an outbox lane, across processes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from bot.store.base import Leases
+
+Sleep = Callable[[float], Awaitable[None]]
+_REMEMBERED = 50_000  # keys whose lease this process remembers before it forgets old ones
+
+
+class LeaseHolder:
+    """This process's leases on keys of one kind (``prefix``: "" for chats, "outbox:" for lanes).
+
+    A lease is taken for ``ttl`` seconds and renewed only once half of it is gone, so a
+    busy chat costs no store write per message. ``hold`` waits while another process holds
+    the key, as long as there is still work for it.
+    """
+
+    def __init__(
+        self,
+        store: Leases,
+        prefix: str,
+        ttl: float,
+        *,
+        owner: str | None = None,
+        wall: Callable[[], float] = time.time,
+        sleep: Sleep = asyncio.sleep,
+        retry: float = 0.05,
+    ) -> None:
+        self.store = store
+        self.prefix = prefix
+        self.ttl = ttl
+        self.owner = owner or uuid.uuid4().hex
+        self.wall = wall
+        self.sleep = sleep
+        self.retry = retry
+        self._until: dict[str, float] = {}  # key -> when our lease runs out
+
+    async def renew(self, key: str) -> bool:
+        """Take or keep the lease on ``key``; False while another process holds it."""
+        now = self.wall()
+        if self._until.get(key, 0.0) - now > self.ttl / 2:
+            return True
+        if not await self.store.claim(self.prefix + key, self.owner, now, self.ttl):
+            self._until.pop(key, None)
+            return False
+        if len(self._until) > _REMEMBERED:
+            self._until = {k: v for k, v in self._until.items() if v > now}
+        self._until[key] = now + self.ttl
+        return True
+
+    async def hold(self, key: str, wanted: Callable[[], Awaitable[bool]]) -> bool:
+        """Take the lease, waiting while another process has it and ``wanted()`` still
+        says there is work (the other process may well finish it for us)."""
+        while not await self.renew(key):
+            if not await wanted():
+                return False
+            await self.sleep(self.retry)
+        return True
+
+    async def release(self, key: str) -> None:
+        """Give the key back at once, so another process can take the next piece of work."""
+        self._until.pop(key, None)
+        await self.store.release(self.prefix + key, self.owner)
+
+    async def release_all(self) -> None:
+        for key in list(self._until):
+            await self.release(key)

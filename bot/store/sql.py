@@ -1,0 +1,451 @@
+"""The store, written once in SQL for every engine (SQLite, PostgreSQL).
+
+Each method is one batch: one transaction, one trip to the engine. Statements are in
+qmark style and plain SQL both engines speak; what differs lives in ``dialect.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.store import rows
+from bot.store.base import (
+    Contact,
+    HandoffEvent,
+    InboundRow,
+    OutboxRow,
+    Outgoing,
+    TimerChange,
+    TimerRow,
+    Turn,
+)
+from bot.store.dialect import Stmt
+from bot.store.engine import Engine, Result
+from bot.store.migrations import MIGRATIONS
+
+ERROR_CHARS = 2000
+
+_INBOUND = "SELECT id, chat_key, payload, received_at FROM inbound"
+_OUTBOX = (
+    "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
+    "log_text FROM outbox"
+)
+_TIMERS = "SELECT id, chat_key, kind, due_at, data FROM timers"
+_INBOX = (  # {like}: the dialect's case-insensitive LIKE
+    "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
+    "c.tags, c.notes, c.first_seen, c.last_seen, v.stage, v.state, "
+    "(SELECT COUNT(*) FROM messages m WHERE m.chat_key = c.chat_key "
+    " AND m.direction = 'in' AND m.at > COALESCE(c.seen_at, 0)) AS unread "
+    "FROM contacts c LEFT JOIN conversations v ON v.chat_key = c.chat_key "
+    "WHERE (CAST(? AS TEXT) IS NULL OR c.chat_key = ?) AND (CAST(? AS TEXT) IS NULL "
+    "OR c.name {like} ? ESCAPE '\\' OR c.username {like} ? ESCAPE '\\' "
+    "OR c.phone {like} ? ESCAPE '\\' OR c.external_id {like} ? ESCAPE '\\' "
+    "OR c.tags {like} ? ESCAPE '\\') "
+    "ORDER BY COALESCE(v.stage = 'handed_off', FALSE) DESC, c.last_seen DESC LIMIT ?"
+)
+
+
+class SqlStore:
+    """``Store`` over an SQL engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
+        [result] = await self.engine.run([(sql, params)], write=False)
+        return result.one()
+
+    async def _all(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        [result] = await self.engine.run([(sql, params)], write=False)
+        return result.rows
+
+    async def _write(self, sql: str, *params: Any) -> Result:
+        [result] = await self.engine.run([(sql, params)])
+        return result
+
+    # lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        await self.engine.open(MIGRATIONS)
+
+    async def close(self) -> None:
+        await self.engine.close()
+
+    async def ping(self) -> bool:
+        return await self.engine.writable()
+
+    async def schema_version(self) -> int:
+        return await self.engine.schema_version()
+
+    # inbound ---------------------------------------------------------------------------
+    async def accept_inbound(
+        self, dedup_key: str, chat_key: str, payload: dict[str, Any], now: float
+    ) -> bool:
+        inserted = await self._write(
+            "INSERT INTO inbound (dedup_key, chat_key, payload, received_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+            dedup_key,
+            chat_key,
+            rows.dump(payload),
+            now,
+        )
+        return inserted.rowcount == 1
+
+    async def next_inbound(self, chat_key: str) -> InboundRow | None:
+        row = await self._one(
+            f"{_INBOUND} WHERE chat_key = ? AND status = 'pending' ORDER BY id LIMIT 1",
+            chat_key,
+        )
+        return None if row is None else rows.inbound(row)
+
+    async def next_turn(self, chat_key: str) -> tuple[InboundRow | None, dict[str, Any] | None]:
+        """The chat's next pending event and its state, read together (one trip)."""
+        row = await self._one(
+            "SELECT i.id, i.chat_key, i.payload, i.received_at, c.state FROM inbound i "
+            "LEFT JOIN conversations c ON c.chat_key = i.chat_key "
+            "WHERE i.chat_key = ? AND i.status = 'pending' ORDER BY i.id LIMIT 1",
+            chat_key,
+        )
+        if row is None:
+            return None, None
+        return rows.inbound(row), json.loads(row["state"]) if row["state"] else None
+
+    async def chats_with_pending_inbound(self) -> list[str]:
+        found = await self._all(
+            "SELECT chat_key FROM inbound WHERE status = 'pending' GROUP BY chat_key "
+            "ORDER BY MIN(id)"
+        )
+        return [r["chat_key"] for r in found]
+
+    async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
+        await self._write(
+            "UPDATE inbound SET status = 'failed', error = ?, processed_at = ? WHERE id = ?",
+            error[:ERROR_CHARS],
+            now,
+            inbound_id,
+        )
+
+    # leases ----------------------------------------------------------------------------
+    async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
+        claimed = await self._write(
+            "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+            "WHERE leases.owner = excluded.owner OR leases.until < ?",
+            key,
+            owner,
+            now + ttl,
+            now,
+        )
+        return claimed.rowcount == 1
+
+    async def release(self, key: str, owner: str) -> None:
+        await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
+
+    # conversations ---------------------------------------------------------------------
+    async def load_state(self, chat_key: str) -> dict[str, Any] | None:
+        row = await self._one("SELECT state FROM conversations WHERE chat_key = ?", chat_key)
+        if row is None or row["state"] is None:
+            return None
+        state: dict[str, Any] = json.loads(row["state"])
+        return state
+
+    async def commit_turn(self, turn: Turn, now: float) -> list[int]:
+        batch: list[Stmt] = []
+        if turn.state is not None:
+            batch.append(
+                (
+                    "INSERT INTO conversations (chat_key, state, stage, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (chat_key) DO UPDATE SET "
+                    "state = excluded.state, stage = excluded.stage, "
+                    "updated_at = excluded.updated_at",
+                    (turn.chat_key, rows.dump(turn.state), turn.state.get("stage"), now),
+                )
+            )
+        if turn.handoff is not None:
+            batch += _handoff(turn.chat_key, turn.handoff, now)
+        if turn.contact is not None:
+            batch.append(_contact(turn.contact))
+        if turn.logged_text is not None:
+            batch.append(
+                (
+                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, at) "
+                    "VALUES (?, 'in', ?, ?, ?, ?)",
+                    (turn.chat_key, turn.logged_kind, turn.logged_text, turn.platform_id, now),
+                )
+            )
+        batch += [_timer(turn.chat_key, change) for change in turn.timers]
+        first_out = len(batch)
+        batch += [_enqueue(out, now) for out in turn.outgoing]
+        batch.append(
+            (
+                "UPDATE inbound SET status = 'done', processed_at = ? WHERE id = ?",
+                (now, turn.inbound_id),
+            )
+        )
+        results = await self.engine.run(batch)
+        return [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
+
+    async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
+        found = await self._all(
+            "SELECT chat_key, state FROM conversations WHERE stage = 'handed_off'"
+        )
+        return [(r["chat_key"], json.loads(r["state"] or "{}")) for r in found]
+
+    # outbox ----------------------------------------------------------------------------
+    async def enqueue(self, out: Outgoing, now: float) -> int:
+        [result] = await self.engine.run([_enqueue(out, now)])
+        return int(result.rows[0]["id"])
+
+    async def next_outgoing(self, lane: str) -> OutboxRow | None:
+        row = await self._one(
+            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1", lane
+        )
+        return None if row is None else rows.outbox(row)
+
+    async def lanes_with_pending_outbox(self) -> list[str]:
+        found = await self._all(
+            "SELECT lane FROM outbox WHERE status = 'pending' GROUP BY lane ORDER BY MIN(id)"
+        )
+        return [r["lane"] for r in found]
+
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+        batch: list[Stmt] = [
+            (
+                "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
+                "attempts = attempts + 1 WHERE id = ?",
+                (now, platform_id, row.id),
+            )
+        ]
+        if row.log_chat is not None:
+            batch.append(
+                (
+                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
+                    "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
+                    "'sent', ?)",
+                    rows.sent_values(row, platform_id, now),
+                )
+            )
+        await self.engine.run(batch)
+
+    async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
+        await self._write(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
+            not_before,
+            error[:ERROR_CHARS],
+            outbox_id,
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
+        await self._write(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
+            "sent_at = ? WHERE id = ?",
+            error[:ERROR_CHARS],
+            now,
+            outbox_id,
+        )
+
+    async def outbox_depth(self) -> int:
+        row = await self._one("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
+        return int(row["n"]) if row else 0
+
+    async def record_status(
+        self, platform_id: str, status: str, now: float, error: str | None = None
+    ) -> bool:
+        updated = await self._write(
+            "UPDATE messages SET status = ?, status_at = ?, error = COALESCE(?, error) "
+            "WHERE platform_id = ? AND direction = 'out'",
+            status,
+            now,
+            error,
+            platform_id,
+        )
+        return updated.rowcount > 0
+
+    # timers ----------------------------------------------------------------------------
+    async def set_timer(
+        self, chat_key: str, kind: str, due_at: float, data: Mapping[str, Any], now: float
+    ) -> None:
+        await self.engine.run([_timer(chat_key, TimerChange(kind, due_at, data))])
+
+    async def cancel_timer(self, chat_key: str, kind: str) -> None:
+        await self.engine.run([_timer(chat_key, TimerChange(kind, None))])
+
+    async def fire_due_timers(self, now: float, limit: int = 100) -> list[str]:
+        results = await self.engine.run(self.engine.dialect.fire(now, limit))
+        return list(dict.fromkeys(r["chat_key"] for r in results[0].rows))
+
+    async def next_timer_at(self) -> float | None:
+        row = await self._one("SELECT MIN(due_at) AS due FROM timers")
+        return None if row is None or row["due"] is None else float(row["due"])
+
+    async def timers_of(self, chat_key: str) -> list[TimerRow]:
+        found = await self._all(f"{_TIMERS} WHERE chat_key = ? ORDER BY due_at, id", chat_key)
+        return [rows.timer(row) for row in found]
+
+    # the read model --------------------------------------------------------------------
+    async def contact(self, chat_key: str) -> Contact | None:
+        row = await self._one("SELECT * FROM contacts WHERE chat_key = ?", chat_key)
+        return None if row is None else rows.contact(row)
+
+    async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]:
+        found = await self._all(
+            "SELECT id, direction, kind, text, at, status FROM messages WHERE chat_key = ? "
+            "ORDER BY id DESC LIMIT ?",
+            chat_key,
+            limit,
+        )
+        return found[::-1]
+
+    async def messages_after(
+        self, chat_key: str, after_id: int, direction: str = "out"
+    ) -> list[dict[str, Any]]:
+        found = await self._all(
+            "SELECT m.id, m.kind, m.text, m.at, o.payload FROM messages m "
+            "LEFT JOIN outbox o ON o.id = m.outbox_id "
+            "WHERE m.chat_key = ? AND m.direction = ? AND m.id > ? ORDER BY m.id LIMIT 200",
+            chat_key,
+            direction,
+            after_id,
+        )
+        return [rows.with_payload(row) for row in found]
+
+    async def handoffs(self, chat_key: str | None = None) -> list[dict[str, Any]]:
+        return await self._all(
+            "SELECT * FROM handoffs WHERE CAST(? AS TEXT) IS NULL OR chat_key = ? ORDER BY id",
+            chat_key,
+            chat_key,
+        )
+
+    async def contact_rows(self) -> list[dict[str, Any]]:
+        return await self._all(
+            "SELECT c.*, (SELECT COUNT(*) FROM handoffs h WHERE h.chat_key = c.chat_key) "
+            "AS handoffs FROM contacts c ORDER BY c.first_seen"
+        )
+
+    async def inbox_chats(
+        self, limit: int = 200, chat_key: str | None = None, search: str | None = None
+    ) -> list[dict[str, Any]]:
+        pattern = rows.search_pattern(search)
+        found = await self._all(
+            _INBOX.format(like=self.engine.dialect.like),
+            chat_key,
+            chat_key,
+            pattern,
+            *[pattern] * 5,
+            limit,
+        )
+        return [rows.inbox_chat(row) for row in found]
+
+    async def mark_seen(self, chat_key: str, now: float) -> None:
+        await self._write("UPDATE contacts SET seen_at = ? WHERE chat_key = ?", now, chat_key)
+
+    async def annotate(self, chat_key: str, tags: str | None, notes: str | None) -> bool:
+        updated = await self._write(
+            "UPDATE contacts SET tags = COALESCE(?, tags), notes = COALESCE(?, notes) "
+            "WHERE chat_key = ?",
+            tags,
+            notes,
+            chat_key,
+        )
+        return updated.rowcount == 1
+
+    # seller links ----------------------------------------------------------------------
+    async def link(self, seller_chat: str, kind: str, ref: str, chat_key: str) -> None:
+        key = (seller_chat, kind, ref)
+        await self.engine.run(  # a re-link counts as the newest: topic_of takes the latest
+            [
+                ("DELETE FROM seller_links WHERE seller_chat = ? AND kind = ? AND ref = ?", key),
+                (
+                    "INSERT INTO seller_links (seller_chat, kind, ref, chat_key) "
+                    "VALUES (?, ?, ?, ?)",
+                    (*key, chat_key),
+                ),
+            ]
+        )
+
+    async def linked_chat(self, seller_chat: str, kind: str, ref: str) -> str | None:
+        row = await self._one(
+            "SELECT chat_key FROM seller_links WHERE seller_chat = ? AND kind = ? AND ref = ?",
+            seller_chat,
+            kind,
+            ref,
+        )
+        return None if row is None else str(row["chat_key"])
+
+    async def topic_of(self, seller_chat: str, chat_key: str) -> str | None:
+        row = await self._one(
+            "SELECT ref FROM seller_links WHERE seller_chat = ? AND kind = 'topic' "
+            "AND chat_key = ? ORDER BY id DESC LIMIT 1",
+            seller_chat,
+            chat_key,
+        )
+        return None if row is None else str(row["ref"])
+
+
+def _handoff(chat_key: str, event: HandoffEvent, now: float) -> list[Stmt]:
+    """Open, answer or close the chat's current handoff record."""
+    if event.kind == "opened":
+        return [
+            (
+                "UPDATE handoffs SET released_at = ? WHERE chat_key = ? AND released_at IS NULL",
+                (now, chat_key),
+            ),
+            (
+                "INSERT INTO handoffs (chat_key, reason, at) VALUES (?, ?, ?)",
+                (chat_key, event.reason or "seller", now),
+            ),
+        ]
+    if event.kind == "answered":
+        return [
+            (
+                "UPDATE handoffs SET first_answer_at = ?, seller = ? WHERE chat_key = ? "
+                "AND released_at IS NULL AND first_answer_at IS NULL",
+                (now, event.seller, chat_key),
+            ),
+            (  # a seller stepped into a chat the bot had: that is a handoff too
+                "INSERT INTO handoffs (chat_key, reason, at, seller, first_answer_at) "
+                "SELECT ?, 'seller', ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM handoffs "
+                "WHERE chat_key = ? AND released_at IS NULL)",
+                (chat_key, now, event.seller, now, chat_key),
+            ),
+        ]
+    return [
+        (
+            "UPDATE handoffs SET released_at = ?, released_by = ? WHERE chat_key = ? "
+            "AND released_at IS NULL",
+            (now, event.seller or event.kind, chat_key),
+        )
+    ]
+
+
+def _enqueue(out: Outgoing, now: float) -> Stmt:
+    return (
+        "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
+        "not_before) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        rows.outgoing_values(out, now),
+    )
+
+
+def _timer(chat_key: str, change: TimerChange) -> Stmt:
+    if change.due_at is None:
+        return ("DELETE FROM timers WHERE chat_key = ? AND kind = ?", (chat_key, change.kind))
+    return (
+        "INSERT INTO timers (chat_key, kind, due_at, data) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (chat_key, kind) DO UPDATE SET due_at = excluded.due_at, "
+        "data = excluded.data",
+        (chat_key, change.kind, change.due_at, rows.dump(dict(change.data))),
+    )
+
+
+def _contact(c: Contact) -> Stmt:
+    return (
+        "INSERT INTO contacts (chat_key, channel, external_id, name, username, phone, "
+        "language, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (chat_key) DO UPDATE SET name = COALESCE(excluded.name, contacts.name), "
+        "username = COALESCE(excluded.username, contacts.username), "
+        "phone = COALESCE(excluded.phone, contacts.phone), "
+        "language = COALESCE(excluded.language, contacts.language), "
+        "last_seen = excluded.last_seen",
+        rows.contact_values(c),
+    )
