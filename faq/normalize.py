@@ -64,6 +64,7 @@ class Lexicon:
     place_keys: frozenset[str] = frozenset({"@" + PLACE})
     # every word of the vocabulary's phrases, to undo chat spellings ("luputt", "adminnya")
     known: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()  # everyday words: not taken for a concept's stem
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -86,24 +87,29 @@ class Lexicon:
                 concepts[phrase] = keys
         return Lexicon(
             slang=new_slang,
-            concepts=_with_stem_forms(concepts),
+            concepts=_with_stem_forms(concepts, self.common),
             function_keys=self.function_keys,
             stopwords=self.stopwords,
             honorifics=self.honorifics,
             small_talk=self.small_talk,
             place_keys=self.place_keys,
             known=self.known | {w for phrase in concepts for w in phrase},
+            common=self.common,
         )
 
 
 def _with_stem_forms(
     concepts: Mapping[tuple[str, ...], tuple[str, ...]],
+    common: frozenset[str] = frozenset(),
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Let single-word concept entries also match through their stems."""
+    """Let single-word concept entries also match through their stems, unless the stem is
+    a word of its own ("pakaian" -> "pakai" = use, "buatan" -> "buat", "akikah" -> "aki")."""
     result = dict(concepts)
     for phrase, keys in concepts.items():
         if len(phrase) == 1:
-            result.setdefault((stem(phrase[0]),), keys)
+            root = stem(phrase[0])
+            if root == phrase[0] or (len(root) >= 4 and root not in common):
+                result.setdefault((root,), keys)
     return result
 
 
@@ -213,6 +219,10 @@ def default_lexicon() -> Lexicon:
         for word in places:
             add(word, ("@" + PLACE, "@" + region))
 
+    # everyday words (what slang expands to, and filler): a concept's stem that is one of
+    # them is a different word ("pakaian" -> "pakai")
+    stopwords = frozenset(fold(str(w)) for w in data["stopwords"])
+    common = frozenset(w for normal in slang.values() for w in normal) | stopwords
     small_talk: dict[tuple[str, ...], str] = {}
     for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
         for word in data[kind]:
@@ -220,13 +230,14 @@ def default_lexicon() -> Lexicon:
 
     return Lexicon(
         slang=slang,
-        concepts=_with_stem_forms(concepts),
+        concepts=_with_stem_forms(concepts, common),
         function_keys=frozenset("@" + n for n in data["function"]),
-        stopwords=frozenset(fold(str(w)) for w in data["stopwords"]),
+        stopwords=stopwords,
         honorifics=frozenset(fold(str(w)) for w in data["honorifics"]),
         small_talk=small_talk,
         place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
         known=frozenset(w for phrase in concepts for w in phrase),
+        common=common,
     )
 
 
