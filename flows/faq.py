@@ -83,7 +83,9 @@ def _judge(
     conversation: Conversation, norm: Normalized, signals: Signals, match: MatchResult, faq: Faq
 ) -> Decision:
     best = faq.get(match.best) if match.best else None
-    confident = match.decision == "answer" and best is not None
+    # an answer needs a word the entry's questions use: its answer text alone ("berat
+    # paket" in the shipping answer) is evidence for asking, not for answering
+    confident = match.decision == "answer" and best is not None and match.candidates[0].asked > 0
     fired = signals.fired()
 
     def decided(verdict: Verdict, why: str, **fields: Any) -> Decision:
@@ -119,7 +121,7 @@ def _judge(
             others = _options_of(match, faq, exclude=sole.id)
             answered = replace(answered, hedged=True, options=others)
         return replace(answered, signals=fired)
-    if match.decision == "clarify":
+    if match.decision in ("clarify", "answer"):  # "answer": only its answer text fits
         # several close entries: a real choice; one weak one: "did you mean this?"
         options = _strong_options(match, faq)
         if len(options) == 1 and options[0].handoff and _well_founded(match):
@@ -291,8 +293,11 @@ def respond(
     if verdict == "clarify":
         options = _options(decision.options, lang, policy.language)
         key = "clarify" if len(options) > 1 else "clarify_single"
+        if len(options) == 1:  # "did you mean this?": or a person, if not
+            options = (*options, Option(HUMAN_OPTION, texts.get("human_option", lang)))
         actions.append(Say(texts.get(key, lang), options))
-        return conv.evolve(options=tuple(o.id for o in options)), actions
+        offered = tuple(o.id for o in options if o.id != HUMAN_OPTION)
+        return conv.evolve(options=offered), actions
     if verdict == "handoff":
         return hand_off(conv, message, decision.reason or "human", policy, now, actions)
     if verdict == "small_talk":

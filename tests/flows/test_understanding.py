@@ -271,9 +271,24 @@ def test_small_talk_never_counts_towards_the_misses_that_hand_off(
 # --- options must be about the question -----------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["jual masker wajah juga?", "ada lowongan kerja di toko?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jual masker wajah juga?",
+        "ada lowongan kerja di toko?",
+        "berat paketnya berapa gram?",  # only the shipping answer says "berat paket"
+    ],
+)
 def test_off_topic_questions_are_not_answered(text: str, shop: Faq, policy: Policy) -> None:
     assert judged(text, shop, policy)[0] != "answer"
+
+
+def test_did_you_mean_this_also_offers_a_person(shop: Faq, policy: Policy) -> None:
+    conv = Conversation(stage=Stage.BOT)
+    conv, actions = step(conv, BuyerMessage("berat paketnya berapa gram?"), shop, policy, NOW)
+    offered = [o.id for a in actions if isinstance(a, Say) for o in a.options]
+    assert offered[-1] == HUMAN_OPTION
+    assert HUMAN_OPTION not in conv.options
 
 
 def test_faq_try_says_why(shop: Faq, policy: Policy) -> None:
