@@ -337,7 +337,17 @@ def _describe(trial: Trial) -> str:
         what += f" '{trial.faq_id}'"
     if trial.options:
         what += " between " + ", ".join(f"'{o}'" for o in trial.options)
-    lines = [f"{what} (score {trial.score:.2f})", "", trial.reply]
+    if trial.hedged:
+        what += ", hedged"
+    lines = [f"{what} (score {trial.score:.2f})"]
+    if trial.why:
+        lines.append("why: " + trial.why)
+    if trial.signals:
+        lines.append("signals: " + ", ".join(trial.signals))
+    if trial.candidates:
+        near = ", ".join(f"{c['id']} {c['score']:.2f}" for c in trial.candidates)
+        lines.append("nearest: " + near)
+    lines += ["", trial.reply]
     return "\n".join(lines)
 
 
