@@ -13,8 +13,10 @@ from faq.matcher import Candidate, MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
 from flows.handoff import hand_off
+from flows.handoff_words import says_handoff_word
 from flows.messages import (
     HUMAN_OPTION,
+    NOT_THIS,
     Action,
     BuyerMessage,
     HandoffReason,
@@ -24,8 +26,6 @@ from flows.messages import (
 from flows.policy import Policy
 from flows.signals import Signals, option_by_position, read_signals
 from flows.state import Conversation, Stage
-
-NOT_THIS = ":not_this"  # the option under a hedged answer; flows.messages will own it
 
 Verdict = Literal["answer", "clarify", "handoff", "fallback", "small_talk", "forward", "media"]
 _FALLBACK_TOPICS = 3
@@ -63,6 +63,8 @@ def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decis
         return _answer(chosen, 1.0, why="chose an option")
     norm = normalize(message.text, faq.matcher.lexicon)
     signals = read_signals(norm.text, message.text)
+    if not signals.human and says_handoff_word(message.text, faq):  # the seller's own words
+        signals = replace(signals, human=True)
     match = faq.matcher.decide(norm)
     decision = _judge(conversation, norm, signals, match, faq)
     salam = bool(_SALAM.intersection(norm.words))

@@ -22,6 +22,7 @@ MessageKind = Literal[
 HandoffReason = Literal["closing", "human", "complaint", "not_understood", "follow_up", "faq"]
 
 HUMAN_OPTION = ":human"  # an option id no FAQ entry can have (ids hold no ':')
+NOT_THIS = ":not_this"  # the option under a hedged answer: "that is not what I meant"
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,8 +46,8 @@ faqs:
       - ongkir ke luar pulau berapa
     answer: Ke luar pulau mulai Rp25.000 kak.
 """
-EXPIRY = "tarikh luput bila sis"  # the FAQ misses it; a seller answers with its answer
-ABROAD = "bisa kirim ke singapore?"  # "which one?" between the two ongkir entries
+EXPIRY = "ni elok dimakan sebelum bila sis"  # the FAQ misses it; a seller answers with its answer
+ABROAD = "ongkir ke pulau?"  # "which one?" between the two ongkir entries
 _taps = itertools.count(1)
 
 
@@ -95,7 +95,7 @@ async def misses(bot: Running) -> None:
     assert "?" in await ask(bot, ABROAD, 43, 1)
     await bot.telegram(tg_tap("faq:ongkir-luar", user_id=43))
     await bot.tg.wait_for(lambda c: len(said_to(bot, 43)) >= 2)
-    await ask(bot, "luput wa 0812-3456-7890 bila", 44, 1)
+    await ask(bot, "cuaca besok gimana wa 0812-3456-7890", 44, 1)
 
 
 def suggestions_cli(config: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[Any]:
