@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from telegram.request import BaseRequest
 
+from bot.abuse import WebChatGuard
 from bot.channels.base import Channel
 from bot.channels.polling import TelegramPoller
 from bot.channels.telegram import TelegramChannel
@@ -108,8 +109,16 @@ class Gateway:
             concurrency={"telegram": s.telegram.pool_size, "whatsapp": s.whatsapp.pool_size},
             shared=self.shared,
         )
+        # the web chat's limits: its route admits messages, the handlers count handoffs
+        self.webchat_guard = WebChatGuard(s.webchat)
         handlers = Handlers(
-            self.store, self.faq, policy, self.metrics, self.seller, ZoneInfo(s.shop.timezone)
+            self.store,
+            self.faq,
+            policy,
+            self.metrics,
+            self.seller,
+            ZoneInfo(s.shop.timezone),
+            guard=self.webchat_guard,
         )
         self.runtime = Runtime(
             self.store, handlers.handle, self.outbox.kick, self.metrics, shared=self.shared

@@ -47,6 +47,9 @@ class Outgoing:
     log_chat: str | None = None
     log_kind: str = "say"
     log_text: str | None = None
+    # secwire: a lane's next row is its lowest priority, then its oldest (the seller chat
+    # takes posts about real-channel buyers before web-chat ones; see bot.abuse)
+    priority: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class OutboxRow:
     log_chat: str | None = None
     log_kind: str = "say"
     log_text: str | None = None
+    # secwire: pieces of a long message already sent (a retry starts at the next one)
+    progress: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +174,11 @@ class OutboxQueue(Protocol):
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...
+
+    async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        """``pieces`` of the row's message have gone out (secwire: resume, never repeat)."""
+        ...
+
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None: ...
     async def outbox_depth(self) -> int: ...
 

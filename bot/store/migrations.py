@@ -136,6 +136,14 @@ MIGRATIONS: tuple[Step, ...] = (
     CREATE INDEX outbox_done ON outbox (created_at) WHERE status <> 'pending';
     CREATE INDEX inbound_done ON inbound (received_at) WHERE status <> 'pending'
     """,
+    # 7 (secwire): a lane's order by priority (seller chat: real-channel buyers before web
+    # chat), and how many pieces of a long message went out already
+    """
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX outbox_pending;
+    CREATE INDEX outbox_pending ON outbox (lane, priority, id) WHERE status = 'pending'
+    """,
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done
