@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from bot.channels.base import Sent
+from bot.channels.http import SEND_READ_TIMEOUT, AiohttpRequest
+from bot.channels.telegram import TelegramChannel
+from bot.channels.whatsapp import WhatsAppChannel
 from bot.commands import Command, Say, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited, StoreError
@@ -158,3 +162,65 @@ async def test_a_send_whose_bookkeeping_fails_is_recorded_later(store: Store) ->
     await _drained(store, outbox)
     await outbox.close()
     assert (failures, platform.delivered) == (0, ["bisa cod?"])
+
+
+def test_sends_wait_longer_than_a_slow_platform_answers() -> None:
+    """The decision: wait (60 s) rather than re-send; at 10 s an 11 s answer doubled."""
+    assert AiohttpRequest().read_timeout == SEND_READ_TIMEOUT >= 30
+    whatsapp = WhatsAppChannel("EAATEST", "1055000000", "http://127.0.0.1:9")
+    assert whatsapp.client.timeout.read == SEND_READ_TIMEOUT
+
+
+@pytest.mark.parametrize(
+    ("answer_after", "read_timeout", "calls"),
+    [
+        (0.11, 0.6, 1),  # 11 s against 60 s, a hundred times faster: one call, one message
+        (0.11, 0.05, 2),  # against a timeout shorter than the answer: the retry doubles
+    ],
+)
+async def test_a_platform_slower_than_usual_gets_one_call(
+    answer_after: float, read_timeout: float, calls: int
+) -> None:
+    received: list[str] = []
+
+    async def send_message(request: web.Request) -> web.Response:
+        received.append(await request.text())
+        if len(received) == 1:  # a slow moment: the first answer takes long
+            await asyncio.sleep(answer_after)
+        return web.json_response({"ok": True, "result": {"message_id": len(received)}})
+
+    app = web.Application()
+    app.router.add_post("/bot123:TEST/sendMessage", send_message)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    channel = TelegramChannel(
+        "123:TEST",
+        f"http://127.0.0.1:{port}/bot",
+        request=AiohttpRequest(read_timeout=read_timeout),
+    )
+    try:
+        await channel.bot.request.initialize()
+        clock = FakeClock()
+        store = MemoryStore()
+        await store.open()
+        delivery = Delivery(
+            {"telegram": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
+        )
+        outbox = Outbox(
+            store, delivery, Limits({}, {}), Metrics(), wall=clock.wall, sleep=clock.sleep
+        )
+        await store.enqueue(queued(LANE, Say("sudah kami kirim ya kak")), clock.wall())
+        outbox.kick(LANE)
+        for _ in range(300):
+            if not await store.outbox_depth() and len(received) >= calls:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(answer_after)  # a doubled call still on its way is counted
+        await outbox.close()
+        assert len(received) == calls
+    finally:
+        await channel.bot.request.shutdown()
+        await runner.cleanup()
