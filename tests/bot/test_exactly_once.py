@@ -5,10 +5,14 @@ write fails; a slow platform is waited for rather than sent to twice."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiohttp import web
 
@@ -224,3 +228,23 @@ async def test_a_platform_slower_than_usual_gets_one_call(
     finally:
         await channel.bot.request.shutdown()
         await runner.cleanup()
+
+
+@pytest.mark.slow  # two real `japri serve` processes
+def test_a_second_serve_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
+    from tests.bot.test_serve import _free_port, serving
+
+    with serving(tmp_path, workers=2) as first:
+        second = subprocess.run(  # noqa: S603 - our own interpreter and CLI
+            [
+                *(sys.executable, "-m", "bot.cli", "serve", "--config"),
+                *(str(tmp_path / "config.yaml"), "--port", str(_free_port())),
+            ],
+            capture_output=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            check=False,
+        )
+        assert second.returncode != 0
+        assert b"another Japri" in second.stderr, second.stderr[-2000:]
+        assert httpx.get(f"{first.base}/healthz", timeout=5).status_code == 200
