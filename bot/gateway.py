@@ -144,6 +144,12 @@ class Gateway:
             if refused is not None:
                 self.health.startup = StartupCheck(rejected={"telegram": refused})
         log_warnings(self.settings, self.health.startup)
+        if not self.shared:
+            # the only process on this SQLite file (its lock says so): leases found are a
+            # killed predecessor's; waiting 30 s for them would stall its buyers' chats
+            dropped = await self.store.drop_leases()
+            if dropped:
+                log.warning("dropped %d leases of a process that stopped without them", dropped)
         await self.runtime.resume()
         await self.outbox.resume()
         await self.timers.adopt_old_handoffs()

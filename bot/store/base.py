@@ -146,6 +146,13 @@ class Leases(Protocol):
 
     async def release(self, key: str, owner: str) -> None: ...
 
+    async def drop_leases(self) -> int:
+        """Forget every lease (secwire): for a process that knows it is the store's only
+        user (one ``japri serve`` on SQLite holds the file's lock), the leases it finds
+        are a killed predecessor's, and waiting for them to run out would stall its chats.
+        How many there were."""
+        ...
+
 
 class Conversations(Protocol):
     """Chat state, written together with everything else a turn changes."""

@@ -146,6 +146,12 @@ class MemoryStore:
         if key in leases and leases[key][0] == owner:
             del leases[key]
 
+    # secwire: a killed predecessor's leases
+    async def drop_leases(self) -> int:
+        dropped = len(self._tables.leases)
+        self._tables.leases.clear()
+        return dropped
+
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
         return copy.deepcopy(self._tables.states.get(chat_key))

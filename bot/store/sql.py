@@ -142,6 +142,10 @@ class SqlStore:
     async def release(self, key: str, owner: str) -> None:
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
 
+    # secwire: a killed predecessor's leases
+    async def drop_leases(self) -> int:
+        return max((await self._write("DELETE FROM leases")).rowcount, 0)
+
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
         row = await self._one("SELECT state FROM conversations WHERE chat_key = ?", chat_key)

@@ -8,6 +8,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,14 @@ import httpx
 import pytest
 from aiohttp import web
 
-from bot.channels.base import Sent
+from bot.channels.base import Inbound, Sent
 from bot.channels.http import SEND_READ_TIMEOUT, AiohttpRequest
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, parse_update
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.commands import Command, Say, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited, StoreError
+from bot.events import encode
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.pieces import PIECE_CHARS, pieces
@@ -31,7 +33,7 @@ from bot.relay import MediaRelay
 from bot.seller import SellerChat
 from bot.store import Store, open_store
 from bot.store.memory import MemoryStore
-from tests.bot.gateway_kit import FakeClock
+from tests.bot.gateway_kit import FakeClock, running, tg_text, write_config
 
 LANE = "telegram:42"
 LONG = "\n".join(f"baris {n:03d} " + "x" * 990 for n in range(196))  # 49 pieces on Telegram
@@ -248,3 +250,21 @@ def test_a_second_serve_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> No
         assert second.returncode != 0
         assert b"another Japri" in second.stderr, second.stderr[-2000:]
         assert httpx.get(f"{first.base}/healthz", timeout=5).status_code == 200
+
+
+async def test_after_a_kill_the_next_start_does_not_wait_for_the_dead_ones_leases(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path)
+    dead = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+    await dead.open()
+    parsed = parse_update(tg_text("bisa cod?", user_id=81), None, None)
+    assert isinstance(parsed, Inbound)
+    assert await dead.accept_inbound(
+        parsed.dedup_key, parsed.chat_key, encode(parsed.event), time.time()
+    )
+    # the killed process held the chat for 30 s more, and never gave it back
+    assert await dead.claim("telegram:81", "killed-process", time.time(), 30.0)
+    await dead.close()
+    async with running(config) as bot:  # would wait 30 s for the lease
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "81")) == 1)
