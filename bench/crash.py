@@ -231,8 +231,8 @@ async def measure(messages: int, rate: float) -> dict[str, Any]:
                 for text in have - want:
                     times = [
                         round(c.t - started, 2)
-                        for c in fp.calls(pred=lambda c: c.delivered and c.chat == buyer.chat)
-                        if c.text == text
+                        for c in fp.calls()
+                        if c.delivered and c.chat == buyer.chat and c.text == text
                     ]
                     examples.append(f"{buyer.channel}:{buyer.chat} at {times}s: {text[:40]!r}")
             result["doubled_examples"] = examples[:10]
