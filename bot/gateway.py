@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from bot.faqsource import FaqSource
 from bot.handlers import Handlers
 from bot.inbox_auth import InboxAuth
 from bot.intake import Intake
+from bot.learning import Learning
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.ratelimit import Limits
@@ -109,6 +111,8 @@ class Gateway:
             concurrency={"telegram": s.telegram.pool_size, "whatsapp": s.whatsapp.pool_size},
             shared=self.shared,
         )
+        zone = ZoneInfo(s.shop.timezone)
+        self.learning = Learning(self.store, self.faq, self.seller, zone)
         # the web chat's limits: its route admits messages, the handlers count handoffs
         self.webchat_guard = WebChatGuard(s.webchat)
         handlers = Handlers(
@@ -117,7 +121,8 @@ class Gateway:
             policy,
             self.metrics,
             self.seller,
-            ZoneInfo(s.shop.timezone),
+            zone,
+            self.learning,
             guard=self.webchat_guard,
         )
         self.runtime = Runtime(
@@ -153,6 +158,7 @@ class Gateway:
         await self.runtime.resume()
         await self.outbox.resume()
         await self.timers.adopt_old_handoffs()
+        await self.learning.arm(time.time())  # the weekly note in the seller chat
         self._spawn(self.faq.watch(), "faq watcher")
         self._spawn(self._gauges(), "gauges")
         self._spawn(self.timers.run(), "timers")
