@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from telegram.request import BaseRequest
 
+from bot.abuse import WebChatGuard
 from bot.channels.base import Channel
 from bot.channels.polling import TelegramPoller
 from bot.channels.telegram import TelegramChannel
@@ -112,8 +113,17 @@ class Gateway:
         )
         zone = ZoneInfo(s.shop.timezone)
         self.learning = Learning(self.store, self.faq, self.seller, zone)
+        # the web chat's limits: its route admits messages, the handlers count handoffs
+        self.webchat_guard = WebChatGuard(s.webchat)
         handlers = Handlers(
-            self.store, self.faq, policy, self.metrics, self.seller, zone, self.learning
+            self.store,
+            self.faq,
+            policy,
+            self.metrics,
+            self.seller,
+            zone,
+            self.learning,
+            guard=self.webchat_guard,
         )
         self.runtime = Runtime(
             self.store, handlers.handle, self.outbox.kick, self.metrics, shared=self.shared
@@ -139,6 +149,12 @@ class Gateway:
             if refused is not None:
                 self.health.startup = StartupCheck(rejected={"telegram": refused})
         log_warnings(self.settings, self.health.startup)
+        if not self.shared:
+            # the only process on this SQLite file (its lock says so): leases found are a
+            # killed predecessor's; waiting 30 s for them would stall its buyers' chats
+            dropped = await self.store.drop_leases()
+            if dropped:
+                log.warning("dropped %d leases of a process that stopped without them", dropped)
         await self.runtime.resume()
         await self.outbox.resume()
         await self.timers.adopt_old_handoffs()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol, assert_never, cast, get_args
 
+from bot.abuse import WebChatGuard
 from bot.commands import AckTap, MarkRead, Say, queued
 from bot.events import BuyerEvent, Event, OrderUpdate, SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
@@ -77,6 +78,7 @@ class Handlers:
         seller: SellerChat,
         zone: tzinfo = UTC,
         learning: Learning | None = None,
+        guard: WebChatGuard | None = None,
     ) -> None:
         self.store = store
         self.faq = faq
@@ -85,6 +87,7 @@ class Handlers:
         self.seller = seller
         self.zone = zone  # the shop's time zone: opening hours are local
         self.learning = learning  # lessons from misses, /saran, the weekly note (issue 12)
+        self.guard = guard  # web-chat handoffs per address (None: no limit)
 
     async def handle(self, row: InboundRow, event: Event, now: float) -> Handled:
         match event:
@@ -145,7 +148,8 @@ class Handlers:
                     history = await self.store.history(chat_key, HISTORY_SHOWN)
                     history.append({"direction": "in", "text": event.text, "kind": kind})
                     shown = history[-HISTORY_SHOWN:]
-                    outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
+                    if self._may_notify(chat_key):  # else it shows in the inbox only
+                        outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
                 case Forward():
                     names.append("forward")
                     outgoing += self._forward(chat_key, event)
@@ -186,6 +190,15 @@ class Handlers:
         )
         summary = f"kind={kind} action={outcome or '-'} actions={','.join(names) or '-'}"
         return Handled(turn, summary)
+
+    def _may_notify(self, chat_key: str) -> bool:
+        """Whether a handoff may post to the seller chat: a web-chat address gets a few an
+        hour (``webchat.handoffs_per_hour``), then its handoffs show in the inbox only."""
+        if self.guard is None or not chat_key.startswith("web:"):
+            return True
+        allowed = self.guard.may_notify(chat_key)
+        self.guard.note_handoff(chat_key)
+        return allowed
 
     def _forward(self, chat_key: str, event: BuyerEvent) -> list[Outgoing]:
         """While a seller owns the chat: the buyer's message into the seller chat."""

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
+from bot.abuse import seller_priority
+from bot.channels.base import shorten
 from bot.commands import Options, Say, SellerCommand, SellerNote, queued
 from bot.events import Profile
 from bot.store.base import Contact, Outgoing
 from faq.suggest import AddHandoffWord, AddQuestion, Suggestion
 from flows.messages import NotifySeller
+
+# One notification is one Telegram message (its limit: 4096 characters) whatever a buyer
+# sends, so a stranger cannot turn one handoff into many seller-chat posts.
+POST_CHARS = 4096
+LINE_CHARS = 300  # a quoted history line
+WHO_CHARS = 120  # the buyer's name and contact in a notification
 
 TAKE = "take:"  # seller button ids: the action, then the buyer's chat
 BACK = "back:"
@@ -162,7 +170,9 @@ def notification(
     or username), why, and the last messages."""
     texts = SELLER_TEXTS.get(language, SELLER_TEXTS["id"])
     contact = pretty_phone(profile.phone) or (f"@{profile.username}" if profile.username else "")
-    who = " · ".join(p for p in (profile.name or profile.external_id, contact) if p)
+    who = shorten(
+        " · ".join(p for p in (profile.name or profile.external_id, contact) if p), WHO_CHARS
+    )
     lines = [
         seller_text(
             language,
@@ -178,10 +188,13 @@ def notification(
             mark = {"in": texts["buyer"], "seller": "🧑‍💼"}.get(str(item.get("direction")))
             if item.get("kind") == "seller":
                 mark = "🧑‍💼"
-            text = " ".join(str(item.get("text") or f"[{item.get('kind')}]").split())
-            lines.append(f"{mark or texts['bot']} {text[:300]}")
-    lines += ["", texts["how"]]
-    return "\n".join(lines)
+            text = shorten(str(item.get("text") or f"[{item.get('kind')}]"), LINE_CHARS)
+            lines.append(f"{mark or texts['bot']} {text}")
+    head, how = lines, ["", texts["how"]]
+    room = POST_CHARS - len("\n".join(how))
+    while len(head) > 1 and len("\n".join(head)) > room:
+        del head[3 if len(head) > 3 else -1]  # the oldest quoted line goes first
+    return "\n".join(head)[:room] + "\n".join(how)
 
 
 class SellerChat:
@@ -196,7 +209,11 @@ class SellerChat:
 
     def post(self, command: SellerCommand) -> list[Outgoing]:
         """Any post about a buyer (it joins that buyer's history once sent)."""
-        return [] if self.lane is None else [queued(self.lane, command, command.about)]
+        if self.lane is None:
+            return []
+        out = queued(self.lane, command, command.about)
+        # real-channel buyers' posts go before web-chat ones (bench/flood.py)
+        return [replace(out, priority=seller_priority(command.about))]
 
     def note(
         self, about: str, text: str, profile: Profile | None = None, *, buttons: bool = False

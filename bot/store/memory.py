@@ -41,6 +41,7 @@ class _Out:
     row: OutboxRow
     status: str = "pending"
     error: str | None = None
+    priority: int = 0
 
 
 @dataclass
@@ -146,6 +147,12 @@ class MemoryStore:
         leases = self._tables.leases
         if key in leases and leases[key][0] == owner:
             del leases[key]
+
+    # secwire: a killed predecessor's leases
+    async def drop_leases(self) -> int:
+        dropped = len(self._tables.leases)
+        self._tables.leases.clear()
+        return dropped
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
@@ -259,14 +266,14 @@ class MemoryStore:
         row = OutboxRow(
             n, out.lane, payload, 0, 0.0, now, out.log_chat, out.log_kind, out.log_text
         )
-        self._tables.outbox[n] = _Out(row)
+        self._tables.outbox[n] = _Out(row, priority=out.priority)
         return n
 
     async def next_outgoing(self, lane: str) -> OutboxRow | None:
-        for item in self._tables.outbox.values():
-            if item.status == "pending" and item.row.lane == lane:
-                return item.row
-        return None
+        pending = [
+            o for o in self._tables.outbox.values() if o.status == "pending" and o.row.lane == lane
+        ]  # secwire: lowest priority first, then the oldest
+        return min(pending, key=lambda o: (o.priority, o.row.id)).row if pending else None
 
     async def lanes_with_pending_outbox(self) -> list[str]:
         return list(
@@ -291,6 +298,12 @@ class MemoryStore:
             attempts = item.row.attempts + 1
             item.row = replace(item.row, attempts=attempts, not_before=not_before)
             item.error = error[:ERROR_CHARS]
+
+    # secwire: a long message's pieces sent so far
+    async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        item = self._tables.outbox.get(outbox_id)
+        if item is not None:
+            item.row = replace(item.row, progress=pieces)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
         item = self._tables.outbox.get(outbox_id)

@@ -148,6 +148,14 @@ MIGRATIONS: tuple[Step, ...] = (
         id TEXT PRIMARY KEY, who TEXT NOT NULL, at {real} NOT NULL
     )
     """,
+    # 8 (secwire): a lane's order by priority (seller chat: real-channel buyers before web
+    # chat), and how many pieces of a long message went out already
+    """
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX outbox_pending;
+    CREATE INDEX outbox_pending ON outbox (lane, priority, id) WHERE status = 'pending'
+    """,
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done

@@ -30,7 +30,7 @@ ERROR_CHARS = 2000
 _INBOUND = "SELECT id, chat_key, payload, received_at FROM inbound"
 _OUTBOX = (
     "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
-    "log_text FROM outbox"
+    "log_text, progress FROM outbox"
 )
 _TIMERS = "SELECT id, chat_key, kind, due_at, data FROM timers"
 _INBOX = (  # {like}: the dialect's case-insensitive LIKE
@@ -142,6 +142,10 @@ class SqlStore:
     async def release(self, key: str, owner: str) -> None:
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
 
+    # secwire: a killed predecessor's leases
+    async def drop_leases(self) -> int:
+        return max((await self._write("DELETE FROM leases")).rowcount, 0)
+
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
         row = await self._one("SELECT state FROM conversations WHERE chat_key = ?", chat_key)
@@ -207,7 +211,8 @@ class SqlStore:
 
     async def next_outgoing(self, lane: str) -> OutboxRow | None:
         row = await self._one(
-            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1", lane
+            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY priority, id LIMIT 1",
+            lane,
         )
         return None if row is None else rows.outbox(row)
 
@@ -243,6 +248,10 @@ class SqlStore:
             error[:ERROR_CHARS],
             outbox_id,
         )
+
+    # secwire: a long message's pieces sent so far
+    async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        await self._write("UPDATE outbox SET progress = ? WHERE id = ?", pieces, outbox_id)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
         await self._write(
@@ -529,7 +538,7 @@ def _handoff(chat_key: str, event: HandoffEvent, now: float) -> list[Stmt]:
 def _enqueue(out: Outgoing, now: float) -> Stmt:
     return (
         "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
-        "not_before) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        "priority, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
         rows.outgoing_values(out, now),
     )
 
