@@ -11,7 +11,6 @@ import httpx
 from fastapi import FastAPI
 from telegram.request import BaseRequest
 
-from bot.abuse import WebChatGuard
 from bot.faqsource import FaqSource
 from bot.gateway import Gateway
 from bot.routes import health, inbox, orders, webchat, webhooks
@@ -66,7 +65,7 @@ def create_app(
     app.add_middleware(EdgeMiddleware)
     app.state.gateway = gateway
     app.state.proxies = Proxies.parse(settings.server.trusted_proxies)
-    app.state.webchat_guard = WebChatGuard(settings.webchat)
+    app.state.webchat_guard = gateway.webchat_guard  # shared with the buyer handler
     app.include_router(webhooks.router)
     app.include_router(health.router)
     app.include_router(webchat.router)

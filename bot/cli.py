@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
+from bot.suggest_cli import learned_warnings
 from bot.suggest_cli import register as register_suggest
 from faq.loader import FaqFormatError, LoadedFaq, check_faq, load_faq
 from faq.model import Faq
@@ -287,6 +288,9 @@ def _faq_check(args: argparse.Namespace) -> int:
     if errors:
         print(f"{path}: {len(errors)} error(s); the bot keeps the last good FAQ", file=sys.stderr)
         return EXIT_PROBLEMS
+    if not args.file:
+        for line in learned_warnings(settings):  # questions buyers ask that fit two entries
+            print(line)
     print(f"{path}: OK", file=sys.stderr)
     return EXIT_OK
 
@@ -336,7 +340,17 @@ def _describe(trial: Trial) -> str:
         what += f" '{trial.faq_id}'"
     if trial.options:
         what += " between " + ", ".join(f"'{o}'" for o in trial.options)
-    lines = [f"{what} (score {trial.score:.2f})", "", trial.reply]
+    if trial.hedged:
+        what += ", hedged"
+    lines = [f"{what} (score {trial.score:.2f})"]
+    if trial.why:
+        lines.append("why: " + trial.why)
+    if trial.signals:
+        lines.append("signals: " + ", ".join(trial.signals))
+    if trial.candidates:
+        near = ", ".join(f"{c['id']} {c['score']:.2f}" for c in trial.candidates)
+        lines.append("nearest: " + near)
+    lines += ["", trial.reply]
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from telegram.request import BaseRequest
 
+from bot.abuse import WebChatGuard
 from bot.channels.base import Channel
 from bot.channels.polling import TelegramPoller
 from bot.channels.telegram import TelegramChannel
@@ -24,6 +26,7 @@ from bot.faqsource import FaqSource
 from bot.handlers import Handlers
 from bot.inbox_auth import InboxAuth
 from bot.intake import Intake
+from bot.learning import Learning
 from bot.metrics import Metrics
 from bot.orders.setup import build_orders
 from bot.outbox import Outbox
@@ -109,6 +112,10 @@ class Gateway:
             concurrency={"telegram": s.telegram.pool_size, "whatsapp": s.whatsapp.pool_size},
             shared=self.shared,
         )
+        zone = ZoneInfo(s.shop.timezone)
+        self.learning = Learning(self.store, self.faq, self.seller, zone)
+        # the web chat's limits: its route admits messages, the handlers count handoffs
+        self.webchat_guard = WebChatGuard(s.webchat)
         self.orders = build_orders(s, self.store)
         handlers = Handlers(
             self.store,
@@ -116,7 +123,9 @@ class Gateway:
             policy,
             self.metrics,
             self.seller,
-            ZoneInfo(s.shop.timezone),
+            zone,
+            self.learning,
+            guard=self.webchat_guard,
             orders=self.orders,
         )
         self.runtime = Runtime(
@@ -144,9 +153,16 @@ class Gateway:
             if refused is not None:
                 self.health.startup = StartupCheck(rejected={"telegram": refused})
         log_warnings(self.settings, self.health.startup)
+        if not self.shared:
+            # the only process on this SQLite file (its lock says so): leases found are a
+            # killed predecessor's; waiting 30 s for them would stall its buyers' chats
+            dropped = await self.store.drop_leases()
+            if dropped:
+                log.warning("dropped %d leases of a process that stopped without them", dropped)
         await self.runtime.resume()
         await self.outbox.resume()
         await self.timers.adopt_old_handoffs()
+        await self.learning.arm(time.time())  # the weekly note in the seller chat
         self._spawn(self.faq.watch(), "faq watcher")
         self._spawn(self._gauges(), "gauges")
         self._spawn(self.timers.run(), "timers")

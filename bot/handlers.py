@@ -8,9 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol, assert_never, cast, get_args
 
+from bot.abuse import WebChatGuard
 from bot.commands import AckTap, MarkRead, Say, SellerNote, queued
 from bot.events import BuyerEvent, Event, OrderPosted, OrderUpdate, SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
+from bot.learning import WEEKLY, Learning, is_saran
 from bot.metrics import Metrics
 from bot.orders.bridge import order_view
 from bot.orders.desk import COMMANDS as ORDER_COMMANDS
@@ -79,6 +81,8 @@ class Handlers:
         metrics: Metrics,
         seller: SellerChat,
         zone: tzinfo = UTC,
+        learning: Learning | None = None,
+        guard: WebChatGuard | None = None,
         orders: OrderDesk | None = None,
     ) -> None:
         self.store = store
@@ -87,6 +91,8 @@ class Handlers:
         self.metrics = metrics
         self.seller = seller
         self.zone = zone  # the shop's time zone: opening hours are local
+        self.learning = learning  # lessons from misses, /saran, the weekly note (issue 12)
+        self.guard = guard  # web-chat handoffs per address (None: no limit)
         self.orders = orders
 
     async def handle(self, row: InboundRow, event: Event, now: float) -> Handled:
@@ -137,7 +143,8 @@ class Handlers:
             choice=event.choice,
             language_hint=profile.language,
         )
-        conv, actions = await self._step(chat_key, message, now)
+        before = Conversation.from_dict(await self.store.load_state(chat_key))
+        conv, actions = await self._step(chat_key, message, now, before)
         outgoing: list[Outgoing] = []
         if event.tap_id:
             outgoing.append(queued(chat_key, AckTap(event.tap_id)))
@@ -158,7 +165,8 @@ class Handlers:
                     history = await self.store.history(chat_key, HISTORY_SHOWN)
                     history.append({"direction": "in", "text": event.text, "kind": kind})
                     shown = history[-HISTORY_SHOWN:]
-                    outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
+                    if self._may_notify(chat_key):  # else it shows in the inbox only
+                        outgoing += self.seller.handoff(chat_key, profile, action.reason, shown)
                     if action.note:  # an order case card
                         outgoing += self.seller.note(chat_key, action.note, profile)
                     if action.reason == "return" and event.kind not in TEXT_KINDS:
@@ -172,8 +180,13 @@ class Handlers:
                 case _:
                     pass  # timers below; the engine notifies sellers only on seller events
         self.metrics.actions.labels(names[-1].split(":")[0] if names else "none").inc()
-        outcome = next((a.name for a in actions if isinstance(a, Outcome)), None)
+        said = next((a for a in actions if isinstance(a, Outcome)), None)
+        outcome = said.name if said is not None else None
         self.metrics.turn(outcome)
+        lessons: list[dict[str, object]] = []
+        if self.learning is not None:
+            buyer = await self.learning.buyer(chat_key)
+            conv, lessons = self.learning.buyer_turn(before, conv, message, said, now, buyer)
         contact = Contact(
             chat_key=chat_key,
             channel=profile.channel,
@@ -197,6 +210,7 @@ class Handlers:
             handoff=handoff,
             timers=_timers(actions),
             action=outcome,
+            lessons=lessons,
         )
         summary = f"kind={kind} action={outcome or '-'} actions={','.join(names) or '-'}"
         return Handled(turn, summary)
@@ -207,6 +221,15 @@ class Handlers:
             return []
         card, options = self.orders.draft_card(chat_key, text)
         return self.seller.post(SellerNote(chat_key, card, options=options)) if card else []
+
+    def _may_notify(self, chat_key: str) -> bool:
+        """Whether a handoff may post to the seller chat: a web-chat address gets a few an
+        hour (``webchat.handoffs_per_hour``), then its handoffs show in the inbox only."""
+        if self.guard is None or not chat_key.startswith("web:"):
+            return True
+        allowed = self.guard.may_notify(chat_key)
+        self.guard.note_handoff(chat_key)
+        return allowed
 
     def _forward(self, chat_key: str, event: BuyerEvent) -> list[Outgoing]:
         """While a seller owns the chat: the buyer's message into the seller chat."""
@@ -228,6 +251,7 @@ class Handlers:
         if event.tap_id and self.seller.lane:
             outgoing.append(queued(self.seller.lane, AckTap(event.tap_id)))
         handoff = None
+        lessons: list[dict[str, object]] = []
         if event.command == "done":
             conv, actions = await self._step(chat_key, SellerReleased(seller), now, conv)
             handoff = HandoffEvent("released", seller=seller)
@@ -238,6 +262,9 @@ class Handlers:
         else:
             first = conv.seller_answered_at is None
             conv, actions = await self._step(chat_key, SellerWrote(seller), now, conv)
+            if first and self.learning is not None and event.text:
+                buyer = await self.learning.buyer(chat_key)
+                conv, lessons = self.learning.seller_turn(conv, event.text, now, buyer)
             if first:
                 handoff = HandoffEvent("answered", seller=seller)
                 started = conv.handed_off_at or now
@@ -251,6 +278,7 @@ class Handlers:
             outgoing=outgoing,
             handoff=handoff,  # the answer itself joins the history once it is sent
             timers=_timers(actions),
+            lessons=lessons,
         )
         return Handled(turn, f"seller={event.command or 'relay'}")
 
@@ -280,6 +308,8 @@ class Handlers:
         return [out for note in notes for out in self.seller.told(chat_key, note, contact)]
 
     async def timer(self, row: InboundRow, event: TimerEvent, now: float) -> Handled:
+        if event.kind == WEEKLY and self.learning is not None:
+            return Handled(await self.learning.weekly(row, event, now), f"tick={WEEKLY}")
         chat_key = row.chat_key
         if self.orders is not None and event.kind.startswith(TRACK):
             return await self.order_tracking(row, event, now)
@@ -317,6 +347,8 @@ class Handlers:
     async def orphan(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
         """A seller's message for no buyer: a tap is answered, /chats lists the buyers,
         anything else gets a hint how to reach one."""
+        if is_saran(event) and self.learning is not None:
+            return Handled(await self.learning.seller_command(row, event, now), "seller=saran")
         lane = self.seller.lane or row.chat_key  # the seller chat, also from a buyer topic
         if event.tap_id:
             command: AckTap | Say = AckTap(event.tap_id)

@@ -6,8 +6,8 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from bot.channels.base import Sent
 from bot.commands import Command, decode
@@ -15,6 +15,7 @@ from bot.errors import ChannelError, ParseError, RateLimited, StoreError
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
+from bot.pieces import pieces
 from bot.ratelimit import Limits
 from bot.store.base import OutboxRow, Outgoing, Store
 
@@ -136,16 +137,26 @@ class Outbox:
 
     async def _send(self, channel: str, row: OutboxRow, command: Command) -> None:
         started = time.perf_counter()
-        try:
-            async with self._slots[channel]:
-                sent = await self.delivery.send(row.lane, command)
-        except ChannelError as exc:
-            await self._failed(channel, row, command, exc)
-            return
-        except Exception as exc:  # a bug must not silently eat the lane
-            log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
-            await self._failed(channel, row, command, ChannelError(repr(exc), permanent=True))
-            return
+        # secwire: a long message goes piece by piece, each recorded once it is out, so a
+        # retry (a 429 at piece 9 of 49) starts at the piece that failed
+        parts = pieces(channel, command)
+        sent = Sent()
+        first = min(row.progress, len(parts) - 1)
+        for number in range(first, len(parts)):
+            if number > first and not await self._next_piece(channel, row.lane):
+                return  # closing, or the lane went to another process: it resumes there
+            try:
+                async with self._slots[channel]:
+                    sent = await self.delivery.send(row.lane, parts[number])
+            except ChannelError as exc:
+                await self._failed(channel, row, command, exc)
+                return
+            except Exception as exc:  # a bug must not silently eat the lane
+                log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
+                await self._failed(channel, row, command, ChannelError(repr(exc), permanent=True))
+                return
+            if number + 1 < len(parts):
+                await self._recorded(row, "piece", self.store.mark_progress, row.id, number + 1)
         took = time.perf_counter() - started
         now = self.wall()
         await self._mark_sent(row, sent.platform_id, now)
@@ -160,20 +171,39 @@ class Outbox:
             row.attempts + 1,
         )
 
+    async def _next_piece(self, channel: str, lane: str) -> bool:
+        """Pace the next piece of a long message like any message; False: stop here."""
+        pause = self.limits.delay(channel, lane)
+        if pause > 0:
+            await self.sleep(pause)
+        return not self.shared or await self.leases.renew(lane)
+
     async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
-        """Record a send that happened. A store hiccup here must not lose it: unrecorded,
-        the row would go out a second time, so keep trying (while the outbox runs)."""
+        await self._recorded(row, "send", self.store.mark_sent, row, platform_id, now)
+
+    async def _recorded(
+        self, row: OutboxRow, what: str, write: Callable[..., Awaitable[None]], *args: Any
+    ) -> None:
+        """Record a send (or a piece of one) that happened. A store hiccup here must not
+        lose it: unrecorded, it would go out a second time, so keep trying (while the
+        outbox runs)."""
         pause = MARK_RETRY
         while True:
             try:
-                await self.store.mark_sent(row, platform_id, now)
+                await write(*args)
                 return
             except StoreError as exc:
                 if self._lanes.closing:
-                    log.error("out chat=%s #%d sent but not recorded: %s", row.lane, row.id, exc)
+                    log.error(
+                        "out chat=%s #%d %s sent but not recorded: %s", row.lane, row.id, what, exc
+                    )
                     raise
                 log.warning(
-                    "out chat=%s #%d sent; recording it failed, again: %s", row.lane, row.id, exc
+                    "out chat=%s #%d %s sent; recording it failed, again: %s",
+                    row.lane,
+                    row.id,
+                    what,
+                    exc,
                 )
                 await self._nap(pause)
                 pause = min(pause * 2, 5.0)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
+from bot.abuse import seller_priority
+from bot.channels.base import shorten
 from bot.commands import Options, Say, SellerCommand, SellerNote, queued
 from bot.events import Profile
 from bot.store.base import Contact, Outgoing
+from faq.suggest import AddHandoffWord, AddQuestion, Suggestion
 from flows.messages import NotifySeller
+
+# One notification is one Telegram message (its limit: 4096 characters) whatever a buyer
+# sends, so a stranger cannot turn one handoff into many seller-chat posts.
+POST_CHARS = 4096
+LINE_CHARS = 300  # a quoted history line
+WHO_CHARS = 120  # the buyer's name and contact in a notification
 
 TAKE = "take:"  # seller button ids: the action, then the buyer's chat
 BACK = "back:"
@@ -161,7 +170,9 @@ def notification(
     or username), why, and the last messages."""
     texts = SELLER_TEXTS.get(language, SELLER_TEXTS["id"])
     contact = pretty_phone(profile.phone) or (f"@{profile.username}" if profile.username else "")
-    who = " · ".join(p for p in (profile.name or profile.external_id, contact) if p)
+    who = shorten(
+        " · ".join(p for p in (profile.name or profile.external_id, contact) if p), WHO_CHARS
+    )
     lines = [
         seller_text(
             language,
@@ -177,10 +188,13 @@ def notification(
             mark = {"in": texts["buyer"], "seller": "🧑‍💼"}.get(str(item.get("direction")))
             if item.get("kind") == "seller":
                 mark = "🧑‍💼"
-            text = " ".join(str(item.get("text") or f"[{item.get('kind')}]").split())
-            lines.append(f"{mark or texts['bot']} {text[:300]}")
-    lines += ["", texts["how"]]
-    return "\n".join(lines)
+            text = shorten(str(item.get("text") or f"[{item.get('kind')}]"), LINE_CHARS)
+            lines.append(f"{mark or texts['bot']} {text}")
+    head, how = lines, ["", texts["how"]]
+    room = POST_CHARS - len("\n".join(how))
+    while len(head) > 1 and len("\n".join(head)) > room:
+        del head[3 if len(head) > 3 else -1]  # the oldest quoted line goes first
+    return "\n".join(head)[:room] + "\n".join(how)
 
 
 class SellerChat:
@@ -195,7 +209,11 @@ class SellerChat:
 
     def post(self, command: SellerCommand) -> list[Outgoing]:
         """Any post about a buyer (it joins that buyer's history once sent)."""
-        return [] if self.lane is None else [queued(self.lane, command, command.about)]
+        if self.lane is None:
+            return []
+        out = queued(self.lane, command, command.about)
+        # real-channel buyers' posts go before web-chat ones (bench/flood.py)
+        return [replace(out, priority=seller_priority(command.about))]
 
     def note(
         self, about: str, text: str, profile: Profile | None = None, *, buttons: bool = False
@@ -266,3 +284,88 @@ class SellerChat:
 
 def profile_of(contact: Contact | None) -> Profile | None:
     return None if contact is None else Profile.from_dict(asdict(contact))
+
+
+# -- /saran: FAQ suggestions in the seller chat (issue 12) ---------------------------------
+
+SARAN = "saran"  # the command, and its buttons' prefix: saran:add:<id>, saran:skip:<id>
+SARAN_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "head": "💡 Saran FAQ dari pertanyaan pembeli yang belum terjawab:",
+        "none": "💡 Belum ada saran FAQ. Bot menjawab semua pertanyaan minggu ini.",
+        "add_question": "“{question}” ({count} pembeli) → tambahkan ke “{entry}”",
+        "new_entry": "“{question}” ({count} pembeli) → entri baru, jawaban: “{answer}”",
+        "add_handoff_word": "“{question}” ({count} pembeli) → kata untuk memanggil admin",
+        "add": "➕ Tambah {n}",
+        "skip": "⏭ Lewati {n}",
+        "more": "Lebih lengkap (ubah teks, entri baru): halaman Saran FAQ di inbox web.",
+        "added": "✅ Ditambahkan ke FAQ ({entry}); bot langsung memakainya.",
+        "skipped": "⏭ Dilewati; saran ini tidak muncul lagi.",
+        "refused": "⚠️ FAQ tidak diubah: {error}",
+        "gone": "ℹ️ Saran ini sudah tidak ada (sudah diterima atau dilewati).",
+    },
+    "ms": {
+        "head": "💡 Cadangan FAQ daripada soalan pembeli yang belum dijawab:",
+        "none": "💡 Tiada cadangan FAQ. Bot menjawab semua soalan minggu ini.",
+        "add_question": "“{question}” ({count} pembeli) → tambah kepada “{entry}”",
+        "new_entry": "“{question}” ({count} pembeli) → entri baharu, jawapan: “{answer}”",
+        "add_handoff_word": "“{question}” ({count} pembeli) → perkataan untuk panggil admin",
+        "add": "➕ Tambah {n}",
+        "skip": "⏭ Langkau {n}",
+        "more": "Lebih lengkap (ubah teks, entri baharu): halaman Saran FAQ dalam inbox web.",
+        "added": "✅ Ditambah ke FAQ ({entry}); bot terus menggunakannya.",
+        "skipped": "⏭ Dilangkau; cadangan ini tidak muncul lagi.",
+        "refused": "⚠️ FAQ tidak diubah: {error}",
+        "gone": "ℹ️ Cadangan ini sudah tiada (sudah diterima atau dilangkau).",
+    },
+    "en": {
+        "head": "💡 FAQ suggestions from buyers' unanswered questions:",
+        "none": "💡 No FAQ suggestions: the bot answered every question this week.",
+        "add_question": "“{question}” ({count} buyers) → add to “{entry}”",
+        "new_entry": "“{question}” ({count} buyers) → new entry, answer: “{answer}”",
+        "add_handoff_word": "“{question}” ({count} buyers) → a way to ask for a person",
+        "add": "➕ Add {n}",
+        "skip": "⏭ Skip {n}",
+        "more": "More (edit the text, new entries): the Saran FAQ page of the web inbox.",
+        "added": "✅ Added to the FAQ ({entry}); the bot uses it right away.",
+        "skipped": "⏭ Skipped; this suggestion will not come back.",
+        "refused": "⚠️ The FAQ was not changed: {error}",
+        "gone": "ℹ️ This suggestion is gone (accepted or skipped already).",
+    },
+}
+
+
+def _saran_text(language: str, key: str, **values: object) -> str:
+    texts = SARAN_TEXTS.get(language, SARAN_TEXTS["id"])
+    return texts[key].format(**values)
+
+
+def saran_list(language: str, found: Sequence[Suggestion]) -> Say:
+    """/saran: the top suggestions, numbered, each with Add and Skip buttons (callback
+    data ``saran:add:<id>``: 23 bytes, well under Telegram's 64)."""
+    if not found:
+        return Say(_saran_text(language, "none"))
+    lines = [_saran_text(language, "head")]
+    options: list[tuple[str, str]] = []
+    for n, s in enumerate(found, 1):
+        if isinstance(s, AddHandoffWord):
+            line = _saran_text(language, s.kind, question=s.phrase, count=s.count)
+        elif isinstance(s, AddQuestion):
+            line = _saran_text(
+                language, s.kind, question=s.question, count=s.count, entry=s.entry_id
+            )
+        else:
+            answer = " ".join((s.draft_answer or "").split())[:120]
+            line = _saran_text(language, s.kind, question=s.question, count=s.count, answer=answer)
+        lines.append(f"{n}. {line}")
+        options += [
+            (f"{SARAN}:add:{s.id}", _saran_text(language, "add", n=n)),
+            (f"{SARAN}:skip:{s.id}", _saran_text(language, "skip", n=n)),
+        ]
+    lines += ["", _saran_text(language, "more")]
+    return Say("\n".join(lines), tuple(options))
+
+
+def saran_done(language: str, key: str, detail: str) -> str:
+    """What a tap on Add or Skip did: added (to ``detail``), skipped, refused (why)."""
+    return _saran_text(language, key, entry=detail, error=detail)

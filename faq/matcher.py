@@ -18,11 +18,15 @@ from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, n
 Decision = Literal["answer", "clarify", "fallback"]
 
 _LOW_WEIGHT = 0.25  # function words, places and numbers: tie-breakers, not evidence
+_REGION_WEIGHT = 0.6  # a region named: between a tie-breaker and a content word
 _UNKNOWN_WEIGHT = 0.55  # a word no FAQ question uses: evidence the question is elsewhere
 _TYPO_CUTOFF = 84.0  # rapidfuzz ratio to take an unknown word for a misspelt known one
 _CHAR_SHARE = 0.15  # share of character-level similarity in the final score
 _SHORTLIST = 8
-_DECISION_CACHE = 4096  # decisions remembered per FAQ (a pure function of the text)
+_DECISION_CACHE = 4096
+_ANSWER_COVER = 1.6  # an answer row counts as covered by this much matched weight
+_ANSWER_SHARE = 0.8  # an answer row's score counts this much of a question's
+_ANSWER_IDF = True  # answer words count in how common a word is
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,9 @@ class Candidate:
     score: float
     evidence: frozenset[str] = frozenset()  # the message's content keys this entry knows
     unexplained: int = 0  # the message's content keys this entry does not know
+    asked: int = 0  # how many of ``evidence`` the entry's questions use (not only its answer)
+    # what the message says ("@batal") that this entry does not know but others ask about
+    elsewhere: int = 0
 
     @property
     def lone_word(self) -> bool:
@@ -66,6 +73,13 @@ class MatchResult:
     @property
     def best(self) -> str | None:
         return self.candidates[0].entry_id if self.candidates else None
+
+
+def _answer_text(entry: FaqEntry) -> str:
+    """The words of an entry's answer (every language) and its id."""
+    parts = list(entry.answer.texts.values()) if entry.answer is not None else []
+    parts.append(entry.id.replace("-", " ").replace("_", " "))
+    return " ".join(parts)
 
 
 class Matcher:
@@ -92,40 +106,62 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._ids = tuple(e.id for e in entries)
         normalized = [[normalize(q, self.lexicon) for q in entry.questions] for entry in entries]
+        # The answer and the id are evidence too ("BPOM" in an answer answers "ada izin
+        # edar?"), but weaker than a question the seller wrote: one row per entry, scored
+        # against at most a couple of its words and discounted.
+        answers = [normalize(_answer_text(entry), self.lexicon) for entry in entries]
         entry_keys = [{k for n in qs for k in n.keys} for qs in normalized]
         df: dict[str, int] = defaultdict(int)
-        for keys in entry_keys:
-            for key in keys:
+        for keys, answer in zip(entry_keys, answers, strict=True):
+            for key in keys | set(answer.keys) if _ANSWER_IDF else keys:
                 df[key] += 1
         n = max(len(entries), 1)
         scale = math.log(1 + n)
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
-        self._entry_keys = [frozenset(keys) for keys in entry_keys]
+        self._question_keys = [frozenset(keys) for keys in entry_keys]
+        # what some entry's questions ask about (places aside: they only break ties)
+        self._asked_keys = frozenset(
+            k for keys in entry_keys for k in keys if k not in self.lexicon.place_keys
+        )
+        self._entry_keys = [
+            frozenset(keys | set(answer.keys))
+            for keys, answer in zip(entry_keys, answers, strict=True)
+        ]
         # One row per question, stored entry by entry (each entry's rows form one segment).
         self._question_text: list[str] = []
         question_total: list[float] = []
         question_entry: list[int] = []
+        answer_rows: list[int] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for index, qs in enumerate(normalized):
-            for norm in qs:
+            for norm in (*qs, answers[index]):
+                is_answer = norm is answers[index]
                 weights = {k: self._weight(k) for k in norm.keys}
+                if is_answer:
+                    weights = {k: w for k, w in weights.items() if w > _LOW_WEIGHT}
                 if not weights:
                     continue
+                if is_answer:
+                    answer_rows.append(len(self._question_text))
                 for key, weight in weights.items():
                     postings[key].append((len(self._question_text), weight))
                 self._question_text.append(norm.text)
-                question_total.append(sum(weights.values()))
+                total = sum(weights.values())
+                question_total.append(min(total, _ANSWER_COVER) if is_answer else total)
                 question_entry.append(index)
         self._postings = {
             key: (np.array([q for q, _ in rows], np.int32), np.array([w for _, w in rows]))
             for key, rows in postings.items()
         }
         self._question_total = np.array(question_total)
+        self._row_factor = np.ones(len(question_total))
+        self._row_factor[answer_rows] = _ANSWER_SHARE
         entry_of = np.array(question_entry, np.int64)
         self._segment_starts = np.flatnonzero(np.diff(entry_of, prepend=-1))
         self._segment_ends = np.append(self._segment_starts[1:], len(entry_of))
         self._segment_entry = entry_of[self._segment_starts]
-        richness = (len(entry_of) / max(len(entries), 1) - 3) / 7
+        questions = len(question_entry) - len(answer_rows)
+        richness = (questions / max(len(entries), 1) - 3) / 7
         self.richness = min(max(richness, 0.0), 1.0)  # 0 at ~3 questions an entry, 1 at 10+
         self.answer_at = self._slide(self.thresholds.answer, self.thresholds.answer_rich)
         self.margin = self._slide(self.thresholds.margin, self.thresholds.margin_rich)
@@ -142,7 +178,15 @@ class Matcher:
         return sparse - (sparse - min(rich, sparse)) * self.richness
 
     def _weight(self, key: str) -> float:
-        if key in self.lexicon.function_keys or key in (f"@{PLACE}", f"@{NUMBER}"):
+        if key in self.lexicon.place_keys and key != f"@{PLACE}":
+            # a region ("Sabah/Sarawak" vs "Semenanjung") tells entries apart that differ
+            # by it alone, but a place must not make a match by itself
+            return _REGION_WEIGHT * self._idf.get(key, 1.0)
+        if (
+            key in self.lexicon.function_keys
+            or key in self.lexicon.place_keys
+            or key in (f"@{PLACE}", f"@{NUMBER}")
+        ):
             return _LOW_WEIGHT * self._idf.get(key, 1.0)
         return self._idf.get(key, _UNKNOWN_WEIGHT)
 
@@ -190,6 +234,7 @@ class Matcher:
         scores = np.sqrt(
             np.minimum(shared / total, 1.0) * np.minimum(covered / self._question_total, 1.0)
         )
+        scores *= self._row_factor
         scores[content <= 0] = 0.0
         per_entry = np.maximum.reduceat(scores, self._segment_starts)
         count = min(_SHORTLIST, len(per_entry))
@@ -212,6 +257,8 @@ class Matcher:
                     round(min(blended, 1.0), 4),
                     evidence,
                     len(content_keys) - len(evidence),
+                    len(evidence & self._question_keys[entry]),
+                    sum(1 for k in content_keys - evidence if k in self._asked_keys),
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))

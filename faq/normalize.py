@@ -60,6 +60,11 @@ class Lexicon:
     stopwords: frozenset[str]
     honorifics: frozenset[str]
     small_talk: Mapping[tuple[str, ...], str]  # phrase -> greeting | thanks | goodbye
+    # places and their regions ("ke Kuching": the Sabah/Sarawak entry): tie-breakers
+    place_keys: frozenset[str] = frozenset({"@" + PLACE})
+    # every word of the vocabulary's phrases, to undo chat spellings ("luputt", "adminnya")
+    known: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()  # everyday words: not taken for a concept's stem
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -82,22 +87,29 @@ class Lexicon:
                 concepts[phrase] = keys
         return Lexicon(
             slang=new_slang,
-            concepts=_with_stem_forms(concepts),
+            concepts=_with_stem_forms(concepts, self.common),
             function_keys=self.function_keys,
             stopwords=self.stopwords,
             honorifics=self.honorifics,
             small_talk=self.small_talk,
+            place_keys=self.place_keys,
+            known=self.known | {w for phrase in concepts for w in phrase},
+            common=self.common,
         )
 
 
 def _with_stem_forms(
     concepts: Mapping[tuple[str, ...], tuple[str, ...]],
+    common: frozenset[str] = frozenset(),
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Let single-word concept entries also match through their stems."""
+    """Let single-word concept entries also match through their stems, unless the stem is
+    a word of its own ("pakaian" -> "pakai" = use, "buatan" -> "buat", "akikah" -> "aki")."""
     result = dict(concepts)
     for phrase, keys in concepts.items():
         if len(phrase) == 1:
-            result.setdefault((stem(phrase[0]),), keys)
+            root = stem(phrase[0])
+            if root == phrase[0] or (len(root) >= 4 and root not in common):
+                result.setdefault((root,), keys)
     return result
 
 
@@ -175,6 +187,8 @@ def default_lexicon() -> Lexicon:
     }
     own_words.update(fold(str(w)) for group in data["concepts"].values() for w in group)
     own_words.update(fold(str(w)) for group in data["function_words"].values() for w in group)
+    shop = yaml.safe_load(_read_text("shop_concepts.yaml"))
+    own_words.update(fold(str(w)) for group in shop.values() for w in group if " " not in str(w))
     for word in own_words:
         if word in slang and word not in own_slang:
             del slang[word]
@@ -190,12 +204,25 @@ def default_lexicon() -> Lexicon:
     for name, words in {**data["concepts"], **data["function_words"]}.items():
         for word in words:
             add(word, ("@" + name,))
+    # The broad cross-language vocabulary: a phrase already listed keeps its meaning.
+    for name, words in yaml.safe_load(_read_text("shop_concepts.yaml")).items():
+        for word in words:
+            if tuple(fold(str(word)).split()) not in concepts:
+                add(word, ("@" + name,))
     for names, words in data["compounds"].items():
         for word in words:
             add(word, tuple("@" + n for n in names.split()))
     for word in data["places"]:
         add(word, ("@" + PLACE,))
+    regions = yaml.safe_load(_read_text("regions.yaml"))
+    for region, places in regions.items():
+        for word in places:
+            add(word, ("@" + PLACE, "@" + region))
 
+    # everyday words (what slang expands to, and filler): a concept's stem that is one of
+    # them is a different word ("pakaian" -> "pakai")
+    stopwords = frozenset(fold(str(w)) for w in data["stopwords"])
+    common = frozenset(w for normal in slang.values() for w in normal) | stopwords
     small_talk: dict[tuple[str, ...], str] = {}
     for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
         for word in data[kind]:
@@ -203,11 +230,14 @@ def default_lexicon() -> Lexicon:
 
     return Lexicon(
         slang=slang,
-        concepts=_with_stem_forms(concepts),
+        concepts=_with_stem_forms(concepts, common),
         function_keys=frozenset("@" + n for n in data["function"]),
-        stopwords=frozenset(fold(str(w)) for w in data["stopwords"]),
+        stopwords=stopwords,
         honorifics=frozenset(fold(str(w)) for w in data["honorifics"]),
         small_talk=small_talk,
+        place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
+        known=frozenset(w for phrase in concepts for w in phrase),
+        common=common,
     )
 
 
@@ -215,15 +245,40 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
     """Fold the text and replace slang words; honorifics are dropped."""
     words: list[str] = []
     raw = fold(_URL.sub(" ", text[:_MAX_CHARS])).split()
+    skip = False
     for index, word in enumerate(raw):
+        if skip:
+            skip = False
+            continue
         if word in lexicon.honorifics:
+            if index + 1 < len(raw) and raw[index + 1] in _OWNED:  # "tuan kedai", "bos toko"
+                words.append("pemilik")
+                skip = True
             continue
         if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
             words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
             continue
-        words.extend(lexicon.slang.get(word, (word,)))
+        words.extend(lexicon.slang.get(word) or (_without_nya(word, lexicon),))
     return tuple(words)
 
+
+def _without_nya(word: str, lexicon: Lexicon) -> str:
+    """A chat spelling of a word the vocabulary knows, undone so phrases and signals see
+    the word itself: the possessive suffix ("adminnya" -> "admin", "transfernya") and a
+    doubled last letter ("luputt" -> "luput", "tokoo" -> "toko")."""
+    if word in lexicon.known:
+        return word
+    if len(word) > 5 and word.endswith("nya"):
+        base = word[:-3]
+        if base in lexicon.known or base in lexicon.slang or base in lexicon.stopwords:
+            return base
+    if len(word) > 3 and word[-1] == word[-2] and word[:-1] in lexicon.known:
+        return word[:-1]
+    return word
+
+
+# After a form of address these name the shop's owner: "tuan kedai", "bos toko".
+_OWNED = frozenset("kedai toko butik kedainya tokonya butiknya olshop usaha".split())
 
 # What Indonesian chat numbers with "no": "no rek", "no hp", "no wa", "no resi" ...
 _NUMBERED = frozenset(

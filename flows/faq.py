@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from faq.matcher import MatchResult
+from faq.followup import already_answered
+from faq.matcher import Candidate, MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
 from flows.handoff import hand_off
+from flows.handoff_words import says_handoff_word
 from flows.messages import (
     HUMAN_OPTION,
+    NOT_THIS,
     Action,
     BuyerMessage,
     HandoffReason,
@@ -37,6 +41,11 @@ class Decision:
     score: float = 0.0
     reason: HandoffReason | None = None
     small_talk: str | None = None
+    hedged: bool = False  # answered as the only real candidate, with a way to say "not this"
+    why: str = ""  # one line for `japri faq try`: which rule decided
+    signals: tuple[str, ...] = ()  # the signals that fired (flows.signals)
+    salam: bool = False  # the buyer opened with "assalamualaikum": answer it first
+    nearest: tuple[Candidate, ...] = ()  # the best-scoring entries, for explanations
 
 
 def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decision:
@@ -46,53 +55,158 @@ def decide(conversation: Conversation, message: BuyerMessage, faq: Faq) -> Decis
         return Decision(verdict, small_talk="sticker" if message.kind == "sticker" else None)
     chosen = _chosen_option(conversation, message, faq)
     if chosen == HUMAN_OPTION:
-        return Decision("handoff", reason="human")
+        return Decision("handoff", reason="human", why="tapped the person option")
+    if chosen == NOT_THIS:
+        others = tuple(e for e in (faq.get(i) for i in conversation.options[1:]) if e)
+        return Decision("fallback", options=others, why="not the hedged answer")
     if isinstance(chosen, FaqEntry):
-        return _answer(chosen, 1.0)
+        return _answer(chosen, 1.0, why="chose an option")
     norm = normalize(message.text, faq.matcher.lexicon)
     signals = read_signals(norm.text, message.text)
+    if not signals.human and says_handoff_word(message.text, faq):  # the seller's own words
+        signals = replace(signals, human=True)
     match = faq.matcher.decide(norm)
-    return _judge(conversation, norm, signals, match, faq)
+    decision = _judge(conversation, norm, signals, match, faq)
+    salam = bool(_SALAM.intersection(norm.words))
+    return replace(decision, salam=salam, nearest=match.candidates[:3])
+
+
+_THANKS_FIRST = re.compile(
+    r"^(terima kasih|makasih|makasi|thanks|thank you|thank u|thx|tengkyu|syukron|"
+    r"alhamdulillah)\b"
+)
+_SALAM = frozenset(
+    "assalamualaikum asalamualaikum assalamualaikom assalamu salamualaikum aslm askum "
+    "assalamualaikumwarahmatullahiwabarakatuh".split()
+)
 
 
 def _judge(
     conversation: Conversation, norm: Normalized, signals: Signals, match: MatchResult, faq: Faq
 ) -> Decision:
     best = faq.get(match.best) if match.best else None
-    confident = match.decision == "answer" and best is not None
+    # an answer needs a word the entry's questions use: its answer text alone ("berat
+    # paket" in the shipping answer) is evidence for asking, not for answering
+    confident = match.decision == "answer" and best is not None and match.candidates[0].asked > 0
+    fired = signals.fired()
+
+    def decided(verdict: Verdict, why: str, **fields: Any) -> Decision:
+        return Decision(verdict, score=match.score, why=why, signals=fired, **fields)
+
     if signals.angry:
-        return Decision("handoff", score=match.score, reason="complaint")
+        return decided("handoff", "upset", reason="complaint")
     if signals.human and not (confident and signals.info_question and best and not best.handoff):
-        return Decision(
-            "handoff", entry=best if confident else None, score=match.score, reason="human"
-        )
+        entry = best if confident and best and best.handoff else None
+        return decided("handoff", "asks for a person", entry=entry, reason="human")
     if signals.closing:
         entry = best if confident and best and best.handoff else None
-        return Decision("handoff", entry=entry, score=match.score, reason="closing")
+        return decided("handoff", "paying or bargaining", entry=entry, reason="closing")
+    policy = signals.policy_question
+    sole = _sole_candidate(match, faq)
+    if signals.intent and not policy:
+        entry = best if confident and best and best.handoff else None
+        return decided("handoff", "wants to buy", entry=entry, reason="closing")
+    if signals.unhappy and not policy:
+        return decided("handoff", "reports a problem", reason="complaint")
     if confident and best is not None:
-        return _answer(best, match.score)
-    if signals.never_mind and match.decision != "answer":
-        return Decision("small_talk", score=match.score, small_talk="never_mind")
-    if norm.small_talk and match.decision == "fallback":
-        kind = "greeting" if "greeting" in norm.small_talk else min(norm.small_talk)
-        return Decision("small_talk", score=match.score, small_talk=kind)
-    if signals.unhappy:
-        return Decision("handoff", score=match.score, reason="complaint")
-    if match.decision == "clarify":
-        options = tuple(e for e in (faq.get(i) for i in match.options) if e is not None)
-        return Decision("clarify", options=options, score=match.score)
+        return replace(_answer(best, match.score, "one entry clearly best"), signals=fired)
+    if _THANKS_FIRST.match(norm.text) and not signals.question:  # "makasih, enak banget"
+        return decided("small_talk", "thanks", small_talk="thanks")
+    if signals.never_mind:
+        return decided("small_talk", "drops the question", small_talk="never_mind")
+    if match.decision == "fallback" and (norm.small_talk or signals.opener or not norm.keys):
+        kind = "greeting" if "greeting" in norm.small_talk else min(norm.small_talk, default="")
+        return decided("small_talk", "small talk", small_talk=kind or "opener")
+    if sole is not None:
+        answered = _answer(sole, match.score, "the only real candidate")
+        if answered.verdict == "answer":
+            others = _options_of(match, faq, exclude=sole.id)
+            answered = replace(answered, hedged=True, options=others)
+        return replace(answered, signals=fired)
+    if match.decision in ("clarify", "answer"):  # "answer": only its answer text fits
+        # several close entries: a real choice; one weak one: "did you mean this?"
+        options = _strong_options(match, faq)
+        if len(options) == 1 and options[0].handoff and _well_founded(match):
+            # asking back would hand off anyway
+            return decided(
+                "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
+            )
+        why = "several entries fit" if len(options) > 1 else "one entry fits, weakly"
+        return decided("clarify", why, options=options)
     if conversation.follow_up_of is not None and norm.keys:
-        return Decision("handoff", score=match.score, reason="follow_up")
+        return decided("handoff", "answers a follow-up", reason="follow_up")
     if signals.swearing:
-        return Decision("handoff", score=match.score, reason="complaint")
-    topics = tuple(e for e in faq.entries if not e.handoff)[:_FALLBACK_TOPICS]
-    return Decision("fallback", options=topics, score=match.score)
+        return decided("handoff", "swears", reason="complaint")
+    # the nearest entries first (closer to what was asked than the FAQ's first ones)
+    near = [faq.get(c.entry_id) for c in match.candidates]
+    topics: dict[str, FaqEntry] = {}
+    for entry in (*near, *faq.entries):
+        if entry is not None and not entry.handoff and len(topics) < _FALLBACK_TOPICS:
+            topics.setdefault(entry.id, entry)
+    return decided("fallback", "no entry fits", options=tuple(topics.values()))
 
 
-def _answer(entry: FaqEntry, score: float) -> Decision:
+def _strong_options(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
+    """The offered entries that are about the question: close to the best, and each tied
+    to the message by a word of its own (an option that shares only the best's words is
+    the best's echo, not a real choice)."""
+    if not match.candidates:
+        return ()
+    best = match.candidates[0]
+    floor = max(faq.matcher.thresholds.clarify, best.score - _TIE_BAND)
+    kept = [best]
+    for rival in match.candidates[1:]:
+        if rival.score < floor or rival.entry_id not in match.options:
+            continue
+        if rival.evidence < best.evidence or not rival.evidence:
+            continue
+        kept.append(rival)
+    return tuple(e for e in (faq.get(c.entry_id) for c in kept[:3]) if e is not None)
+
+
+def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
+    """The entry to answer (hedged) when it is the only real candidate."""
+    below = _HEDGE_BELOW + (_HEDGE_BELOW_RICH - _HEDGE_BELOW) * faq.matcher.richness
+    floor = max(faq.matcher.answer_at - below, _HEDGE_FLOOR)
+    if match.decision != "clarify" or match.score < floor:
+        return None
+    options = _strong_options(match, faq)
+    return options[0] if len(options) == 1 and _well_founded(match) else None
+
+
+def _well_founded(match: MatchResult) -> bool:
+    """Whether the best entry is tied to the message by more than chance: a word its
+    questions use (not only its answer), not one word alone of a longer message, nothing
+    said that only other entries ask about, and a lead over the next entry."""
+    best = match.candidates[0]
+    runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
+    if not best.asked or (_LONE_HEDGE and best.lone_word):
+        return False
+    return best.score - runner_up >= _HEDGE_LEAD and best.elsewhere <= _ELSEWHERE
+
+
+def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
+    ids = [i for i in match.options if i != exclude]
+    return tuple(e for e in (faq.get(i) for i in ids) if e is not None and not e.handoff)
+
+
+_TIE_BAND = 0.15  # rivals this close to the best are a real choice
+# A lone candidate scoring this little below the FAQ's answer threshold is answered,
+# hedged. With ~3 questions an entry a middling score is all a paraphrase can get; with
+# 10+ the answer threshold is already lower and a middling score means less (measured:
+# hedging there answered CLINC's out-of-scope questions), so the band narrows.
+_HEDGE_BELOW = 0.13
+_HEDGE_BELOW_RICH = 0.02
+_HEDGE_FLOOR = 0.5  # ... and never below this
+_HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
+_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
+_ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know
+
+
+def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:
     if entry.handoff:
-        return Decision("handoff", entry=entry, score=score, reason="faq")
-    return Decision("answer", entry=entry, score=score)
+        return Decision("handoff", entry=entry, score=score, reason="faq", why=why)
+    return Decision("answer", entry=entry, score=score, why=why)
 
 
 def _chosen_option(
@@ -100,19 +214,22 @@ def _chosen_option(
 ) -> FaqEntry | str | None:
     """The option a tap or a typed reply ("2", "yang kedua", the option's words) picks."""
     if message.choice is not None:
-        if message.choice == HUMAN_OPTION:
-            return HUMAN_OPTION
+        if message.choice in (HUMAN_OPTION, NOT_THIS):
+            return message.choice
         return faq.get(message.choice.rsplit(":", 1)[-1])
     if not conversation.options:
         return None
+    if conversation.options[0] == NOT_THIS:  # after a hedged answer only "not this" counts
+        words = normalize(message.text, faq.matcher.lexicon).words
+        return NOT_THIS if _NOT_THIS_RE.match(" ".join(words)) else None
     offered = [e for e in (faq.get(i) for i in conversation.options) if e is not None]
     norm = normalize(message.text, faq.matcher.lexicon)
     position = option_by_position(norm.words, len(offered))
     if position is not None:
         return offered[position]
     typed = norm.text
-    for entry in offered:
-        if typed and typed == normalize(entry.title, faq.matcher.lexicon).text:
+    for entry in offered:  # the typed title of a button, in any language it was shown in
+        if typed and any(typed == normalize(n, faq.matcher.lexicon).text for n in entry.names()):
             return entry
     # the buyer's words fit one offered option clearly better than the others
     ranked = [c for c in faq.matcher.rank(norm, limit=10) if c.entry_id in conversation.options]
@@ -124,6 +241,15 @@ def _chosen_option(
         ):
             return faq.get(ranked[0].entry_id)
     return None
+
+
+_NOT_THIS_RE = re.compile(
+    r"^(bukan|tidak|no|nope|not|salah|wrong|"
+    r"bukan (ini|itu|yang ini|yang itu|begitu|itu maksud saya)|"
+    r"not (this|that|it|what i (meant|asked))|wrong (one|answer)|"
+    r"bukan yang (saya )?(maksud|tanya))"
+    r"( (maksud saya|maksudnya|bukan itu))?$"
+)
 
 
 def respond(
@@ -140,6 +266,8 @@ def respond(
     shop = policy.shop_name
     actions: list[Action] = []
     greet = conv.stage is Stage.NEW
+    if decision.salam:
+        actions.append(Say(texts.get("salam", lang)))
     if greet:
         actions.append(Say(texts.get("greeting", lang, shop=shop)))
     conv = conv.evolve(stage=Stage.BOT, options=(), follow_up_of=None)
@@ -147,20 +275,39 @@ def respond(
     if verdict == "answer" and decision.entry is not None:
         entry = decision.entry
         assert entry.answer is not None  # noqa: S101 - the loader guarantees it
-        actions.append(Say(entry.answer.get(lang, policy.language)))
-        if entry.follow_up is not None:
+        answer = entry.answer.get(lang, policy.language)
+        if decision.hedged:
+            topic = (
+                entry.title_for(lang, policy.language)
+                if entry.titles is not None
+                else entry.id.replace("-", " ").replace("_", " ")
+            )
+            hedge = texts.get("hedged", lang, topic=topic)
+            not_this = Option(NOT_THIS, texts.get("not_this_option", lang))
+            actions.append(Say(f"{hedge}\n\n{answer}", (not_this,)))
+            others = tuple(e.id for e in decision.options)
+            return conv.evolve(fallbacks=0, options=(NOT_THIS, *others)), actions
+        actions.append(Say(answer))
+        if entry.follow_up is not None and not already_answered(entry, message.text):
             actions.append(Say(entry.follow_up.get(lang, policy.language)))
             conv = conv.evolve(follow_up_of=entry.id)
         return conv.evolve(fallbacks=0), actions
     if verdict == "clarify":
-        options = _options(decision.options)
+        options = _options(decision.options, lang, policy.language)
         key = "clarify" if len(options) > 1 else "clarify_single"
+        if len(options) == 1:  # "did you mean this?": or a person, if not
+            options = (*options, Option(HUMAN_OPTION, texts.get("human_option", lang)))
         actions.append(Say(texts.get(key, lang), options))
-        return conv.evolve(options=tuple(o.id for o in options)), actions
+        offered = tuple(o.id for o in options if o.id != HUMAN_OPTION)
+        return conv.evolve(options=offered), actions
     if verdict == "handoff":
         return hand_off(conv, message, decision.reason or "human", policy, now, actions)
     if verdict == "small_talk":
-        if decision.small_talk in ("thanks", "goodbye", "never_mind") and not greet:
+        if decision.small_talk == "opener" and greet:
+            pass  # "Waalaikumsalam" (and the greeting) is the reply; "mau tanya" waits
+        elif decision.small_talk == "opener":
+            actions.append(Say(texts.get("ask_away", lang)))
+        elif decision.small_talk in ("thanks", "goodbye", "never_mind") and not greet:
             actions.append(Say(texts.get(decision.small_talk, lang, shop=shop)))
         elif decision.small_talk == "sticker" and not greet:
             actions.append(Say(texts.get("sticker", lang)))
@@ -175,9 +322,11 @@ def respond(
     if fallbacks >= policy.max_fallbacks:
         return hand_off(conv, message, "not_understood", policy, now, actions)
     human = Option(HUMAN_OPTION, texts.get("human_option", lang))
-    actions.append(Say(texts.get("fallback", lang), (*_options(decision.options), human)))
+    topics = _options(decision.options, lang, policy.language)
+    actions.append(Say(texts.get("fallback", lang), (*topics, human)))
     return conv.evolve(fallbacks=fallbacks), actions
 
 
-def _options(entries: Sequence[FaqEntry]) -> tuple[Option, ...]:
-    return tuple(Option(e.id, e.title) for e in entries)
+def _options(entries: Sequence[FaqEntry], lang: str, default: str) -> tuple[Option, ...]:
+    """Buttons for entries, titled in the buyer's language where the seller wrote one."""
+    return tuple(Option(e.id, e.title_for(lang, default)) for e in entries)

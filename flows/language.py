@@ -30,7 +30,10 @@ _MALAY = frozenset(
     "xde takde tiada sahaja bila encik cik puan korang duit ringgit rm wang percuma betul "
     "mahu hendak kasut saiz tempah tempahan akaun bayaran pulangan rosak boleh bole ke ye nk "
     "xnak beli belah berape brape ape kenape sebab dah ni tu kami pos laju poslaju "
-    "semenanjung sabah sarawak johor selangor penang kl tq terima kasih bayar".split()
+    "semenanjung sabah sarawak johor selangor penang kl tq terima kasih bayar tarikh luput "
+    "percuma sejuk esok petang tengok ye ke sikit jer dah tudung bawal kurung baju kurung "
+    "pulangkan bungkusan kedai pos laju waranti tulen perisa ketul peti ais "
+    "agaknya korang awak".split()
 )
 _SHARED = _INDONESIAN & _MALAY
 _ID_ONLY = _INDONESIAN - _SHARED

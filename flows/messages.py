@@ -33,6 +33,7 @@ HandoffReason = Literal[
 ]
 
 HUMAN_OPTION = ":human"  # an option id no FAQ entry can have (ids hold no ':')
+NOT_THIS = ":not_this"  # the option under a hedged answer: "that is not what I meant"
 
 
 @dataclass(frozen=True, slots=True)

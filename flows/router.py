@@ -129,6 +129,6 @@ def _clear_answer(
         return None
     decision = faq_flow.decide(conv.evolve(options=(), follow_up_of=None), message, faq)
     entry = decision.entry
-    if decision.verdict != "answer" or entry is None or entry.answer is None:
-        return None
+    if decision.verdict != "answer" or decision.hedged or entry is None or entry.answer is None:
+        return None  # only what the bot is sure of, while a seller is awaited
     return entry.answer.get(conv.language or policy.language, policy.language)

@@ -65,6 +65,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
             "Mohon maaf menunggu ya kak 🙏 Admin kami sedang membantu pembeli lain, sebentar "
             "lagi dibalas di sini."
         ),
+        "salam": "Waalaikumsalam kak 😊",
+        "hedged": "Kalau maksud kakak soal {topic}:",
+        "not_this_option": "Bukan ini",
+        "ask_away": "Boleh kak, silakan tanya saja 😊",
     },
     "ms": {
         "greeting": "Hai 👋 Selamat datang ke {shop}! Saya pembantu maya {shop} 😊",
@@ -121,6 +125,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
             "Maaf kerana menunggu 🙏 Admin kami sedang membantu pelanggan lain, sekejap lagi "
             "dibalas di sini."
         ),
+        "salam": "Waalaikumsalam 😊",
+        "hedged": "Kalau maksud anda tentang {topic}:",
+        "not_this_option": "Bukan ini",
+        "ask_away": "Boleh, silakan tanya 😊",
     },
     "en": {
         "greeting": "Hi there 👋 Welcome to {shop}! I'm {shop}'s virtual assistant 😊",
@@ -173,6 +181,10 @@ DEFAULT_TEXTS: Mapping[str, Mapping[str, str]] = {
             "Sorry for the wait 🙏 Our team is helping other customers and will reply here "
             "shortly."
         ),
+        "salam": "Waalaikumsalam 😊",
+        "hedged": "If you mean {topic}:",
+        "not_this_option": "Not this",
+        "ask_away": "Sure, go ahead and ask 😊",
     },
 }
 

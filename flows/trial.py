@@ -17,7 +17,7 @@ _CONTRACT_ACTION = {
     "clarify": "clarify",
     "handoff": "handoff",
     "fallback": "fallback",
-    "small_talk": "fallback",  # a bare "halo": nothing matched, the bot greets and asks
+    "small_talk": "small_talk",  # a greeting, thanks or "ok": a friendly reply, no answer
     "media": "fallback",
     "forward": "handoff",
 }
@@ -31,6 +31,13 @@ class Trial:
     options: list[str] = field(default_factory=list)
     score: float = 0.0
     reply: str = ""
+    # Why, for the seller (beyond the contract's fields): the rule that decided, whether
+    # the answer was hedged (the only real candidate, with a "not this" button), the
+    # signals that fired, and the nearest entries with their scores.
+    why: str = ""
+    hedged: bool = False
+    signals: list[str] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,4 +57,11 @@ def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
         options=[e.id for e in decision.options] if decision.verdict == "clarify" else [],
         score=round(decision.score, 4),
         reply=reply,
+        why=decision.why,
+        hedged=decision.hedged,
+        signals=list(decision.signals),
+        candidates=[
+            {"id": c.entry_id, "score": c.score, "evidence": sorted(c.evidence)}
+            for c in decision.nearest
+        ],
     )

@@ -26,6 +26,11 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _MEDIA_WRITE_TIMEOUT = 20.0
+# How long a send waits for the platform's answer. Longer than its slow answers: a send
+# that timed out is retried, and if the platform had taken it the buyer gets it twice
+# (at 10 s, a platform answering in 11 s doubled 3 of 3). Neither platform lets a retry
+# say "the same message again", so waiting is the only guard (tests/bot/test_exactly_once.py).
+SEND_READ_TIMEOUT = 60.0
 # python-telegram-bot passes "not given" as a sentinel of a private class; its public
 # instance tells the class (so nothing here imports telegram._utils)
 _NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
@@ -83,7 +88,7 @@ class AiohttpRequest(BaseRequest):
         self,
         connection_pool_size: int = 8,
         *,
-        read_timeout: float = 10.0,
+        read_timeout: float = SEND_READ_TIMEOUT,
         write_timeout: float = 10.0,
         connect_timeout: float = 5.0,
         pool_timeout: float = 5.0,

@@ -97,12 +97,29 @@ def parse_update(
         raise ParseError("not a Telegram Update (no update_id)")
     dedup = f"{NAME}:update:{data['update_id']}"
     try:
-        update = Update.de_json(data, bot)
-    except (KeyError, TypeError, ValueError, AttributeError):
+        return _parsed(dedup, Update.de_json(data, bot), seller_chat)
+    except _UNBUILDABLE:
         # A shape python-telegram-bot cannot build (an older or newer Bot API, a field
-        # missing): still answer the buyer from the plain fields rather than refuse it,
-        # which would make Telegram retry it and hold back the chat's next updates.
-        return _lenient(dedup, data, seller_chat)
+        # missing or of another type, a date past the year 9999): still answer the buyer
+        # from the plain fields rather than refuse it, which would make Telegram retry it
+        # and hold back the chat's next updates.
+        try:
+            return _lenient(dedup, data, seller_chat)
+        except _UNBUILDABLE as exc:
+            raise ParseError(f"not a Telegram Update ({type(exc).__name__})") from None
+
+
+# What building or reading an Update of an unexpected shape raises (a date of 1e20:
+# OverflowError or OSError; a text that is an object: AttributeError)
+_UNBUILDABLE = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError)
+
+
+def _str(value: Any) -> str | None:
+    """A field kept only when it is text (a username that is an object is dropped)."""
+    return value if isinstance(value, str) else None
+
+
+def _parsed(dedup: str, update: Update, seller_chat: int | None) -> Inbound | SellerPost | None:
     if update.callback_query is not None:
         return _tap(dedup, update.callback_query, seller_chat)
     message = update.message or update.edited_message
@@ -129,19 +146,19 @@ def _lenient(dedup: str, data: dict[str, Any], seller_chat: int | None) -> Inbou
         return None  # groups are read through PTB only
     if chat["id"] == seller_chat:
         return None  # so is a private seller chat
-    text = message.get("text") or message.get("caption") or ""
-    kind = _kind(lambda field: field in message, "text" in message)
-    name = " ".join(str(p) for p in (user.get("first_name"), user.get("last_name")) if p)
+    text = _str(message.get("text")) or _str(message.get("caption")) or ""
+    kind = _kind(lambda field: field in message, isinstance(message.get("text"), str))
+    name = " ".join(p for p in (_str(user.get("first_name")), _str(user.get("last_name"))) if p)
     event = BuyerEvent(
         profile=Profile(
             channel=NAME,
             external_id=str(chat.get("id")),
             name=name or None,
-            username=user.get("username"),
-            language=user.get("language_code"),
+            username=_str(user.get("username")),
+            language=_str(user.get("language_code")),
         ),
         kind=kind,
-        text=str(text),
+        text=text,
         platform_id=str(message.get("message_id", "")),
         edited=edited,
     )
@@ -155,9 +172,9 @@ def _profile(message: Message | CallbackQuery) -> Profile:
     return Profile(
         channel=NAME,
         external_id=str(chat_id),
-        name=" ".join(p for p in (user.first_name, user.last_name) if p) or None,
-        username=user.username,
-        language=user.language_code,
+        name=" ".join(p for p in (_str(user.first_name), _str(user.last_name)) if p) or None,
+        username=_str(user.username),
+        language=_str(user.language_code),
     )
 
 
@@ -177,12 +194,18 @@ def _buyer_event(message: Message, edited: bool) -> BuyerEvent:
     )
 
 
+# a seller's button: what it asks for (order: "Record order" under a draft order card)
+_TAPS = {"take": "take", "back": "done", "saran": "saran", "order": "order_draft"}
+
+
 def _seller_tap(dedup: str, query: CallbackQuery, data: str, seller_chat: int) -> SellerPost:
     """ "Take over" / "Back to bot" under a notification: ``take:<chat>`` / ``back:<chat>``."""
     action, _, about = data.partition(":")
     event = SellerEvent(
-        command={"take": "take", "back": "done", "order": "order_draft"}.get(action, "unknown"),
-        seller_name=query.from_user.first_name,
+        command={"take": "take", "back": "done", "saran": "saran", "order": "order_draft"}.get(
+            action, "unknown"
+        ),
+        seller_name=_str(query.from_user.first_name),
         tap_id=query.id,
         about=about or None,
     )
@@ -215,7 +238,7 @@ def _seller_post(dedup: str, message: Message) -> SellerPost:
     event = SellerEvent(
         text=text,
         command=command,
-        seller_name=user.first_name if user else None,
+        seller_name=_str(user.first_name) if user else None,
         message_id=str(message.message_id),
         original=MessageRef(str(message.chat.id), str(message.message_id)) if media else None,
         file=_media_file(message) if media else None,

@@ -9,7 +9,7 @@ from typing import Any, assert_never
 import httpx
 
 from bot.channels.base import Inbound, Sent, StatusUpdate, shorten, split_text
-from bot.channels.http import pooled_transport
+from bot.channels.http import SEND_READ_TIMEOUT, pooled_transport
 from bot.commands import (
     AckTap,
     Command,
@@ -241,7 +241,7 @@ class WhatsAppChannel:
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.client = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {access_token}"},
-            timeout=httpx.Timeout(10.0, connect=5.0, pool=5.0),
+            timeout=httpx.Timeout(10.0, read=SEND_READ_TIMEOUT, connect=5.0, pool=5.0),
             transport=transport or pooled_transport(pool_size),  # holds the connection pool
         )
 

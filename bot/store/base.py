@@ -47,6 +47,9 @@ class Outgoing:
     log_chat: str | None = None
     log_kind: str = "say"
     log_text: str | None = None
+    # secwire: a lane's next row is its lowest priority, then its oldest (the seller chat
+    # takes posts about real-channel buyers before web-chat ones; see bot.abuse)
+    priority: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class OutboxRow:
     log_chat: str | None = None
     log_kind: str = "say"
     log_text: str | None = None
+    # secwire: pieces of a long message already sent (a retry starts at the next one)
+    progress: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,7 @@ class Turn:
     handoff: HandoffEvent | None = None
     timers: Sequence[TimerChange] = ()  # this chat's timers, set or cancelled
     action: str | None = None  # what the bot did about it ("answer", "handoff:price", ...)
+    lessons: Sequence[Mapping[str, Any]] = ()  # faq.lessons.to_dict() of what it taught
 
 
 class InboundLog(Protocol):
@@ -141,6 +147,13 @@ class Leases(Protocol):
 
     async def release(self, key: str, owner: str) -> None: ...
 
+    async def drop_leases(self) -> int:
+        """Forget every lease (secwire): for a process that knows it is the store's only
+        user (one ``japri serve`` on SQLite holds the file's lock), the leases it finds
+        are a killed predecessor's, and waiting for them to run out would stall its chats.
+        How many there were."""
+        ...
+
 
 class Conversations(Protocol):
     """Chat state, written together with everything else a turn changes."""
@@ -169,6 +182,11 @@ class OutboxQueue(Protocol):
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...
+
+    async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        """``pieces`` of the row's message have gone out (secwire: resume, never repeat)."""
+        ...
+
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None: ...
     async def outbox_depth(self) -> int: ...
 
@@ -281,7 +299,29 @@ class Retention(Protocol):
         ...
 
 
+# -- lessons (issue 12) --------------------------------------------------------------------
+
+
+class Lessons(Protocol):
+    """What the bot learned from its misses (masked, keyed by an opaque buyer hash) and the
+    FAQ suggestions sellers turned down. Lessons are written with their turn
+    (``Turn.lessons``)."""
+
+    async def lessons(self, since: float | None = None) -> list[dict[str, Any]]:
+        """Stored lessons (``faq.lessons.to_dict`` shape), oldest first."""
+        ...
+
+    async def dismiss_suggestion(self, suggestion_id: str, who: str, now: float) -> None:
+        """Never suggest ``suggestion_id`` again (a second dismissal keeps the first)."""
+        ...
+
+    async def dismissed_suggestions(self) -> dict[str, dict[str, Any]]:
+        """Dismissed suggestion ids, each with ``who`` and ``at``."""
+        ...
+
+
 class Store(
+    Lessons,
     InboundLog,
     Leases,
     Conversations,

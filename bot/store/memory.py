@@ -41,6 +41,7 @@ class _Out:
     row: OutboxRow
     status: str = "pending"
     error: str | None = None
+    priority: int = 0
 
 
 @dataclass
@@ -65,6 +66,8 @@ class _Tables:
     links: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lessons: list[dict[str, Any]] = field(default_factory=list)  # issue 12
+    dismissed: dict[str, dict[str, Any]] = field(default_factory=dict)
     ids: int = 0
 
     def next_id(self) -> int:
@@ -145,6 +148,12 @@ class MemoryStore:
         if key in leases and leases[key][0] == owner:
             del leases[key]
 
+    # secwire: a killed predecessor's leases
+    async def drop_leases(self) -> int:
+        dropped = len(self._tables.leases)
+        self._tables.leases.clear()
+        return dropped
+
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
         return copy.deepcopy(self._tables.states.get(chat_key))
@@ -162,6 +171,7 @@ class MemoryStore:
             t.messages[-1].update(platform_id=turn.platform_id, action=turn.action)
         for change in turn.timers:
             self._timer(turn.chat_key, change)
+        t.lessons += [copy.deepcopy(dict(lesson)) for lesson in turn.lessons]
         ids = [self._enqueue(out, now) for out in turn.outgoing]
         item = t.inbound.get(turn.inbound_id)
         if item is not None:
@@ -256,14 +266,14 @@ class MemoryStore:
         row = OutboxRow(
             n, out.lane, payload, 0, 0.0, now, out.log_chat, out.log_kind, out.log_text
         )
-        self._tables.outbox[n] = _Out(row)
+        self._tables.outbox[n] = _Out(row, priority=out.priority)
         return n
 
     async def next_outgoing(self, lane: str) -> OutboxRow | None:
-        for item in self._tables.outbox.values():
-            if item.status == "pending" and item.row.lane == lane:
-                return item.row
-        return None
+        pending = [
+            o for o in self._tables.outbox.values() if o.status == "pending" and o.row.lane == lane
+        ]  # secwire: lowest priority first, then the oldest
+        return min(pending, key=lambda o: (o.priority, o.row.id)).row if pending else None
 
     async def lanes_with_pending_outbox(self) -> list[str]:
         return list(
@@ -288,6 +298,12 @@ class MemoryStore:
             attempts = item.row.attempts + 1
             item.row = replace(item.row, attempts=attempts, not_before=not_before)
             item.error = error[:ERROR_CHARS]
+
+    # secwire: a long message's pieces sent so far
+    async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        item = self._tables.outbox.get(outbox_id)
+        if item is not None:
+            item.row = replace(item.row, progress=pieces)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
         item = self._tables.outbox.get(outbox_id)
@@ -500,6 +516,17 @@ class MemoryStore:
         count = len(self._tables.sessions)
         self._tables.sessions.clear()
         return count
+
+    # lessons (issue 12) ----------------------------------------------------------------
+    async def lessons(self, since: float | None = None) -> list[dict[str, Any]]:
+        found = [m for m in self._tables.lessons if since is None or m["at"] >= since]
+        return copy.deepcopy(sorted(found, key=lambda m: m["at"]))
+
+    async def dismiss_suggestion(self, suggestion_id: str, who: str, now: float) -> None:
+        self._tables.dismissed.setdefault(suggestion_id, {"who": who, "at": now})
+
+    async def dismissed_suggestions(self) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self._tables.dismissed)
 
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:

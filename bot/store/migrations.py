@@ -136,7 +136,27 @@ MIGRATIONS: tuple[Step, ...] = (
     CREATE INDEX outbox_done ON outbox (created_at) WHERE status <> 'pending';
     CREATE INDEX inbound_done ON inbound (received_at) WHERE status <> 'pending'
     """,
-    # 7: orders (bot/store/orders.py): the record as JSON with the columns it is found by,
+    # 7: lessons from the bot's misses (masked; buyer is an opaque hash), dismissed
+    # suggestions (issue 12)
+    """
+    CREATE TABLE lessons (
+        id {serial}, kind TEXT NOT NULL, at {real} NOT NULL, buyer TEXT,
+        text TEXT NOT NULL, lesson TEXT NOT NULL
+    );
+    CREATE INDEX lessons_at ON lessons (at);
+    CREATE TABLE dismissed_suggestions (
+        id TEXT PRIMARY KEY, who TEXT NOT NULL, at {real} NOT NULL
+    )
+    """,
+    # 8 (secwire): a lane's order by priority (seller chat: real-channel buyers before web
+    # chat), and how many pieces of a long message went out already
+    """
+    ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX outbox_pending;
+    CREATE INDEX outbox_pending ON outbox (lane, priority, id) WHERE status = 'pending'
+    """,
+    # 9: orders (bot/store/orders.py): the record as JSON with the columns it is found by,
     # its history of changes, numbers per month, shop-system posts seen
     """
     CREATE TABLE orders (

@@ -34,6 +34,7 @@ def outbox(row: Row) -> OutboxRow:
         row["log_chat"],
         row["log_kind"],
         row["log_text"],
+        row["progress"],
     )
 
 
@@ -68,7 +69,15 @@ def contact_values(c: Contact) -> tuple[Any, ...]:
 
 def outgoing_values(out: Outgoing, now: float) -> tuple[Any, ...]:
     """In the order of the outbox insert's columns."""
-    return (out.lane, dump(out.payload), now, out.log_chat, out.log_kind, out.log_text)
+    return (
+        out.lane,
+        dump(out.payload),
+        now,
+        out.log_chat,
+        out.log_kind,
+        out.log_text,
+        out.priority,
+    )
 
 
 def sent_values(row: OutboxRow, platform_id: str | None, now: float) -> tuple[Any, ...]:

@@ -30,7 +30,7 @@ ERROR_CHARS = 2000
 _INBOUND = "SELECT id, chat_key, payload, received_at FROM inbound"
 _OUTBOX = (
     "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
-    "log_text FROM outbox"
+    "log_text, progress FROM outbox"
 )
 _TIMERS = "SELECT id, chat_key, kind, due_at, data FROM timers"
 _INBOX = (  # {like}: the dialect's case-insensitive LIKE
@@ -142,6 +142,10 @@ class SqlStore:
     async def release(self, key: str, owner: str) -> None:
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
 
+    # secwire: a killed predecessor's leases
+    async def drop_leases(self) -> int:
+        return max((await self._write("DELETE FROM leases")).rowcount, 0)
+
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
         row = await self._one("SELECT state FROM conversations WHERE chat_key = ?", chat_key)
@@ -182,6 +186,7 @@ class SqlStore:
                 )
             )
         batch += [_timer(turn.chat_key, change) for change in turn.timers]
+        batch += [_lesson(lesson, now) for lesson in turn.lessons]
         first_out = len(batch)
         batch += [_enqueue(out, now) for out in turn.outgoing]
         batch.append(
@@ -206,7 +211,8 @@ class SqlStore:
 
     async def next_outgoing(self, lane: str) -> OutboxRow | None:
         row = await self._one(
-            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY id LIMIT 1", lane
+            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY priority, id LIMIT 1",
+            lane,
         )
         return None if row is None else rows.outbox(row)
 
@@ -242,6 +248,10 @@ class SqlStore:
             error[:ERROR_CHARS],
             outbox_id,
         )
+
+    # secwire: a long message's pieces sent so far
+    async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        await self._write("UPDATE outbox SET progress = ? WHERE id = ?", pieces, outbox_id)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
         await self._write(
@@ -439,6 +449,27 @@ class SqlStore:
     async def revoke_all_sessions(self) -> int:
         return (await self._write("DELETE FROM sessions")).rowcount
 
+    # lessons (issue 12) ----------------------------------------------------------------
+    async def lessons(self, since: float | None = None) -> list[dict[str, Any]]:
+        found = await self._all(
+            "SELECT lesson FROM lessons WHERE at >= ? ORDER BY at, id",
+            -1.0 if since is None else since,
+        )
+        return [json.loads(row["lesson"]) for row in found]
+
+    async def dismiss_suggestion(self, suggestion_id: str, who: str, now: float) -> None:
+        await self._write(
+            "INSERT INTO dismissed_suggestions (id, who, at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            suggestion_id,
+            who,
+            now,
+        )
+
+    async def dismissed_suggestions(self) -> dict[str, dict[str, Any]]:
+        found = await self._all("SELECT id, who, at FROM dismissed_suggestions ORDER BY at")
+        return {row["id"]: {"who": row["who"], "at": row["at"]} for row in found}
+
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:
         web = "web:%"  # web-chat visitors are anonymous: nothing of theirs is kept
@@ -507,7 +538,7 @@ def _handoff(chat_key: str, event: HandoffEvent, now: float) -> list[Stmt]:
 def _enqueue(out: Outgoing, now: float) -> Stmt:
     return (
         "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
-        "not_before) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        "priority, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
         rows.outgoing_values(out, now),
     )
 
@@ -520,6 +551,22 @@ def _timer(chat_key: str, change: TimerChange) -> Stmt:
         "ON CONFLICT (chat_key, kind) DO UPDATE SET due_at = excluded.due_at, "
         "data = excluded.data",
         (chat_key, change.kind, change.due_at, rows.dump(dict(change.data))),
+    )
+
+
+def _lesson(lesson: Mapping[str, Any], now: float) -> Stmt:
+    """One lesson row: its kind, time, buyer hash and (masked) question kept apart for
+    reading without parsing the JSON."""
+    text = lesson.get("text", lesson.get("after_text", ""))
+    return (
+        "INSERT INTO lessons (kind, at, buyer, text, lesson) VALUES (?, ?, ?, ?, ?)",
+        (
+            str(lesson.get("kind", "")),
+            float(lesson.get("at", now)),
+            lesson.get("buyer"),
+            str(text),
+            rows.dump(dict(lesson)),
+        ),
     )
 
 

@@ -6,14 +6,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.abuse import PRIORITY_REAL, PRIORITY_WEB, WebChatGuard, seller_priority
+from bot.commands import Say, queued
+from bot.events import Profile
+from bot.seller import LINE_CHARS, POST_CHARS, SELLER_TEXTS, SellerChat, notification
 from bot.settings import WebchatSettings
+from bot.store import Store, open_store
+from bot.store.memory import MemoryStore
 from tests.bot.gateway_kit import SELLER_CHAT, Running, running, tg_seller, tg_text, write_config
 
 SELLER = str(SELLER_CHAT)
@@ -48,14 +53,17 @@ async def test_one_address_opening_150_chats_queues_a_handful_of_seller_notices(
 ) -> None:
     async with running(config) as bot:
         codes = [await _say(bot, _session(), "saya mau order kak") for _ in range(150)]
-        assert codes.count(202) == WebchatSettings().sessions_per_hour
+        limits = WebchatSettings()
+        # new chats stop at the hour's sessions, or sooner once its handoffs are used up
+        assert limits.handoffs_per_hour <= codes.count(202) <= limits.sessions_per_hour
         assert set(codes) == {202, 429}
         # a Telegram buyer who then wants a seller is in the seller group at once
         await bot.telegram(tg_text("mau bayar, transfer ke mana kak?", user_id=42))
         await bot.tg.wait_for(
             lambda c: any("transfer ke mana" in x.text for x in bot.tg.sent("sendMessage", SELLER))
         )
-        assert len(bot.tg.sent("sendMessage", SELLER)) <= 1 + WebchatSettings().sessions_per_hour
+        # the address's handoffs past its hourly few show in the inbox only
+        assert len(bot.tg.sent("sendMessage", SELLER)) <= 1 + limits.handoffs_per_hour
 
 
 async def test_a_botnet_opens_a_handful_of_chats_a_minute_all_told(tmp_path: Path) -> None:
@@ -218,3 +226,84 @@ def test_a_name_or_text_that_is_not_text_is_refused(value: Any) -> None:
 )
 def test_posts_about_real_channel_buyers_go_first(about: str | None, priority: int) -> None:
     assert seller_priority(about) == priority
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        opened: Store = MemoryStore()
+    elif request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+    else:
+        opened = open_store(request.getfixturevalue("postgres_url"))
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+async def test_the_seller_chat_takes_real_buyers_before_a_web_chat_queue(store: Store) -> None:
+    seller = SellerChat(SELLER, "id")
+    web = [f"web:visitor{n:06d}" for n in range(3)]
+    for n, about in enumerate([*web, "telegram:42", "whatsapp:6281234567890"]):
+        for out in seller.note(about, f"post {n}"):
+            await store.enqueue(out, float(n))
+    order = []
+    while (row := await store.next_outgoing(f"telegram:{SELLER}")) is not None:
+        order.append(row.log_chat)
+        await store.mark_sent(row, None, 10.0)
+    assert order == ["telegram:42", "whatsapp:6281234567890", *web]
+
+
+async def test_a_buyers_lane_keeps_its_order(store: Store) -> None:
+    for n in range(3):
+        await store.enqueue(queued("web:visitor000001", Say(f"answer {n}")), float(n))
+    texts = []
+    while (row := await store.next_outgoing("web:visitor000001")) is not None:
+        texts.append(row.log_text)
+        await store.mark_sent(row, None, 10.0)
+    assert texts == ["answer 0", "answer 1", "answer 2"]
+
+
+def _profile(name: str) -> Profile:
+    return Profile(channel="web", external_id="visitor000001", name=name)
+
+
+@pytest.mark.parametrize(
+    ("name", "history"),
+    [
+        ("Budi", [{"direction": "in", "text": "x" * 100_000}]),
+        ("Budi", [{"direction": "in", "text": f"{n} " + "y" * 5000} for n in range(10)]),
+        ("N" * 900_000, [{"direction": "in", "text": "saya mau order " * 10_000}] * 10),
+    ],
+)
+def test_a_handoff_notice_is_one_telegram_message(name: str, history: list[Any]) -> None:
+    text = notification("id", _profile(name), "closing", history)
+    assert len(text) <= POST_CHARS
+    assert all(len(line) <= LINE_CHARS + 3 for line in text.splitlines())
+    assert text.endswith(SELLER_TEXTS["id"]["how"])  # how to answer is never cut off
+
+
+def test_the_latest_lines_are_quoted_when_not_all_fit() -> None:
+    history = [{"direction": "in", "text": f"pesan {n:02d} " + "z" * 280} for n in range(20)]
+    text = notification("id", _profile("Budi"), "closing", history)
+    assert "pesan 19" in text
+    assert "pesan 00" not in text
+
+
+async def test_a_web_address_reaches_the_seller_chat_a_few_times_an_hour(config: Path) -> None:
+    limits = WebchatSettings()
+    async with running(config) as bot:
+        sessions = [_session() for _ in range(limits.handoffs_per_hour + 2)]
+        for session in sessions:  # each asks for a person once its chat is open
+            assert await _say(bot, session, "halo") == 202
+        for session in sessions:
+            await _say(bot, session, "saya mau bicara dengan admin")
+        store = bot.gateway.store
+        for _ in range(500):
+            handed = [c for c in await store.inbox_chats() if c["stage"] == "handed_off"]
+            if len(handed) == len(sessions) and not await store.outbox_depth():
+                break
+            await asyncio.sleep(0.01)
+        assert len(handed) == len(sessions)  # every one shows in the inbox
+        notices = [x for x in bot.tg.sent("sendMessage", SELLER) if "🔔" in x.text]
+        assert len(notices) == limits.handoffs_per_hour

@@ -54,7 +54,11 @@ def test_faq_try_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 0
     decision = json.loads(out)
-    assert list(decision) == ["query", "action", "faq_id", "options", "score", "reply"]
+    contract = ["query", "action", "faq_id", "options", "score", "reply"]
+    assert list(decision)[: len(contract)] == contract
+    assert set(decision) - set(contract) == {"why", "hedged", "signals", "candidates"}
+    assert decision["why"]
+    assert decision["candidates"][0]["id"] == "ongkir"
     assert decision["query"] == "brp ongkir ke bdg kak?"
     assert decision["action"] == "answer"
     assert decision["faq_id"] == "ongkir"
@@ -80,7 +84,7 @@ def test_faq_try_batch_keeps_the_order_one_line_each(
     decisions = [json.loads(line) for line in out.splitlines()]
     assert [d["query"] for d in decisions] == queries
     assert [d["action"] for d in decisions] == [
-        "answer", "fallback", "handoff", "fallback", "answer",
+        "answer", "small_talk", "handoff", "fallback", "answer",
     ]  # fmt: skip
 
 

@@ -54,7 +54,7 @@ DESKTOP = {"width": 1280, "height": 800}
 ACTIVITY = [  # chat, seconds ago, the bot's action, the buyer's words
     ("whatsapp:6281234567890", 300, "handoff:closing", "saya mau order 2, transfer kemana?"),
     ("telegram:301", 240, "handoff:complaint", "barangnya rusak kak, kecewa banget"),
-    ("telegram:302", 200, "clarify", "bayarnya gimana"),
+    ("telegram:302", 200, "clarify", "metode bayar"),
     ("whatsapp:6289999999999", 100, "small_talk", "halo kak"),
     ("whatsapp:6289999999999", 90, "answer", "ongkir ke bandung berapa?"),
     ("web:0f3a", 80, "fallback", "bisa kirim ke 081234567890 pakai gojek?"),
@@ -165,7 +165,7 @@ async def _busy_shop(shop: Shop) -> None:
     await shop.whatsapp("saya mau order 2, transfer kemana?", "Siti")
     await shop.wa.wait_for(lambda c: len(shop.wa.sent("messages")) >= 1)
     await shop.telegram(tg_text("barangnya rusak kak, kecewa banget", user_id=301, name="Dewi"))
-    await shop.telegram(tg_text("bayarnya gimana", user_id=302, name="Budi"))
+    await shop.telegram(tg_text("metode bayar", user_id=302, name="Budi"))
     await shop.tg.wait_for(lambda c: len(shop.tg.sent("sendMessage")) >= 2)
     await shop.telegram(tg_tap("faq:pembayaran", user_id=302, name="Budi"))
     await shop.tg.wait_for(lambda c: len(shop.tg.sent("sendMessage")) >= 3)

@@ -34,7 +34,7 @@ def shop(tmp_path: Path) -> Path:
     (tmp_path / "config.yaml").write_text("faq:\n  path: faq.yaml\n", encoding="utf-8")
     lessons: list[Lesson] = [
         *(
-            Clarified("tarikh luput bila sis", ("kadaluarsa", "ongkir"), "kadaluarsa", "tap",
+            Clarified("sampai bila tahan sis", ("kadaluarsa", "ongkir"), "kadaluarsa", "tap",
                       NOW - DAY, f"b{n}")
             for n in range(3)
         ),
@@ -79,7 +79,7 @@ def test_the_plain_listing_reads_like_the_issue(
     args = ["faq", "suggest", "--config", str(shop / "config.yaml")]
     assert main([*args, "--lessons", str(shop / "lessons.jsonl")]) == 0
     out = capsys.readouterr().out
-    assert "add \"tarikh luput bila sis\" (3 buyers) as a question of 'kadaluarsa'" in out
+    assert "add \"sampai bila tahan sis\" (3 buyers) as a question of 'kadaluarsa'" in out
     assert 'new entry? "bisa kirim ke singapore?" (1 buyer); the seller answered: ' in out
 
 
@@ -92,7 +92,7 @@ def test_accept_writes_the_faq_and_dismiss_is_remembered(
     assert Path(done["backup"]).read_text(encoding="utf-8") == FAQ
     entry = load_faq(shop / "faq.yaml").faq.get("kadaluarsa")
     assert entry is not None
-    assert entry.questions[-1] == "tarikh luput bila sis"
+    assert entry.questions[-1] == "sampai bila tahan sis"
     assert (shop / "faq.yaml").read_text(encoding="utf-8").startswith("# my shop\n")
     dismissed = str(shop / "dismissed.txt")
     args = ["faq", "suggest", "--config", str(shop / "config.yaml"), "--dismissed", dismissed]

@@ -58,30 +58,30 @@ def picked(text: str, entry: str, at: float = 1.0, buyer: str | None = None) -> 
 
 def test_similar_wordings_form_one_group_counted_by_buyer(faq: Faq) -> None:
     lessons: list[Lesson] = [
-        picked("tarikh luput bila sis", "kadaluarsa", 1, "b1"),
-        picked("tarikh luput bila sis?", "kadaluarsa", 2, "b2"),
-        picked("Tarikh luputt bila siss", "kadaluarsa", 3, "b2"),  # the same buyer again
+        picked("sampai bila tahan sis", "kadaluarsa", 1, "b1"),
+        picked("sampai bila tahan sis?", "kadaluarsa", 2, "b2"),
+        picked("Sampai bilaa tahan siss", "kadaluarsa", 3, "b2"),  # the same buyer again
         Fallback("bisa kirim ke singapore?", 4, "b3"),
     ]
     groups = group(lessons, faq)
     assert [g.count for g in groups] == [2, 1]
     assert len(groups[0].lessons) == 3
-    assert groups[0].question == "tarikh luput bila sis"
+    assert groups[0].question == "sampai bila tahan sis"
     assert set(groups[0].examples) == {m.question for m in lessons[:3]}
 
 
 def test_without_buyer_keys_lessons_are_counted(faq: Faq) -> None:
-    lessons = [picked("tarikh luput bila", "kadaluarsa", t) for t in (1, 2, 3)]
+    lessons = [picked("sampai bila tahan", "kadaluarsa", t) for t in (1, 2, 3)]
     (only,) = suggest(lessons, faq)
     assert only.count == 3
 
 
 def test_what_buyers_picked_becomes_a_question_of_that_entry(faq: Faq) -> None:
-    lessons = [picked("tarikh luput bila sis", "kadaluarsa", t, f"b{t}") for t in range(6)]
+    lessons = [picked("sampai bila tahan sis", "kadaluarsa", t, f"b{t}") for t in range(6)]
     (made,) = suggest(lessons, faq)
     assert isinstance(made, AddQuestion)
     assert (made.entry_id, made.question, made.count) == ("kadaluarsa", lessons[0].text, 6)
-    assert made.id == suggestion_id("add_question", "kadaluarsa", "tarikh luput bila sis")
+    assert made.id == suggestion_id("add_question", "kadaluarsa", "sampai bila tahan sis")
 
 
 def test_a_sellers_answer_like_an_faq_answer_points_at_that_entry(faq: Faq) -> None:
@@ -89,7 +89,7 @@ def test_a_sellers_answer_like_an_faq_answer_points_at_that_entry(faq: Faq) -> N
     assert resembling("Ongkir mulai 9rb ke seluruh jawa", faq) == "ongkir"
     assert resembling("ok kak", faq) is None
     assert resembling("", faq) is None
-    answered = HandedOff("best before bila ya", "Tahan 6 bulan di freezer kak", None, 1.0)
+    answered = HandedOff("umur produk bila ya", "Tahan 6 bulan di freezer kak", None, 1.0)
     (made,) = suggest([answered], faq)
     assert isinstance(made, AddQuestion)
     assert made.entry_id == "kadaluarsa"
@@ -157,7 +157,7 @@ def test_nothing_is_suggested_for_a_question_already_in_the_faq(faq: Faq) -> Non
 
 
 def test_dismissed_suggestions_stay_dismissed(faq: Faq) -> None:
-    lessons = [picked("tarikh luput bila", "kadaluarsa"), AskedForPerson("orang admin", 1)]
+    lessons = [picked("sampai bila tahan", "kadaluarsa"), AskedForPerson("orang admin", 1)]
     first = suggest(lessons, faq)
     assert len(first) == 2
     again = suggest(lessons, faq, dismissed={first[0].id})
@@ -165,21 +165,21 @@ def test_dismissed_suggestions_stay_dismissed(faq: Faq) -> None:
 
 
 def test_a_dismissal_outlives_a_change_of_the_most_asked_wording(faq: Faq) -> None:
-    first = [picked("tarikh luput bila", "kadaluarsa", 1, "b1")]
+    first = [picked("sampai bila tahan", "kadaluarsa", 1, "b1")]
     (made,) = suggest(first, faq)
-    later = first + [picked("tarikh luput bila?", "kadaluarsa", t, f"c{t}") for t in (2, 3)]
-    assert suggest(later, faq)[0].question == "tarikh luput bila?"
+    later = first + [picked("sampai bila tahan?", "kadaluarsa", t, f"c{t}") for t in (2, 3)]
+    assert suggest(later, faq)[0].question == "sampai bila tahan?"
     assert suggest(later, faq, dismissed={made.id}) == []
 
 
 def test_since_keeps_recent_lessons_only(faq: Faq) -> None:
-    lessons = [picked("tarikh luput bila", "kadaluarsa", at=100.0)]
+    lessons = [picked("sampai bila tahan", "kadaluarsa", at=100.0)]
     assert suggest(lessons, faq, since=101.0) == []
     assert len(suggest(lessons, faq, since=100.0)) == 1
 
 
 def test_suggestions_are_ranked_by_how_many_asked(faq: Faq) -> None:
-    lessons: list[Lesson] = [picked("tarikh luput bila", "kadaluarsa", t, f"b{t}") for t in (1, 2)]
+    lessons: list[Lesson] = [picked("sampai bila tahan", "kadaluarsa", t, f"b{t}") for t in (1, 2)]
     lessons += [AskedForPerson("orang admin", t, f"c{t}") for t in (1, 2, 3)]
     assert [s.count for s in suggest(lessons, faq)] == [3, 2]
 
@@ -197,7 +197,7 @@ def test_an_edited_suggestion_keeps_its_id(faq: Faq) -> None:
 
 
 def test_questions_that_land_on_two_entries_are_found(faq: Faq) -> None:
-    lessons = [Fallback("jam buka toko", 1.0), picked("tarikh luput bila", "kadaluarsa")]
+    lessons = [Fallback("jam buka toko", 1.0), picked("sampai bila tahan", "kadaluarsa")]
     found = ambiguous_questions(lessons, faq)
     assert [(a.question, set(a.entry_ids)) for a in found] == [
         ("jam buka toko", {"jam-sabtu", "jam-minggu"})

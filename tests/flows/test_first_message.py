@@ -107,7 +107,7 @@ def test_first_reply_greets_with_the_shop_name_and_answers(shop_faq: Faq, policy
 
 def test_a_bare_greeting_is_greeted_and_asked_how_to_help(shop_faq: Faq, policy: Policy) -> None:
     trial = try_message("halo kak", shop_faq, policy)
-    assert trial.action == "fallback"
+    assert trial.action == "small_talk"
     assert "Toko Batik Sari" in trial.reply
 
 

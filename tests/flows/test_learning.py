@@ -59,18 +59,18 @@ def answer(faq: Faq, entry_id: str) -> Decision:
 def test_a_pick_after_which_one_teaches_the_question(
     faq: Faq, reply: BuyerMessage, how: str
 ) -> None:
-    pending, lessons = observe(None, BuyerMessage("tarikh luput bila sis"), clarify(faq), 1.0)
-    assert pending == Pending("clarify", "tarikh luput bila sis", 1.0, ("kadaluarsa", "simpan"))
+    pending, lessons = observe(None, BuyerMessage("sampai bila tahan sis"), clarify(faq), 1.0)
+    assert pending == Pending("clarify", "sampai bila tahan sis", 1.0, ("kadaluarsa", "simpan"))
     assert lessons == []
     pending, lessons = observe(pending, reply, answer(faq, "kadaluarsa"), 2.0, "b1")
     assert lessons == [
-        Clarified("tarikh luput bila sis", ("kadaluarsa", "simpan"), "kadaluarsa", how, 2.0)
+        Clarified("sampai bila tahan sis", ("kadaluarsa", "simpan"), "kadaluarsa", how, 2.0)
     ]
     assert lessons[0].buyer == "b1"
     assert pending is not None
     assert (pending.kind, pending.text, pending.entry_id) == (
         "answer",
-        "tarikh luput bila sis",
+        "sampai bila tahan sis",
         "kadaluarsa",
     )
 
@@ -127,7 +127,7 @@ def test_pending_round_trips_and_bad_data_is_dropped() -> None:
 def test_the_weekly_note_counts_this_weeks_unanswered_questions(faq: Faq) -> None:
     week = 7 * 86400.0
     lessons = [
-        Clarified("tarikh luput bila", ("kadaluarsa", "simpan"), "kadaluarsa", "tap", week),
+        Clarified("sampai bila tahan", ("kadaluarsa", "simpan"), "kadaluarsa", "tap", week),
         HandedOff("bisa kirim ke sg?", "Bisa kak, lewat EMS", None, week + 1),
         HandedOff("ada hampers?", "Ada kak", None, 1.0),  # last week's
     ]

@@ -60,20 +60,20 @@ def test_any_sequence_of_messages_keeps_a_valid_state(
 @given(st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=200))
 def test_control_characters_are_harmless(shop_faq: Faq, text: str) -> None:
     trial = try_message(text, shop_faq, POLICY)
-    assert trial.action in ("answer", "clarify", "handoff", "fallback")
+    assert trial.action in ("answer", "clarify", "handoff", "fallback", "small_talk")
 
 
 def test_empty_and_whitespace_messages_get_a_friendly_reply(shop_faq: Faq) -> None:
     for text in ("", " ", "\n\t", "\u200b"):
         trial = try_message(text, shop_faq, POLICY)
-        assert trial.action == "fallback"
+        assert trial.action == "small_talk"  # nothing said: greeted, not "belum paham"
         assert "Toko Uji" in trial.reply
 
 
 def test_a_100_kb_message_is_handled(shop_faq: Faq) -> None:
     text = ("brp ongkir ke bdg kak? " * 5000)[:100_000]
     trial = try_message(text, shop_faq, POLICY)
-    assert trial.action in ("answer", "clarify", "handoff", "fallback")
+    assert trial.action in ("answer", "clarify", "handoff", "fallback", "small_talk")
     huge_noise = "x" * 100_000
     assert try_message(huge_noise, shop_faq, POLICY).action == "fallback"
 
