@@ -11,7 +11,7 @@ from typing import Protocol
 
 from bot.channels.base import Sent
 from bot.commands import Command, decode
-from bot.errors import ChannelError, ParseError, RateLimited, StoreError
+from bot.errors import ChannelError, Held, ParseError, RateLimited, StoreError
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
@@ -33,8 +33,13 @@ class Delivery(Protocol):
 
     async def send(self, lane: str, command: Command) -> Sent: ...
 
-    def given_up(self, lane: str, command: Command, error: str) -> list[Outgoing]:
-        """What to queue when ``command`` will never be sent (e.g. tell the sellers)."""
+    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+        """What to queue when ``command`` will never be sent, or is held until the buyer
+        writes (e.g. tell the sellers)."""
+        ...
+
+    def counted(self, channel: str, count: int) -> list[Outgoing]:
+        """What to queue now that ``count`` messages went out on ``channel`` this month."""
         ...
 
 
@@ -148,8 +153,10 @@ class Outbox:
             return
         took = time.perf_counter() - started
         now = self.wall()
-        await self._mark_sent(row, sent.platform_id, now)
+        count = await self._mark_sent(row, sent.platform_id, now)
         self.metrics.sent(channel, command.tag, took)
+        if not command.best_effort:
+            await self._queue(self.delivery.counted(channel, count), now)
         log.info(
             "out chat=%s op=%s id=%s queued_ms=%.0f send_ms=%.0f attempts=%d",
             row.lane,
@@ -160,14 +167,14 @@ class Outbox:
             row.attempts + 1,
         )
 
-    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         """Record a send that happened. A store hiccup here must not lose it: unrecorded,
-        the row would go out a second time, so keep trying (while the outbox runs)."""
+        the row would go out a second time, so keep trying (while the outbox runs).
+        Returns the channel's count of messages this month."""
         pause = MARK_RETRY
         while True:
             try:
-                await self.store.mark_sent(row, platform_id, now)
-                return
+                return await self.store.mark_sent(row, platform_id, now)
             except StoreError as exc:
                 if self._lanes.closing:
                     log.error("out chat=%s #%d sent but not recorded: %s", row.lane, row.id, exc)
@@ -185,15 +192,18 @@ class Outbox:
         attempts = row.attempts + 1
         too_old = now - row.created_at > MAX_AGE
         op = command.tag
+        if isinstance(exc, Held):  # waits for the buyer's next message (store.release_held)
+            await self.store.hold_outgoing(row.id, str(exc))
+            log.info("out chat=%s op=%s held: %s", row.lane, op, exc)
+            await self._queue(self.delivery.given_up(row.lane, command, exc), now)
+            return
         if exc.permanent or command.best_effort or attempts >= MAX_ATTEMPTS or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
             level = logging.DEBUG if command.best_effort else logging.WARNING
             log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
             if not command.best_effort:
-                for out in self.delivery.given_up(row.lane, command, str(exc)):
-                    await self.store.enqueue(out, now)
-                    self.kick(out.lane)
+                await self._queue(self.delivery.given_up(row.lane, command, exc), now)
             return
         if isinstance(exc, RateLimited):
             self.limits.throttled(channel)
@@ -208,6 +218,12 @@ class Outbox:
             delay,
             exc,
         )
+
+    async def _queue(self, outgoing: list[Outgoing], now: float) -> None:
+        """Notes the delivery asks for (to the sellers), on their way."""
+        for out in outgoing:
+            await self.store.enqueue(out, now)
+            self.kick(out.lane)
 
 
 def _backoff(attempts: int) -> float:
