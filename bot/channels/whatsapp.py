@@ -61,6 +61,7 @@ _TEMPLATE_CODES = {
     131008: "a required parameter is missing",
     131009: "a parameter value is not valid",
 }
+DEFAULT_TEMPLATE = "order_update"  # the use a shop message names when it names none
 PARAM_LIMIT = 1024 - 64  # the whole body may hold 1024 characters
 
 
@@ -334,7 +335,7 @@ class WhatsAppChannel:
             TemplateRefused: WhatsApp refused the template (not approved, paused, wrong
                 parameters); the message will not go out this way.
         """
-        template = self.templates.get(say.template or "")
+        template = self.templates.get(say.template or DEFAULT_TEMPLATE)
         if template is None:
             return None
         answer = await self._post(template_body(to, template, say.params))

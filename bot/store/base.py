@@ -186,7 +186,8 @@ class OutboxQueue(Protocol):
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         """The row went out; with ``row.log_chat`` it joins that chat's history. Returns
         how many messages went out on the row's channel this month (UTC), this one
-        included (WhatsApp bills per message)."""
+        included (WhatsApp bills per message); 0 for a row that is no message (a
+        ``log_chat`` of None: read receipts, tap answers)."""
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...

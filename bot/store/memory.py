@@ -287,13 +287,14 @@ class MemoryStore:
             item.status = "sent"
             item.platform_id = platform_id
             item.row = replace(item.row, attempts=item.row.attempts + 1)
+        if row.log_chat is None:  # not a message (receipts and tap answers)
+            return 0
         key = (month_of(now), row.lane.split(":", 1)[0])
         counts = self._tables.sent_counts
         counts[key] = counts.get(key, 0) + 1
-        if row.log_chat is not None:
-            self._log(row.log_chat, "out", row.log_kind, row.log_text, now)
-            line = self._tables.messages[-1]
-            line.update(platform_id=platform_id, outbox_id=row.id, status="sent")
+        self._log(row.log_chat, "out", row.log_kind, row.log_text, now)
+        line = self._tables.messages[-1]
+        line.update(platform_id=platform_id, outbox_id=row.id, status="sent")
         return counts[key]
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:

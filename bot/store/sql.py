@@ -223,16 +223,19 @@ class SqlStore:
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         batch: list[Stmt] = [
             (
-                "INSERT INTO sent_counts (month, channel, n) VALUES (?, ?, 1) "
-                "ON CONFLICT (month, channel) DO UPDATE SET n = sent_counts.n + 1 RETURNING n",
-                (month_of(now), row.lane.split(":", 1)[0]),
-            ),
-            (
                 "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
                 "attempts = attempts + 1 WHERE id = ?",
                 (now, platform_id, row.id),
             ),
         ]
+        if row.log_chat is not None:  # a message (receipts and tap answers are not)
+            batch.append(
+                (
+                    "INSERT INTO sent_counts (month, channel, n) VALUES (?, ?, 1) ON CONFLICT "
+                    "(month, channel) DO UPDATE SET n = sent_counts.n + 1 RETURNING n",
+                    (month_of(now), row.lane.split(":", 1)[0]),
+                )
+            )
         if row.log_chat is not None:
             batch.append(
                 (
@@ -243,7 +246,7 @@ class SqlStore:
                 )
             )
         results = await self.engine.run(batch)
-        return int(results[0].rows[0]["n"])
+        return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         await self._write(
