@@ -18,7 +18,7 @@ from bot.commands import (
     queued,
 )
 from bot.desk import SellerDesk
-from bot.errors import ChannelError, DeliveryFailed, Unreachable
+from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, Unreachable
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
 from bot.shop_messages import ShopMessages, shop_text, warn_at
@@ -71,6 +71,10 @@ class Delivery:
                         lane, self.shop.wall(), unreachable=True
                     )
                     raise Unreachable(str(exc), first=first) from None
+                except OutsideReplyWindow:  # a reply too late: the shop's next message
+                    # goes straight as the template (or is held), without a wasted try
+                    await self.shop.store.mark_reach(lane, self.shop.wall(), window_closed=True)
+                    raise
 
     def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
         """A seller's answer that will never arrive, a message the shop started that did

@@ -304,3 +304,18 @@ async def test_reach_marks_and_the_monthly_count(store: Store) -> None:
     assert await store.mark_sent(receipt, None, now) == 0  # a read receipt is no message
     assert await store.sent_this_month("telegram", now) == 0
     assert (await store.reach("whatsapp:unknown")).last_inbound is None
+
+
+async def test_a_reply_refused_for_the_window_marks_it_closed_for_the_next_shop_message(
+    tmp_path: Path,
+) -> None:
+    wa = windowed()
+    wa.approve("japri_order_update", "id")
+    async with running(write_config(tmp_path, whatsapp={"templates": TEMPLATE}), wa=wa) as bot:
+        wa.now -= 10  # the buyer's message reaches Japri, but their window is long gone
+        await buyer_writes(bot, wa, "bahannya apa kak?")
+        wa.now += 10
+        await wa.wait_for(lambda c: len(wa.sent("messages", WA_ID)) >= 1)
+        await bot.gateway.outbox.close()  # the reply was refused and given up
+        assert wa.delivered(WA_ID) == []
+        assert not (await bot.gateway.store.reach(CHAT)).window_open(time.time(), DAY)
