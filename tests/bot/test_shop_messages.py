@@ -16,6 +16,7 @@ import pytest
 from bot.channels.whatsapp import template_body
 from bot.commands import Say, queued
 from bot.settings import TemplateSettings
+from bot.store import open_store
 from bot.store.base import Contact, OutboxRow, Outgoing, Store, Turn
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SqliteStore
@@ -252,11 +253,14 @@ async def test_a_buyer_who_opted_out_gets_no_shop_message_and_the_seller_knows(
 # the store's side, on both implementations --------------------------------------------
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    made: Store = (
-        MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / "s.db"))
-    )
+    if request.param == "memory":
+        made: Store = MemoryStore()
+    elif request.param == "sqlite":
+        made = SqliteStore(str(tmp_path / "s.db"))
+    else:
+        made = open_store(request.getfixturevalue("postgres_url"))
     await made.open()
     yield made
     await made.close()
