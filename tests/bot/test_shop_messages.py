@@ -7,6 +7,7 @@ A shop-started message is queued here as the orders flow queues it: a ``Say`` wi
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from bot.channels.whatsapp import template_body
 from bot.commands import Say, queued
 from bot.settings import TemplateSettings
+from bot.shop_messages import TEXTS, shop_text
 from bot.store import open_store
 from bot.store.base import Contact, OutboxRow, Outgoing, Store, Turn
 from bot.store.memory import MemoryStore
@@ -323,3 +325,15 @@ async def test_a_reply_refused_for_the_window_marks_it_closed_for_the_next_shop_
         await bot.gateway.outbox.close()  # the reply was refused and given up
         assert wa.delivered(WA_ID) == []
         assert not (await bot.gateway.store.reach(CHAT)).window_open(time.time(), DAY)
+
+
+@pytest.mark.parametrize("language", ["id", "ms", "en"])
+def test_the_seller_reads_every_note_in_the_shop_language(language: str) -> None:
+    assert set(TEXTS[language]) == set(TEXTS["id"])
+    held = shop_text(language, "held", template="order_update", preview="Resi JP1")
+    # a seller must understand it waits for the buyer and why (the 24-hour window)
+    assert re.search(r"24 ?(jam|hours?)\b", held)
+    assert re.search(r"(begitu|sebaik|as soon as) .*(membalas|writes)", held)
+    warning = shop_text(language, "allowance", count="800", allowance="1000")
+    assert "800" in warning
+    assert "80%" in warning
