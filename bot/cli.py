@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
+from bot.suggest_cli import learned_warnings
 from bot.suggest_cli import register as register_suggest
 from faq.loader import FaqFormatError, LoadedFaq, check_faq, load_faq
 from faq.model import Faq
@@ -284,6 +285,9 @@ def _faq_check(args: argparse.Namespace) -> int:
     if errors:
         print(f"{path}: {len(errors)} error(s); the bot keeps the last good FAQ", file=sys.stderr)
         return EXIT_PROBLEMS
+    if not args.file:
+        for line in learned_warnings(settings):  # questions buyers ask that fit two entries
+            print(line)
     print(f"{path}: OK", file=sys.stderr)
     return EXIT_OK
 

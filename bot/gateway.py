@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from bot.faqsource import FaqSource
 from bot.handlers import Handlers
 from bot.inbox_auth import InboxAuth
 from bot.intake import Intake
+from bot.learning import Learning
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.ratelimit import Limits
@@ -117,8 +119,10 @@ class Gateway:
             concurrency={"telegram": s.telegram.pool_size, "whatsapp": s.whatsapp.pool_size},
             shared=self.shared,
         )
+        zone = ZoneInfo(s.shop.timezone)
+        self.learning = Learning(self.store, self.faq, self.seller, zone)
         handlers = Handlers(
-            self.store, self.faq, policy, self.metrics, self.seller, ZoneInfo(s.shop.timezone)
+            self.store, self.faq, policy, self.metrics, self.seller, zone, self.learning
         )
         self.runtime = Runtime(
             self.store, handlers.handle, self.outbox.kick, self.metrics, shared=self.shared
@@ -148,6 +152,7 @@ class Gateway:
         await self.runtime.resume()
         await self.outbox.resume()
         await self.timers.adopt_old_handoffs()
+        await self.learning.arm(time.time())  # the weekly note in the seller chat
         self._spawn(self.faq.watch(), "faq watcher")
         self._spawn(self._gauges(), "gauges")
         self._spawn(self.timers.run(), "timers")

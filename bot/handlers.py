@@ -11,6 +11,7 @@ from typing import Protocol, assert_never, cast, get_args
 from bot.commands import AckTap, MarkRead, Say, queued
 from bot.events import BuyerEvent, Event, OrderUpdate, SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
+from bot.learning import WEEKLY, Learning, is_saran
 from bot.metrics import Metrics
 from bot.relay import TEXT_KINDS, from_buyer, from_seller
 from bot.seller import SellerChat
@@ -75,6 +76,7 @@ class Handlers:
         metrics: Metrics,
         seller: SellerChat,
         zone: tzinfo = UTC,
+        learning: Learning | None = None,
     ) -> None:
         self.store = store
         self.faq = faq
@@ -82,6 +84,7 @@ class Handlers:
         self.metrics = metrics
         self.seller = seller
         self.zone = zone  # the shop's time zone: opening hours are local
+        self.learning = learning  # lessons from misses, /saran, the weekly note (issue 12)
 
     async def handle(self, row: InboundRow, event: Event, now: float) -> Handled:
         match event:
@@ -120,7 +123,8 @@ class Handlers:
             choice=event.choice,
             language_hint=profile.language,
         )
-        conv, actions = await self._step(chat_key, message, now)
+        before = Conversation.from_dict(await self.store.load_state(chat_key))
+        conv, actions = await self._step(chat_key, message, now, before)
         outgoing: list[Outgoing] = []
         if event.tap_id:
             outgoing.append(queued(chat_key, AckTap(event.tap_id)))
@@ -148,8 +152,13 @@ class Handlers:
                 case _:
                     pass  # timers below; the engine notifies sellers only on seller events
         self.metrics.actions.labels(names[-1].split(":")[0] if names else "none").inc()
-        outcome = next((a.name for a in actions if isinstance(a, Outcome)), None)
+        said = next((a for a in actions if isinstance(a, Outcome)), None)
+        outcome = said.name if said is not None else None
         self.metrics.turn(outcome)
+        lessons: list[dict[str, object]] = []
+        if self.learning is not None:
+            buyer = await self.learning.buyer(chat_key)
+            conv, lessons = self.learning.buyer_turn(before, conv, message, said, now, buyer)
         contact = Contact(
             chat_key=chat_key,
             channel=profile.channel,
@@ -173,6 +182,7 @@ class Handlers:
             handoff=handoff,
             timers=_timers(actions),
             action=outcome,
+            lessons=lessons,
         )
         summary = f"kind={kind} action={outcome or '-'} actions={','.join(names) or '-'}"
         return Handled(turn, summary)
@@ -197,6 +207,7 @@ class Handlers:
         if event.tap_id and self.seller.lane:
             outgoing.append(queued(self.seller.lane, AckTap(event.tap_id)))
         handoff = None
+        lessons: list[dict[str, object]] = []
         if event.command == "done":
             conv, actions = await self._step(chat_key, SellerReleased(seller), now, conv)
             handoff = HandoffEvent("released", seller=seller)
@@ -207,6 +218,9 @@ class Handlers:
         else:
             first = conv.seller_answered_at is None
             conv, actions = await self._step(chat_key, SellerWrote(seller), now, conv)
+            if first and self.learning is not None and event.text:
+                buyer = await self.learning.buyer(chat_key)
+                conv, lessons = self.learning.seller_turn(conv, event.text, now, buyer)
             if first:
                 handoff = HandoffEvent("answered", seller=seller)
                 started = conv.handed_off_at or now
@@ -220,6 +234,7 @@ class Handlers:
             outgoing=outgoing,
             handoff=handoff,  # the answer itself joins the history once it is sent
             timers=_timers(actions),
+            lessons=lessons,
         )
         return Handled(turn, f"seller={event.command or 'relay'}")
 
@@ -249,6 +264,8 @@ class Handlers:
         return [out for note in notes for out in self.seller.told(chat_key, note, contact)]
 
     async def timer(self, row: InboundRow, event: TimerEvent, now: float) -> Handled:
+        if event.kind == WEEKLY and self.learning is not None:
+            return Handled(await self.learning.weekly(row, event, now), f"tick={WEEKLY}")
         chat_key = row.chat_key
         conv, actions = await self._step(chat_key, Tick(event.kind, event.data), now)
         outgoing = self._to_buyer(chat_key, conv, actions)
@@ -294,6 +311,8 @@ class Handlers:
     async def orphan(self, row: InboundRow, event: SellerEvent, now: float) -> Handled:
         """A seller's message for no buyer: a tap is answered, /chats lists the buyers,
         anything else gets a hint how to reach one."""
+        if is_saran(event) and self.learning is not None:
+            return Handled(await self.learning.seller_command(row, event, now), "seller=saran")
         lane = self.seller.lane or row.chat_key  # the seller chat, also from a buyer topic
         if event.tap_id:
             command: AckTap | Say = AckTap(event.tap_id)

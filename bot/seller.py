@@ -9,6 +9,7 @@ from typing import Any
 from bot.commands import Options, Say, SellerCommand, SellerNote, queued
 from bot.events import Profile
 from bot.store.base import Contact, Outgoing
+from faq.suggest import AddHandoffWord, AddQuestion, Suggestion
 from flows.messages import NotifySeller
 
 TAKE = "take:"  # seller button ids: the action, then the buyer's chat
@@ -264,3 +265,88 @@ class SellerChat:
 
 def profile_of(contact: Contact | None) -> Profile | None:
     return None if contact is None else Profile.from_dict(asdict(contact))
+
+
+# -- /saran: FAQ suggestions in the seller chat (issue 12) ---------------------------------
+
+SARAN = "saran"  # the command, and its buttons' prefix: saran:add:<id>, saran:skip:<id>
+SARAN_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "head": "💡 Saran FAQ dari pertanyaan pembeli yang belum terjawab:",
+        "none": "💡 Belum ada saran FAQ. Bot menjawab semua pertanyaan minggu ini.",
+        "add_question": "“{question}” ({count} pembeli) → tambahkan ke “{entry}”",
+        "new_entry": "“{question}” ({count} pembeli) → entri baru, jawaban: “{answer}”",
+        "add_handoff_word": "“{question}” ({count} pembeli) → kata untuk memanggil admin",
+        "add": "➕ Tambah {n}",
+        "skip": "⏭ Lewati {n}",
+        "more": "Lebih lengkap (ubah teks, entri baru): halaman Saran FAQ di inbox web.",
+        "added": "✅ Ditambahkan ke FAQ ({entry}); bot langsung memakainya.",
+        "skipped": "⏭ Dilewati; saran ini tidak muncul lagi.",
+        "refused": "⚠️ FAQ tidak diubah: {error}",
+        "gone": "ℹ️ Saran ini sudah tidak ada (sudah diterima atau dilewati).",
+    },
+    "ms": {
+        "head": "💡 Cadangan FAQ daripada soalan pembeli yang belum dijawab:",
+        "none": "💡 Tiada cadangan FAQ. Bot menjawab semua soalan minggu ini.",
+        "add_question": "“{question}” ({count} pembeli) → tambah kepada “{entry}”",
+        "new_entry": "“{question}” ({count} pembeli) → entri baharu, jawapan: “{answer}”",
+        "add_handoff_word": "“{question}” ({count} pembeli) → perkataan untuk panggil admin",
+        "add": "➕ Tambah {n}",
+        "skip": "⏭ Langkau {n}",
+        "more": "Lebih lengkap (ubah teks, entri baharu): halaman Saran FAQ dalam inbox web.",
+        "added": "✅ Ditambah ke FAQ ({entry}); bot terus menggunakannya.",
+        "skipped": "⏭ Dilangkau; cadangan ini tidak muncul lagi.",
+        "refused": "⚠️ FAQ tidak diubah: {error}",
+        "gone": "ℹ️ Cadangan ini sudah tiada (sudah diterima atau dilangkau).",
+    },
+    "en": {
+        "head": "💡 FAQ suggestions from buyers' unanswered questions:",
+        "none": "💡 No FAQ suggestions: the bot answered every question this week.",
+        "add_question": "“{question}” ({count} buyers) → add to “{entry}”",
+        "new_entry": "“{question}” ({count} buyers) → new entry, answer: “{answer}”",
+        "add_handoff_word": "“{question}” ({count} buyers) → a way to ask for a person",
+        "add": "➕ Add {n}",
+        "skip": "⏭ Skip {n}",
+        "more": "More (edit the text, new entries): the Saran FAQ page of the web inbox.",
+        "added": "✅ Added to the FAQ ({entry}); the bot uses it right away.",
+        "skipped": "⏭ Skipped; this suggestion will not come back.",
+        "refused": "⚠️ The FAQ was not changed: {error}",
+        "gone": "ℹ️ This suggestion is gone (accepted or skipped already).",
+    },
+}
+
+
+def _saran_text(language: str, key: str, **values: object) -> str:
+    texts = SARAN_TEXTS.get(language, SARAN_TEXTS["id"])
+    return texts[key].format(**values)
+
+
+def saran_list(language: str, found: Sequence[Suggestion]) -> Say:
+    """/saran: the top suggestions, numbered, each with Add and Skip buttons (callback
+    data ``saran:add:<id>``: 23 bytes, well under Telegram's 64)."""
+    if not found:
+        return Say(_saran_text(language, "none"))
+    lines = [_saran_text(language, "head")]
+    options: list[tuple[str, str]] = []
+    for n, s in enumerate(found, 1):
+        if isinstance(s, AddHandoffWord):
+            line = _saran_text(language, s.kind, question=s.phrase, count=s.count)
+        elif isinstance(s, AddQuestion):
+            line = _saran_text(
+                language, s.kind, question=s.question, count=s.count, entry=s.entry_id
+            )
+        else:
+            answer = " ".join((s.draft_answer or "").split())[:120]
+            line = _saran_text(language, s.kind, question=s.question, count=s.count, answer=answer)
+        lines.append(f"{n}. {line}")
+        options += [
+            (f"{SARAN}:add:{s.id}", _saran_text(language, "add", n=n)),
+            (f"{SARAN}:skip:{s.id}", _saran_text(language, "skip", n=n)),
+        ]
+    lines += ["", _saran_text(language, "more")]
+    return Say("\n".join(lines), tuple(options))
+
+
+def saran_done(language: str, key: str, detail: str) -> str:
+    """What a tap on Add or Skip did: added (to ``detail``), skipped, refused (why)."""
+    return _saran_text(language, key, entry=detail, error=detail)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot.settings import load_settings
+from bot.errors import BotError, StoreError
+from bot.settings import Settings, load_settings
+from bot.store import Store, open_store
 from faq.lessons import Lesson, LessonFormatError, from_dict
 from faq.loader import FaqFormatError, load_faq
 from faq.model import Faq
@@ -41,8 +45,12 @@ def register(
     )
     command.add_argument("--since", metavar="SPAN", help="only lessons this recent: 7d, 12h, 2w")
     command.add_argument("--json", action="store_true", help="one JSON object per suggestion")
-    command.add_argument("--lessons", metavar="FILE", help="lessons as JSON Lines")
-    command.add_argument("--dismissed", metavar="FILE", help="dismissed ids, one a line")
+    command.add_argument(
+        "--lessons", metavar="FILE", help="lessons as JSON Lines (default: the bot's store)"
+    )
+    command.add_argument(
+        "--dismissed", metavar="FILE", help="dismissed ids, one a line (default: the store)"
+    )
     command.add_argument("--accept", metavar="ID", help="write this suggestion into the FAQ")
     command.add_argument("--dismiss", metavar="ID", help="never suggest this one again")
     command.add_argument("--text", help="with --accept: the question (or phrase) as you want it")
@@ -53,15 +61,18 @@ def register(
 def run(args: argparse.Namespace, out: TextIO | None = None, now: float | None = None) -> int:
     out = out or sys.stdout
     clock = time.time() if now is None else now
+    settings = load_settings(args.config)
     if args.dismiss is not None:
-        if args.dismissed is None:
-            _say("japri faq suggest: --dismiss needs --dismissed FILE to remember it in")
-            return EXIT_USAGE
-        with open(args.dismissed, "a", encoding="utf-8") as file:
-            file.write(args.dismiss + "\n")
-        return EXIT_OK
-    if args.lessons is None:
-        _say("japri faq suggest: give --lessons FILE.jsonl (lessons are not stored yet)")
+        if args.dismissed is not None:
+            with open(args.dismissed, "a", encoding="utf-8") as file:
+                file.write(args.dismiss + "\n")
+            return EXIT_OK
+        return _in_store(settings, lambda store: _dismiss(store, args.dismiss, clock))
+    if args.lessons is None and missing_store(settings) is not None:
+        _say(
+            f"japri faq suggest: no store at {missing_store(settings)} yet (`japri serve` "
+            "records lessons there); or give --lessons FILE.jsonl"
+        )
         return EXIT_USAGE
     since = None
     if args.since is not None:
@@ -70,13 +81,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, now: float | None =
             _say(f"japri faq suggest: --since {args.since!r}: use e.g. 7d, 12h, 2w, 30m")
             return EXIT_USAGE
         since = clock - span
-    settings = load_settings(args.config)
     path, thresholds = settings.faq_path, settings.thresholds()
     try:
         faq = load_faq(path, thresholds).faq
-        lessons = read_lessons(Path(args.lessons))
-        dismissed = read_dismissed(Path(args.dismissed)) if args.dismissed else set()
-    except (FaqFormatError, OSError) as exc:
+        if args.lessons is not None:
+            lessons = read_lessons(Path(args.lessons))
+            dismissed = read_dismissed(Path(args.dismissed)) if args.dismissed else set()
+        else:
+            lessons, dismissed = asyncio.run(stored(settings, since))
+            if args.dismissed:
+                dismissed |= read_dismissed(Path(args.dismissed))
+    except (FaqFormatError, OSError, StoreError) as exc:
         _say(f"japri faq suggest: {exc}")
         return EXIT_PROBLEMS
     found = suggest(lessons, faq, dismissed, since)
@@ -122,6 +137,60 @@ def _accept(
     return EXIT_OK
 
 
+def missing_store(settings: Settings) -> Path | None:
+    """The SQLite file the config names when it does not exist (nothing recorded yet)."""
+    url = settings.store.url
+    if not url.startswith("sqlite://"):
+        return None
+    name = url.removeprefix("sqlite://").removeprefix("/")
+    if not name or name == ":memory:":
+        return None
+    path = Path(name) if Path(name).is_absolute() else settings.base_dir / name
+    return None if path.exists() else path
+
+
+async def stored(settings: Settings, since: float | None = None) -> tuple[list[Lesson], set[str]]:
+    """The lessons and dismissed ids in the bot's store, opened beside a running bot
+    (non-exclusively)."""
+    store = open_store(settings.store.url, settings.base_dir, exclusive=False)
+    await store.open()
+    try:
+        lessons = []
+        for data in await store.lessons(since):
+            try:
+                lessons.append(from_dict(data))
+            except LessonFormatError as exc:
+                _say(f"a stored lesson was skipped: {exc}")
+        return lessons, set(await store.dismissed_suggestions())
+    finally:
+        await store.close()
+
+
+def _in_store(settings: Settings, work: Callable[[Store], Awaitable[None]]) -> int:
+    if (path := missing_store(settings)) is not None:
+        _say(f"japri faq suggest: no store at {path} yet; or give --dismissed FILE")
+        return EXIT_USAGE
+
+    async def run() -> None:
+        store = open_store(settings.store.url, settings.base_dir, exclusive=False)
+        await store.open()
+        try:
+            await work(store)
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(run())
+    except StoreError as exc:
+        _say(f"japri faq suggest: {exc}")
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+async def _dismiss(store: Store, suggestion_id: str, now: float) -> None:
+    await store.dismiss_suggestion(suggestion_id, f"cli:{getpass.getuser()}", now)
+
+
 def describe(s: Suggestion) -> str:
     """One suggestion for a seller's terminal."""
     who = f"{s.count} buyer{'s' if s.count != 1 else ''}"
@@ -143,6 +212,19 @@ def describe(s: Suggestion) -> str:
 def ambiguity_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
     """Lines for `japri faq check`: questions buyers ask that land on two entries."""
     return [_ambiguity(a) for a in ambiguous_questions(lessons, faq)]
+
+
+def learned_warnings(settings: Settings) -> list[str]:
+    """`japri faq check`'s warnings from the stored lessons; none when no store is
+    configured or it cannot be read (the check is about the file first)."""
+    if missing_store(settings) is not None or settings.store.url.startswith("memory://"):
+        return []
+    try:
+        faq = load_faq(settings.faq_path, settings.thresholds()).faq
+        lessons, _ = asyncio.run(stored(settings))
+    except (FaqFormatError, OSError, BotError):  # an unreachable server included
+        return []
+    return ambiguity_warnings(lessons, faq)
 
 
 def _ambiguity(a: Ambiguity) -> str:

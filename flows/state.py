@@ -43,6 +43,7 @@ class Conversation:
     opted_out: bool = False  # the buyer asked for no more messages the shop starts
     feedback_asked_at: float | None = None  # the last feedback request (once per 30 days)
     case_open: str | None = None  # a complaint or return is being handled ("return", ...)
+    learning: Mapping[str, Any] = field(default_factory=dict)  # flows.learning.Pending
 
     def evolve(self, **changes: Any) -> Self:
         return replace(self, **changes)
@@ -52,6 +53,7 @@ class Conversation:
         data["stage"] = self.stage.value
         data["options"] = list(self.options)
         data["flow_state"] = dict(self.flow_state)
+        data["learning"] = dict(self.learning)
         data["orders"] = [asdict(o) for o in self.orders]
         data["version"] = VERSION
         return data
@@ -89,6 +91,7 @@ class Conversation:
             opted_out=bool(data.get("opted_out")),
             feedback_asked_at=_opt_float(data.get("feedback_asked_at")),
             case_open=_opt_str(data.get("case_open")),
+            learning=_mapping(data.get("learning")),
         )
 
 

@@ -182,7 +182,7 @@ def _seller_tap(dedup: str, query: CallbackQuery, data: str, seller_chat: int) -
     """ "Take over" / "Back to bot" under a notification: ``take:<chat>`` / ``back:<chat>``."""
     action, _, about = data.partition(":")
     event = SellerEvent(
-        command={"take": "take", "back": "done"}.get(action, "unknown"),
+        command={"take": "take", "back": "done", "saran": "saran"}.get(action, "unknown"),
         seller_name=query.from_user.first_name,
         tap_id=query.id,
         about=about or None,

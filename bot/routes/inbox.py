@@ -6,6 +6,7 @@ import io
 import time
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -23,8 +24,12 @@ from bot.inbox_auth import (
     secure_cookies,
 )
 from bot.inbox_texts import texts_for
+from bot.learning import SuggestionGone
+from bot.learning_texts import saran_texts
 from bot.routes.deps import GatewayDep, InboxDep
 from bot.security import client_address
+from faq.suggest import AddHandoffWord, AddQuestion, NewEntry
+from faq.writer import FaqWriteError
 
 router = APIRouter(prefix="/inbox")
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -262,3 +267,111 @@ async def summary(
         channel_label=inbox_view.channel_label,
         reasons=inbox_view.reasons_shown,
     )
+
+
+# -- Saran FAQ: suggestions from the bot's misses (issue 12) --------------------------------
+
+MAX_SUGGESTION_TEXT = 300
+MAX_SUGGESTION_ANSWER = 4000
+
+
+async def _saran_page(
+    request: Request,
+    gateway: GatewayDep,
+    session: dict[str, Any],
+    notice: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    lang = gateway.settings.shop.language
+    faq = gateway.faq.faq
+    shown = []
+    for item in await gateway.learning.suggestions():
+        entry = None
+        if faq is not None and isinstance(item, AddQuestion):
+            entry = faq.get(item.entry_id)
+        shown.append(
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "text": item.phrase if isinstance(item, AddHandoffWord) else item.question,
+                "entry": entry.title_for(lang, lang) if entry is not None else "",
+                "entry_id": entry.id if entry is not None else "",
+                "count": item.count,
+                "examples": item.examples,
+                "draft": item.draft_answer if isinstance(item, NewEntry) else None,
+            }
+        )
+    return _page(
+        request,
+        "saran.html",
+        status_code=status_code,
+        s=saran_texts(lang),
+        suggestions=shown,
+        notice=notice,
+        error=error,
+        csrf=session["csrf"],
+        seller=session.get("name"),
+    )
+
+
+@router.get("/saran", response_class=HTMLResponse)
+async def saran(request: Request, gateway: GatewayDep, done: str = "") -> Response:
+    """The suggestions, most asked first: accept (edited), create an entry, or dismiss."""
+    session = await _session(request, gateway)
+    if session is None:
+        return _to_login()
+    texts = saran_texts(gateway.settings.shop.language)
+    notices = {"dismissed": texts["dismissed"], "already": texts["already"]}
+    notice = notices.get(done) or (texts["done"].format(entry=done[:80]) if done else None)
+    return await _saran_page(request, gateway, session, notice=notice)
+
+
+async def _saran_allowed(request: Request, gateway: GatewayDep, csrf: str) -> Any:
+    session = await _session(request, gateway)
+    if session is None:
+        return _to_login()
+    if not gateway.inbox_auth.csrf_ok(session, csrf):
+        return Response("CSRF token missing or wrong", status_code=403)
+    return session
+
+
+@router.post("/saran/{suggestion_id}/accept")
+async def saran_accept(
+    request: Request,
+    suggestion_id: str,
+    gateway: GatewayDep,
+    csrf: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    answer: Annotated[str | None, Form()] = None,
+) -> Response:
+    session = await _saran_allowed(request, gateway, csrf)
+    if isinstance(session, Response):
+        return session
+    text = text.strip()[:MAX_SUGGESTION_TEXT]
+    reply = None if answer is None else answer.strip()[:MAX_SUGGESTION_ANSWER]
+    chosen = await gateway.learning.find(suggestion_id)
+    if isinstance(chosen, NewEntry) and not (reply or chosen.draft_answer):
+        need = saran_texts(gateway.settings.shop.language)["need_answer"]  # said in words
+        return await _saran_page(request, gateway, session, error=need, status_code=422)
+    try:
+        result = await gateway.learning.accept(suggestion_id, time.time(), text or None, reply)
+    except SuggestionGone:
+        gone = saran_texts(gateway.settings.shop.language)["gone"]
+        return await _saran_page(request, gateway, session, error=gone, status_code=409)
+    except FaqWriteError as exc:  # shown as it is: the seller can fix the text and retry
+        return await _saran_page(request, gateway, session, error=str(exc), status_code=422)
+    done = (result.entry_id or "") if result.changed else "already"
+    return RedirectResponse(f"/inbox/saran?done={quote(done)}", status_code=303)
+
+
+@router.post("/saran/{suggestion_id}/dismiss")
+async def saran_dismiss(
+    request: Request, suggestion_id: str, gateway: GatewayDep, csrf: Annotated[str, Form()] = ""
+) -> Response:
+    session = await _saran_allowed(request, gateway, csrf)
+    if isinstance(session, Response):
+        return session
+    who = str(session.get("name") or DEFAULT_NAME)
+    await gateway.learning.dismiss(suggestion_id[:64], who, time.time())
+    return RedirectResponse("/inbox/saran?done=dismissed", status_code=303)

@@ -129,6 +129,7 @@ class Turn:
     handoff: HandoffEvent | None = None
     timers: Sequence[TimerChange] = ()  # this chat's timers, set or cancelled
     action: str | None = None  # what the bot did about it ("answer", "handoff:price", ...)
+    lessons: Sequence[Mapping[str, Any]] = ()  # faq.lessons.to_dict() of what it taught
 
 
 class InboundLog(Protocol):
@@ -339,7 +340,29 @@ class Retention(Protocol):
         ...
 
 
+# -- lessons (issue 12) --------------------------------------------------------------------
+
+
+class Lessons(Protocol):
+    """What the bot learned from its misses (masked, keyed by an opaque buyer hash) and the
+    FAQ suggestions sellers turned down. Lessons are written with their turn
+    (``Turn.lessons``)."""
+
+    async def lessons(self, since: float | None = None) -> list[dict[str, Any]]:
+        """Stored lessons (``faq.lessons.to_dict`` shape), oldest first."""
+        ...
+
+    async def dismiss_suggestion(self, suggestion_id: str, who: str, now: float) -> None:
+        """Never suggest ``suggestion_id`` again (a second dismissal keeps the first)."""
+        ...
+
+    async def dismissed_suggestions(self) -> dict[str, dict[str, Any]]:
+        """Dismissed suggestion ids, each with ``who`` and ``at``."""
+        ...
+
+
 class Store(
+    Lessons,
     InboundLog,
     Leases,
     Conversations,

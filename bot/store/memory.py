@@ -70,6 +70,8 @@ class _Tables:
     links: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lessons: list[dict[str, Any]] = field(default_factory=list)  # issue 12
+    dismissed: dict[str, dict[str, Any]] = field(default_factory=dict)
     sent_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     ids: int = 0
 
@@ -168,6 +170,7 @@ class MemoryStore:
             t.messages[-1].update(platform_id=turn.platform_id, action=turn.action)
         for change in turn.timers:
             self._timer(turn.chat_key, change)
+        t.lessons += [copy.deepcopy(dict(lesson)) for lesson in turn.lessons]
         ids = [self._enqueue(out, now) for out in turn.outgoing]
         item = t.inbound.get(turn.inbound_id)
         if item is not None:
@@ -578,6 +581,17 @@ class MemoryStore:
         count = len(self._tables.sessions)
         self._tables.sessions.clear()
         return count
+
+    # lessons (issue 12) ----------------------------------------------------------------
+    async def lessons(self, since: float | None = None) -> list[dict[str, Any]]:
+        found = [m for m in self._tables.lessons if since is None or m["at"] >= since]
+        return copy.deepcopy(sorted(found, key=lambda m: m["at"]))
+
+    async def dismiss_suggestion(self, suggestion_id: str, who: str, now: float) -> None:
+        self._tables.dismissed.setdefault(suggestion_id, {"who": who, "at": now})
+
+    async def dismissed_suggestions(self) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self._tables.dismissed)
 
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:

@@ -136,7 +136,19 @@ MIGRATIONS: tuple[Step, ...] = (
     CREATE INDEX outbox_done ON outbox (created_at) WHERE status <> 'pending';
     CREATE INDEX inbound_done ON inbound (received_at) WHERE status <> 'pending'
     """,
-    # 7: messages the shop starts: the buyer's reach, held rows, messages sent a month
+    # 7: lessons from the bot's misses (masked; buyer is an opaque hash), dismissed
+    # suggestions (issue 12)
+    """
+    CREATE TABLE lessons (
+        id {serial}, kind TEXT NOT NULL, at {real} NOT NULL, buyer TEXT,
+        text TEXT NOT NULL, lesson TEXT NOT NULL
+    );
+    CREATE INDEX lessons_at ON lessons (at);
+    CREATE TABLE dismissed_suggestions (
+        id TEXT PRIMARY KEY, who TEXT NOT NULL, at {real} NOT NULL
+    )
+    """,
+    # 8: messages the shop starts: the buyer's reach, held rows, messages sent a month
     """
     ALTER TABLE contacts ADD COLUMN window_closed_at {real};
     ALTER TABLE contacts ADD COLUMN unreachable_at {real};

@@ -184,6 +184,7 @@ class SqlStore:
                 )
             )
         batch += [_timer(turn.chat_key, change) for change in turn.timers]
+        batch += [_lesson(lesson, now) for lesson in turn.lessons]
         first_out = len(batch)
         batch += [_enqueue(out, now) for out in turn.outgoing]
         batch.append(
@@ -527,6 +528,27 @@ class SqlStore:
     async def revoke_all_sessions(self) -> int:
         return (await self._write("DELETE FROM sessions")).rowcount
 
+    # lessons (issue 12) ----------------------------------------------------------------
+    async def lessons(self, since: float | None = None) -> list[dict[str, Any]]:
+        found = await self._all(
+            "SELECT lesson FROM lessons WHERE at >= ? ORDER BY at, id",
+            -1.0 if since is None else since,
+        )
+        return [json.loads(row["lesson"]) for row in found]
+
+    async def dismiss_suggestion(self, suggestion_id: str, who: str, now: float) -> None:
+        await self._write(
+            "INSERT INTO dismissed_suggestions (id, who, at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            suggestion_id,
+            who,
+            now,
+        )
+
+    async def dismissed_suggestions(self) -> dict[str, dict[str, Any]]:
+        found = await self._all("SELECT id, who, at FROM dismissed_suggestions ORDER BY at")
+        return {row["id"]: {"who": row["who"], "at": row["at"]} for row in found}
+
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:
         web = "web:%"  # web-chat visitors are anonymous: nothing of theirs is kept
@@ -620,6 +642,22 @@ def _timer(chat_key: str, change: TimerChange) -> Stmt:
         "ON CONFLICT (chat_key, kind) DO UPDATE SET due_at = excluded.due_at, "
         "data = excluded.data",
         (chat_key, change.kind, change.due_at, rows.dump(dict(change.data))),
+    )
+
+
+def _lesson(lesson: Mapping[str, Any], now: float) -> Stmt:
+    """One lesson row: its kind, time, buyer hash and (masked) question kept apart for
+    reading without parsing the JSON."""
+    text = lesson.get("text", lesson.get("after_text", ""))
+    return (
+        "INSERT INTO lessons (kind, at, buyer, text, lesson) VALUES (?, ?, ?, ?, ?)",
+        (
+            str(lesson.get("kind", "")),
+            float(lesson.get("at", now)),
+            lesson.get("buyer"),
+            str(text),
+            rows.dump(dict(lesson)),
+        ),
     )
 
 

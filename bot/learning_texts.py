@@ -1,0 +1,81 @@
+"""What the inbox's "Saran FAQ" page says, in the shop's language (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "title": "Saran FAQ",
+        "intro": "Pertanyaan pembeli yang belum dijawab bot, dikelompokkan. Terima untuk "
+        "menambahkannya ke FAQ; bot langsung memakainya.",
+        "none": "Belum ada saran. Bot menjawab semua pertanyaan yang tercatat.",
+        "add_question": "Tambahkan sebagai pertanyaan dari “{entry}”",
+        "new_entry": "Entri baru",
+        "add_handoff_word": "Tambahkan ke kata untuk memanggil admin",
+        "buyers": "{n} pembeli",
+        "examples": "Ditanyakan juga:",
+        "question": "Pertanyaan",
+        "phrase": "Kata-kata",
+        "answer": "Jawaban",
+        "seller_answered": "Jawaban penjual dipakai sebagai draf.",
+        "accept": "Terima",
+        "dismiss": "Abaikan",
+        "done": "✅ FAQ diperbarui ({entry}); bot sudah memakainya.",
+        "already": "FAQ sudah berisi ini.",
+        "dismissed": "Saran diabaikan; tidak akan muncul lagi.",
+        "refused": "FAQ tidak diubah:",
+        "need_answer": "Entri baru perlu jawaban: tulis jawabannya dulu, lalu Terima.",
+        "gone": "Saran ini sudah tidak ada (sudah diterima atau diabaikan).",
+    },
+    "ms": {
+        "title": "Saran FAQ",
+        "intro": "Soalan pembeli yang belum dijawab bot, dikumpulkan. Terima untuk "
+        "menambahnya ke FAQ; bot terus menggunakannya.",
+        "none": "Tiada cadangan. Bot menjawab semua soalan yang direkodkan.",
+        "add_question": "Tambah sebagai soalan bagi “{entry}”",
+        "new_entry": "Entri baharu",
+        "add_handoff_word": "Tambah kepada perkataan untuk panggil admin",
+        "buyers": "{n} pembeli",
+        "examples": "Turut ditanya:",
+        "question": "Soalan",
+        "phrase": "Perkataan",
+        "answer": "Jawapan",
+        "seller_answered": "Jawapan penjual digunakan sebagai draf.",
+        "accept": "Terima",
+        "dismiss": "Abaikan",
+        "done": "✅ FAQ dikemas kini ({entry}); bot sudah menggunakannya.",
+        "already": "FAQ sudah mengandungi ini.",
+        "dismissed": "Cadangan diabaikan; tidak akan muncul lagi.",
+        "refused": "FAQ tidak diubah:",
+        "need_answer": "Entri baharu perlu jawapan: tulis jawapannya dahulu, kemudian Terima.",
+        "gone": "Cadangan ini sudah tiada (sudah diterima atau diabaikan).",
+    },
+    "en": {
+        "title": "FAQ suggestions",
+        "intro": "Buyers' questions the bot could not answer, grouped. Accept one to add it "
+        "to the FAQ; the bot uses it right away.",
+        "none": "No suggestions yet. The bot answered every recorded question.",
+        "add_question": "Add as a question of “{entry}”",
+        "new_entry": "New entry",
+        "add_handoff_word": "Add to the ways of asking for a person",
+        "buyers": "{n} buyers",
+        "examples": "Also asked:",
+        "question": "Question",
+        "phrase": "Phrase",
+        "answer": "Answer",
+        "seller_answered": "A seller's answer is the draft.",
+        "accept": "Accept",
+        "dismiss": "Dismiss",
+        "done": "✅ FAQ updated ({entry}); the bot uses it now.",
+        "already": "The FAQ has this already.",
+        "dismissed": "Dismissed; it will not be suggested again.",
+        "refused": "The FAQ was not changed:",
+        "need_answer": "A new entry needs an answer: write it first, then Accept.",
+        "gone": "This suggestion is gone (accepted or dismissed already).",
+    },
+}
+
+
+def saran_texts(language: str | None) -> Mapping[str, str]:
+    return SARAN_PAGE_TEXTS.get(language or "id", SARAN_PAGE_TEXTS["id"])
