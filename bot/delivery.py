@@ -15,11 +15,13 @@ from bot.commands import (
     SellerForward,
     SellerNote,
     SellerUpload,
+    queued,
 )
 from bot.desk import SellerDesk
-from bot.errors import DeliveryFailed
+from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, Unreachable
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
+from bot.shop_messages import ShopMessages, shop_text, warn_at
 from bot.store.base import Outgoing
 
 
@@ -32,11 +34,17 @@ class Delivery:
         desk: SellerDesk | None,
         relay: MediaRelay,
         seller: SellerChat,
+        *,
+        shop: ShopMessages | None = None,
+        allowance: int = 0,
     ) -> None:
         self.channels = channels
         self.desk = desk
         self.relay = relay
         self.seller = seller
+        self.shop = shop  # messages the shop starts (window, template, held, opt-out)
+        self.warn_at = warn_at(allowance)  # WhatsApp messages a month: warn the seller
+        self.allowance = allowance
 
     async def send(self, lane: str, command: Command) -> Sent:
         """``command`` to the chat ``lane`` names ("<channel>:<id>")."""
@@ -52,11 +60,45 @@ class Delivery:
                 channel = self.channels.get(name)
                 if channel is None:
                     raise DeliveryFailed(f"the {name} channel is not configured")
-                return await channel.send(to, command)
+                if self.shop is None:
+                    return await channel.send(to, command)
+                try:
+                    if isinstance(command, Say) and command.initiated:
+                        return await self.shop.send(lane, command, channel)
+                    return await channel.send(to, command)
+                except Unreachable as exc:  # blocked the bot: mark them, tell sellers once
+                    first = await self.shop.store.mark_reach(
+                        lane, self.shop.wall(), unreachable=True
+                    )
+                    raise Unreachable(str(exc), first=first) from None
+                except OutsideReplyWindow:  # a reply too late: the shop's next message
+                    # goes straight as the template (or is held), without a wasted try
+                    await self.shop.store.mark_reach(lane, self.shop.wall(), window_closed=True)
+                    raise
 
-    def given_up(self, lane: str, command: Command, error: str) -> list[Outgoing]:
-        """A seller's answer that will never arrive: tell the sellers, not only the log."""
+    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+        """A seller's answer that will never arrive, a message the shop started that did
+        not go out (held, refused, not attempted), a buyer who blocked the bot: tell the
+        sellers, not only the log."""
         from_seller = isinstance(command, CopyMessage | RelayFile) or (
             isinstance(command, Say) and command.by_seller
         )
-        return self.seller.not_delivered(lane, error) if from_seller else []
+        if from_seller:
+            return self.seller.not_delivered(lane, str(error))
+        shop = self.shop
+        if shop is None or not isinstance(command, Say):
+            return []
+        if not (command.initiated or isinstance(error, Unreachable)):
+            return []
+        words = shop.seller_words(self.seller.language, command, error)
+        return self.seller.note(lane, words) if words else []
+
+    def counted(self, channel: str, count: int) -> list[Outgoing]:
+        """``count`` messages went out on ``channel`` this month: at 80 % of WhatsApp's
+        allowance the sellers are told, once (the count passes that number once)."""
+        if channel != "whatsapp" or count != self.warn_at or self.seller.lane is None:
+            return []
+        text = shop_text(
+            self.seller.language, "allowance", count=str(count), allowance=str(self.allowance)
+        )
+        return [queued(self.seller.lane, Say(text))]

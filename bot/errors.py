@@ -56,3 +56,36 @@ class DeliveryFailed(ChannelError):
 
 class OutsideReplyWindow(DeliveryFailed):
     """WhatsApp 131047: more than 24 hours since the buyer last wrote."""
+
+
+class TemplateRefused(DeliveryFailed):
+    """WhatsApp refused a template message: not approved in that language (132001), the
+    wrong number of parameters (132000), paused or disabled (132015, 132016), or a
+    parameter it cannot take (131008, 131009, 132018). Retrying cannot help; the seller
+    must fix the template or its configuration."""
+
+
+class Unreachable(DeliveryFailed):
+    """The buyer cannot be reached on this platform any more (blocked the bot, deleted
+    the account). ``first``: this is when Japri learned it (the seller is told once)."""
+
+    def __init__(self, message: str, *, first: bool = False) -> None:
+        super().__init__(message)
+        self.first = first
+
+
+class NotSent(DeliveryFailed):
+    """A message the shop starts that Japri chose not to send: the buyer opted out, or is
+    known to be unreachable. ``reason`` is one of "opted_out", "unreachable"."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class Held(ChannelError):
+    """A message the shop starts, kept (not sent) until the buyer writes again: WhatsApp's
+    24-hour window is closed and no template is configured for it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)

@@ -37,6 +37,7 @@ from bot.runtime import Runtime
 from bot.seller import SellerChat
 from bot.services import HealthService, InboxService, WebChatService
 from bot.settings import Settings
+from bot.shop_messages import ShopMessages
 from bot.store import Store, open_store
 from bot.timers import TimerClock
 from bot.warnings import StartupCheck, log_warnings
@@ -93,6 +94,7 @@ class Gateway:
                 s.whatsapp.api_base_url,
                 transport=whatsapp_transport,
                 pool_size=s.whatsapp.pool_size,
+                templates=s.whatsapp.templates,
             )
             self.channels["whatsapp"] = self.whatsapp
         self.seller_chat = str(seller) if seller is not None and self.telegram else None
@@ -106,7 +108,14 @@ class Gateway:
         )
         self.outbox = Outbox(
             self.store,
-            Delivery(self.channels, desk, relay, self.seller),
+            Delivery(
+                self.channels,
+                desk,
+                relay,
+                self.seller,
+                shop=ShopMessages(self.store, self.whatsapp),
+                allowance=s.whatsapp.monthly_allowance,
+            ),
             _limits(s),
             self.metrics,
             concurrency={"telegram": s.telegram.pool_size, "whatsapp": s.whatsapp.pool_size},
@@ -134,6 +143,7 @@ class Gateway:
         self.timers = TimerClock(self.store, self.runtime.schedule)
         self.intake = Intake(self.store, self.metrics, self.runtime.schedule)
         self.orders.post = self.intake.order_update
+        self.intake.kick_outbox = self.outbox.kick  # a late 131047: resend as the template
         self.webchat = WebChatService(self.intake, self.store)
         self.inbox = InboxService(self.intake, self.store)
         self.health = HealthService(

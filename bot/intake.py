@@ -14,13 +14,14 @@ from bot.events import Event, OrderPosted, OrderUpdate, SellerEvent, encode
 from bot.metrics import Metrics
 from bot.orders.bridge import order_view
 from bot.orders.model import Order
-from bot.store.base import InboundLog, OutboxQueue, ReadModel, SellerLinks
+from bot.store.base import InboundLog, OutboxQueue, ReadModel, SellerLinks, ShopReach
 from flows.messages import OrderEvent
 
 log = logging.getLogger("japri.runtime")
+WINDOW_CLOSED = "131047"  # WhatsApp: the 24-hour window was closed (a failed status)
 
 
-class IntakeStore(InboundLog, OutboxQueue, ReadModel, SellerLinks, Protocol):
+class IntakeStore(InboundLog, OutboxQueue, ReadModel, SellerLinks, ShopReach, Protocol):
     """What intake writes and reads: the inbound log, receipts, which buyer a post is for."""
 
 
@@ -39,6 +40,7 @@ class Intake:
         self.metrics = metrics
         self.schedule = schedule
         self.wall = wall
+        self.kick_outbox: Callable[[str], None] | None = None  # the outbox's lanes
 
     async def accept(self, event: Inbound) -> bool:
         """Record a buyer event; False when it was seen before (nothing more happens)."""
@@ -122,3 +124,7 @@ class Intake:
         )
         if status.error:
             log.warning("message %s %s: %s", status.platform_id, status.status, status.error)
+        if status.error and status.error.startswith(WINDOW_CLOSED):
+            lane = await self.store.resend_refused(status.platform_id, self.wall())
+            if lane and self.kick_outbox is not None:
+                self.kick_outbox(lane)

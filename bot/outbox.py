@@ -7,11 +7,11 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.channels.base import Sent
 from bot.commands import Command, decode
-from bot.errors import ChannelError, ParseError, RateLimited, StoreError
+from bot.errors import ChannelError, Held, ParseError, RateLimited, StoreError
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
@@ -19,6 +19,7 @@ from bot.pieces import pieces
 from bot.ratelimit import Limits
 from bot.store.base import OutboxRow, Outgoing, Store
 
+T = TypeVar("T")
 log = logging.getLogger("japri.outbox")
 
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
@@ -34,8 +35,13 @@ class Delivery(Protocol):
 
     async def send(self, lane: str, command: Command) -> Sent: ...
 
-    def given_up(self, lane: str, command: Command, error: str) -> list[Outgoing]:
-        """What to queue when ``command`` will never be sent (e.g. tell the sellers)."""
+    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+        """What to queue when ``command`` will never be sent, or is held until the buyer
+        writes (e.g. tell the sellers)."""
+        ...
+
+    def counted(self, channel: str, count: int) -> list[Outgoing]:
+        """What to queue now that ``count`` messages went out on ``channel`` this month."""
         ...
 
 
@@ -159,8 +165,10 @@ class Outbox:
                 await self._recorded(row, "piece", self.store.mark_progress, row.id, number + 1)
         took = time.perf_counter() - started
         now = self.wall()
-        await self._mark_sent(row, sent.platform_id, now)
+        count = await self._mark_sent(row, sent.platform_id, now)
         self.metrics.sent(channel, command.tag, took)
+        if not command.best_effort:
+            await self._queue(self.delivery.counted(channel, count), now)
         log.info(
             "out chat=%s op=%s id=%s queued_ms=%.0f send_ms=%.0f attempts=%d",
             row.lane,
@@ -178,20 +186,20 @@ class Outbox:
             await self.sleep(pause)
         return not self.shared or await self.leases.renew(lane)
 
-    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
-        await self._recorded(row, "send", self.store.mark_sent, row, platform_id, now)
+    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
+        """Record a send; the channel's count of messages this month."""
+        return await self._recorded(row, "send", self.store.mark_sent, row, platform_id, now)
 
     async def _recorded(
-        self, row: OutboxRow, what: str, write: Callable[..., Awaitable[None]], *args: Any
-    ) -> None:
+        self, row: OutboxRow, what: str, write: Callable[..., Awaitable[T]], *args: Any
+    ) -> T:
         """Record a send (or a piece of one) that happened. A store hiccup here must not
         lose it: unrecorded, it would go out a second time, so keep trying (while the
         outbox runs)."""
         pause = MARK_RETRY
         while True:
             try:
-                await write(*args)
-                return
+                return await write(*args)
             except StoreError as exc:
                 if self._lanes.closing:
                     log.error(
@@ -215,15 +223,18 @@ class Outbox:
         attempts = row.attempts + 1
         too_old = now - row.created_at > MAX_AGE
         op = command.tag
+        if isinstance(exc, Held):  # waits for the buyer's next message (store.release_held)
+            await self.store.hold_outgoing(row.id, str(exc))
+            log.info("out chat=%s op=%s held: %s", row.lane, op, exc)
+            await self._queue(self.delivery.given_up(row.lane, command, exc), now)
+            return
         if exc.permanent or command.best_effort or attempts >= MAX_ATTEMPTS or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
             level = logging.DEBUG if command.best_effort else logging.WARNING
             log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
             if not command.best_effort:
-                for out in self.delivery.given_up(row.lane, command, str(exc)):
-                    await self.store.enqueue(out, now)
-                    self.kick(out.lane)
+                await self._queue(self.delivery.given_up(row.lane, command, exc), now)
             return
         if isinstance(exc, RateLimited):
             self.limits.throttled(channel)
@@ -238,6 +249,12 @@ class Outbox:
             delay,
             exc,
         )
+
+    async def _queue(self, outgoing: list[Outgoing], now: float) -> None:
+        """Notes the delivery asks for (to the sellers), on their way."""
+        for out in outgoing:
+            await self.store.enqueue(out, now)
+            self.kick(out.lane)
 
 
 def _backoff(attempts: int) -> float:

@@ -120,10 +120,11 @@ class TelegramSettings(_Section):
 
 
 class TemplateSettings(_Section):
-    """An approved WhatsApp message template: its name and language code."""
+    """An approved WhatsApp message template (WhatsApp Manager): its name and language."""
 
-    name: str
-    language: str = "id"
+    name: str = Field(min_length=1)
+    language: str = Field(default="id", min_length=2)  # the template's language code
+    body_params: int | None = Field(default=None, ge=0)  # as approved: pad or cut to this
 
 
 class OrdersSettings(_Section):
@@ -160,8 +161,13 @@ class WhatsAppSettings(_Section):
     # 0 = as fast as the Cloud API accepts; after its 130429 throughput error, 80/s a minute
     max_per_second: float = Field(default=0, ge=0)
     pool_size: int = Field(default=POOL_SIZE, ge=1, le=1000)  # as telegram.pool_size
-    # approved utility templates for messages the shop starts outside the 24-hour window
-    templates: dict[Literal["order_update"], TemplateSettings] = Field(default_factory=dict)
+    # Messages the shop starts (order news) outside the buyer's 24-hour window go as these
+    # approved utility templates, by use ("order_update"); without one they are held until
+    # the buyer writes again.
+    templates: dict[str, TemplateSettings] = Field(default_factory=dict)
+    # Messages a month WhatsApp includes in the plan (or the budget): the seller is warned
+    # once a month at 80 %. 0 = no warning.
+    monthly_allowance: int = Field(default=0, ge=0)
 
     @field_validator("phone_number_id", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hmac
 import os
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any, assert_never
@@ -43,7 +44,7 @@ from bot.commands import (
     SellerNote,
     SellerUpload,
 )
-from bot.errors import ChannelError, DeliveryFailed, ParseError, RateLimited
+from bot.errors import ChannelError, DeliveryFailed, ParseError, RateLimited, Unreachable
 from bot.events import BuyerEvent, MessageRef, Profile, SellerEvent, SellerFile
 from flows.messages import MessageKind
 
@@ -488,6 +489,11 @@ def _thread(thread_id: str | None) -> int | None:
     return int(thread_id) if thread_id else None
 
 
+# 403s that mean a user is gone for the bot ("bot was blocked by the user", "user is
+# deactivated"), unlike a group the bot was removed from
+_GONE = re.compile(r"blocked by the user|user is deactivated", re.IGNORECASE)
+
+
 def _translate(exc: TelegramError) -> ChannelError:
     """Telegram's errors, mapped once: what to retry, when, and what never to retry."""
     if isinstance(exc, RetryAfter):
@@ -496,6 +502,8 @@ def _translate(exc: TelegramError) -> ChannelError:
             wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
         return RateLimited(f"Telegram: too many requests, retry after {seconds:g}s", seconds)
+    if isinstance(exc, Forbidden) and _GONE.search(exc.message):
+        return Unreachable(f"Telegram: {exc.message}")  # the buyer blocked the bot
     if isinstance(exc, Forbidden):
         return DeliveryFailed(f"Telegram: forbidden ({exc.message}); the buyer blocked the bot?")
     if isinstance(exc, BadRequest):

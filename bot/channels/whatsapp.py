@@ -21,8 +21,16 @@ from bot.commands import (
     SellerNote,
     SellerUpload,
 )
-from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, ParseError, RateLimited
+from bot.errors import (
+    ChannelError,
+    DeliveryFailed,
+    OutsideReplyWindow,
+    ParseError,
+    RateLimited,
+    TemplateRefused,
+)
 from bot.events import BuyerEvent, BuyerFile, Profile
+from bot.settings import TemplateSettings
 
 NAME = "whatsapp"
 OPTION_PREFIX = "faq:"
@@ -39,6 +47,22 @@ _SILENT = frozenset({"reaction", "revoke", "edit", "system", "ephemeral", "reque
 # Graph error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
 _RATE_CODES = frozenset({4, 80007, 130429, 131056})
 _RETRY_CODES = frozenset({1, 2, 131000, 131016, 133004})
+WINDOW_CLOSED = 131047  # more than 24 hours since the buyer last wrote
+# what a template can be refused for: never fixed by trying again
+_TEMPLATE_CODES = {
+    132000: "the number of parameters does not match the approved template",
+    132001: "no approved template of that name in that language",
+    132005: "the filled-in text is too long",
+    132007: "the template's content breaks WhatsApp policy",
+    132012: "a parameter is not in the approved format",
+    132015: "the template is paused (low quality)",
+    132016: "the template is disabled",
+    132018: "a parameter holds a newline, a tab or too many spaces",
+    131008: "a required parameter is missing",
+    131009: "a parameter value is not valid",
+}
+DEFAULT_TEMPLATE = "order_update"  # the use a shop message names when it names none
+PARAM_LIMIT = 1024 - 64  # the whole body may hold 1024 characters
 
 
 def chat_key(wa_id: str) -> str:
@@ -190,6 +214,31 @@ def message_bodies(to: str, say: Say) -> list[dict[str, Any]]:
     ]
 
 
+def template_body(to: str, template: TemplateSettings, params: tuple[str, ...]) -> dict[str, Any]:
+    """A template message: the approved ``template`` with ``params`` as its body text.
+    Each value is made one line (WhatsApp refuses newlines, tabs, runs of spaces: 132018)
+    and never empty (131008); with ``body_params`` the count is made to match (132000)."""
+    values = [param_text(p) for p in params]
+    if template.body_params is not None:
+        values = (values + ["-"] * template.body_params)[: template.body_params]
+    body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+    if values:
+        parameters = [{"type": "text", "text": v} for v in values]
+        body["components"] = [{"type": "body", "parameters": parameters}]
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "template",
+        "template": body,
+    }
+
+
+def param_text(value: str) -> str:
+    """A template parameter as WhatsApp takes it: one line, single spaces, not empty."""
+    return " ".join(value.split())[:PARAM_LIMIT] or "-"
+
+
 def _interactive(options: list[tuple[str, str]], body: str, lang: str) -> dict[str, Any]:
     if len(options) <= MAX_BUTTONS:
         titles = _unique([shorten(t, BUTTON_TITLE) for _, t in options], BUTTON_TITLE)
@@ -237,7 +286,9 @@ class WhatsAppChannel:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         pool_size: int = 64,
+        templates: dict[str, TemplateSettings] | None = None,
     ) -> None:
+        self.templates = dict(templates or {})  # whatsapp.templates: use -> approved one
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.client = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {access_token}"},
@@ -275,6 +326,20 @@ class WhatsAppChannel:
                 raise DeliveryFailed("the seller chat is on Telegram, not WhatsApp")
             case _:
                 assert_never(command)
+
+    async def send_template(self, to: str, say: Say) -> Sent | None:
+        """``say`` as its configured template (a message the shop starts, outside the
+        24-hour window); None when no template is configured for it.
+
+        Raises:
+            TemplateRefused: WhatsApp refused the template (not approved, paused, wrong
+                parameters); the message will not go out this way.
+        """
+        template = self.templates.get(say.template or DEFAULT_TEMPLATE)
+        if template is None:
+            return None
+        answer = await self._post(template_body(to, template, say.params))
+        return Sent((answer.get("messages") or [{}])[0].get("id"))
 
     async def download(self, media_id: str) -> tuple[bytes, str]:
         """A buyer's photo or file: Graph tells where it is, then we fetch it (with auth)."""
@@ -349,7 +414,13 @@ def graph_error(response: httpx.Response) -> ChannelError:
         error = {}
     code = error.get("code")
     detail = f"{code}: {error.get('message') or response.reason_phrase}"
-    if code == 131047:
+    if code in _TEMPLATE_CODES:
+        details = _dict(error.get("error_data")).get("details")
+        return TemplateRefused(
+            f"WhatsApp refused the template ({detail}): {_TEMPLATE_CODES[code]}"
+            + (f" ({details})" if details else "")
+        )
+    if code == WINDOW_CLOSED:
         return OutsideReplyWindow(
             f"WhatsApp {detail} (more than 24 h since the buyer last wrote; "
             "only a template message can reach them now)"

@@ -70,6 +70,25 @@ class OutboxRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Reach:
+    """What decides how a message the shop starts reaches a buyer: when they last wrote
+    (WhatsApp's 24-hour window runs from it), when the platform last said the window was
+    closed (131047), whether they blocked the bot, whether they opted out."""
+
+    last_inbound: float | None = None
+    window_closed_at: float | None = None
+    unreachable: bool = False
+    opted_out: bool = False
+
+    def window_open(self, now: float, window: float) -> bool:
+        """Whether a free-form message may go: the buyer wrote within ``window`` seconds
+        and the platform has not refused one since."""
+        if self.last_inbound is None or now - self.last_inbound >= window:
+            return False
+        return self.window_closed_at is None or self.last_inbound > self.window_closed_at
+
+
+@dataclass(frozen=True, slots=True)
 class HandoffEvent:
     """A handoff opened (``reason``), first answered (``seller``), or closed."""
 
@@ -177,8 +196,11 @@ class OutboxQueue(Protocol):
     async def next_outgoing(self, lane: str) -> OutboxRow | None: ...
     async def lanes_with_pending_outbox(self) -> list[str]: ...
 
-    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
-        """The row went out; with ``row.log_chat`` it joins that chat's history."""
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
+        """The row went out; with ``row.log_chat`` it joins that chat's history. Returns
+        how many messages went out on the row's channel this month (UTC), this one
+        included (WhatsApp bills per message); 0 for a row that is no message (a
+        ``log_chat`` of None: read receipts, tap answers)."""
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...
@@ -194,6 +216,42 @@ class OutboxQueue(Protocol):
         self, platform_id: str, status: str, now: float, error: str | None = None
     ) -> bool:
         """A delivery receipt for a sent message (WhatsApp ``statuses``)."""
+        ...
+
+
+class ShopReach(Protocol):
+    """Messages the shop starts: whether and how they can reach a buyer, and the ones held
+    until the buyer writes again. A committed turn with a ``contact`` (the buyer wrote)
+    releases the chat's held rows and clears ``unreachable``."""
+
+    async def reach(self, chat_key: str) -> Reach:
+        """The buyer's window, reachability and opt-out, read in one trip."""
+        ...
+
+    async def mark_reach(
+        self, chat_key: str, now: float, *, window_closed: bool = False, unreachable: bool = False
+    ) -> bool:
+        """Record that the platform refused a message: the 24-hour window is closed, or
+        the buyer blocked the bot. True when ``unreachable`` is news (tell the seller once)."""
+        ...
+
+    async def hold_outgoing(self, outbox_id: int, reason: str) -> None:
+        """Keep the row, unsent, until the buyer writes (status ``held``)."""
+        ...
+
+    async def release_held(self, lane: str) -> int:
+        """The lane's held rows are pending again, in their order; how many."""
+        ...
+
+    async def resend_refused(self, platform_id: str, now: float) -> str | None:
+        """The platform reported later that a sent message was refused because the
+        window was closed (a ``failed`` status with 131047): the window is marked closed
+        and, if it was a message the shop started, its row is pending again (it then goes
+        as the template or is held). The lane to kick, or None."""
+        ...
+
+    async def sent_this_month(self, channel: str, now: float) -> int:
+        """Messages sent on ``channel`` in ``now``'s month (UTC)."""
         ...
 
 
@@ -326,6 +384,7 @@ class Store(
     Leases,
     Conversations,
     OutboxQueue,
+    ShopReach,
     Timers,
     ReadModel,
     SellerLinks,

@@ -20,11 +20,13 @@ from bot.store.base import (
     InboundRow,
     OutboxRow,
     Outgoing,
+    Reach,
     TimerChange,
     TimerRow,
     Turn,
 )
 from bot.store.migrations import MIGRATIONS
+from bot.store.sql import month_of
 
 ERROR_CHARS = 2000
 
@@ -42,6 +44,7 @@ class _Out:
     status: str = "pending"
     error: str | None = None
     priority: int = 0
+    platform_id: str | None = None
 
 
 @dataclass
@@ -50,6 +53,8 @@ class _Contact:
     tags: str = ""
     notes: str = ""
     seen_at: float | None = None
+    window_closed_at: float | None = None
+    unreachable_at: float | None = None
 
 
 @dataclass
@@ -68,6 +73,7 @@ class _Tables:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     lessons: list[dict[str, Any]] = field(default_factory=list)  # issue 12
     dismissed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sent_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     ids: int = 0
 
     def next_id(self) -> int:
@@ -176,6 +182,8 @@ class MemoryStore:
         item = t.inbound.get(turn.inbound_id)
         if item is not None:
             item.status = "done"
+        if turn.contact is not None:  # the buyer wrote: what waited for that goes out
+            self._release(turn.chat_key)
         return ids
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
@@ -238,6 +246,7 @@ class MemoryStore:
             language=c.language or old.language,
             last_seen=c.last_seen,
         )
+        known.unreachable_at = None  # they wrote: reachable again
 
     def _log(self, chat_key: str, direction: str, kind: str, text: str | None, now: float) -> None:
         self._tables.messages.append(
@@ -282,15 +291,21 @@ class MemoryStore:
             )
         )
 
-    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         item = self._tables.outbox.get(row.id)
         if item is not None:
             item.status = "sent"
+            item.platform_id = platform_id
             item.row = replace(item.row, attempts=item.row.attempts + 1)
-        if row.log_chat is not None:
-            self._log(row.log_chat, "out", row.log_kind, row.log_text, now)
-            line = self._tables.messages[-1]
-            line.update(platform_id=platform_id, outbox_id=row.id, status="sent")
+        if row.log_chat is None:  # not a message (receipts and tap answers)
+            return 0
+        key = (month_of(now), row.lane.split(":", 1)[0])
+        counts = self._tables.sent_counts
+        counts[key] = counts.get(key, 0) + 1
+        self._log(row.log_chat, "out", row.log_kind, row.log_text, now)
+        line = self._tables.messages[-1]
+        line.update(platform_id=platform_id, outbox_id=row.id, status="sent")
+        return counts[key]
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         item = self._tables.outbox.get(outbox_id)
@@ -324,6 +339,69 @@ class MemoryStore:
                 line["error"] = error or line["error"]
                 found = True
         return found
+
+    # messages the shop starts ----------------------------------------------------------
+    async def reach(self, chat_key: str) -> Reach:
+        known = self._tables.contacts.get(chat_key)
+        if known is None:
+            return Reach()
+        state = self._tables.states.get(chat_key) or {}
+        return Reach(
+            last_inbound=known.contact.last_seen,
+            window_closed_at=known.window_closed_at,
+            unreachable=known.unreachable_at is not None,
+            opted_out=bool(state.get("opted_out")),
+        )
+
+    async def mark_reach(
+        self, chat_key: str, now: float, *, window_closed: bool = False, unreachable: bool = False
+    ) -> bool:
+        known = self._tables.contacts.get(chat_key)
+        if known is None:
+            return False
+        if window_closed:
+            known.window_closed_at = now
+        if unreachable and known.unreachable_at is None:
+            known.unreachable_at = now
+            return True
+        return False
+
+    async def hold_outgoing(self, outbox_id: int, reason: str) -> None:
+        item = self._tables.outbox.get(outbox_id)
+        if item is not None and item.status == "pending":
+            item.status, item.error = "held", reason[:ERROR_CHARS]
+
+    async def release_held(self, lane: str) -> int:
+        return self._release(lane)
+
+    def _release(self, lane: str) -> int:
+        outbox = self._tables.outbox.values()
+        held = [o for o in outbox if o.row.lane == lane and o.status == "held"]
+        for item in held:
+            item.status = "pending"
+            item.row = replace(item.row, not_before=0.0)
+        return len(held)
+
+    async def resend_refused(self, platform_id: str, now: float) -> str | None:
+        sent = [
+            o
+            for o in self._tables.outbox.values()
+            if o.platform_id == platform_id and o.status == "sent"
+        ]
+        if not sent:
+            return None
+        item = sent[-1]
+        known = self._tables.contacts.get(item.row.lane)
+        if known is not None:
+            known.window_closed_at = now
+        if not item.row.payload.get("initiated"):
+            return None
+        item.status, item.platform_id = "pending", None
+        item.row = replace(item.row, not_before=0.0)
+        return item.row.lane
+
+    async def sent_this_month(self, channel: str, now: float) -> int:
+        return self._tables.sent_counts.get((month_of(now), channel), 0)
 
     # timers ----------------------------------------------------------------------------
     async def set_timer(

@@ -156,7 +156,17 @@ MIGRATIONS: tuple[Step, ...] = (
     DROP INDEX outbox_pending;
     CREATE INDEX outbox_pending ON outbox (lane, priority, id) WHERE status = 'pending'
     """,
-    # 9: orders (bot/store/orders.py): the record as JSON with the columns it is found by,
+    # 9 (shopmsg): messages the shop starts: the buyer's reach, held rows, messages sent a month
+    """
+    ALTER TABLE contacts ADD COLUMN window_closed_at {real};
+    ALTER TABLE contacts ADD COLUMN unreachable_at {real};
+    CREATE INDEX outbox_held ON outbox (lane, id) WHERE status = 'held';
+    CREATE TABLE sent_counts (
+        month TEXT NOT NULL, channel TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (month, channel)
+    )
+    """,
+    # 10: orders (bot/store/orders.py): the record as JSON with the columns it is found by,
     # its history of changes, numbers per month, shop-system posts seen
     """
     CREATE TABLE orders (

@@ -7,6 +7,7 @@ qmark style and plain SQL both engines speak; what differs lives in ``dialect.py
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.store.base import (
     InboundRow,
     OutboxRow,
     Outgoing,
+    Reach,
     TimerChange,
     TimerRow,
     Turn,
@@ -195,6 +197,8 @@ class SqlStore:
                 (now, turn.inbound_id),
             )
         )
+        if turn.contact is not None:  # the buyer wrote: what waited for that goes out
+            batch.append(_release(turn.chat_key))
         results = await self.engine.run(batch)
         return [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
 
@@ -222,14 +226,22 @@ class SqlStore:
         )
         return [r["lane"] for r in found]
 
-    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> None:
+    async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         batch: list[Stmt] = [
             (
                 "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
                 "attempts = attempts + 1 WHERE id = ?",
                 (now, platform_id, row.id),
-            )
+            ),
         ]
+        if row.log_chat is not None:  # a message (receipts and tap answers are not)
+            batch.append(
+                (
+                    "INSERT INTO sent_counts (month, channel, n) VALUES (?, ?, 1) ON CONFLICT "
+                    "(month, channel) DO UPDATE SET n = sent_counts.n + 1 RETURNING n",
+                    (month_of(now), row.lane.split(":", 1)[0]),
+                )
+            )
         if row.log_chat is not None:
             batch.append(
                 (
@@ -239,7 +251,8 @@ class SqlStore:
                     rows.sent_values(row, platform_id, now),
                 )
             )
-        await self.engine.run(batch)
+        results = await self.engine.run(batch)
+        return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         await self._write(
@@ -278,6 +291,81 @@ class SqlStore:
             platform_id,
         )
         return updated.rowcount > 0
+
+    # messages the shop starts ----------------------------------------------------------
+    async def reach(self, chat_key: str) -> Reach:
+        row = await self._one(
+            "SELECT c.last_seen, c.window_closed_at, c.unreachable_at, v.state FROM contacts c "
+            "LEFT JOIN conversations v ON v.chat_key = c.chat_key WHERE c.chat_key = ?",
+            chat_key,
+        )
+        if row is None:
+            return Reach()
+        state = json.loads(row["state"]) if row["state"] else {}
+        return Reach(
+            last_inbound=row["last_seen"],
+            window_closed_at=row["window_closed_at"],
+            unreachable=row["unreachable_at"] is not None,
+            opted_out=bool(state.get("opted_out")),
+        )
+
+    async def mark_reach(
+        self, chat_key: str, now: float, *, window_closed: bool = False, unreachable: bool = False
+    ) -> bool:
+        batch: list[Stmt] = []
+        if window_closed:
+            batch.append(
+                ("UPDATE contacts SET window_closed_at = ? WHERE chat_key = ?", (now, chat_key))
+            )
+        if unreachable:
+            batch.append(
+                (
+                    "UPDATE contacts SET unreachable_at = ? WHERE chat_key = ? "
+                    "AND unreachable_at IS NULL",
+                    (now, chat_key),
+                )
+            )
+        results = await self.engine.run(batch) if batch else []
+        return unreachable and results[-1].rowcount == 1
+
+    async def hold_outgoing(self, outbox_id: int, reason: str) -> None:
+        await self._write(
+            "UPDATE outbox SET status = 'held', error = ? WHERE id = ? AND status = 'pending'",
+            reason[:ERROR_CHARS],
+            outbox_id,
+        )
+
+    async def release_held(self, lane: str) -> int:
+        return max((await self.engine.run([_release(lane)]))[0].rowcount, 0)
+
+    async def resend_refused(self, platform_id: str, now: float) -> str | None:
+        row = await self._one(
+            "SELECT id, lane, payload FROM outbox WHERE platform_id = ? AND status = 'sent' "
+            "ORDER BY id DESC LIMIT 1",
+            platform_id,
+        )
+        if row is None:
+            return None
+        lane = str(row["lane"])
+        batch: list[Stmt] = [
+            ("UPDATE contacts SET window_closed_at = ? WHERE chat_key = ?", (now, lane))
+        ]
+        if json.loads(row["payload"]).get("initiated"):
+            batch.append(
+                (
+                    "UPDATE outbox SET status = 'pending', not_before = 0, platform_id = NULL "
+                    "WHERE id = ? AND status = 'sent'",
+                    (row["id"],),
+                )
+            )
+        await self.engine.run(batch)
+        return lane if len(batch) > 1 else None
+
+    async def sent_this_month(self, channel: str, now: float) -> int:
+        row = await self._one(
+            "SELECT n FROM sent_counts WHERE month = ? AND channel = ?", month_of(now), channel
+        )
+        return int(row["n"]) if row else 0
 
     # timers ----------------------------------------------------------------------------
     async def set_timer(
@@ -535,6 +623,18 @@ def _handoff(chat_key: str, event: HandoffEvent, now: float) -> list[Stmt]:
     ]
 
 
+def month_of(now: float) -> str:
+    """The calendar month (UTC) a message sent at ``now`` is counted in: "2026-10"."""
+    return time.strftime("%Y-%m", time.gmtime(now))
+
+
+def _release(lane: str) -> Stmt:
+    return (
+        "UPDATE outbox SET status = 'pending', not_before = 0 WHERE lane = ? AND status = 'held'",
+        (lane,),
+    )
+
+
 def _enqueue(out: Outgoing, now: float) -> Stmt:
     return (
         "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
@@ -578,6 +678,6 @@ def _contact(c: Contact) -> Stmt:
         "username = COALESCE(excluded.username, contacts.username), "
         "phone = COALESCE(excluded.phone, contacts.phone), "
         "language = COALESCE(excluded.language, contacts.language), "
-        "last_seen = excluded.last_seen",
+        "last_seen = excluded.last_seen, unreachable_at = NULL",  # they wrote: reachable
         rows.contact_values(c),
     )

@@ -180,6 +180,10 @@ class FakeGraphApi(FakePlatformBase):
         fault = self._fault(method)
         if fault is not None:
             return fault
+        refused = self._window_or_template(body) if method == "messages" else None
+        if refused is not None:
+            self.calls[-1].params["refused"] = refused.status_code
+            return refused
         if method == "mark_read":
             return httpx.Response(200, json={"success": True})
         wamid = f"wamid.OUT{next(self._ids)}"
@@ -191,6 +195,77 @@ class FakeGraphApi(FakePlatformBase):
                 "messages": [{"id": wamid}],
             },
         )
+
+    def _window_or_template(self, body: dict[str, Any]) -> httpx.Response | None:
+        return None  # no window here (WindowedGraphApi has one)
+
+
+class WindowedGraphApi(FakeGraphApi):
+    """The Graph API with WhatsApp's customer-service window and message templates, as
+    the harness's fake platform has them: a buyer's message (``inbound``) opens their
+    window for ``window_s`` seconds of ``clock``; a free-form message outside it is a 400
+    with Graph error 131047; a template passes only when approved (else 132001), with
+    text parameters that are non-empty (131008) and one line (132018), and as many body
+    parameters as approved (132000)."""
+
+    def __init__(self, *args: Any, window_s: float = 3.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.window_s = window_s
+        self.now = time.time()  # the fake's own clock: tests move it
+        self.opened: dict[str, float] = {}
+        self.approved: dict[tuple[str, str], int | None] = {}
+
+    def inbound(self, wa_id: str) -> None:
+        """The buyer wrote: their window opens now."""
+        self.opened[wa_id] = self.now
+
+    def approve(self, name: str, language: str = "id", body_params: int | None = None) -> None:
+        self.approved[(name, language)] = body_params
+
+    def templates_sent(self, to: str | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.sent("messages", to)
+            if c.params.get("type") == "template" and "refused" not in c.params
+        ]
+
+    def delivered(self, to: str | None = None) -> list[Call]:
+        """What reached the buyer: messages the platform accepted."""
+        return [c for c in self.sent("messages", to) if "refused" not in c.params]
+
+    def _window_or_template(self, body: dict[str, Any]) -> httpx.Response | None:
+        if body.get("type") == "template":
+            return self._template(body["template"])
+        opened = self.opened.get(str(body.get("to")))
+        if opened is not None and self.now - opened < self.window_s:
+            return None
+        return _graph_error(131047, "Re-engagement message")
+
+    def _template(self, template: dict[str, Any]) -> httpx.Response | None:
+        key = (template.get("name"), template.get("language", {}).get("code"))
+        if key not in self.approved:
+            return _graph_error(132001, "Template name does not exist in the translation")
+        params = [
+            p
+            for c in template.get("components", [])
+            if c.get("type") == "body"
+            for p in c.get("parameters", [])
+        ]
+        for param in params:
+            text = param.get("text")
+            if not isinstance(text, str) or not text:
+                return _graph_error(131008, "Required parameter is missing")
+            if "\n" in text or "\t" in text or "     " in text:
+                return _graph_error(132018, "Issue with parameters in the template")
+        wanted = self.approved[key]  # type: ignore[index]
+        if wanted is not None and wanted != len(params):
+            return _graph_error(132000, "Number of parameters does not match")
+        return None
+
+
+def _graph_error(code: int, message: str) -> httpx.Response:
+    error = {"message": f"(#{code}) {message}", "type": "OAuthException", "code": code}
+    return httpx.Response(400, json={"error": error})
 
 
 def _params(request: httpx.Request) -> dict[str, Any]:
