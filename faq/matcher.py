@@ -311,8 +311,21 @@ class Matcher:
         rival, the lead comes from question length alone: ask rather than guess.
         """
         best = candidates[0]
+        t = self.thresholds
         return all(
             not best.evidence <= rival.evidence
             for rival in candidates[1:]
-            if rival.score >= max(self.thresholds.clarify, best.score - self.thresholds.band)
+            if rival.score >= max(t.clarify, best.score - t.band)
+            or self.asks_the_same(best, rival)
+        )
+
+    def asks_the_same(self, best: Candidate, rival: Candidate) -> bool:
+        """Whether ``rival``'s own questions ask about every word that ties the message to
+        ``best`` ("pengiriman": shipping cost or shipping time?). Then a lead that comes
+        from answer wording or question counts is no reason to pick one: ask."""
+        t = self.thresholds
+        return (
+            rival.score >= max(t.clarify, best.score - 2 * t.band)  # not far behind
+            and best.evidence <= rival.evidence
+            and rival.asked >= len(best.evidence) == best.asked
         )

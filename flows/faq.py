@@ -156,7 +156,9 @@ def _strong_options(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
     floor = max(faq.matcher.thresholds.clarify, best.score - _TIE_BAND)
     kept = [best]
     for rival in match.candidates[1:]:
-        if rival.score < floor or rival.entry_id not in match.options:
+        if rival.entry_id not in match.options:
+            continue
+        if rival.score < floor and not faq.matcher.asks_the_same(best, rival):
             continue
         if rival.evidence < best.evidence or not rival.evidence:
             continue

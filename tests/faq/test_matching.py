@@ -143,3 +143,40 @@ def test_a_message_that_is_all_about_the_entry_is_still_answered(shop: Faq, text
 )
 def test_no_is_a_number_only_before_what_chats_number(text: str, expanded: str) -> None:
     assert normalize(text).text == expanded
+
+
+SHIPPING = """
+faqs:
+  - id: ongkir
+    questions: [Berapa ongkirnya?, biaya pengiriman ke luar Jawa berapa?, ongkos kirim ke Bandung]
+    answer: Ongkir mulai Rp9.000 kak.
+  - id: lama-kirim
+    questions: [Berapa lama pengirimannya?, pengiriman berapa hari?, kapan sampai kak]
+    answer: Pesanan dikirim H+1 setelah pembayaran, sampai 2-4 hari.
+  - id: stok
+    questions: [ready stock kak?, stoknya ada?]
+    answer: Semua ready kak.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "decision", "best"),
+    [
+        # one word both entries' own questions ask about: a real choice, whatever the lead
+        ("pengiriman", "clarify", None),
+        ("pengirimannya gimana kak", "clarify", None),
+        # a clear question of one entry stays an answer
+        ("berapa lama pengirimannya?", "answer", "lama-kirim"),
+        ("ready stock ga?", "answer", "stok"),
+    ],
+)
+def test_a_word_two_entries_ask_about_is_asked_back(
+    text: str, decision: str, best: str | None
+) -> None:
+    faq = parse_faq(SHIPPING).faq
+    found = faq.matcher.decide(text)
+    assert found.decision == decision
+    if best is not None:
+        assert found.best == best
+    else:
+        assert {"ongkir", "lama-kirim"} <= set(found.options)
