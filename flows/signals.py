@@ -69,6 +69,8 @@ _CLOSING = [
     r"\b(bagaimana|macam mana|cara) (mau |untuk |)"
     r"(bayar|pembayaran|order|pesan|beli|checkout|tempah)",
     r"\b(bayar|transfer) (ke|di) mana\b",
+    # the same asked the other way round, in chat spelling: "bayarnya gimana?"
+    r"\b(bayar|pembayaran|transfer)(nya)? (gimana|bagaimana|macam mana|camana)\b",
     r"\balamat (saya|pengiriman saya|kirim saya)\b",
     r"\bhow to pay\b",
     r"\bwhere (do|can|should) i (pay|transfer)\b",
