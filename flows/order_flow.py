@@ -22,6 +22,7 @@ from flows.state import Conversation
 
 Result = tuple[Conversation, list[m.Action]]
 NAME = "orders"
+TIMER_KINDS = o.TIMER_KINDS  # order_late_ship, order_late_deliver, order_feedback
 RETURN_FAQ_IDS = ("retur", "return", "returns", "refund", "pengembalian", "tukar-barang")
 
 
@@ -145,4 +146,3 @@ def _apply(
     return conv, actions
 
 
-TIMER_KINDS = o.TIMER_KINDS
