@@ -144,5 +144,3 @@ def _apply(
             case o.SetOptOut(opted_out=opted_out):
                 conv = conv.evolve(opted_out=opted_out)
     return conv, actions
-
-
