@@ -320,12 +320,15 @@ class Matcher:
         )
 
     def asks_the_same(self, best: Candidate, rival: Candidate) -> bool:
-        """Whether ``rival``'s own questions ask about every word that ties the message to
-        ``best`` ("pengiriman": shipping cost or shipping time?). Then a lead that comes
-        from answer wording or question counts is no reason to pick one: ask."""
+        """Whether a message that says one thing only ("pengiriman": shipping cost or
+        shipping time?) is asked about by ``rival``'s own questions as much as by
+        ``best``'s. Then a lead that comes from answer wording or question counts is no
+        reason to pick one: ask."""
         t = self.thresholds
         return (
-            rival.score >= max(t.clarify, best.score - 2 * t.band)  # not far behind
+            len(best.evidence) == 1  # the message says one thing only ...
+            and best.unexplained == 0
+            and rival.score >= max(t.clarify, best.score - 2 * t.band)  # not far behind
             and best.evidence <= rival.evidence
             and rival.asked >= len(best.evidence) == best.asked
         )
