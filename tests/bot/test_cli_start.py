@@ -123,12 +123,17 @@ def test_export_piped_to_head_prints_no_traceback(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "expected"), [([], ""), (["PORT=8080"], " --port 8080")])
 def test_make_run_takes_a_port(args: list[str], expected: str) -> None:
     done = subprocess.run(  # noqa: S603 - make, dry run only
-        ["make", "-n", "run", *args],  # noqa: S607
+        ["make", "--no-print-directory", "-n", "run", *args],  # noqa: S607
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
-        env={k: v for k, v in os.environ.items() if k != "PORT"},
+        # under `make test` the outer make's flags would reach this one
+        env={
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("PORT", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+        },
     )
     serve = done.stdout.strip().splitlines()[-1]
     assert serve.rstrip() == f".venv/bin/japri serve --config config.yaml{expected}"
