@@ -315,6 +315,7 @@ def _faq_try(args: argparse.Namespace) -> int:
     if loaded is None:
         return EXIT_PROBLEMS
     policy = settings.policy()
+    now = datetime.now(tz=ZoneInfo(settings.shop.timezone))  # worded as the live bot would
     if args.batch is not None:
         try:
             source: TextIO = (
@@ -325,11 +326,11 @@ def _faq_try(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         with source:
             for line in source:
-                trial = try_message(line.rstrip("\r\n"), loaded.faq, policy)
+                trial = try_message(line.rstrip("\r\n"), loaded.faq, policy, now)
                 print(json.dumps(trial.to_dict(), ensure_ascii=False), flush=False)
         sys.stdout.flush()
         return EXIT_OK
-    trial = try_message(args.text, loaded.faq, policy)
+    trial = try_message(args.text, loaded.faq, policy, now)
     print(json.dumps(trial.to_dict(), ensure_ascii=False) if args.json else _describe(trial))
     return EXIT_OK
 

@@ -76,7 +76,9 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "times": "{n}×",
         "nothing_yet": "Belum ada data untuk periode ini.",
         "no_activity_store": "Penyimpanan ini belum mencatat tindakan bot per pesan.",
-        "faq_hint": "Tambahkan pertanyaan ini ke FAQ (faq.yaml) agar bot bisa menjawabnya.",
+        "faq_hint": (
+            "Jadikan pertanyaan FAQ dengan dua ketukan di Saran FAQ, agar bot bisa menjawabnya."
+        ),
     },
     "ms": {
         "chats": "Sembang",
@@ -147,7 +149,9 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "times": "{n}×",
         "nothing_yet": "Belum ada data untuk tempoh ini.",
         "no_activity_store": "Storan ini belum merekod tindakan bot bagi setiap mesej.",
-        "faq_hint": "Tambah soalan ini ke FAQ (faq.yaml) supaya bot boleh menjawabnya.",
+        "faq_hint": (
+            "Jadikan soalan FAQ dengan dua ketikan di Saran FAQ, supaya bot boleh menjawabnya."
+        ),
     },
     "en": {
         "chats": "Chats",
@@ -217,7 +221,10 @@ INBOX_TEXTS: Mapping[str, Mapping[str, str]] = {
         "times": "{n}×",
         "nothing_yet": "No data for this period yet.",
         "no_activity_store": "This store does not record the bot's action per message yet.",
-        "faq_hint": "Add these questions to the FAQ (faq.yaml) so the bot can answer them.",
+        "faq_hint": (
+            "Turn them into FAQ questions in two taps under FAQ suggestions, so the bot can "
+            "answer them."
+        ),
     },
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from faq.model import Faq
@@ -43,18 +44,23 @@ class Trial:
         return asdict(self)
 
 
-def try_message(text: str, faq: Faq, policy: Policy) -> Trial:
-    """Judge ``text`` as the first message of a new chat would be judged."""
+def try_message(text: str, faq: Faq, policy: Policy, now: datetime | None = None) -> Trial:
+    """Judge ``text`` as the first message of a new chat would be judged; with ``now``
+    (the shop's local time) the reply is worded as the live bot would word it then
+    (e.g. outside opening hours)."""
     message = BuyerMessage(text)
     conv = Conversation(language=choose_language(None, text, None, policy.language))
     decision = decide(conv, message, faq)
-    _, actions = respond(conv, message, decision, policy, None)
+    _, actions = respond(conv, message, decision, policy, now)
     reply = "\n\n".join(a.text for a in actions if isinstance(a, Say))
     return Trial(
         query=text,
         action=_CONTRACT_ACTION[decision.verdict],
         faq_id=decision.entry.id if decision.entry else None,
-        options=[e.id for e in decision.options] if decision.verdict == "clarify" else [],
+        # what the buyer is offered to tap: the choices, or the topics of a fallback
+        options=[e.id for e in decision.options]
+        if decision.verdict in ("clarify", "fallback")
+        else [],
         score=round(decision.score, 4),
         reply=reply,
         why=decision.why,
