@@ -26,6 +26,7 @@ from flows.messages import (
     SellerWrote,
     Tick,
 )
+from flows.order_intents import recognise
 from flows.policy import Policy
 from flows.state import Conversation, Stage
 
@@ -124,8 +125,12 @@ def _outcome(decision: faq_flow.Decision, actions: list[Action]) -> Outcome:
 def _clear_answer(
     conv: Conversation, message: BuyerMessage, faq: Faq, policy: Policy
 ) -> str | None:
-    """The FAQ's answer when the message is a clear FAQ question (while a seller is awaited)."""
+    """The FAQ's answer when the message is a clear FAQ question (while a seller is awaited).
+    A question about the buyer's own order is not one: the seller, who has the order at
+    hand, answers it (a generic FAQ text about shipping would not)."""
     if conv.seller is not None or message.kind not in ("text", "choice"):
+        return None
+    if recognise(message.text) is not None:
         return None
     decision = faq_flow.decide(conv.evolve(options=(), follow_up_of=None), message, faq)
     entry = decision.entry

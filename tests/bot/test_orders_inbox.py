@@ -68,3 +68,41 @@ async def test_the_orders_page_filters_and_puts_late_orders_first(config: Path) 
         assert page.index("Tas") < page.index("Dompet")
         assert "terlambat" in page
         assert "Tas" not in (await bot.client.get("/inbox/orders?status=delivered")).text
+
+
+async def _web_shows(bot: Running, session: str, text: str, times: int = 1) -> list[str]:
+    import asyncio
+
+    for _ in range(500):
+        answer = await bot.client.get("/chat/messages", params={"session": session})
+        said = [m["text"] for m in answer.json()["messages"]]
+        if sum(text in s for s in said) >= times:
+            return said
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the web chat never showed {text!r}: {said}")
+
+
+async def test_a_web_chat_buyer_gets_the_order_news_and_asks_where_it_is(config: Path) -> None:
+    session = "weborder0001"
+    async with running(config) as bot:
+        said = {"session": session, "id": "m1", "text": "saya mau order 2, transfer ke mana?"}
+        assert (await bot.client.post("/chat/messages", json=said)).status_code == 202
+        await _web_shows(bot, session, "admin")  # handed to a seller
+        await login(bot)
+        chat = f"web:{session}"
+        token = await csrf_of(bot, chat)
+        await act(bot, chat, "record", csrf=token, text="2x Sepatu Canvas 41 Rp500.000")
+        thanks = await _web_shows(bot, session, "JP-")
+        [order] = await bot.gateway.orders.store.for_chat(chat)
+        assert any(order.number in s for s in thanks)
+        await act(
+            bot, chat, "ship", csrf=token, number=order.number, courier="JNE", tracking="CGK9"
+        )
+        await _web_shows(bot, session, "CGK9")
+        released = await bot.client.post(f"/inbox/chat/{chat}/release", data={"csrf": token})
+        assert released.status_code < 400
+        asked = {"session": session, "id": "m2", "text": "paket saya udah sampai mana kak?"}
+        await bot.client.post("/chat/messages", json=asked)
+        # the shipping news, then the answer to "where is it?" from the real order
+        answers = await _web_shows(bot, session, "CGK9", times=2)
+        assert "JNE" in answers[-1]

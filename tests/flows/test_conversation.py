@@ -304,3 +304,22 @@ def test_never_mind_after_a_follow_up_is_accepted_kindly(chat: Chat, reply: str)
 def test_cancelling_an_order_is_still_for_a_seller(chat: Chat) -> None:
     chat.send("halo")
     assert isinstance(chat.send("saya mau batalkan pesanan saya, sudah transfer")[-1], HandOff)
+
+
+def test_while_a_seller_is_awaited_an_order_question_is_left_to_the_seller(
+    policy: Policy,
+) -> None:
+    faq = parse_faq(
+        SHOES
+        + """
+  - id: resi
+    questions: [resi saya mana kak?, paket saya sudah sampai mana?]
+    answer: Resi dikirim H+1 setelah pembayaran ya kak.
+"""
+    ).faq
+    chat = Chat(faq, policy)
+    chat.send("saya ambil 2 ya kak")  # handed off, no seller yet
+    asked = BuyerMessage("paket saya udah sampai mana kak?")
+    assert chat.event(asked) == [Forward(asked)]  # not the generic text about receipts
+    plain = BuyerMessage("berapa ongkirnya?")
+    assert chat.event(plain) == [Forward(plain), Say("Ongkir mulai Rp9.000 kak.")]
