@@ -144,3 +144,17 @@ async def test_no_password_means_no_inbox(tmp_path: Path) -> None:
         assert (await bot.client.get("/inbox/login")).status_code == 503
         assert (await bot.client.post("/inbox/login", data={"password": ""})).status_code == 401
         assert (await bot.client.get("/inbox")).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("id", "Kata sandi"), ("ms", "Kata laluan"), ("en", "Password")],
+)
+async def test_the_login_page_speaks_the_shops_language(
+    tmp_path: Path, language: str, words: str
+) -> None:
+    config = write_config(tmp_path, inbox={"password": PASSWORD}, shop={"language": language})
+    async with running(config) as bot:
+        page = await bot.client.get("/inbox/login")
+    assert words in page.text
+    assert "/ password" not in page.text  # one language, not two side by side
