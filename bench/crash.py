@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import served
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT.parent / "shared" / "harness"))
@@ -63,32 +63,6 @@ def _config(work: Path, fp: FakePlatform) -> Path:
     path = work / "config.yaml"
     path.write_text(json.dumps(config), encoding="utf-8")
     return path
-
-
-def _start(config: Path, port: int, work: Path) -> subprocess.Popen[bytes]:
-    log = (work / "japri.log").open("ab")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
-        [sys.executable, "-m", "bot.cli", "serve", "--config", str(config), "--port", str(port)],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-async def _healthy(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):
-        if proc.poll() is not None:
-            raise RuntimeError("japri serve exited; see its log")
-        try:
-            if (await client.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.05)
-    raise RuntimeError("japri serve did not become healthy")
 
 
 class Buyer:
@@ -165,7 +139,7 @@ async def measure(messages: int, rate: float) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="japri-crash-"))
     port = _free_port()
     config = _config(work, fp)
-    proc = _start(config, port, work)
+    proc = served.start(config, port, work, append_log=True)
     chats = messages // len(QUESTIONS)
     result: dict[str, Any] = {"messages": chats * len(QUESTIONS), "rate": rate}
     try:
@@ -174,7 +148,7 @@ async def measure(messages: int, rate: float) -> dict[str, Any]:
             timeout=10,
             limits=httpx.Limits(max_connections=200),
         ) as client:
-            await _healthy(client, proc)
+            await served.healthy(client, proc)
             # what each buyer should get: one buyer per channel, alone, before the load
             expected: dict[str, Counter[str]] = {}
             for channel in ("telegram", "whatsapp"):
@@ -212,8 +186,8 @@ async def measure(messages: int, rate: float) -> dict[str, Any]:
                     max(0, n - recorded[key]) for key, n in done.items()
                 )
                 result["recorded_at_kill"] = sum(recorded.values())
-                proc = _start(config, port, work)
-                await _healthy(client, proc)
+                proc = served.start(config, port, work, append_log=True)
+                await served.healthy(client, proc)
                 result["down_s"] = round(time.monotonic() - killed, 2)
 
             await asyncio.gather(killer(), *(one(i, b) for i, b in enumerate(buyers)))

@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import served
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT.parent / "shared" / "harness"))
@@ -60,32 +60,6 @@ def _config(work: Path, fp: FakePlatform, port: int, spread: bool, total: int | 
     return path
 
 
-def _start(config: Path, port: int, work: Path) -> subprocess.Popen[bytes]:
-    log = (work / "japri.log").open("wb")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
-        [sys.executable, "-m", "bot.cli", "serve", "--config", str(config), "--port", str(port)],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-async def _healthy(client: httpx.AsyncClient, proc: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError("japri serve exited; see its log")
-        try:
-            if (await client.get("/healthz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("japri serve did not become healthy")
-
-
 async def _flood(client: httpx.AsyncClient, visitors: int, spread: bool) -> dict[str, int]:
     codes: dict[str, int] = {}
     gate = asyncio.Semaphore(32)
@@ -108,11 +82,11 @@ async def measure(visitors: int, spread: bool, total: int | None = None) -> dict
     fp.set_chat(SELLER, {"id": SELLER, "type": "supergroup", "title": "CS", "is_forum": True})
     work = Path(tempfile.mkdtemp(prefix="japri-flood-"))
     port = _free_port()
-    proc = _start(_config(work, fp, port, spread, total), port, work)
+    proc = served.start(_config(work, fp, port, spread, total), port, work)
     result: dict[str, Any] = {"visitors": visitors, "spread": spread, "total": total}
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            await _healthy(client, proc)
+            await served.healthy(client, proc)
             started = time.monotonic()
             result["web_answers"] = await _flood(client, visitors, spread)
             result["flood_seconds"] = round(time.monotonic() - started, 1)
