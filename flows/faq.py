@@ -178,17 +178,13 @@ def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
 
 def _well_founded(match: MatchResult) -> bool:
     """Whether the best entry is tied to the message by more than chance: a word its
-    questions use (not only its answer), not one word alone of a longer message, fewer
-    ideas that only other entries ask about than words of its own questions ("bisa
-    dituker kalau warnanya luntur pas dicuci?": exchange and colour, but washing is
-    another entry's), and a lead over the next entry."""
+    questions use (not only its answer), not one word alone of a longer message, nothing
+    said that only other entries ask about, and a lead over the next entry."""
     best = match.candidates[0]
     runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
     if not best.asked or (_LONE_HEDGE and best.lone_word):
         return False
-    if best.elsewhere > min(_ELSEWHERE, best.asked - 1):
-        return False
-    return best.score - runner_up >= _HEDGE_LEAD
+    return best.score - runner_up >= _HEDGE_LEAD and best.elsewhere <= _ELSEWHERE
 
 
 def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
@@ -205,11 +201,8 @@ _HEDGE_BELOW = 0.13
 _HEDGE_BELOW_RICH = 0.02
 _HEDGE_FLOOR = 0.5  # ... and never below this
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
-_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it (measured:
-# allowing one more word around it answered as many wrong as right on Bitext)
-# ... and the message names at most this many ideas only other entries' questions know,
-# and fewer than the words it shares with the best entry's own questions
-_ELSEWHERE = 1
+_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
+_ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know
 
 
 def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from faq.loader import parse_faq
-from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import NOT_THIS, _well_founded, decide
+from flows.faq import NOT_THIS, decide
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -128,29 +127,6 @@ def test_a_lone_middling_candidate_is_answered_with_a_hedge(shop: Faq, policy: P
     assert decision.verdict == "answer"
     assert decision.entry is not None
     assert decision.entry.id == "ibu-hamil"
-
-
-def _lone(evidence: int, unexplained: int, asked: int, elsewhere: int) -> MatchResult:
-    keys = frozenset(f"@k{i}" for i in range(evidence))
-    best = Candidate("best", 0.6, keys, unexplained, asked, elsewhere)
-    return MatchResult("clarify", (best, Candidate("next", 0.4)), ("best",))
-
-
-@pytest.mark.parametrize(
-    ("evidence", "unexplained", "asked", "elsewhere", "founded"),
-    [
-        (1, 0, 1, 0, True),  # "warna?": says one thing, the entry's
-        (1, 2, 1, 0, False),  # "ada lowongan kerja di toko?": the shared word may be chance
-        (2, 3, 2, 1, True),  # two of its own words outweigh one other entry's idea
-        (1, 1, 1, 1, False),  # "warna lari bila basuh?": washing is another entry's
-        (2, 2, 2, 2, False),  # as much of other entries as of its own
-        (1, 0, 0, 0, False),  # only its answer text fits
-    ],
-)
-def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
-    evidence: int, unexplained: int, asked: int, elsewhere: int, founded: bool
-) -> None:
-    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere)) is founded
 
 
 def test_hedged_answer_offers_not_this_which_leads_on(shop: Faq, policy: Policy) -> None:
