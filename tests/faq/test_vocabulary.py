@@ -51,6 +51,19 @@ def test_a_place_also_names_its_region(place: str, region: str) -> None:
     assert {"@kota", region} <= keys(place)
 
 
+@pytest.mark.parametrize(
+    ("text", "pregnant"),
+    [
+        ("I'm expecting, is this safe?", True),
+        ("safe for an expecting mother?", True),
+        ("when can I expect my parcel?", False),  # 'expect' alone is about the order
+        ("how soon can I expect the delivery", False),
+    ],
+)
+def test_expecting_is_pregnant_only_where_it_says_so(text: str, pregnant: bool) -> None:
+    assert ("@hamil" in keys(text)) is pregnant
+
+
 def test_a_form_of_address_before_a_shop_word_is_its_owner() -> None:
     assert "pemilik" in normalize("boleh cakap dengan tuan kedai?").words
     assert "tuan" not in normalize("terima kasih tuan").words
