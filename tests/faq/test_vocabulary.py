@@ -64,6 +64,21 @@ def test_expecting_is_pregnant_only_where_it_says_so(text: str, pregnant: bool) 
     assert ("@hamil" in keys(text)) is pregnant
 
 
+@pytest.mark.parametrize(
+    ("text", "concept", "not_concept"),
+    [
+        ("jam berapa waktu berbuka?", "@puasa", "@buka"),  # breaking the fast, not opening
+        ("bisa sampai sebelum buka puasa?", "@puasa", "@buka"),
+        ("toko buka jam berapa?", "@buka", "@puasa"),
+    ],
+)
+def test_a_stem_that_changes_meaning_keeps_its_own_idea(
+    text: str, concept: str, not_concept: str
+) -> None:
+    assert concept in keys(text)
+    assert not_concept not in keys(text)
+
+
 def test_a_form_of_address_before_a_shop_word_is_its_owner() -> None:
     assert "pemilik" in normalize("boleh cakap dengan tuan kedai?").words
     assert "tuan" not in normalize("terima kasih tuan").words
