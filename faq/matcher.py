@@ -51,6 +51,11 @@ class Candidate:
     asked: int = 0  # how many of ``evidence`` the entry's questions use (not only its answer)
     # what the message says ("@batal") that this entry does not know but others ask about
     elsewhere: int = 0
+    # how specific (IDF weight) the most specific of those ideas is, and the most specific
+    # of the words this entry's questions share with the message: when another entry's
+    # idea is the rarer one ("how soon can I *expect* my order"), it is what was asked
+    elsewhere_weight: float = 0.0
+    asked_weight: float = 0.0
 
     @property
     def lone_word(self) -> bool:
@@ -251,14 +256,18 @@ class Matcher:
             chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
             blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
             evidence = frozenset(content_keys & self._entry_keys[entry])
+            asked = evidence & self._question_keys[entry]
+            elsewhere = [k for k in content_keys - evidence if k in self._asked_keys]
             candidates.append(
                 Candidate(
                     self._ids[entry],
                     round(min(blended, 1.0), 4),
                     evidence,
                     len(content_keys) - len(evidence),
-                    len(evidence & self._question_keys[entry]),
-                    sum(1 for k in content_keys - evidence if k in self._asked_keys),
+                    len(asked),
+                    len(elsewhere),
+                    max((query[k] for k in elsewhere), default=0.0),
+                    max((query[k] for k in asked), default=0.0),
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))

@@ -178,13 +178,21 @@ def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
 
 def _well_founded(match: MatchResult) -> bool:
     """Whether the best entry is tied to the message by more than chance: a word its
-    questions use (not only its answer), not one word alone of a longer message, nothing
-    said that only other entries ask about, and a lead over the next entry."""
+    questions use (not only its answer), not one word alone of a longer message, a lead
+    over the next entry, and no idea that only other entries ask about unless it is
+    one, the best shares more words with its own questions, and it is a commoner idea
+    than the best's most specific word ("how soon can I expect my order?": 'expect' is
+    the delivery-time entry's and rarer than 'order': ask, do not answer tracking)."""
     best = match.candidates[0]
     runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
     if not best.asked or (_LONE_HEDGE and best.lone_word):
         return False
-    return best.score - runner_up >= _HEDGE_LEAD and best.elsewhere <= _ELSEWHERE
+    if best.elsewhere and (
+        best.elsewhere > min(_ELSEWHERE, best.asked - 1)
+        or best.elsewhere_weight >= best.asked_weight
+    ):
+        return False
+    return best.score - runner_up >= _HEDGE_LEAD
 
 
 def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
@@ -201,8 +209,13 @@ _HEDGE_BELOW = 0.13
 _HEDGE_BELOW_RICH = 0.02
 _HEDGE_FLOOR = 0.5  # ... and never below this
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
-_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it
-_ELSEWHERE = 0  # ... and the message names no idea only other entries' questions know
+_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it (measured:
+# allowing one more word around it answered as many wrong as right on Bitext)
+# ... and the message names at most this many ideas only other entries' questions know,
+# fewer than the words it shares with the best entry's own questions, none rarer than
+# the best's most specific one (measured: without that last check Bitext's wrong
+# answers rose 3.9 -> 4.5 %, with it they stay at 3.9 % and chat-eval gains the same)
+_ELSEWHERE = 1
 
 
 def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:

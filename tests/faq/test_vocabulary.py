@@ -51,6 +51,34 @@ def test_a_place_also_names_its_region(place: str, region: str) -> None:
     assert {"@kota", region} <= keys(place)
 
 
+@pytest.mark.parametrize(
+    ("text", "pregnant"),
+    [
+        ("I'm expecting, is this safe?", True),
+        ("safe for an expecting mother?", True),
+        ("when can I expect my parcel?", False),  # 'expect' alone is about the order
+        ("how soon can I expect the delivery", False),
+    ],
+)
+def test_expecting_is_pregnant_only_where_it_says_so(text: str, pregnant: bool) -> None:
+    assert ("@hamil" in keys(text)) is pregnant
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "not_concept"),
+    [
+        ("jam berapa waktu berbuka?", "@puasa", "@buka"),  # breaking the fast, not opening
+        ("bisa sampai sebelum buka puasa?", "@puasa", "@buka"),
+        ("toko buka jam berapa?", "@buka", "@puasa"),
+    ],
+)
+def test_a_stem_that_changes_meaning_keeps_its_own_idea(
+    text: str, concept: str, not_concept: str
+) -> None:
+    assert concept in keys(text)
+    assert not_concept not in keys(text)
+
+
 def test_a_form_of_address_before_a_shop_word_is_its_owner() -> None:
     assert "pemilik" in normalize("boleh cakap dengan tuan kedai?").words
     assert "tuan" not in normalize("terima kasih tuan").words

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from faq.loader import parse_faq
+from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import NOT_THIS, decide
+from flows.faq import NOT_THIS, _well_founded, decide
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -127,6 +128,35 @@ def test_a_lone_middling_candidate_is_answered_with_a_hedge(shop: Faq, policy: P
     assert decision.verdict == "answer"
     assert decision.entry is not None
     assert decision.entry.id == "ibu-hamil"
+
+
+def _lone(
+    evidence: int, unexplained: int, asked: int, elsewhere: int, rarer_elsewhere: bool = False
+) -> MatchResult:
+    keys = frozenset(f"@k{i}" for i in range(evidence))
+    weights = (1.0, 0.6) if rarer_elsewhere else (0.4, 0.8)  # elsewhere, own
+    best = Candidate("best", 0.6, keys, unexplained, asked, elsewhere, *weights)
+    return MatchResult("clarify", (best, Candidate("next", 0.4)), ("best",))
+
+
+@pytest.mark.parametrize(
+    ("evidence", "unexplained", "asked", "elsewhere", "rarer", "founded"),
+    [
+        (1, 0, 1, 0, False, True),  # "warna?": says one thing, the entry's
+        (1, 2, 1, 0, False, False),  # "ada lowongan kerja di toko?": may be chance
+        (2, 3, 2, 1, False, True),  # two of its own words outweigh a commoner idea
+        # "how soon can I expect my order?": 'expect' (the delivery-time entry's) is rarer
+        # than 'how long' and 'order' (the tracking entry's): it is what was asked
+        (2, 1, 2, 1, True, False),
+        (1, 1, 1, 1, False, False),  # "warna lari bila basuh?": washing is another entry's
+        (2, 2, 2, 2, False, False),  # as much of other entries as of its own
+        (1, 0, 0, 0, False, False),  # only its answer text fits
+    ],
+)
+def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
+    evidence: int, unexplained: int, asked: int, elsewhere: int, rarer: bool, founded: bool
+) -> None:
+    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer)) is founded
 
 
 def test_hedged_answer_offers_not_this_which_leads_on(shop: Faq, policy: Policy) -> None:
