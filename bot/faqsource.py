@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from faq.loader import FaqFormatError, load_faq
+from faq.loader import FaqFormatError, confusable_entries, load_faq
 from faq.matcher import Thresholds
 from faq.model import Faq
 
@@ -37,16 +37,17 @@ class FaqSource:
         """Load now; True when a new FAQ is live."""
         self._signature = self._stat()
         try:
-            loaded = load_faq(self.path, self.thresholds)
+            # live first; the look-alike pass (most of a big FAQ's load) only warns
+            loaded = load_faq(self.path, self.thresholds, alike=False)
         except FaqFormatError as exc:
             self.error = str(exc)
             kept = "keeping the last good FAQ" if self.faq else "no FAQ is live"
             log.error("FAQ %s has errors (%s):\n%s", self.path, kept, exc)
             return False
         self.faq, self.error = loaded.faq, None
-        for warning in loaded.warnings:
-            log.warning("%s", warning)
         log.info("FAQ %s loaded: %d entries", self.path, len(loaded.faq))
+        for warning in [*loaded.warnings, *confusable_entries(loaded.faq, str(self.path))]:
+            log.warning("%s", warning)
         return True
 
     def changed(self) -> bool:

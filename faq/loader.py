@@ -58,8 +58,11 @@ class LoadedFaq:
     warnings: list[FaqProblem] = field(default_factory=list)
 
 
-def load_faq(path: str | Path, thresholds: Thresholds | None = None) -> LoadedFaq:
-    """Load and validate an FAQ file.
+def load_faq(
+    path: str | Path, thresholds: Thresholds | None = None, *, alike: bool = True
+) -> LoadedFaq:
+    """Load and validate an FAQ file; ``alike=False`` leaves out the look-alike warnings
+    (``confusable_entries``: a pass over every question, most of a big FAQ's load time).
 
     Raises:
         FaqFormatError: with every error found (not just the first).
@@ -70,7 +73,7 @@ def load_faq(path: str | Path, thresholds: Thresholds | None = None) -> LoadedFa
     except OSError as exc:
         problem = FaqProblem(name, 1, f"cannot read the file: {exc.strerror}")
         raise FaqFormatError([problem]) from None
-    return parse_faq(raw, name, thresholds)
+    return parse_faq(raw, name, thresholds, alike=alike)
 
 
 def check_faq(path: str | Path, thresholds: Thresholds | None = None) -> list[FaqProblem]:
@@ -83,16 +86,23 @@ def check_faq(path: str | Path, thresholds: Thresholds | None = None) -> list[Fa
 
 
 def parse_faq(
-    raw: bytes | str, source: str = "<faq>", thresholds: Thresholds | None = None
+    raw: bytes | str,
+    source: str = "<faq>",
+    thresholds: Thresholds | None = None,
+    *,
+    alike: bool = True,
 ) -> LoadedFaq:
     """Validate FAQ YAML given as bytes or text; see ``load_faq``."""
-    return _Parser(source, thresholds).parse(raw)
+    return _Parser(source, thresholds, alike).parse(raw)
 
 
 class _Parser:
-    def __init__(self, source: str, thresholds: Thresholds | None = None) -> None:
+    def __init__(
+        self, source: str, thresholds: Thresholds | None = None, alike: bool = True
+    ) -> None:
         self.source = source
         self.thresholds = thresholds
+        self.alike = alike
         self.problems: list[FaqProblem] = []
         self.warnings: list[FaqProblem] = []
 
@@ -121,7 +131,8 @@ class _Parser:
         faq = self._document(root)
         if self.problems or faq is None:
             raise self.fail()
-        return LoadedFaq(faq, self.warnings + confusable_entries(faq, self.source))
+        alike = confusable_entries(faq, self.source) if self.alike else []
+        return LoadedFaq(faq, self.warnings + alike)
 
     def _decode(self, raw: bytes) -> str | None:
         try:
