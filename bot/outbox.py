@@ -20,6 +20,7 @@ from bot.ratelimit import Limits
 from bot.store.base import OutboxRow, Outgoing, Store
 
 T = TypeVar("T")
+_Flight = dict[int, tuple[OutboxRow, "asyncio.Task[bool]"]]  # perf: sends awaiting answers
 log = logging.getLogger("japri.outbox")
 
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
@@ -82,10 +83,16 @@ class Outbox:
         self.sleep = sleep
         self.leases = LeaseHolder(store, "outbox:", LEASE_TTL, wall=wall, sleep=sleep)
         self._lanes = KeyedWorkers(self._run, "outbox")
+        # perf: lanes whose worker waits for answers in flight; a kick wakes it (a later
+        # turn's row may start before those answers are back)
+        self._wake: dict[str, asyncio.Event] = {}
 
     def kick(self, lane: str) -> None:
         """Make sure ``lane``'s pending messages are on their way."""
         self._lanes.poke(lane)
+        woken = self._wake.get(lane)
+        if woken is not None:
+            woken.set()
 
     async def resume(self) -> None:
         """After a start: finish whatever was accepted but not yet sent."""
@@ -102,10 +109,21 @@ class Outbox:
         channel = lane.split(":", 1)[0]
         if self.shared and not await self.leases.hold(lane, lambda: self._pending(lane)):
             return
+        # perf: sends started and not yet answered, by outbox id. Rows of one turn go out
+        # strictly one after another; a row of a LATER turn may start while an earlier
+        # turn's row waits for the platform's answer (see ``_may_overlap``)
+        flight: _Flight = {}
         try:
             while True:  # on close too, until the grace time runs out
                 self._lanes.seen(lane)
-                row = await self.store.next_outgoing(lane)
+                if flight:  # a kick from now on wakes the wait below
+                    self._wake.setdefault(lane, asyncio.Event()).clear()
+                row = await self.store.next_outgoing(lane, tuple(flight))
+                if flight and (row is None or not _may_overlap(row, flight)):
+                    # the next row waits for an answer; with none, so does a kick
+                    if await self._settle(lane, flight, kicked=row is None):
+                        return  # all done, nothing queued since the read: the lane is empty
+                    continue
                 if row is None:
                     return
                 wait = row.not_before - self.wall()
@@ -126,10 +144,48 @@ class Outbox:
                     await self.sleep(pause)
                 if self.shared and not await self.leases.renew(lane):
                     return  # the lease ran out while we waited: another process has the lane
-                await self._send(channel, row, command)
+                flight[row.id] = (row, asyncio.ensure_future(self._send(channel, row, command)))
+        except asyncio.CancelledError:  # closed after the grace time: stop those sends too
+            for _, task in flight.values():
+                task.cancel()
+            raise
         finally:
+            while flight:  # sends on their way are answered and recorded before it ends
+                await self._settle(lane, flight, kicked=False)
+            self._wake.pop(lane, None)
             if self.shared:
                 await self.leases.release(lane)
+
+    async def _settle(self, lane: str, flight: _Flight, *, kicked: bool) -> bool:
+        """Wait for one send in ``flight`` to be answered (each records its own outcome)
+        and forget those done; with ``kicked``, return early when a new row is queued for
+        the lane. True: all are done with and no kick came, so (as the last read found
+        nothing else) the lane is empty."""
+        tasks: set[asyncio.Future[Any]] = {task for _, task in flight.values()}
+        woken = self._wake.get(lane) if kicked else None
+        waiting = None if woken is None else asyncio.ensure_future(woken.wait())
+        try:
+            await asyncio.wait(
+                tasks if waiting is None else {*tasks, waiting},
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if waiting is not None:
+                waiting.cancel()
+        empty = woken is not None and not woken.is_set()
+        for key, (row, task) in list(flight.items()):
+            if not task.done():
+                empty = False
+                continue
+            del flight[key]
+            if task.cancelled():
+                empty = False
+            elif (exc := task.exception()) is not None:
+                empty = False
+                log.error("out chat=%s #%d: %r", lane, row.id, exc)
+            elif not task.result():
+                empty = False
+        return empty
 
     async def _nap(self, seconds: float) -> None:
         """Wait for a retry's time, or until the outbox closes."""
@@ -141,7 +197,8 @@ class Outbox:
             for task in (closed, napping):
                 task.cancel()
 
-    async def _send(self, channel: str, row: OutboxRow, command: Command) -> None:
+    async def _send(self, channel: str, row: OutboxRow, command: Command) -> bool:
+        """Send ``row``; True: it is done with (sent, or failed or held for good)."""
         started = time.perf_counter()
         # secwire: a long message goes piece by piece, each recorded once it is out, so a
         # retry (a 429 at piece 9 of 49) starts at the piece that failed
@@ -150,17 +207,16 @@ class Outbox:
         first = min(row.progress, len(parts) - 1)
         for number in range(first, len(parts)):
             if number > first and not await self._next_piece(channel, row.lane):
-                return  # closing, or the lane went to another process: it resumes there
+                return False  # closing, or the lane went to another process: it resumes there
             try:
                 async with self._slots[channel]:
                     sent = await self.delivery.send(row.lane, parts[number])
             except ChannelError as exc:
-                await self._failed(channel, row, command, exc)
-                return
+                return await self._failed(channel, row, command, exc)
             except Exception as exc:  # a bug must not silently eat the lane
                 log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
-                await self._failed(channel, row, command, ChannelError(repr(exc), permanent=True))
-                return
+                error = ChannelError(repr(exc), permanent=True)
+                return await self._failed(channel, row, command, error)
             if number + 1 < len(parts):
                 await self._recorded(row, "piece", self.store.mark_progress, row.id, number + 1)
         took = time.perf_counter() - started
@@ -178,6 +234,7 @@ class Outbox:
             took * 1000,
             row.attempts + 1,
         )
+        return True
 
     async def _next_piece(self, channel: str, lane: str) -> bool:
         """Pace the next piece of a long message like any message; False: stop here."""
@@ -218,7 +275,8 @@ class Outbox:
 
     async def _failed(
         self, channel: str, row: OutboxRow, command: Command, exc: ChannelError
-    ) -> None:
+    ) -> bool:
+        """Record a failed send; True: given up on (or held), False: tried again later."""
         now = self.wall()
         attempts = row.attempts + 1
         too_old = now - row.created_at > MAX_AGE
@@ -227,7 +285,7 @@ class Outbox:
             await self.store.hold_outgoing(row.id, str(exc))
             log.info("out chat=%s op=%s held: %s", row.lane, op, exc)
             await self._queue(self.delivery.given_up(row.lane, command, exc), now)
-            return
+            return True
         if exc.permanent or command.best_effort or attempts >= MAX_ATTEMPTS or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
@@ -235,7 +293,7 @@ class Outbox:
             log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
             if not command.best_effort:
                 await self._queue(self.delivery.given_up(row.lane, command, exc), now)
-            return
+            return True
         if isinstance(exc, RateLimited):
             self.limits.throttled(channel)
         delay = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
@@ -249,12 +307,32 @@ class Outbox:
             delay,
             exc,
         )
+        return False
 
     async def _queue(self, outgoing: list[Outgoing], now: float) -> None:
         """Notes the delivery asks for (to the sellers), on their way."""
         for out in outgoing:
             await self.store.enqueue(out, now)
             self.kick(out.lane)
+
+
+def _may_overlap(row: OutboxRow, flight: _Flight) -> bool:
+    """May ``row`` start while the rows in ``flight`` wait for their answers?
+
+    Only a row of a later turn than all of them: the buyer wrote that turn's message after
+    the earlier reply reached the platform, so the two cannot be read in the wrong order.
+    Rows queued outside a turn (notes to the sellers, warnings) and the rows of one turn
+    keep the strict order. A retry is never started beside anything, nor anything beside
+    it: once an earlier row failed, it is the lane's next row again (lowest id) and waits
+    for its time; rows of later turns not yet started wait behind it. (Rows that were
+    already on their way when it failed are not called back: for a fast typer, two answers
+    to two questions may arrive swapped.)
+    """
+    if row.turn is None or row.attempts > 0 or row.progress > 0:
+        return False
+    return all(
+        r.turn is not None and r.turn < row.turn and r.attempts == 0 for r, _ in flight.values()
+    )
 
 
 def _backoff(attempts: int) -> float:

@@ -67,6 +67,9 @@ class OutboxRow:
     log_text: str | None = None
     # secwire: pieces of a long message already sent (a retry starts at the next one)
     progress: int = 0
+    # perf: the inbound event (turn) that queued it; None: queued outside a turn. A row of
+    # a later turn may go out while an earlier turn's row still waits for its answer
+    turn: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +196,11 @@ class OutboxQueue(Protocol):
     """Commands waiting to go out, one lane (destination chat) at a time."""
 
     async def enqueue(self, out: Outgoing, now: float) -> int: ...
-    async def next_outgoing(self, lane: str) -> OutboxRow | None: ...
+    async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
+        """The lane's next pending row (lowest priority, then oldest), leaving out the ids
+        in ``skip`` (perf: rows this process is sending right now)."""
+        ...
+
     async def lanes_with_pending_outbox(self) -> list[str]: ...
 
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -178,7 +178,7 @@ class MemoryStore:
         for change in turn.timers:
             self._timer(turn.chat_key, change)
         t.lessons += [copy.deepcopy(dict(lesson)) for lesson in turn.lessons]
-        ids = [self._enqueue(out, now) for out in turn.outgoing]
+        ids = [self._enqueue(out, now, turn.inbound_id) for out in turn.outgoing]  # perf: turn
         item = t.inbound.get(turn.inbound_id)
         if item is not None:
             item.status = "done"
@@ -269,18 +269,20 @@ class MemoryStore:
     async def enqueue(self, out: Outgoing, now: float) -> int:
         return self._enqueue(out, now)
 
-    def _enqueue(self, out: Outgoing, now: float) -> int:
+    def _enqueue(self, out: Outgoing, now: float, turn: int | None = None) -> int:
         n = self._tables.next_id()
         payload = copy.deepcopy(out.payload)
         row = OutboxRow(
-            n, out.lane, payload, 0, 0.0, now, out.log_chat, out.log_kind, out.log_text
+            n, out.lane, payload, 0, 0.0, now, out.log_chat, out.log_kind, out.log_text, turn=turn
         )
         self._tables.outbox[n] = _Out(row, priority=out.priority)
         return n
 
-    async def next_outgoing(self, lane: str) -> OutboxRow | None:
+    async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
         pending = [
-            o for o in self._tables.outbox.values() if o.status == "pending" and o.row.lane == lane
+            o
+            for o in self._tables.outbox.values()
+            if o.status == "pending" and o.row.lane == lane and o.row.id not in skip  # perf
         ]  # secwire: lowest priority first, then the oldest
         return min(pending, key=lambda o: (o.priority, o.row.id)).row if pending else None
 

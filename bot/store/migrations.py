@@ -166,6 +166,10 @@ MIGRATIONS: tuple[Step, ...] = (
         PRIMARY KEY (month, channel)
     )
     """,
+    # 10 (perf): the turn (inbound event) that queued an outbox row: rows of one turn go
+    # out strictly one after another, a later turn's row may start before the earlier
+    # turn's last answer is back
+    "ALTER TABLE outbox ADD COLUMN turn BIGINT",
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.store import rows
@@ -32,7 +32,7 @@ ERROR_CHARS = 2000
 _INBOUND = "SELECT id, chat_key, payload, received_at FROM inbound"
 _OUTBOX = (
     "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
-    "log_text, progress FROM outbox"
+    "log_text, progress, turn FROM outbox"
 )
 _TIMERS = "SELECT id, chat_key, kind, due_at, data FROM timers"
 _INBOX = (  # {like}: the dialect's case-insensitive LIKE
@@ -190,7 +190,7 @@ class SqlStore:
         batch += [_timer(turn.chat_key, change) for change in turn.timers]
         batch += [_lesson(lesson, now) for lesson in turn.lessons]
         first_out = len(batch)
-        batch += [_enqueue(out, now) for out in turn.outgoing]
+        batch += [_enqueue(out, now, turn.inbound_id) for out in turn.outgoing]  # perf: turn
         batch.append(
             (
                 "UPDATE inbound SET status = 'done', processed_at = ? WHERE id = ?",
@@ -213,10 +213,14 @@ class SqlStore:
         [result] = await self.engine.run([_enqueue(out, now)])
         return int(result.rows[0]["id"])
 
-    async def next_outgoing(self, lane: str) -> OutboxRow | None:
+    async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
+        # perf: ``skip`` holds the few rows in flight (one or two), so a short NOT IN
+        leave = f" AND id NOT IN ({', '.join('?' * len(skip))})" if skip else ""
         row = await self._one(
-            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY priority, id LIMIT 1",
+            f"{_OUTBOX} WHERE lane = ? AND status = 'pending'{leave} "
+            "ORDER BY priority, id LIMIT 1",
             lane,
+            *skip,
         )
         return None if row is None else rows.outbox(row)
 
@@ -635,11 +639,11 @@ def _release(lane: str) -> Stmt:
     )
 
 
-def _enqueue(out: Outgoing, now: float) -> Stmt:
+def _enqueue(out: Outgoing, now: float, turn: int | None = None) -> Stmt:
     return (
         "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
-        "priority, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
-        rows.outgoing_values(out, now),
+        "priority, turn, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        (*rows.outgoing_values(out, now), turn),  # perf: the turn that queued it
     )
 
 
