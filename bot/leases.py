@@ -68,6 +68,10 @@ class LeaseHolder:
         self._until.pop(key, None)
         await self.store.release(self.prefix + key, self.owner)
 
+    def forget(self, key: str) -> None:
+        """The store gave ``key`` back already (perf: inside a turn's commit)."""
+        self._until.pop(key, None)
+
     async def release_all(self) -> None:
         for key in list(self._until):
             await self.release(key)

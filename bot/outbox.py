@@ -20,7 +20,15 @@ from bot.ratelimit import Limits
 from bot.store.base import OutboxRow, Outgoing, Store
 
 T = TypeVar("T")
-_Flight = dict[int, tuple[OutboxRow, "asyncio.Task[bool]"]]  # perf: sends awaiting answers
+
+
+class _Look:
+    """perf: what comes next in a lane is not known: read the lane again."""
+
+
+LOOK = _Look()
+# perf: sends awaiting their answers, by outbox id
+_Flight = dict[int, tuple[OutboxRow, "asyncio.Task[OutboxRow | _Look | None]"]]
 log = logging.getLogger("japri.outbox")
 
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
@@ -111,18 +119,24 @@ class Outbox:
             return
         # perf: sends started and not yet answered, by outbox id. Rows of one turn go out
         # strictly one after another; a row of a LATER turn may start while an earlier
-        # turn's row waits for the platform's answer (see ``_may_overlap``)
+        # turn's row waits for the platform's answer (see ``_may_overlap``). A kick while
+        # they wait wakes the worker (``_wake``) to look for such a row.
         flight: _Flight = {}
+        woken = self._wake[lane] = asyncio.Event()
+        known: OutboxRow | _Look | None = LOOK  # the lane's next row, when a send told it
         try:
             while True:  # on close too, until the grace time runs out
                 self._lanes.seen(lane)
-                if flight:  # a kick from now on wakes the wait below
-                    self._wake.setdefault(lane, asyncio.Event()).clear()
-                row = await self.store.next_outgoing(lane, tuple(flight))
+                if isinstance(known, _Look):
+                    woken.clear()  # a kick from now on is seen below
+                    row = await self.store.next_outgoing(lane, tuple(flight))
+                else:
+                    row, known = known, LOOK
                 if flight and (row is None or not _may_overlap(row, flight)):
                     # the next row waits for an answer; with none, so does a kick
-                    if await self._settle(lane, flight, kicked=row is None):
-                        return  # all done, nothing queued since the read: the lane is empty
+                    known = await self._settle(lane, flight, woken if row is None else None)
+                    if known is None:
+                        return  # all answered, nothing queued since: the lane is empty
                     continue
                 if row is None:
                     return
@@ -144,25 +158,32 @@ class Outbox:
                     await self.sleep(pause)
                 if self.shared and not await self.leases.renew(lane):
                     return  # the lease ran out while we waited: another process has the lane
-                flight[row.id] = (row, asyncio.ensure_future(self._send(channel, row, command)))
+                sending = asyncio.ensure_future(self._send(channel, row, command, flight))
+                flight[row.id] = (row, sending)
+                if not woken.is_set():  # nothing queued since the read: wait for the answer
+                    known = await self._settle(lane, flight, woken)
+                    if known is None:
+                        return
         except asyncio.CancelledError:  # closed after the grace time: stop those sends too
             for _, task in flight.values():
                 task.cancel()
             raise
         finally:
             while flight:  # sends on their way are answered and recorded before it ends
-                await self._settle(lane, flight, kicked=False)
-            self._wake.pop(lane, None)
+                await self._settle(lane, flight, None)
+            if self._wake.get(lane) is woken:
+                del self._wake[lane]
             if self.shared:
                 await self.leases.release(lane)
 
-    async def _settle(self, lane: str, flight: _Flight, *, kicked: bool) -> bool:
+    async def _settle(
+        self, lane: str, flight: _Flight, woken: asyncio.Event | None
+    ) -> OutboxRow | _Look | None:
         """Wait for one send in ``flight`` to be answered (each records its own outcome)
-        and forget those done; with ``kicked``, return early when a new row is queued for
-        the lane. True: all are done with and no kick came, so (as the last read found
-        nothing else) the lane is empty."""
+        or, given ``woken``, for a kick, and forget the sends done. What comes next: the
+        lane's next row as the last send read it when it was recorded (None: the lane is
+        empty), or LOOK (read the lane again)."""
         tasks: set[asyncio.Future[Any]] = {task for _, task in flight.values()}
-        woken = self._wake.get(lane) if kicked else None
         waiting = None if woken is None else asyncio.ensure_future(woken.wait())
         try:
             await asyncio.wait(
@@ -172,20 +193,20 @@ class Outbox:
         finally:
             if waiting is not None:
                 waiting.cancel()
-        empty = woken is not None and not woken.is_set()
+        following: OutboxRow | _Look | None = LOOK
         for key, (row, task) in list(flight.items()):
             if not task.done():
-                empty = False
                 continue
             del flight[key]
             if task.cancelled():
-                empty = False
-            elif (exc := task.exception()) is not None:
-                empty = False
+                continue
+            if (exc := task.exception()) is not None:
                 log.error("out chat=%s #%d: %r", lane, row.id, exc)
-            elif not task.result():
-                empty = False
-        return empty
+            else:
+                following = task.result()
+        if flight or woken is None or woken.is_set():
+            return LOOK  # another answer or a new row may change what is next
+        return following
 
     async def _nap(self, seconds: float) -> None:
         """Wait for a retry's time, or until the outbox closes."""
@@ -197,8 +218,12 @@ class Outbox:
             for task in (closed, napping):
                 task.cancel()
 
-    async def _send(self, channel: str, row: OutboxRow, command: Command) -> bool:
-        """Send ``row``; True: it is done with (sent, or failed or held for good)."""
+    async def _send(
+        self, channel: str, row: OutboxRow, command: Command, flight: _Flight
+    ) -> OutboxRow | _Look | None:
+        """Send ``row``; once recorded as sent, the lane's next row apart from those in
+        ``flight`` (read with the sent mark); LOOK when it failed, waits for a retry or
+        stopped halfway."""
         started = time.perf_counter()
         # secwire: a long message goes piece by piece, each recorded once it is out, so a
         # retry (a 429 at piece 9 of 49) starts at the piece that failed
@@ -207,21 +232,26 @@ class Outbox:
         first = min(row.progress, len(parts) - 1)
         for number in range(first, len(parts)):
             if number > first and not await self._next_piece(channel, row.lane):
-                return False  # closing, or the lane went to another process: it resumes there
+                return LOOK  # closing, or the lane went to another process: it resumes there
             try:
                 async with self._slots[channel]:
                     sent = await self.delivery.send(row.lane, parts[number])
             except ChannelError as exc:
-                return await self._failed(channel, row, command, exc)
+                await self._failed(channel, row, command, exc)
+                return LOOK
             except Exception as exc:  # a bug must not silently eat the lane
                 log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
                 error = ChannelError(repr(exc), permanent=True)
-                return await self._failed(channel, row, command, error)
+                await self._failed(channel, row, command, error)
+                return LOOK
             if number + 1 < len(parts):
                 await self._recorded(row, "piece", self.store.mark_progress, row.id, number + 1)
         took = time.perf_counter() - started
         now = self.wall()
-        count = await self._mark_sent(row, sent.platform_id, now)
+        others = tuple(key for key in flight if key != row.id)
+        count, following = await self._recorded(
+            row, "send", self.store.mark_sent_next, row, sent.platform_id, now, others
+        )
         self.metrics.sent(channel, command.tag, took)
         if not command.best_effort:
             await self._queue(self.delivery.counted(channel, count), now)
@@ -234,7 +264,7 @@ class Outbox:
             took * 1000,
             row.attempts + 1,
         )
-        return True
+        return following
 
     async def _next_piece(self, channel: str, lane: str) -> bool:
         """Pace the next piece of a long message like any message; False: stop here."""
@@ -242,10 +272,6 @@ class Outbox:
         if pause > 0:
             await self.sleep(pause)
         return not self.shared or await self.leases.renew(lane)
-
-    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
-        """Record a send; the channel's count of messages this month."""
-        return await self._recorded(row, "send", self.store.mark_sent, row, platform_id, now)
 
     async def _recorded(
         self, row: OutboxRow, what: str, write: Callable[..., Awaitable[T]], *args: Any

@@ -187,6 +187,16 @@ class Conversations(Protocol):
         outbox; mark it done. Returns the outbox ids, in order."""
         ...
 
+    # perf: one trip a turn instead of two ------------------------------------------------
+    async def commit_and_next(
+        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+    ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
+        """``commit_turn``, then the chat's next pending event and its state, as
+        ``next_turn`` reads them, in the same transaction. ``lease`` (key, owner): give
+        that lease back in it too when no event is pending (the caller no longer holds it
+        then)."""
+        ...
+
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         """Chats a seller owns now, with their state."""
         ...
@@ -208,6 +218,13 @@ class OutboxQueue(Protocol):
         how many messages went out on the row's channel this month (UTC), this one
         included (WhatsApp bills per message); 0 for a row that is no message (a
         ``log_chat`` of None: read receipts, tap answers)."""
+        ...
+
+    async def mark_sent_next(
+        self, row: OutboxRow, platform_id: str | None, now: float, skip: Sequence[int] = ()
+    ) -> tuple[int, OutboxRow | None]:
+        """perf: ``mark_sent``, then the lane's ``next_outgoing`` (leaving out ``row`` and
+        ``skip``), in one trip."""
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...

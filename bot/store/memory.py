@@ -186,6 +186,16 @@ class MemoryStore:
             self._release(turn.chat_key)
         return ids
 
+    # perf: as SqlStore's, one call a turn
+    async def commit_and_next(
+        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+    ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
+        ids = await self.commit_turn(turn, now)
+        row, state = await self.next_turn(turn.chat_key)
+        if row is None and lease is not None:
+            await self.release(*lease)
+        return ids, row, state
+
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         return [
             (key, copy.deepcopy(state))
@@ -308,6 +318,13 @@ class MemoryStore:
         line = self._tables.messages[-1]
         line.update(platform_id=platform_id, outbox_id=row.id, status="sent")
         return counts[key]
+
+    # perf: as SqlStore's, one call a send
+    async def mark_sent_next(
+        self, row: OutboxRow, platform_id: str | None, now: float, skip: Sequence[int] = ()
+    ) -> tuple[int, OutboxRow | None]:
+        count = await self.mark_sent(row, platform_id, now)
+        return count, await self.next_outgoing(row.lane, (row.id, *skip))
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         item = self._tables.outbox.get(outbox_id)
