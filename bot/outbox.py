@@ -57,9 +57,18 @@ class Delivery(Protocol):
 class Outbox:
     """Takes what the store's outbox holds to the platforms.
 
-    Each lane (one destination chat) has at most one worker task in this process, so a
-    chat's messages go out one at a time and in order; a 429 or a retry holds back only
-    that lane. ``delivery`` does the platform call; ``Limits`` paces it.
+    Each lane (one destination chat) has at most one worker task in this process; a 429 or
+    a retry holds back only that lane. ``delivery`` does the platform call; ``Limits``
+    paces it.
+
+    Order (perf, issue 9): the messages of one turn (one inbound event) go out strictly one
+    after another, each waiting for the platform's answer to the previous one. A message
+    of a LATER turn may start while an earlier turn's last message still waits for its
+    answer: the buyer wrote that later message after the earlier reply reached the
+    platform, so nothing they saw can be overtaken. The price: a buyer who sends two
+    questions faster than the platform answers may get the two answers swapped. Rows
+    queued outside a turn (notes to the sellers, warnings) keep the strict order, and a
+    retry is never overtaken by a row that has not started yet (nor started beside one).
     """
 
     def __init__(
@@ -115,19 +124,22 @@ class Outbox:
 
     async def _run(self, lane: str) -> None:
         channel = lane.split(":", 1)[0]
-        if self.shared and not await self.leases.hold(lane, lambda: self._pending(lane)):
-            return
+        known: OutboxRow | _Look | None = LOOK  # the lane's next row, when a read told it
+        if self.shared:
+            self._lanes.seen(lane)  # the claim reads the lane
+            took, known = await self._claim(lane)
+            if not took:
+                return
         # perf: sends started and not yet answered, by outbox id. Rows of one turn go out
         # strictly one after another; a row of a LATER turn may start while an earlier
         # turn's row waits for the platform's answer (see ``_may_overlap``). A kick while
         # they wait wakes the worker (``_wake``) to look for such a row.
         flight: _Flight = {}
         woken = self._wake[lane] = asyncio.Event()
-        known: OutboxRow | _Look | None = LOOK  # the lane's next row, when a send told it
         try:
             while True:  # on close too, until the grace time runs out
-                self._lanes.seen(lane)
                 if isinstance(known, _Look):
+                    self._lanes.seen(lane)
                     woken.clear()  # a kick from now on is seen below
                     row = await self.store.next_outgoing(lane, tuple(flight))
                 else:
@@ -173,8 +185,20 @@ class Outbox:
                 await self._settle(lane, flight, None)
             if self._wake.get(lane) is woken:
                 del self._wake[lane]
-            if self.shared:
+            if self.shared and self.leases.holds(lane):
                 await self.leases.release(lane)
+
+    async def _claim(self, lane: str) -> tuple[bool, OutboxRow | _Look | None]:
+        """Take the lane's lease (perf: with its next row, in one trip); False: another
+        process has it and sends what waited."""
+        if self.leases.needs_claim(lane):
+            now = self.wall()
+            key, owner = self.leases.prefix + lane, self.leases.owner
+            took, row = await self.store.claim_lane(key, owner, now, LEASE_TTL, lane)
+            if took:
+                self.leases.claimed(lane, now)
+                return True, row
+        return await self.leases.hold(lane, lambda: self._pending(lane)), LOOK
 
     async def _settle(
         self, lane: str, flight: _Flight, woken: asyncio.Event | None
@@ -249,9 +273,21 @@ class Outbox:
         took = time.perf_counter() - started
         now = self.wall()
         others = tuple(key for key in flight if key != row.id)
+        # perf: shared, the last send of the lane gives the lease back with its mark
+        lease = (self.leases.prefix + row.lane, self.leases.owner)
+        last = self.shared and not others and not self._lanes.closing
         count, following = await self._recorded(
-            row, "send", self.store.mark_sent_next, row, sent.platform_id, now, others
+            row,
+            "send",
+            self.store.mark_sent_next,
+            row,
+            sent.platform_id,
+            now,
+            others,
+            lease if last else None,
         )
+        if last and following is None:
+            self.leases.forget(row.lane)
         self.metrics.sent(channel, command.tag, took)
         if not command.best_effort:
             await self._queue(self.delivery.counted(channel, count), now)

@@ -70,13 +70,23 @@ class Runtime:
 
     async def _drain(self, chat_key: str) -> None:
         # perf: alone on the store (one process on its SQLite file) the task map is the
-        # whole guard: no lease is written
-        if self.shared and not await self.leases.hold(chat_key, lambda: self._waiting(chat_key)):
-            return  # another process works on this chat and has taken what was waiting
+        # whole guard: no lease is written. Shared, the lease is taken with the first read.
         held = self.shared
-        try:
-            self._workers.seen(chat_key)
+        self._workers.seen(chat_key)
+        row: InboundRow | None = None
+        if self.shared and self.leases.needs_claim(chat_key):
+            now = self.wall()
+            key, owner = self.leases.prefix + chat_key, self.leases.owner
+            took, row, _ = await self.store.claim_turn(key, owner, now, LEASE_SECONDS, chat_key)
+            if took:
+                self.leases.claimed(chat_key, now)
+            elif not await self.leases.hold(chat_key, lambda: self._waiting(chat_key)):
+                return  # another process works on this chat and has taken what was waiting
+            else:
+                row, _ = await self.store.next_turn(chat_key)
+        else:
             row, _ = await self.store.next_turn(chat_key)
+        try:
             while row is not None:  # on close too: what is accepted gets done (in the grace)
                 current = row
                 try:

@@ -155,6 +155,14 @@ class InboundLog(Protocol):
         """The chat's next pending event and the chat's state, read together (one trip)."""
         ...
 
+    # perf: the chat's lease taken with the read, one trip when several processes share
+    async def claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
+        """``Leases.claim(key, …)`` and ``next_turn(chat_key)`` in one trip; the event
+        and state mean nothing when the claim failed."""
+        ...
+
     async def chats_with_pending_inbound(self) -> list[str]: ...
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None: ...
 
@@ -213,6 +221,14 @@ class OutboxQueue(Protocol):
 
     async def lanes_with_pending_outbox(self) -> list[str]: ...
 
+    # perf: the lane's lease taken with the read; the lease given back with the last mark
+    async def claim_lane(
+        self, key: str, owner: str, now: float, ttl: float, lane: str
+    ) -> tuple[bool, OutboxRow | None]:
+        """``Leases.claim(key, …)`` and ``next_outgoing(lane)`` in one trip; the row means
+        nothing when the claim failed."""
+        ...
+
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         """The row went out; with ``row.log_chat`` it joins that chat's history. Returns
         how many messages went out on the row's channel this month (UTC), this one
@@ -221,10 +237,16 @@ class OutboxQueue(Protocol):
         ...
 
     async def mark_sent_next(
-        self, row: OutboxRow, platform_id: str | None, now: float, skip: Sequence[int] = ()
+        self,
+        row: OutboxRow,
+        platform_id: str | None,
+        now: float,
+        skip: Sequence[int] = (),
+        lease: tuple[str, str] | None = None,
     ) -> tuple[int, OutboxRow | None]:
         """perf: ``mark_sent``, then the lane's ``next_outgoing`` (leaving out ``row`` and
-        ``skip``), in one trip."""
+        ``skip``), in one trip. ``lease`` (key, owner): given back in it too when nothing
+        of the lane is pending any more (then the next row is None)."""
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...

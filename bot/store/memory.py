@@ -321,10 +321,31 @@ class MemoryStore:
 
     # perf: as SqlStore's, one call a send
     async def mark_sent_next(
-        self, row: OutboxRow, platform_id: str | None, now: float, skip: Sequence[int] = ()
+        self,
+        row: OutboxRow,
+        platform_id: str | None,
+        now: float,
+        skip: Sequence[int] = (),
+        lease: tuple[str, str] | None = None,
     ) -> tuple[int, OutboxRow | None]:
         count = await self.mark_sent(row, platform_id, now)
-        return count, await self.next_outgoing(row.lane, (row.id, *skip))
+        following = await self.next_outgoing(row.lane, (row.id, *skip))
+        if lease is not None and await self.next_outgoing(row.lane) is None:
+            await self.release(*lease)
+        return count, following
+
+    async def claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
+        if not await self.claim(key, owner, now, ttl):
+            return False, None, None
+        row, state = await self.next_turn(chat_key)
+        return True, row, state
+
+    async def claim_lane(
+        self, key: str, owner: str, now: float, ttl: float, lane: str
+    ) -> tuple[bool, OutboxRow | None]:
+        return await self.claim(key, owner, now, ttl), await self.next_outgoing(lane)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         item = self._tables.outbox.get(outbox_id)

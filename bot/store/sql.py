@@ -140,16 +140,29 @@ class SqlStore:
 
     # leases ----------------------------------------------------------------------------
     async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
-        claimed = await self._write(
-            "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
-            "WHERE leases.owner = excluded.owner OR leases.until < ?",
-            key,
-            owner,
-            now + ttl,
-            now,
-        )
+        [claimed] = await self.engine.run([_claim(key, owner, now, ttl)])
         return claimed.rowcount == 1
+
+    # perf: the claim and the read in one trip
+    async def claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
+        claimed, found = await self.engine.run(
+            [_claim(key, owner, now, ttl), _next_turn(chat_key)]
+        )
+        if claimed.rowcount != 1:
+            return False, None, None
+        row, state = self._turn_read(chat_key, found.one())
+        return True, row, state
+
+    async def claim_lane(
+        self, key: str, owner: str, now: float, ttl: float, lane: str
+    ) -> tuple[bool, OutboxRow | None]:
+        claimed, found = await self.engine.run(
+            [_claim(key, owner, now, ttl), _next_outgoing(lane, ())]
+        )
+        row = found.one()
+        return claimed.rowcount == 1, None if row is None else rows.outbox(row)
 
     async def release(self, key: str, owner: str) -> None:
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
@@ -271,13 +284,27 @@ class SqlStore:
 
     # perf: the sent mark and the lane's next row in one trip
     async def mark_sent_next(
-        self, row: OutboxRow, platform_id: str | None, now: float, skip: Sequence[int] = ()
+        self,
+        row: OutboxRow,
+        platform_id: str | None,
+        now: float,
+        skip: Sequence[int] = (),
+        lease: tuple[str, str] | None = None,
     ) -> tuple[int, OutboxRow | None]:
         batch = _sent(row, platform_id, now)
+        read = len(batch)
         batch.append(_next_outgoing(row.lane, (row.id, *skip)))
+        if lease is not None:
+            batch.append(
+                (
+                    "DELETE FROM leases WHERE key = ? AND owner = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM outbox WHERE lane = ? AND status = 'pending')",
+                    (lease[0], lease[1], row.lane),
+                )
+            )
         results = await self.engine.run(batch)
         count = int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
-        found = results[-1].one()
+        found = results[read].one()
         return count, None if found is None else rows.outbox(found)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
@@ -681,6 +708,15 @@ def _sent(row: OutboxRow, platform_id: str | None, now: float) -> list[Stmt]:
             )
         )
     return batch
+
+
+def _claim(key: str, owner: str, now: float, ttl: float) -> Stmt:
+    return (
+        "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+        "WHERE leases.owner = excluded.owner OR leases.until < ?",
+        (key, owner, now + ttl, now),
+    )
 
 
 def _next_turn(chat_key: str) -> Stmt:

@@ -105,3 +105,33 @@ async def test_rows_carry_the_turn_that_queued_them(store: Store) -> None:
     note = await store.next_outgoing(CHAT, (row.id,))
     assert note is not None
     assert note.turn is None
+
+
+async def test_a_claim_reads_the_chats_next_event_and_the_lanes_next_row(store: Store) -> None:
+    await _accept(store, 1)
+    await store.enqueue(queued(CHAT, Say("halo")), 1.0)
+    took, event, _ = await store.claim_turn(CHAT, "me", 1.0, 30.0, CHAT)
+    assert took
+    assert event is not None
+    took, event, _ = await store.claim_turn(CHAT, "other", 2.0, 30.0, CHAT)
+    assert (took, event) == (False, None)  # held by "me"
+    took, row = await store.claim_lane("outbox:" + CHAT, "me", 1.0, 60.0, CHAT)
+    assert took
+    assert row is not None
+    took, _ = await store.claim_lane("outbox:" + CHAT, "other", 2.0, 60.0, CHAT)
+    assert not took
+
+
+async def test_the_lanes_last_mark_gives_its_lease_back(store: Store) -> None:
+    key = "outbox:" + CHAT
+    for text in ("a", "b"):
+        await store.enqueue(queued(CHAT, Say(text)), 1.0)
+    took, a = await store.claim_lane(key, "me", 1.0, 60.0, CHAT)
+    assert took
+    assert a is not None
+    _, b = await store.mark_sent_next(a, None, 2.0, (), (key, "me"))
+    assert b is not None
+    assert not await store.claim(key, "other", 2.0, 60.0)  # b waits: still ours
+    _, none = await store.mark_sent_next(b, None, 3.0, (), (key, "me"))
+    assert none is None
+    assert await store.claim(key, "other", 3.0, 60.0)
