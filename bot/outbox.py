@@ -217,20 +217,23 @@ class Outbox:
         finally:
             if waiting is not None:
                 waiting.cancel()
-        following: OutboxRow | _Look | None = LOOK
+        hints: list[OutboxRow | _Look | None] = []
         for key, (row, task) in list(flight.items()):
             if not task.done():
                 continue
             del flight[key]
             if task.cancelled():
-                continue
-            if (exc := task.exception()) is not None:
+                hints.append(LOOK)
+            elif (exc := task.exception()) is not None:
                 log.error("out chat=%s #%d: %r", lane, row.id, exc)
+                hints.append(LOOK)
             else:
-                following = task.result()
-        if flight or woken is None or woken.is_set():
-            return LOOK  # another answer or a new row may change what is next
-        return following
+                hints.append(task.result())
+        # another answer, a new row or a send that failed (its retry is the next row, which
+        # the others' reads left out) may change what is next: read the lane again
+        if flight or woken is None or woken.is_set() or len(hints) != 1:
+            return LOOK
+        return hints[0]
 
     async def _nap(self, seconds: float) -> None:
         """Wait for a retry's time, or until the outbox closes."""

@@ -184,3 +184,24 @@ async def test_close_waits_for_the_sends_in_flight(store: MemoryStore) -> None:
     platform.answer("b1")
     await closing
     assert await store.outbox_depth() == 0
+
+
+async def test_a_retry_is_not_skipped_when_answers_come_together(store: MemoryStore) -> None:
+    platform, clock = FarPlatform(), _clock()
+    outbox = _outbox(store, platform, clock)
+    await _turn(store, 1, "a1")
+    outbox.kick(LANE)
+    await _settle()
+    await _turn(store, 2, "b1", "b2")
+    outbox.kick(LANE)
+    await _settle()
+    platform.answer("b1")  # b1's record reads b2 as next, leaving out a1 (in flight)
+    platform.refuse("a1")  # in the same moment: a1 is to be tried again
+    await _settle()
+    assert platform.started[:3] == ["a1", "b1", "a1"]  # the retry, not b2
+    platform.answer("a1")
+    await _settle()
+    platform.answer("b2")
+    await _settle()
+    assert await store.outbox_depth() == 0
+    await outbox.close()
