@@ -68,6 +68,24 @@ class LeaseHolder:
         self._until.pop(key, None)
         await self.store.release(self.prefix + key, self.owner)
 
+    # perf: a claim made by the store together with a read (``claim_turn``, ``claim_lane``)
+    def needs_claim(self, key: str) -> bool:
+        """True when ``renew`` would write to the store now."""
+        return self._until.get(key, 0.0) - self.wall() <= self.ttl / 2
+
+    def claimed(self, key: str, now: float) -> None:
+        """The store gave us ``key`` at ``now`` (claimed with ``self.owner``, ``self.ttl``)."""
+        if len(self._until) > _REMEMBERED:
+            self._until = {k: v for k, v in self._until.items() if v > now}
+        self._until[key] = now + self.ttl
+
+    def holds(self, key: str) -> bool:
+        return key in self._until
+
+    def forget(self, key: str) -> None:
+        """The store gave ``key`` back already (perf: inside a turn's commit)."""
+        self._until.pop(key, None)
+
     async def release_all(self) -> None:
         for key in list(self._until):
             await self.release(key)

@@ -20,6 +20,15 @@ from bot.ratelimit import Limits
 from bot.store.base import OutboxRow, Outgoing, Store
 
 T = TypeVar("T")
+
+
+class _Look:
+    """perf: what comes next in a lane is not known: read the lane again."""
+
+
+LOOK = _Look()
+# perf: sends awaiting their answers, by outbox id
+_Flight = dict[int, tuple[OutboxRow, "asyncio.Task[OutboxRow | _Look | None]"]]
 log = logging.getLogger("japri.outbox")
 
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
@@ -48,9 +57,18 @@ class Delivery(Protocol):
 class Outbox:
     """Takes what the store's outbox holds to the platforms.
 
-    Each lane (one destination chat) has at most one worker task in this process, so a
-    chat's messages go out one at a time and in order; a 429 or a retry holds back only
-    that lane. ``delivery`` does the platform call; ``Limits`` paces it.
+    Each lane (one destination chat) has at most one worker task in this process; a 429 or
+    a retry holds back only that lane. ``delivery`` does the platform call; ``Limits``
+    paces it.
+
+    Order (perf, issue 9): the messages of one turn (one inbound event) go out strictly one
+    after another, each waiting for the platform's answer to the previous one. A message
+    of a LATER turn may start while an earlier turn's last message still waits for its
+    answer: the buyer wrote that later message after the earlier reply reached the
+    platform, so nothing they saw can be overtaken. The price: a buyer who sends two
+    questions faster than the platform answers may get the two answers swapped. Rows
+    queued outside a turn (notes to the sellers, warnings) keep the strict order, and a
+    retry is never overtaken by a row that has not started yet (nor started beside one).
     """
 
     def __init__(
@@ -82,10 +100,16 @@ class Outbox:
         self.sleep = sleep
         self.leases = LeaseHolder(store, "outbox:", LEASE_TTL, wall=wall, sleep=sleep)
         self._lanes = KeyedWorkers(self._run, "outbox")
+        # perf: lanes whose worker waits for answers in flight; a kick wakes it (a later
+        # turn's row may start before those answers are back)
+        self._wake: dict[str, asyncio.Event] = {}
 
     def kick(self, lane: str) -> None:
         """Make sure ``lane``'s pending messages are on their way."""
         self._lanes.poke(lane)
+        woken = self._wake.get(lane)
+        if woken is not None:
+            woken.set()
 
     async def resume(self) -> None:
         """After a start: finish whatever was accepted but not yet sent."""
@@ -100,12 +124,32 @@ class Outbox:
 
     async def _run(self, lane: str) -> None:
         channel = lane.split(":", 1)[0]
-        if self.shared and not await self.leases.hold(lane, lambda: self._pending(lane)):
-            return
+        known: OutboxRow | _Look | None = LOOK  # the lane's next row, when a read told it
+        if self.shared:
+            self._lanes.seen(lane)  # the claim reads the lane
+            took, known = await self._claim(lane)
+            if not took:
+                return
+        # perf: sends started and not yet answered, by outbox id. Rows of one turn go out
+        # strictly one after another; a row of a LATER turn may start while an earlier
+        # turn's row waits for the platform's answer (see ``_may_overlap``). A kick while
+        # they wait wakes the worker (``_wake``) to look for such a row.
+        flight: _Flight = {}
+        woken = self._wake[lane] = asyncio.Event()
         try:
             while True:  # on close too, until the grace time runs out
-                self._lanes.seen(lane)
-                row = await self.store.next_outgoing(lane)
+                if isinstance(known, _Look):
+                    self._lanes.seen(lane)
+                    woken.clear()  # a kick from now on is seen below
+                    row = await self.store.next_outgoing(lane, tuple(flight))
+                else:
+                    row, known = known, LOOK
+                if flight and (row is None or not _may_overlap(row, flight)):
+                    # the next row waits for an answer; with none, so does a kick
+                    known = await self._settle(lane, flight, woken if row is None else None)
+                    if known is None:
+                        return  # all answered, nothing queued since: the lane is empty
+                    continue
                 if row is None:
                     return
                 wait = row.not_before - self.wall()
@@ -126,10 +170,70 @@ class Outbox:
                     await self.sleep(pause)
                 if self.shared and not await self.leases.renew(lane):
                     return  # the lease ran out while we waited: another process has the lane
-                await self._send(channel, row, command)
+                sending = asyncio.ensure_future(self._send(channel, row, command, flight))
+                flight[row.id] = (row, sending)
+                if not woken.is_set():  # nothing queued since the read: wait for the answer
+                    known = await self._settle(lane, flight, woken)
+                    if known is None:
+                        return
+        except asyncio.CancelledError:  # closed after the grace time: stop those sends too
+            for _, task in flight.values():
+                task.cancel()
+            raise
         finally:
-            if self.shared:
+            while flight:  # sends on their way are answered and recorded before it ends
+                await self._settle(lane, flight, None)
+            if self._wake.get(lane) is woken:
+                del self._wake[lane]
+            if self.shared and self.leases.holds(lane):
                 await self.leases.release(lane)
+
+    async def _claim(self, lane: str) -> tuple[bool, OutboxRow | _Look | None]:
+        """Take the lane's lease (perf: with its next row, in one trip); False: another
+        process has it and sends what waited."""
+        if self.leases.needs_claim(lane):
+            now = self.wall()
+            key, owner = self.leases.prefix + lane, self.leases.owner
+            took, row = await self.store.claim_lane(key, owner, now, LEASE_TTL, lane)
+            if took:
+                self.leases.claimed(lane, now)
+                return True, row
+        return await self.leases.hold(lane, lambda: self._pending(lane)), LOOK
+
+    async def _settle(
+        self, lane: str, flight: _Flight, woken: asyncio.Event | None
+    ) -> OutboxRow | _Look | None:
+        """Wait for one send in ``flight`` to be answered (each records its own outcome)
+        or, given ``woken``, for a kick, and forget the sends done. What comes next: the
+        lane's next row as the last send read it when it was recorded (None: the lane is
+        empty), or LOOK (read the lane again)."""
+        tasks: set[asyncio.Future[Any]] = {task for _, task in flight.values()}
+        waiting = None if woken is None else asyncio.ensure_future(woken.wait())
+        try:
+            await asyncio.wait(
+                tasks if waiting is None else {*tasks, waiting},
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if waiting is not None:
+                waiting.cancel()
+        hints: list[OutboxRow | _Look | None] = []
+        for key, (row, task) in list(flight.items()):
+            if not task.done():
+                continue
+            del flight[key]
+            if task.cancelled():
+                hints.append(LOOK)
+            elif (exc := task.exception()) is not None:
+                log.error("out chat=%s #%d: %r", lane, row.id, exc)
+                hints.append(LOOK)
+            else:
+                hints.append(task.result())
+        # another answer, a new row or a send that failed (its retry is the next row, which
+        # the others' reads left out) may change what is next: read the lane again
+        if flight or woken is None or woken.is_set() or len(hints) != 1:
+            return LOOK
+        return hints[0]
 
     async def _nap(self, seconds: float) -> None:
         """Wait for a retry's time, or until the outbox closes."""
@@ -141,7 +245,12 @@ class Outbox:
             for task in (closed, napping):
                 task.cancel()
 
-    async def _send(self, channel: str, row: OutboxRow, command: Command) -> None:
+    async def _send(
+        self, channel: str, row: OutboxRow, command: Command, flight: _Flight
+    ) -> OutboxRow | _Look | None:
+        """Send ``row``; once recorded as sent, the lane's next row apart from those in
+        ``flight`` (read with the sent mark); LOOK when it failed, waits for a retry or
+        stopped halfway."""
         started = time.perf_counter()
         # secwire: a long message goes piece by piece, each recorded once it is out, so a
         # retry (a 429 at piece 9 of 49) starts at the piece that failed
@@ -150,22 +259,38 @@ class Outbox:
         first = min(row.progress, len(parts) - 1)
         for number in range(first, len(parts)):
             if number > first and not await self._next_piece(channel, row.lane):
-                return  # closing, or the lane went to another process: it resumes there
+                return LOOK  # closing, or the lane went to another process: it resumes there
             try:
                 async with self._slots[channel]:
                     sent = await self.delivery.send(row.lane, parts[number])
             except ChannelError as exc:
                 await self._failed(channel, row, command, exc)
-                return
+                return LOOK
             except Exception as exc:  # a bug must not silently eat the lane
                 log.exception("outbox %s #%d: unexpected error", row.lane, row.id)
-                await self._failed(channel, row, command, ChannelError(repr(exc), permanent=True))
-                return
+                error = ChannelError(repr(exc), permanent=True)
+                await self._failed(channel, row, command, error)
+                return LOOK
             if number + 1 < len(parts):
                 await self._recorded(row, "piece", self.store.mark_progress, row.id, number + 1)
         took = time.perf_counter() - started
         now = self.wall()
-        count = await self._mark_sent(row, sent.platform_id, now)
+        others = tuple(key for key in flight if key != row.id)
+        # perf: shared, the last send of the lane gives the lease back with its mark
+        lease = (self.leases.prefix + row.lane, self.leases.owner)
+        last = self.shared and not others and not self._lanes.closing
+        count, following = await self._recorded(
+            row,
+            "send",
+            self.store.mark_sent_next,
+            row,
+            sent.platform_id,
+            now,
+            others,
+            lease if last else None,
+        )
+        if last and following is None:
+            self.leases.forget(row.lane)
         self.metrics.sent(channel, command.tag, took)
         if not command.best_effort:
             await self._queue(self.delivery.counted(channel, count), now)
@@ -178,6 +303,7 @@ class Outbox:
             took * 1000,
             row.attempts + 1,
         )
+        return following
 
     async def _next_piece(self, channel: str, lane: str) -> bool:
         """Pace the next piece of a long message like any message; False: stop here."""
@@ -185,10 +311,6 @@ class Outbox:
         if pause > 0:
             await self.sleep(pause)
         return not self.shared or await self.leases.renew(lane)
-
-    async def _mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
-        """Record a send; the channel's count of messages this month."""
-        return await self._recorded(row, "send", self.store.mark_sent, row, platform_id, now)
 
     async def _recorded(
         self, row: OutboxRow, what: str, write: Callable[..., Awaitable[T]], *args: Any
@@ -218,7 +340,8 @@ class Outbox:
 
     async def _failed(
         self, channel: str, row: OutboxRow, command: Command, exc: ChannelError
-    ) -> None:
+    ) -> bool:
+        """Record a failed send; True: given up on (or held), False: tried again later."""
         now = self.wall()
         attempts = row.attempts + 1
         too_old = now - row.created_at > MAX_AGE
@@ -227,7 +350,7 @@ class Outbox:
             await self.store.hold_outgoing(row.id, str(exc))
             log.info("out chat=%s op=%s held: %s", row.lane, op, exc)
             await self._queue(self.delivery.given_up(row.lane, command, exc), now)
-            return
+            return True
         if exc.permanent or command.best_effort or attempts >= MAX_ATTEMPTS or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
@@ -235,7 +358,7 @@ class Outbox:
             log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
             if not command.best_effort:
                 await self._queue(self.delivery.given_up(row.lane, command, exc), now)
-            return
+            return True
         if isinstance(exc, RateLimited):
             self.limits.throttled(channel)
         delay = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
@@ -249,12 +372,32 @@ class Outbox:
             delay,
             exc,
         )
+        return False
 
     async def _queue(self, outgoing: list[Outgoing], now: float) -> None:
         """Notes the delivery asks for (to the sellers), on their way."""
         for out in outgoing:
             await self.store.enqueue(out, now)
             self.kick(out.lane)
+
+
+def _may_overlap(row: OutboxRow, flight: _Flight) -> bool:
+    """May ``row`` start while the rows in ``flight`` wait for their answers?
+
+    Only a row of a later turn than all of them: the buyer wrote that turn's message after
+    the earlier reply reached the platform, so the two cannot be read in the wrong order.
+    Rows queued outside a turn (notes to the sellers, warnings) and the rows of one turn
+    keep the strict order. A retry is never started beside anything, nor anything beside
+    it: once an earlier row failed, it is the lane's next row again (lowest id) and waits
+    for its time; rows of later turns not yet started wait behind it. (Rows that were
+    already on their way when it failed are not called back: for a fast typer, two answers
+    to two questions may arrive swapped.)
+    """
+    if row.turn is None or row.attempts > 0 or row.progress > 0:
+        return False
+    return all(
+        r.turn is not None and r.turn < row.turn and r.attempts == 0 for r, _ in flight.values()
+    )
 
 
 def _backoff(attempts: int) -> float:

@@ -69,35 +69,61 @@ class Runtime:
         return not self._workers.closing and await self.store.next_inbound(chat_key) is not None
 
     async def _drain(self, chat_key: str) -> None:
-        if not await self.leases.hold(chat_key, lambda: self._waiting(chat_key)):
-            return  # another process works on this chat and has taken what was waiting
+        # perf: alone on the store (one process on its SQLite file) the task map is the
+        # whole guard: no lease is written. Shared, the lease is taken with the first read.
+        held = self.shared
+        self._workers.seen(chat_key)
+        row: InboundRow | None = None
+        if self.shared and self.leases.needs_claim(chat_key):
+            now = self.wall()
+            key, owner = self.leases.prefix + chat_key, self.leases.owner
+            took, row, _ = await self.store.claim_turn(key, owner, now, LEASE_SECONDS, chat_key)
+            if took:
+                self.leases.claimed(chat_key, now)
+            elif not await self.leases.hold(chat_key, lambda: self._waiting(chat_key)):
+                return  # another process works on this chat and has taken what was waiting
+            else:
+                row, _ = await self.store.next_turn(chat_key)
+        else:
+            row, _ = await self.store.next_turn(chat_key)
         try:
-            while True:  # on close too: what is accepted gets done (within the grace time)
-                self._workers.seen(chat_key)
-                row = await self.store.next_inbound(chat_key)
-                if row is None:
-                    return
+            while row is not None:  # on close too: what is accepted gets done (in the grace)
+                current = row
                 try:
-                    await self._process(row)
+                    row, held = await self._process(current, held)
                 except Exception as exc:  # one poisoned event must not block the chat
-                    log.exception("in chat=%s event #%d failed", chat_key, row.id)
-                    await self.store.fail_inbound(row.id, repr(exc), self.wall())
+                    log.exception("in chat=%s event #%d failed", chat_key, current.id)
+                    await self.store.fail_inbound(current.id, repr(exc), self.wall())
+                    self._workers.seen(chat_key)
+                    row, _ = await self.store.next_turn(chat_key)
         finally:
-            if self.shared:  # let another process take the chat's next message at once
+            if held:  # let another process take the chat's next message at once
                 await self.leases.release(chat_key)
 
-    async def _process(self, row: InboundRow) -> None:
+    async def _process(self, row: InboundRow, held: bool) -> tuple[InboundRow | None, bool]:
+        """Handle ``row`` and commit its turn; the chat's next event, and whether the
+        lease is still held (the commit gives it back when nothing else waits)."""
+        chat_key = row.chat_key
         try:
             event = decode(row.payload)
         except ParseError as exc:
-            log.error("in chat=%s event #%d unreadable: %s", row.chat_key, row.id, exc)
+            log.error("in chat=%s event #%d unreadable: %s", chat_key, row.id, exc)
             await self.store.fail_inbound(row.id, str(exc), self.wall())
-            return
+            self._workers.seen(chat_key)
+            following, _ = await self.store.next_turn(chat_key)
+            return following, held
         now = self.wall()
         handled = await self.handle(row, event, now)
-        await self.store.commit_turn(handled.turn, now)
+        lease = (self.leases.prefix + chat_key, self.leases.owner) if held else None
+        self._workers.seen(chat_key)  # the commit reads the chat's queue
+        # perf: the commit, the next event and (at the end) the lease, in one trip
+        _, following, _ = await self.store.commit_and_next(handled.turn, now, lease)
+        if following is None and held:
+            self.leases.forget(chat_key)
+            held = False
         for lane in dict.fromkeys(out.lane for out in handled.turn.outgoing):
             self.kick(lane)
         latency = self.wall() - row.received_at
         self.metrics.latency.observe(max(latency, 0.0))
-        log.info("in chat=%s %s latency_ms=%.1f", row.chat_key, handled.summary, latency * 1000)
+        log.info("in chat=%s %s latency_ms=%.1f", chat_key, handled.summary, latency * 1000)
+        return following, held

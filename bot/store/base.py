@@ -67,6 +67,9 @@ class OutboxRow:
     log_text: str | None = None
     # secwire: pieces of a long message already sent (a retry starts at the next one)
     progress: int = 0
+    # perf: the inbound event (turn) that queued it; None: queued outside a turn. A row of
+    # a later turn may go out while an earlier turn's row still waits for its answer
+    turn: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,14 @@ class InboundLog(Protocol):
         """The chat's next pending event and the chat's state, read together (one trip)."""
         ...
 
+    # perf: the chat's lease taken with the read, one trip when several processes share
+    async def claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
+        """``Leases.claim(key, …)`` and ``next_turn(chat_key)`` in one trip; the event
+        and state mean nothing when the claim failed."""
+        ...
+
     async def chats_with_pending_inbound(self) -> list[str]: ...
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None: ...
 
@@ -184,6 +195,16 @@ class Conversations(Protocol):
         outbox; mark it done. Returns the outbox ids, in order."""
         ...
 
+    # perf: one trip a turn instead of two ------------------------------------------------
+    async def commit_and_next(
+        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+    ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
+        """``commit_turn``, then the chat's next pending event and its state, as
+        ``next_turn`` reads them, in the same transaction. ``lease`` (key, owner): give
+        that lease back in it too when no event is pending (the caller no longer holds it
+        then)."""
+        ...
+
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         """Chats a seller owns now, with their state."""
         ...
@@ -193,14 +214,39 @@ class OutboxQueue(Protocol):
     """Commands waiting to go out, one lane (destination chat) at a time."""
 
     async def enqueue(self, out: Outgoing, now: float) -> int: ...
-    async def next_outgoing(self, lane: str) -> OutboxRow | None: ...
+    async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
+        """The lane's next pending row (lowest priority, then oldest), leaving out the ids
+        in ``skip`` (perf: rows this process is sending right now)."""
+        ...
+
     async def lanes_with_pending_outbox(self) -> list[str]: ...
+
+    # perf: the lane's lease taken with the read; the lease given back with the last mark
+    async def claim_lane(
+        self, key: str, owner: str, now: float, ttl: float, lane: str
+    ) -> tuple[bool, OutboxRow | None]:
+        """``Leases.claim(key, …)`` and ``next_outgoing(lane)`` in one trip; the row means
+        nothing when the claim failed."""
+        ...
 
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         """The row went out; with ``row.log_chat`` it joins that chat's history. Returns
         how many messages went out on the row's channel this month (UTC), this one
         included (WhatsApp bills per message); 0 for a row that is no message (a
         ``log_chat`` of None: read receipts, tap answers)."""
+        ...
+
+    async def mark_sent_next(
+        self,
+        row: OutboxRow,
+        platform_id: str | None,
+        now: float,
+        skip: Sequence[int] = (),
+        lease: tuple[str, str] | None = None,
+    ) -> tuple[int, OutboxRow | None]:
+        """perf: ``mark_sent``, then the lane's ``next_outgoing`` (leaving out ``row`` and
+        ``skip``), in one trip. ``lease`` (key, owner): given back in it too when nothing
+        of the lane is pending any more (then the next row is None)."""
         ...
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None: ...

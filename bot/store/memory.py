@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -178,13 +178,23 @@ class MemoryStore:
         for change in turn.timers:
             self._timer(turn.chat_key, change)
         t.lessons += [copy.deepcopy(dict(lesson)) for lesson in turn.lessons]
-        ids = [self._enqueue(out, now) for out in turn.outgoing]
+        ids = [self._enqueue(out, now, turn.inbound_id) for out in turn.outgoing]  # perf: turn
         item = t.inbound.get(turn.inbound_id)
         if item is not None:
             item.status = "done"
         if turn.contact is not None:  # the buyer wrote: what waited for that goes out
             self._release(turn.chat_key)
         return ids
+
+    # perf: as SqlStore's, one call a turn
+    async def commit_and_next(
+        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+    ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
+        ids = await self.commit_turn(turn, now)
+        row, state = await self.next_turn(turn.chat_key)
+        if row is None and lease is not None:
+            await self.release(*lease)
+        return ids, row, state
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         return [
@@ -269,18 +279,20 @@ class MemoryStore:
     async def enqueue(self, out: Outgoing, now: float) -> int:
         return self._enqueue(out, now)
 
-    def _enqueue(self, out: Outgoing, now: float) -> int:
+    def _enqueue(self, out: Outgoing, now: float, turn: int | None = None) -> int:
         n = self._tables.next_id()
         payload = copy.deepcopy(out.payload)
         row = OutboxRow(
-            n, out.lane, payload, 0, 0.0, now, out.log_chat, out.log_kind, out.log_text
+            n, out.lane, payload, 0, 0.0, now, out.log_chat, out.log_kind, out.log_text, turn=turn
         )
         self._tables.outbox[n] = _Out(row, priority=out.priority)
         return n
 
-    async def next_outgoing(self, lane: str) -> OutboxRow | None:
+    async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
         pending = [
-            o for o in self._tables.outbox.values() if o.status == "pending" and o.row.lane == lane
+            o
+            for o in self._tables.outbox.values()
+            if o.status == "pending" and o.row.lane == lane and o.row.id not in skip  # perf
         ]  # secwire: lowest priority first, then the oldest
         return min(pending, key=lambda o: (o.priority, o.row.id)).row if pending else None
 
@@ -306,6 +318,34 @@ class MemoryStore:
         line = self._tables.messages[-1]
         line.update(platform_id=platform_id, outbox_id=row.id, status="sent")
         return counts[key]
+
+    # perf: as SqlStore's, one call a send
+    async def mark_sent_next(
+        self,
+        row: OutboxRow,
+        platform_id: str | None,
+        now: float,
+        skip: Sequence[int] = (),
+        lease: tuple[str, str] | None = None,
+    ) -> tuple[int, OutboxRow | None]:
+        count = await self.mark_sent(row, platform_id, now)
+        following = await self.next_outgoing(row.lane, (row.id, *skip))
+        if lease is not None and await self.next_outgoing(row.lane) is None:
+            await self.release(*lease)
+        return count, following
+
+    async def claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
+        if not await self.claim(key, owner, now, ttl):
+            return False, None, None
+        row, state = await self.next_turn(chat_key)
+        return True, row, state
+
+    async def claim_lane(
+        self, key: str, owner: str, now: float, ttl: float, lane: str
+    ) -> tuple[bool, OutboxRow | None]:
+        return await self.claim(key, owner, now, ttl), await self.next_outgoing(lane)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         item = self._tables.outbox.get(outbox_id)

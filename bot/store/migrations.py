@@ -187,6 +187,10 @@ MIGRATIONS: tuple[Step, ...] = (
         PRIMARY KEY (order_id, status)
     )
     """,
+    # 11 (perf): the turn (inbound event) that queued an outbox row: rows of one turn go
+    # out strictly one after another, a later turn's row may start before the earlier
+    # turn's last answer is back
+    "ALTER TABLE outbox ADD COLUMN turn BIGINT",
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done

@@ -35,6 +35,7 @@ def outbox(row: Row) -> OutboxRow:
         row["log_kind"],
         row["log_text"],
         row["progress"],
+        row["turn"],  # perf
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.store import rows
@@ -32,7 +32,7 @@ ERROR_CHARS = 2000
 _INBOUND = "SELECT id, chat_key, payload, received_at FROM inbound"
 _OUTBOX = (
     "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
-    "log_text, progress FROM outbox"
+    "log_text, progress, turn FROM outbox"
 )
 _TIMERS = "SELECT id, chat_key, kind, due_at, data FROM timers"
 _INBOX = (  # {like}: the dialect's case-insensitive LIKE
@@ -54,6 +54,11 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # perf: a chat's state as read together with its next event (``next_turn``,
+        # ``commit_and_next``), handed to the turn's ``load_state`` instead of a second
+        # read. Only the chat's lease holder reads and writes it during the turn; its
+        # commit (or failure) drops the entry.
+        self._prefetched: dict[str, str | None] = {}
 
     async def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
         [result] = await self.engine.run([(sql, params)], write=False)
@@ -103,14 +108,18 @@ class SqlStore:
 
     async def next_turn(self, chat_key: str) -> tuple[InboundRow | None, dict[str, Any] | None]:
         """The chat's next pending event and its state, read together (one trip)."""
-        row = await self._one(
-            "SELECT i.id, i.chat_key, i.payload, i.received_at, c.state FROM inbound i "
-            "LEFT JOIN conversations c ON c.chat_key = i.chat_key "
-            "WHERE i.chat_key = ? AND i.status = 'pending' ORDER BY i.id LIMIT 1",
-            chat_key,
-        )
+        [result] = await self.engine.run([_next_turn(chat_key)], write=False)
+        return self._turn_read(chat_key, result.one())
+
+    def _turn_read(
+        self, chat_key: str, row: dict[str, Any] | None
+    ) -> tuple[InboundRow | None, dict[str, Any] | None]:
         if row is None:
+            self._prefetched.pop(chat_key, None)
             return None, None
+        if len(self._prefetched) > 10_000:  # turns that never committed: forget them
+            self._prefetched.clear()
+        self._prefetched[chat_key] = row["state"]  # perf: for the turn's load_state
         return rows.inbound(row), json.loads(row["state"]) if row["state"] else None
 
     async def chats_with_pending_inbound(self) -> list[str]:
@@ -121,6 +130,7 @@ class SqlStore:
         return [r["chat_key"] for r in found]
 
     async def fail_inbound(self, inbound_id: int, error: str, now: float) -> None:
+        self._prefetched.clear()  # perf: rare; which chat it was does not matter
         await self._write(
             "UPDATE inbound SET status = 'failed', error = ?, processed_at = ? WHERE id = ?",
             error[:ERROR_CHARS],
@@ -130,16 +140,29 @@ class SqlStore:
 
     # leases ----------------------------------------------------------------------------
     async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
-        claimed = await self._write(
-            "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
-            "WHERE leases.owner = excluded.owner OR leases.until < ?",
-            key,
-            owner,
-            now + ttl,
-            now,
-        )
+        [claimed] = await self.engine.run([_claim(key, owner, now, ttl)])
         return claimed.rowcount == 1
+
+    # perf: the claim and the read in one trip
+    async def claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
+        claimed, found = await self.engine.run(
+            [_claim(key, owner, now, ttl), _next_turn(chat_key)]
+        )
+        if claimed.rowcount != 1:
+            return False, None, None
+        row, state = self._turn_read(chat_key, found.one())
+        return True, row, state
+
+    async def claim_lane(
+        self, key: str, owner: str, now: float, ttl: float, lane: str
+    ) -> tuple[bool, OutboxRow | None]:
+        claimed, found = await self.engine.run(
+            [_claim(key, owner, now, ttl), _next_outgoing(lane, ())]
+        )
+        row = found.one()
+        return claimed.rowcount == 1, None if row is None else rows.outbox(row)
 
     async def release(self, key: str, owner: str) -> None:
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
@@ -150,13 +173,44 @@ class SqlStore:
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:
-        row = await self._one("SELECT state FROM conversations WHERE chat_key = ?", chat_key)
-        if row is None or row["state"] is None:
+        if chat_key in self._prefetched:  # perf: read with the turn's event just now
+            raw = self._prefetched.pop(chat_key)
+        else:
+            row = await self._one("SELECT state FROM conversations WHERE chat_key = ?", chat_key)
+            raw = None if row is None else row["state"]
+        if raw is None:
             return None
-        state: dict[str, Any] = json.loads(row["state"])
+        state: dict[str, Any] = json.loads(raw)
         return state
 
     async def commit_turn(self, turn: Turn, now: float) -> list[int]:
+        batch, first_out = self._turn_batch(turn, now)
+        results = await self.engine.run(batch)
+        return [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
+
+    # perf: the turn, the next event and (when none is left) the lease, in one trip
+    async def commit_and_next(
+        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+    ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
+        batch, first_out = self._turn_batch(turn, now)
+        read = len(batch)
+        batch.append(_next_turn(turn.chat_key))
+        if lease is not None:
+            batch.append(
+                (
+                    "DELETE FROM leases WHERE key = ? AND owner = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM inbound WHERE chat_key = ? AND status = 'pending')",
+                    (lease[0], lease[1], turn.chat_key),
+                )
+            )
+        results = await self.engine.run(batch)
+        ids = [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
+        row, state = self._turn_read(turn.chat_key, results[read].one())
+        return ids, row, state
+
+    def _turn_batch(self, turn: Turn, now: float) -> tuple[list[Stmt], int]:
+        """The turn's statements, and where its outbox inserts start among them."""
+        self._prefetched.pop(turn.chat_key, None)  # perf: the state changes now
         batch: list[Stmt] = []
         if turn.state is not None:
             batch.append(
@@ -190,7 +244,7 @@ class SqlStore:
         batch += [_timer(turn.chat_key, change) for change in turn.timers]
         batch += [_lesson(lesson, now) for lesson in turn.lessons]
         first_out = len(batch)
-        batch += [_enqueue(out, now) for out in turn.outgoing]
+        batch += [_enqueue(out, now, turn.inbound_id) for out in turn.outgoing]  # perf: turn
         batch.append(
             (
                 "UPDATE inbound SET status = 'done', processed_at = ? WHERE id = ?",
@@ -199,8 +253,7 @@ class SqlStore:
         )
         if turn.contact is not None:  # the buyer wrote: what waited for that goes out
             batch.append(_release(turn.chat_key))
-        results = await self.engine.run(batch)
-        return [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
+        return batch, first_out
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
         found = await self._all(
@@ -213,11 +266,9 @@ class SqlStore:
         [result] = await self.engine.run([_enqueue(out, now)])
         return int(result.rows[0]["id"])
 
-    async def next_outgoing(self, lane: str) -> OutboxRow | None:
-        row = await self._one(
-            f"{_OUTBOX} WHERE lane = ? AND status = 'pending' ORDER BY priority, id LIMIT 1",
-            lane,
-        )
+    async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
+        [result] = await self.engine.run([_next_outgoing(lane, skip)], write=False)
+        row = result.one()
         return None if row is None else rows.outbox(row)
 
     async def lanes_with_pending_outbox(self) -> list[str]:
@@ -227,32 +278,34 @@ class SqlStore:
         return [r["lane"] for r in found]
 
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
-        batch: list[Stmt] = [
-            (
-                "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
-                "attempts = attempts + 1 WHERE id = ?",
-                (now, platform_id, row.id),
-            ),
-        ]
-        if row.log_chat is not None:  # a message (receipts and tap answers are not)
+        batch = _sent(row, platform_id, now)
+        results = await self.engine.run(batch)
+        return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
+
+    # perf: the sent mark and the lane's next row in one trip
+    async def mark_sent_next(
+        self,
+        row: OutboxRow,
+        platform_id: str | None,
+        now: float,
+        skip: Sequence[int] = (),
+        lease: tuple[str, str] | None = None,
+    ) -> tuple[int, OutboxRow | None]:
+        batch = _sent(row, platform_id, now)
+        read = len(batch)
+        batch.append(_next_outgoing(row.lane, (row.id, *skip)))
+        if lease is not None:
             batch.append(
                 (
-                    "INSERT INTO sent_counts (month, channel, n) VALUES (?, ?, 1) ON CONFLICT "
-                    "(month, channel) DO UPDATE SET n = sent_counts.n + 1 RETURNING n",
-                    (month_of(now), row.lane.split(":", 1)[0]),
-                )
-            )
-        if row.log_chat is not None:
-            batch.append(
-                (
-                    "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
-                    "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
-                    "'sent', ?)",
-                    rows.sent_values(row, platform_id, now),
+                    "DELETE FROM leases WHERE key = ? AND owner = ? AND NOT EXISTS "
+                    "(SELECT 1 FROM outbox WHERE lane = ? AND status = 'pending')",
+                    (lease[0], lease[1], row.lane),
                 )
             )
         results = await self.engine.run(batch)
-        return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
+        count = int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
+        found = results[read].one()
+        return count, None if found is None else rows.outbox(found)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
         await self._write(
@@ -628,6 +681,62 @@ def month_of(now: float) -> str:
     return time.strftime("%Y-%m", time.gmtime(now))
 
 
+def _sent(row: OutboxRow, platform_id: str | None, now: float) -> list[Stmt]:
+    """Mark ``row`` sent; a message (not a receipt or tap answer) is counted for the month
+    (the second statement returns the count) and joins its chat's history."""
+    batch: list[Stmt] = [
+        (
+            "UPDATE outbox SET status = 'sent', sent_at = ?, platform_id = ?, "
+            "attempts = attempts + 1 WHERE id = ?",
+            (now, platform_id, row.id),
+        ),
+    ]
+    if row.log_chat is not None:
+        batch.append(
+            (
+                "INSERT INTO sent_counts (month, channel, n) VALUES (?, ?, 1) ON CONFLICT "
+                "(month, channel) DO UPDATE SET n = sent_counts.n + 1 RETURNING n",
+                (month_of(now), row.lane.split(":", 1)[0]),
+            )
+        )
+        batch.append(
+            (
+                "INSERT INTO messages (chat_key, direction, kind, text, platform_id, "
+                "outbox_id, at, status, status_at) VALUES (?, 'out', ?, ?, ?, ?, ?, "
+                "'sent', ?)",
+                rows.sent_values(row, platform_id, now),
+            )
+        )
+    return batch
+
+
+def _claim(key: str, owner: str, now: float, ttl: float) -> Stmt:
+    return (
+        "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+        "WHERE leases.owner = excluded.owner OR leases.until < ?",
+        (key, owner, now + ttl, now),
+    )
+
+
+def _next_turn(chat_key: str) -> Stmt:
+    return (
+        "SELECT i.id, i.chat_key, i.payload, i.received_at, c.state FROM inbound i "
+        "LEFT JOIN conversations c ON c.chat_key = i.chat_key "
+        "WHERE i.chat_key = ? AND i.status = 'pending' ORDER BY i.id LIMIT 1",
+        (chat_key,),
+    )
+
+
+def _next_outgoing(lane: str, skip: Sequence[int]) -> Stmt:
+    # perf: ``skip`` holds the few rows in flight (one or two), so a short NOT IN
+    leave = f" AND id NOT IN ({', '.join('?' * len(skip))})" if skip else ""
+    return (
+        f"{_OUTBOX} WHERE lane = ? AND status = 'pending'{leave} ORDER BY priority, id LIMIT 1",
+        (lane, *skip),
+    )
+
+
 def _release(lane: str) -> Stmt:
     return (
         "UPDATE outbox SET status = 'pending', not_before = 0 WHERE lane = ? AND status = 'held'",
@@ -635,11 +744,11 @@ def _release(lane: str) -> Stmt:
     )
 
 
-def _enqueue(out: Outgoing, now: float) -> Stmt:
+def _enqueue(out: Outgoing, now: float, turn: int | None = None) -> Stmt:
     return (
         "INSERT INTO outbox (lane, payload, created_at, log_chat, log_kind, log_text, "
-        "priority, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
-        rows.outgoing_values(out, now),
+        "priority, turn, not_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+        (*rows.outgoing_values(out, now), turn),  # perf: the turn that queued it
     )
 
 

@@ -48,6 +48,7 @@ class SqliteEngine:
         self.exclusive = exclusive  # refuse a second serving process on the same file
         self.on_loop = on_loop and path != ":memory:"  # False: every batch on the thread
         self.writes_on_loop = writes_on_loop
+        self._alone = False  # perf: set at open when this process holds the file by itself
         self._fast: sqlite3.Connection | None = None
         self._writes = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -60,6 +61,9 @@ class SqliteEngine:
         on_disk = self.path != ":memory:"
         if on_disk and self.exclusive:
             self._lock_path = filelock.acquire(self.path, os.environ.get(SHARED_DIR))
+            # perf: no other process writes the file (one serve, no workers), so a write on
+            # the loop never waits for another's lock: it costs less than the thread hop
+            self._alone = not os.environ.get(SHARED_DIR)
         try:
             ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._thread = threading.Thread(
@@ -126,7 +130,7 @@ class SqliteEngine:
     # statements ------------------------------------------------------------------------
     async def run(self, stmts: Sequence[Stmt], write: bool = True) -> list[Result]:
         fast = self._fast
-        if fast is not None and (self.writes_on_loop or not write):
+        if fast is not None and (self.writes_on_loop or self._alone or not write):
             try:
                 results = _batch(fast, stmts, write)
             except sqlite3.OperationalError as exc:

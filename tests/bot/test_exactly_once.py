@@ -153,17 +153,17 @@ async def test_a_send_whose_bookkeeping_fails_is_recorded_later(store: Store) ->
     clock = FakeClock()
     platform = FakeTelegram()
     outbox = _outbox(store, platform, clock)
-    real = store.mark_sent
+    real = store.mark_sent_next  # the outbox records a send with the lane's next row
     failures = 2
 
-    async def flaky(*args: Any) -> None:
+    async def flaky(*args: Any) -> Any:
         nonlocal failures
         if failures:
             failures -= 1
             raise StoreError("database is locked")
-        await real(*args)
+        return await real(*args)
 
-    store.mark_sent = flaky  # type: ignore[method-assign]
+    store.mark_sent_next = flaky  # type: ignore[method-assign]
     await store.enqueue(queued(LANE, Say("bisa cod?")), clock.wall())
     await _drained(store, outbox)
     await outbox.close()

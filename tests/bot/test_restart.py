@@ -57,17 +57,17 @@ async def test_a_send_whose_bookkeeping_fails_is_recorded_later_not_sent_twice(
     config = write_config(tmp_path)
     async with running(config, clock=FakeClock()) as bot:
         store = bot.gateway.store
-        real = store.mark_sent
+        real = store.mark_sent_next  # the outbox records a send with the lane's next row
         failures = 2
 
-        async def flaky(*args: Any, **kwargs: Any) -> None:
+        async def flaky(*args: Any, **kwargs: Any) -> Any:
             nonlocal failures
             if failures:
                 failures -= 1
                 raise StoreError("database is locked")
-            await real(*args, **kwargs)
+            return await real(*args, **kwargs)
 
-        store.mark_sent = flaky  # type: ignore[method-assign]
+        store.mark_sent_next = flaky  # type: ignore[method-assign]
         await bot.telegram(tg_text("bisa cod?", user_id=79))
         await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "79")) >= 1)
         for _ in range(300):

@@ -1,0 +1,137 @@
+"""One store trip where a message used to take two: the commit returns the chat's next
+event (and gives the lease back when there is none), the sent mark returns the lane's next
+row, and the state read with an event is the one the turn's ``load_state`` sees."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.commands import Say, queued
+from bot.store import open_store
+from bot.store.base import Store, Turn
+from bot.store.memory import MemoryStore
+
+CHAT = "telegram:5"
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        opened: Store = MemoryStore()
+    elif request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+    else:
+        opened = open_store(request.getfixturevalue("postgres_url"))
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+async def _accept(store: Store, n: int) -> None:
+    assert await store.accept_inbound(f"tg:{n}", CHAT, {"n": n}, 1.0)
+
+
+async def test_the_commit_hands_over_the_next_event_and_its_state(store: Store) -> None:
+    await _accept(store, 1)
+    await _accept(store, 2)
+    first, state = await store.next_turn(CHAT)
+    assert first is not None
+    assert first.payload == {"n": 1}
+    assert state is None
+    assert await store.load_state(CHAT) is None
+    turn = Turn(first.id, CHAT, {"stage": "open", "n": 1}, [queued(CHAT, Say("halo"))])
+    ids, second, state = await store.commit_and_next(turn, 2.0)
+    assert len(ids) == 1
+    assert second is not None
+    assert second.payload == {"n": 2}
+    assert state == {"stage": "open", "n": 1}
+    assert await store.load_state(CHAT) == {"stage": "open", "n": 1}
+    ids, third, state = await store.commit_and_next(Turn(second.id, CHAT, None), 3.0)
+    assert (ids, third, state) == ([], None, None)
+
+
+async def test_the_last_commit_gives_the_lease_back(store: Store) -> None:
+    await _accept(store, 1)
+    await _accept(store, 2)
+    assert await store.claim(CHAT, "me", 1.0, 30.0)
+    first, _ = await store.next_turn(CHAT)
+    assert first is not None
+    _, second, _ = await store.commit_and_next(Turn(first.id, CHAT, None), 2.0, (CHAT, "me"))
+    assert second is not None
+    assert not await store.claim(CHAT, "other", 2.0, 30.0)  # still ours: an event waits
+    _, last, _ = await store.commit_and_next(Turn(second.id, CHAT, None), 3.0, (CHAT, "me"))
+    assert last is None
+    assert await store.claim(CHAT, "other", 3.0, 30.0)  # given back with the commit
+
+
+async def test_a_state_written_after_the_read_is_not_served_stale(store: Store) -> None:
+    await _accept(store, 1)
+    first, _ = await store.next_turn(CHAT)
+    assert first is not None
+    await store.commit_turn(Turn(first.id, CHAT, {"stage": "handed_off"}), 2.0)
+    assert await store.load_state(CHAT) == {"stage": "handed_off"}
+
+
+async def test_the_sent_mark_hands_over_the_lanes_next_row(store: Store) -> None:
+    for text in ("a", "b", "c"):
+        await store.enqueue(queued(CHAT, Say(text)), 1.0)
+    a = await store.next_outgoing(CHAT)
+    assert a is not None
+    b = await store.next_outgoing(CHAT, (a.id,))  # a is on its way: b may start
+    assert b is not None
+    assert b.payload != a.payload
+    count, following = await store.mark_sent_next(a, "m1", 2.0, (b.id,))
+    assert count == 1
+    assert following is not None
+    assert following.payload["text"] == "c"
+    await store.mark_sent(b, "m2", 2.0)
+    count, following = await store.mark_sent_next(following, "m3", 2.0)
+    assert (count, following) == (3, None)
+    assert await store.outbox_depth() == 0
+
+
+async def test_rows_carry_the_turn_that_queued_them(store: Store) -> None:
+    await _accept(store, 1)
+    first, _ = await store.next_turn(CHAT)
+    assert first is not None
+    await store.commit_turn(Turn(first.id, CHAT, None, [queued(CHAT, Say("x"))]), 2.0)
+    await store.enqueue(queued(CHAT, Say("note")), 2.0)
+    row = await store.next_outgoing(CHAT)
+    assert row is not None
+    assert row.turn == first.id
+    note = await store.next_outgoing(CHAT, (row.id,))
+    assert note is not None
+    assert note.turn is None
+
+
+async def test_a_claim_reads_the_chats_next_event_and_the_lanes_next_row(store: Store) -> None:
+    await _accept(store, 1)
+    await store.enqueue(queued(CHAT, Say("halo")), 1.0)
+    took, event, _ = await store.claim_turn(CHAT, "me", 1.0, 30.0, CHAT)
+    assert took
+    assert event is not None
+    took, event, _ = await store.claim_turn(CHAT, "other", 2.0, 30.0, CHAT)
+    assert (took, event) == (False, None)  # held by "me"
+    took, row = await store.claim_lane("outbox:" + CHAT, "me", 1.0, 60.0, CHAT)
+    assert took
+    assert row is not None
+    took, _ = await store.claim_lane("outbox:" + CHAT, "other", 2.0, 60.0, CHAT)
+    assert not took
+
+
+async def test_the_lanes_last_mark_gives_its_lease_back(store: Store) -> None:
+    key = "outbox:" + CHAT
+    for text in ("a", "b"):
+        await store.enqueue(queued(CHAT, Say(text)), 1.0)
+    took, a = await store.claim_lane(key, "me", 1.0, 60.0, CHAT)
+    assert took
+    assert a is not None
+    _, b = await store.mark_sent_next(a, None, 2.0, (), (key, "me"))
+    assert b is not None
+    assert not await store.claim(key, "other", 2.0, 60.0)  # b waits: still ours
+    _, none = await store.mark_sent_next(b, None, 3.0, (), (key, "me"))
+    assert none is None
+    assert await store.claim(key, "other", 3.0, 60.0)
