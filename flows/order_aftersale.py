@@ -73,7 +73,6 @@ def plan_timers(
 def _timers(
     order: OrderView, settings: OrderSettings, state: OrdersState
 ) -> list[SetTimer | CancelTimer]:
-    data = {"order": order.number}
     want: dict[str, datetime] = {}
     if (
         order.status in ("new", "paid")
@@ -97,7 +96,7 @@ def _timers(
     for base in TIMER_KINDS:
         kind = timer_kind(base, order.number)
         if base in want:
-            timers.append(SetTimer(kind, want[base].timestamp(), data))
+            timers.append(SetTimer(kind, want[base].timestamp(), {"order": order.number}))
         else:
             timers.append(CancelTimer(kind))
     return timers
