@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from flows.messages import Option
+from flows.messages import CancelTimer, NotifySeller, Option, SetTimer, ShopMessage, UpdateOrder
 from flows.order_model import (
     FEEDBACK,
     FEEDBACK_GAP,
@@ -14,18 +14,13 @@ from flows.order_model import (
     LATE_DELIVER,
     LATE_SHIP,
     TIMER_KINDS,
-    CancelTimer,
     Effect,
-    NotifySeller,
-    OrderChange,
     OrderEvent,
     OrderSettings,
     OrdersState,
     OrdersView,
     OrderView,
     Outcome,
-    SetTimer,
-    ShopSay,
     lang_for,
     number_key,
     order_values,
@@ -54,10 +49,10 @@ def on_order_event(
                 "seller_opted_out", seller, buyer=view.buyer or "-",
                 **order_values(order, seller, settings),
             )  # fmt: skip
-            effects.append(NotifySeller(note))
+            effects.append(NotifySeller("order", text=note))
         else:
             text = settings.texts.get(key, lang, shop=view.shop, **values)
-            effects.append(ShopSay(text, (), order_update_params(order, event, lang)))
+            effects.append(ShopMessage(text, params=order_update_params(order, event, lang)))
     effects.extend(_timers(order, settings, view.state))
     return Outcome(view.state, tuple(effects))
 
@@ -78,7 +73,6 @@ def plan_timers(
 def _timers(
     order: OrderView, settings: OrderSettings, state: OrdersState
 ) -> list[SetTimer | CancelTimer]:
-    data = {"order": order.number}
     want: dict[str, datetime] = {}
     if (
         order.status in ("new", "paid")
@@ -102,7 +96,7 @@ def _timers(
     for base in TIMER_KINDS:
         kind = timer_kind(base, order.number)
         if base in want:
-            timers.append(SetTimer(kind, want[base], data))
+            timers.append(SetTimer(kind, want[base].timestamp(), {"order": order.number}))
         else:
             timers.append(CancelTimer(kind))
     return timers
@@ -169,10 +163,12 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
     return Outcome(
         new_state,
         (
-            ShopSay(
-                text("feedback_ask"), options, order_update_params(order, "feedback", buyer_lang)
+            ShopMessage(
+                text("feedback_ask"),
+                options,
+                params=order_update_params(order, "feedback", buyer_lang),
             ),
-            OrderChange(order.number, "feedback_asked"),
+            UpdateOrder(order.number, "feedback_asked"),
         ),
     )
 
@@ -187,6 +183,11 @@ def _apology(
 ) -> tuple[Effect, ...]:
     effects: list[Effect] = []
     if not state.opted_out:
-        effects.append(ShopSay(buyer_text, (), order_update_params(order, "late", language)))
-    effects += [NotifySeller(seller_text), OrderChange(order.number, "late_notice", which)]
+        effects.append(
+            ShopMessage(buyer_text, params=order_update_params(order, "late", language))
+        )
+    effects += [
+        NotifySeller("order", text=seller_text),
+        UpdateOrder(order.number, "late_notice", which),
+    ]
     return tuple(effects)

@@ -1,5 +1,7 @@
-"""The order flow plugged into the engine: the router's FLOWS / TIMERS / ORDERS entries,
-and the one seam where the order flow's effects become the engine's actions.
+"""The order flow plugged into the engine: the router's FLOWS / TIMERS / ORDERS entries.
+
+The flow speaks the engine's actions (``flows.messages``); a ``HandOff`` also moves the
+chat to the sellers (``flows.handoff.handed``).
 
 The chat's ``OrdersState`` lives on the ``Conversation``: ``opted_out``,
 ``feedback_asked_at`` and ``case_open`` in their own fields, the rest (a question the
@@ -67,7 +69,7 @@ def close_case(conv: Conversation) -> Conversation:
     return conv.evolve(case_open=None)
 
 
-# ---- the seam ----------------------------------------------------------------------------
+# ---- the chat as the flow sees it -----------------------------------------------------------
 
 
 def _view(conv: Conversation, policy: Policy) -> o.OrdersView:
@@ -119,28 +121,14 @@ def _settings(conv: Conversation, faq: Faq | None, policy: Policy) -> o.OrderSet
 
 
 def _apply(
-    conv: Conversation, effects: Iterable[o.Effect], policy: Policy, now: datetime
+    conv: Conversation, effects: Iterable[m.Action], policy: Policy, now: datetime
 ) -> Result:
+    """The flow's actions as they are; a handoff also moves the chat to the sellers."""
     actions: list[m.Action] = []
-    for effect in effects:
-        match effect:
-            case o.Say(text=text, options=options):
-                actions.append(m.Say(text, options))
-            case o.ShopSay(text=text, options=options, params=params):
-                actions.append(m.ShopMessage(text, options, "order_update", params))
-            case o.HandOff(reason=reason, note=note, message=message):
-                actions.append(m.HandOff(reason, message or m.BuyerMessage(), note))
-                conv, actions = handoff.handed(
-                    conv, reason, policy, now.timestamp(), actions=actions
-                )
-            case o.NotifySeller(text=text):
-                actions.append(m.NotifySeller("order", text=text))
-            case o.OrderChange(number=number, change=change, value=value):
-                actions.append(m.UpdateOrder(number, change, value))
-            case o.SetTimer(kind=kind, due_at=due_at, data=data):
-                actions.append(m.SetTimer(kind, due_at.timestamp(), dict(data)))
-            case o.CancelTimer(kind=kind):
-                actions.append(m.CancelTimer(kind))
-            case o.SetOptOut(opted_out=opted_out):
-                conv = conv.evolve(opted_out=opted_out)
+    for action in effects:
+        actions.append(action)
+        if isinstance(action, m.HandOff):
+            conv, actions = handoff.handed(
+                conv, action.reason, policy, now.timestamp(), actions=actions
+            )
     return conv, actions

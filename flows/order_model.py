@@ -4,10 +4,19 @@ the chat's order state, the shop's after-sale settings, the effects, timer kinds
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
-from flows.messages import OPEN_STATUSES, BuyerMessage, Option
+from flows.messages import (
+    OPEN_STATUSES,
+    CancelTimer,
+    HandOff,
+    NotifySeller,
+    Say,
+    SetTimer,
+    ShopMessage,
+    UpdateOrder,
+)
 from flows.messages import OrderChangeKind as OrderChangeKind
 from flows.messages import OrderEvent as OrderEvent
 from flows.messages import OrderStatus as OrderStatus
@@ -95,68 +104,12 @@ class OrderSettings:
     texts: OrderTexts = field(default_factory=OrderTexts)
 
 
-# ---- effects out -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Say:
-    """A reply to the buyer's message."""
-
-    text: str
-    options: tuple[Option, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ShopSay:
-    """A message the shop starts (thank-you, tracking, apology, feedback request): on
-    WhatsApp outside the 24-hour window it goes as the ``order_update`` template with
-    ``params`` ({{1}} order number, {{2}} one line of news, {{3}} link), else is held."""
-
-    text: str
-    options: tuple[Option, ...] = ()
-    params: tuple[str, ...] = ()
-
+# ---- effects out: the engine's own actions ------------------------------------------
 
 HandOffReason = Literal["order_lookup", "return", "complaint", "late"]
-
-
-@dataclass(frozen=True, slots=True)
-class HandOff:
-    reason: HandOffReason
-    note: str = ""  # the case card for the seller chat
-    message: BuyerMessage | None = None  # the buyer's message to show the seller
-
-
-@dataclass(frozen=True, slots=True)
-class NotifySeller:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class OrderChange:
-    number: str
-    change: OrderChangeKind
-    value: str = ""  # feedback: good|ok|problem; late_notice: ship|deliver; reason
-
-
-@dataclass(frozen=True, slots=True)
-class SetTimer:
-    kind: str
-    due_at: datetime
-    data: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class CancelTimer:
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetOptOut:
-    opted_out: bool
-
-
-Effect = Say | ShopSay | HandOff | NotifySeller | OrderChange | SetTimer | CancelTimer | SetOptOut
+# The actions the order flow asks for (a slice of ``flows.messages.Action``). A buyer's
+# opt-out is no action: ``OrdersState.opted_out`` carries it onto the Conversation.
+Effect = Say | ShopMessage | HandOff | NotifySeller | UpdateOrder | SetTimer | CancelTimer
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Parameters of the WhatsApp utility template for order news (``whatsapp.templates.
 order_update``), used when the buyer's 24-hour window is closed. Pure: the order flow
-puts them on every message the shop starts (``flows.orders.ShopSay.params``).
+puts them on every message the shop starts (``flows.messages.ShopMessage.params``).
 
 The template to submit to Meta (category *utility*, language as configured), e.g. in
 Indonesian: ``Halo kak, ada kabar untuk pesanan #{{1}}: {{2}}. Info lengkap: {{3}}`` —

@@ -17,19 +17,22 @@ calls, for one chat:
 ``view`` is an ``OrdersView``: the chat's ``OrdersState`` (kept in the conversation's
 flow slot, ``to_dict``/``from_dict``), the buyer's orders as ``OrderView`` values (newest
 first), the chat language, shop name and buyer's display name. ``Outcome.state`` is the
-new ``OrdersState``; ``Outcome.effects`` are, in order:
+new ``OrdersState``; ``Outcome.effects`` are the engine's own actions
+(``flows.messages``), in order:
 
-- ``Say(text, options)``, a reply to the buyer, and ``ShopSay(text, options, params)``, a
-  message the shop starts (WhatsApp: the ``order_update`` template with ``params`` outside
-  the 24-hour window) — never one when the buyer opted out (``NotifySeller`` says so);
-- ``HandOff(reason, note)`` the chat to a seller (reason: order_lookup, return,
+- ``Say(text, options)``, a reply to the buyer, and ``ShopMessage(text, options,
+  "order_update", params)``, a message the shop starts (WhatsApp: the ``order_update``
+  template with ``params`` outside the 24-hour window) — never one when the buyer opted out
+  (``NotifySeller`` says so);
+- ``HandOff(reason, message, note)`` the chat to a seller (reason: order_lookup, return,
   complaint, late);
-- ``NotifySeller(text)`` a line in the seller chat about this buyer;
-- ``OrderChange(number, change, value)`` for the order store (``delivered``,
+- ``NotifySeller("order", text=...)`` a line in the seller chat about this buyer;
+- ``UpdateOrder(number, change, value)`` for the order store (``delivered``,
   ``return_requested``, ``feedback``, ``feedback_asked``, ``late_notice``);
-- ``SetTimer(kind, due_at, data)`` / ``CancelTimer(kind)`` per chat; kinds
-  ``order_late_ship:<no>``, ``order_late_deliver:<no>``, ``order_feedback:<no>``;
-- ``SetOptOut(opted_out)`` for the contact book (the state carries it too).
+- ``SetTimer(kind, at, data)`` / ``CancelTimer(kind)`` per chat; kinds
+  ``order_late_ship:<no>``, ``order_late_deliver:<no>``, ``order_feedback:<no>``.
+
+A buyer's opt-out (or back in) is ``OrdersState.opted_out``, no action.
 
 Everything is importable from here; the values live in ``flows.order_model``, the
 after-sale decisions in ``flows.order_aftersale``, recognition in ``flows.order_intents``,
@@ -42,7 +45,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from flows.messages import BuyerMessage, Option
+from flows.messages import (
+    BuyerMessage,
+    CancelTimer,
+    HandOff,
+    NotifySeller,
+    Option,
+    Say,
+    SetTimer,
+    ShopMessage,
+    UpdateOrder,
+)
 from flows.order_aftersale import on_order_event, on_timer, plan_timers
 from flows.order_intents import feeling, recognise, return_reason, says_no
 from flows.order_model import (
@@ -57,12 +70,8 @@ from flows.order_model import (
     PICK,
     REASON,
     TIMER_KINDS,
-    CancelTimer,
     Effect,
-    HandOff,
     HandOffReason,
-    NotifySeller,
-    OrderChange,
     OrderChangeKind,
     OrderEvent,
     OrderSettings,
@@ -71,10 +80,6 @@ from flows.order_model import (
     OrdersView,
     OrderView,
     Outcome,
-    Say,
-    SetOptOut,
-    SetTimer,
-    ShopSay,
     lang_for,
     number_key,
     order_values,
@@ -86,9 +91,9 @@ from flows.order_texts import language_of
 
 __all__ = [
     "FEEDBACK", "FEEDBACK_GAP", "LATE_DELIVER", "LATE_SHIP", "OPEN", "TIMER_KINDS",
-    "CancelTimer", "Effect", "HandOff", "HandOffReason", "NotifySeller", "OrderChange",
+    "CancelTimer", "Effect", "HandOff", "HandOffReason", "NotifySeller",
     "OrderChangeKind", "OrderEvent", "OrderSettings", "OrderStatus", "OrderView",
-    "OrdersState", "OrdersView", "Outcome", "Say", "SetOptOut", "SetTimer", "ShopSay",
+    "OrdersState", "OrdersView", "Outcome", "Say", "SetTimer", "ShopMessage", "UpdateOrder",
     "close_case", "handle", "on_order_event", "on_timer", "parse_timer_kind", "plan_timers",
     "timer_kind",
 ]  # fmt: skip
@@ -211,7 +216,7 @@ class _Flow:
         note = message.text
         return Outcome(
             state,
-            (Say(self.t("lookup_handoff")), HandOff("order_lookup", note, message)),
+            (Say(self.t("lookup_handoff")), HandOff("order_lookup", message, note)),
         )
 
     def status_of(self, order: OrderView) -> Outcome:
@@ -221,7 +226,9 @@ class _Flow:
             late = order.promised_ship_at is not None and self.now > order.promised_ship_at
             effects.append(Say(self.t("preparing_late" if late else "preparing", order)))
             if late:
-                effects.append(NotifySeller(self.t("seller_not_shipped_asked", order)))
+                effects.append(
+                    NotifySeller("order", text=self.t("seller_not_shipped_asked", order))
+                )
         elif order.status == "shipped":
             text = self.t("shipped", order)
             words = self.settings.texts.status(order.tracking_status, self.lang)
@@ -245,7 +252,7 @@ class _Flow:
             return None  # nothing on its way: a plain "thanks", the engine answers it
         order = shipped[0]
         effects: list[Effect] = [
-            OrderChange(order.number, "delivered"),
+            UpdateOrder(order.number, "delivered"),
             Say(self.t("arrived_thanks")),
         ]
         effects.extend(
@@ -279,7 +286,7 @@ class _Flow:
             )
             return Outcome(
                 replace(self.state, awaiting=""),
-                (Say(text), HandOff("return", note, message)),
+                (Say(text), HandOff("return", message, note)),
             )
         return self.return_for(order, return_reason(message.text) or "")
 
@@ -312,9 +319,9 @@ class _Flow:
         state = replace(self.state, awaiting="", about="", reason="", open_case=f"return:{number}")
         effects: list[Effect] = [
             Say(self.t("return_handoff")),
-            OrderChange(number, "return_requested", reason_key),
+            UpdateOrder(number, "return_requested", reason_key),
             CancelTimer(timer_kind(FEEDBACK, number)),
-            HandOff("return", note, message),
+            HandOff("return", message or BuyerMessage(), note),
         ]
         return Outcome(state, tuple(effects))
 
@@ -324,13 +331,13 @@ class _Flow:
         if self.state.opted_out:
             return Outcome(self.state)  # confirmed once already
         state = replace(self.state, opted_out=True, awaiting="", about="")
-        return Outcome(state, (Say(self.t("opt_out")), SetOptOut(True)))
+        return Outcome(state, (Say(self.t("opt_out")),))
 
     def opt_in(self) -> Outcome | None:
         if not self.state.opted_out:
             return None
         state = replace(self.state, opted_out=False)
-        return Outcome(state, (Say(self.t("opt_in")), SetOptOut(False)))
+        return Outcome(state, (Say(self.t("opt_in")),))
 
     # -- answers to our own questions --
 
@@ -398,7 +405,7 @@ class _Flow:
     def feedback(self, number: str, feel: str, message: BuyerMessage) -> Outcome:
         order = self.order(number)
         state = replace(self.state, awaiting="", about="")
-        change = OrderChange(number, "feedback", feel)
+        change = UpdateOrder(number, "feedback", feel)
         if feel == "good":
             return Outcome(state, (change, Say(self.t("feedback_thanks_good"))))
         if feel == "ok":
@@ -409,7 +416,7 @@ class _Flow:
             note = self.t("seller_problem", number=number, items="-")
         state = replace(state, open_case=f"complaint:{number}")
         return Outcome(
-            state, (change, Say(self.t("feedback_sorry")), HandOff("complaint", note, message))
+            state, (change, Say(self.t("feedback_sorry")), HandOff("complaint", message, note))
         )
 
 

@@ -1,12 +1,12 @@
 """Between the order record (``bot.orders.model``) and the pure order flow (``flows.orders``):
-the flow's view of an order, and the flow's ``OrderChange`` applied to the record."""
+the flow's view of an order, and the flow's ``UpdateOrder`` applied to the record."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.orders.model import Change, Order, edit, move
-from flows.orders import OrderChange, OrderView
+from flows.messages import OrderView, UpdateOrder
 
 
 def order_view(order: Order) -> OrderView:
@@ -33,7 +33,7 @@ def order_view(order: Order) -> OrderView:
     )
 
 
-def apply_change(order: Order, change: OrderChange, now: datetime) -> Order:
+def apply_change(order: Order, change: UpdateOrder, now: datetime) -> Order:
     """The order after the flow's ``change`` (by the buyer, or the after-sale timers).
 
     Raises:

@@ -23,7 +23,6 @@ from bot.store.base import TimerChange
 from flows.messages import Action, OrderEvent, OrderView, UpdateOrder
 from flows.order_form import LABELS, parse_form
 from flows.order_texts import language_of
-from flows.orders import OrderChange
 
 log = logging.getLogger("japri.orders")
 
@@ -172,7 +171,6 @@ class OrderDesk:
             if order is None:
                 continue
             try:
-                change = OrderChange(action.number, action.change, action.value)
-                await self.store.update(apply_change(order, change, now))
+                await self.store.update(apply_change(order, action, now))
             except BotError as exc:
                 log.warning("order %s %s not applied: %s", action.number, action.change, exc)

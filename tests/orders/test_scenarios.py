@@ -14,14 +14,14 @@ from flows.messages import BuyerMessage
 from flows.orders import (
     HandOff,
     NotifySeller,
-    OrderChange,
     OrderSettings,
     OrdersState,
     OrdersView,
     Outcome,
     Say,
     SetTimer,
-    ShopSay,
+    ShopMessage,
+    UpdateOrder,
     handle,
     on_order_event,
     on_timer,
@@ -45,7 +45,7 @@ class Chat:
         self.settings = settings or OrderSettings()
         self.state = OrdersState()
         self.buyer = Buyer("telegram:77", "Putri")
-        self.to_buyer: list[Say | ShopSay] = []
+        self.to_buyer: list[Say | ShopMessage] = []
         self.to_seller: list[str] = []
         self.timers: dict[str, datetime] = {}
 
@@ -56,14 +56,14 @@ class Chat:
     def take(self, outcome: Outcome) -> Outcome:
         self.state = outcome.state
         for effect in outcome.effects:
-            if isinstance(effect, Say | ShopSay):
+            if isinstance(effect, Say | ShopMessage):
                 self.to_buyer.append(effect)
             elif isinstance(effect, NotifySeller):
                 self.to_seller.append(effect.text)
-            elif isinstance(effect, HandOff) and effect.message is not None:
+            elif isinstance(effect, HandOff) and effect.message != BuyerMessage():
                 self.to_seller.append(effect.message.text)
             elif isinstance(effect, SetTimer):
-                self.timers[effect.kind] = effect.due_at
+                self.timers[effect.kind] = datetime.fromtimestamp(effect.at, WIB)
         return outcome
 
     async def seller(self, text: str, at: datetime) -> Applied:
@@ -133,7 +133,7 @@ async def test_22_one_feedback_request_after_delivery() -> None:
     # the order now says it was asked: a timer firing again sends nothing
     applied = await chat.service.store.for_chat(chat.buyer.chat_key)
     await chat.service.store.update(
-        apply_change(applied[0], OrderChange(applied[0].number, "feedback_asked"), NOW)
+        apply_change(applied[0], UpdateOrder(applied[0].number, "feedback_asked"), NOW)
     )
     chat.timers["order_feedback:" + applied[0].number] = delivered_at
     await chat.tick(delivered_at + timedelta(seconds=15))

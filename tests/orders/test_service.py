@@ -15,7 +15,7 @@ from bot.orders.store import MemoryOrderStore
 from bot.orders.tracking import TrackEvent, TrackResult
 from bot.orders.webhook import parse_body
 from bot.orders.workdays import WorkWeek
-from flows.orders import OrderChange
+from flows.messages import UpdateOrder
 
 WIB = timezone(timedelta(hours=7))
 NOW = datetime(2024, 12, 2, 10, tzinfo=WIB)  # Monday
@@ -174,12 +174,12 @@ async def test_bridge_view_and_buyer_changes() -> None:
     )  # fmt: skip
     order: Order = shipped.order
     for change in (
-        OrderChange(order.number, "delivered"),
-        OrderChange(order.number, "feedback_asked"),
-        OrderChange(order.number, "feedback", "good"),
-        OrderChange(order.number, "late_notice", "deliver"),
-        OrderChange(order.number, "late_notice", "deliver"),
-        OrderChange(order.number, "return_requested", "damaged"),
+        UpdateOrder(order.number, "delivered"),
+        UpdateOrder(order.number, "feedback_asked"),
+        UpdateOrder(order.number, "feedback", "good"),
+        UpdateOrder(order.number, "late_notice", "deliver"),
+        UpdateOrder(order.number, "late_notice", "deliver"),
+        UpdateOrder(order.number, "return_requested", "damaged"),
     ):
         order = apply_change(order, change, NOW)
     assert order.status == "delivered"
