@@ -18,7 +18,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
 import signal
 import sqlite3
 import sys
@@ -137,7 +136,7 @@ async def measure(messages: int, rate: float) -> dict[str, Any]:
     fp = FakePlatform().start()
     fp.set_chat(SELLER, {"id": SELLER, "type": "supergroup", "title": "CS", "is_forum": True})
     work = Path(tempfile.mkdtemp(prefix="japri-crash-"))
-    port = _free_port()
+    port = served.free_port()
     config = _config(work, fp)
     proc = served.start(config, port, work, append_log=True)
     chats = messages // len(QUESTIONS)
@@ -214,18 +213,9 @@ async def measure(messages: int, rate: float) -> dict[str, Any]:
             result["doubled"] = doubled
             result["doubled_within_bound"] = doubled <= result["sent_not_recorded_at_kill"]
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
+        served.stop(proc)
         fp.stop()
     return result
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> None:

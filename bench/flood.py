@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import sys
 import tempfile
 import time
@@ -81,7 +79,7 @@ async def measure(visitors: int, spread: bool, total: int | None = None) -> dict
     fp = FakePlatform().start()
     fp.set_chat(SELLER, {"id": SELLER, "type": "supergroup", "title": "CS", "is_forum": True})
     work = Path(tempfile.mkdtemp(prefix="japri-flood-"))
-    port = _free_port()
+    port = served.free_port()
     proc = served.start(_config(work, fp, port, spread, total), port, work)
     result: dict[str, Any] = {"visitors": visitors, "spread": spread, "total": total}
     try:
@@ -122,18 +120,9 @@ async def measure(visitors: int, spread: bool, total: int | None = None) -> dict
                     )
                 )
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(10)
+        served.stop(proc)
         fp.stop()
     return result
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +46,16 @@ async def healthy(
             pass
         await asyncio.sleep(step)
     raise RuntimeError("japri serve did not become healthy")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop `japri serve` and what it started (its workers)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(10)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
