@@ -126,7 +126,7 @@ class Gateway:
         # the web chat's limits: its route admits messages, the handlers count handoffs
         self.webchat_guard = WebChatGuard(s.webchat)
         self.orders = build_orders(s, self.store)
-        handlers = Handlers(
+        self.handlers = handlers = Handlers(
             self.store,
             self.faq,
             policy,

@@ -376,6 +376,12 @@ class Handlers:
                 (contact.name or "") if contact else "",
                 (contact.phone or "") if contact else "",
             )
+        # A seller's command is carried out at most once: if this event comes round again
+        # (the process died before its turn was committed), an order must not be recorded
+        # twice; the seller, who saw no confirmation, can look with /pesanan.
+        if await self.orders.store.seen_event(f"seller:{row.id}", "command"):
+            turn = Turn(row.id, row.chat_key, None)
+            return Handled(turn, f"seller=/{event.command} already carried out")
         when = datetime.fromtimestamp(now, self.zone)
         applied = await self.orders.command(command, buyer, when, event.seller_name or "seller")
         outgoing: list[Outgoing] = []

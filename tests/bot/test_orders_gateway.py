@@ -342,3 +342,20 @@ async def test_a_whatsapp_buyer_gets_the_order_and_shipment_news(config: Path) -
         body = {"order_id": "WEB-7", "buyer": ani, "items": "1x Tas", "status": "new"}
         assert (await post_order(bot, body)).status_code == 202
         await bot.wa.wait_for(lambda c: any("JP-" in t for t in to_wa(bot, "6289999999")))
+
+
+async def test_a_seller_command_that_comes_round_again_records_no_second_order(
+    config: Path,
+) -> None:
+    from bot.events import SellerEvent
+    from bot.store.base import InboundRow
+
+    async with running(config) as bot:
+        await handed_off(bot, 72, "kak saya mau order sepatu 41, transfer ke mana?")
+        chat = "telegram:72"
+        row = InboundRow(987654, chat, {}, time.time())
+        event = SellerEvent("/order 1x Sepatu Canvas 40 Rp250.000", "order", "Sari")
+        handlers = bot.gateway.handlers
+        for _ in range(2):  # the same event after a crash before its turn was committed
+            await handlers.order_command(row, event, time.time())
+        assert len(await bot.gateway.orders.store.for_chat(chat)) == 1
