@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from typing import Protocol, assert_never, cast, get_args
+from typing import Any, Protocol, assert_never, cast, get_args
 
 from bot.abuse import WebChatGuard
 from bot.commands import AckTap, MarkRead, Say, SellerNote, queued
@@ -48,6 +48,7 @@ from flows.messages import (
 from flows.messages import Event as FlowEvent
 from flows.messages import OrderUpdate as FlowOrderUpdate
 from flows.messages import Say as SayAction
+from flows.order_form import parse_form
 from flows.policy import Policy
 from flows.router import step
 from flows.state import Conversation
@@ -402,12 +403,17 @@ class Handlers:
         buyer = Buyer(chat_key, (contact.name or "") if contact else "",
                       (contact.phone or "") if contact else "")  # fmt: skip
         history = await self.store.history(chat_key, 30)
-        when = datetime.fromtimestamp(now, self.zone)
-        who = event.seller_name or "seller"
-        applied = await self.orders.record_draft(history, buyer, when, who)
         outgoing: list[Outgoing] = []
         if event.tap_id and self.seller.lane:
             outgoing.append(queued(self.seller.lane, AckTap(event.tap_id)))
+        form = _latest_form(history)
+        if form is not None and await self.orders.store.seen_event(form, "recorded"):
+            # a second tap on the same card (or the tap's event again after a crash):
+            # the first one recorded the order and was confirmed
+            return Handled(Turn(row.id, chat_key, None, outgoing=outgoing), "seller=draft again")
+        when = datetime.fromtimestamp(now, self.zone)
+        who = event.seller_name or "seller"
+        applied = await self.orders.record_draft(history, buyer, when, who)
         if applied.reply:
             outgoing += self.seller.note(chat_key, applied.reply)
         turn = Turn(row.id, chat_key, None, outgoing=outgoing)
@@ -501,3 +507,12 @@ def _merged(actions: Sequence[Action]) -> list[Action]:
         else:
             merged.append(action)
     return merged
+
+
+def _latest_form(history: Sequence[Mapping[str, Any]]) -> str | None:
+    """The buyer's latest filled order form in ``history``, as a key ("form:<message id>")
+    that a draft card's "Record order" tap may turn into an order once."""
+    for message in reversed(history):
+        if message.get("direction") == "in" and parse_form(str(message.get("text") or "")):
+            return f"form:{message.get('id')}"
+    return None

@@ -231,6 +231,10 @@ async def test_a_filled_form_becomes_a_draft_the_seller_records_with_one_tap(
         [order] = await bot.gateway.orders.store.for_chat("telegram:78")
         assert order.cod
         assert order.address
+        # a second tap on the same card records nothing more
+        await bot.telegram(tg_seller_tap(button["callback_data"]))
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("answerCallbackQuery")) >= 2)
+        assert len(await bot.gateway.orders.store.for_chat("telegram:78")) == 1
 
 
 class FakeTracker:
