@@ -103,6 +103,7 @@ class OrderView:
     eta: datetime | None = None  # a provider's delivery estimate, if any
     late_notices: tuple[str, ...] = ()  # "ship", "deliver": apologies already sent
     feedback_asked_at: datetime | None = None
+    buyer_name: str = ""  # as the order was recorded (seller notes name the buyer)
 
     @property
     def is_open(self) -> bool:

@@ -87,6 +87,7 @@ def _view(conv: Conversation, policy: Policy) -> o.OrdersView:
         orders=conv.orders,
         language=conv.language or policy.language,
         shop=policy.shop_name,
+        buyer=next((o.buyer_name for o in conv.orders if o.buyer_name), ""),
     )
 
 

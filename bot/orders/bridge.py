@@ -30,6 +30,7 @@ def order_view(order: Order) -> OrderView:
         eta=order.eta,
         late_notices=order.late_notices,
         feedback_asked_at=order.feedback_asked_at,
+        buyer_name=order.buyer_name,
     )
 
 

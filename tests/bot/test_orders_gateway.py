@@ -166,6 +166,8 @@ async def test_an_opted_out_buyer_gets_no_shipment_news_and_the_seller_is_told(
         await seller(bot, "/resi JNE CGK5550001112")
         await bot.tg.wait_for(lambda c: len(to_seller(bot)) >= seller_before + 2)
         assert any("berhenti" in t.lower() for t in to_seller(bot)[seller_before:])
+        note = next(t for t in to_seller(bot)[seller_before:] if "berhenti" in t.lower())
+        assert "Putri" in note  # the buyer the order was recorded for, not "-"
         assert len(to_buyer(bot, 75)) == told
 
 
