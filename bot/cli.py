@@ -118,19 +118,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _contacts_export(args: argparse.Namespace) -> int:
     from bot.contacts import write_csv
-    from bot.store import open_store
+    from bot.store import Store, with_store
 
     settings = load_settings(args.config)
 
-    async def rows() -> list[dict[str, object]]:
-        store = open_store(settings.store.url, settings.base_dir, exclusive=False)
-        await store.open()
-        try:
-            return await store.contact_rows()
-        finally:
-            await store.close()
+    async def rows(store: Store) -> list[dict[str, object]]:
+        return await store.contact_rows()
 
-    contacts = asyncio.run(rows())
+    contacts = asyncio.run(with_store(settings, rows))
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             write_csv(contacts, out)

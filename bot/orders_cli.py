@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from bot.orders.csvio import export_csv, parse_import
 from bot.orders.service import OrderService
 from bot.orders.setup import order_store, service_settings
-from bot.settings import Settings, load_settings
-from bot.store import Store, open_store
+from bot.settings import load_settings
+from bot.store import Store, with_store
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -39,22 +39,13 @@ def register(
 T = TypeVar("T")
 
 
-async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
-    store = open_store(settings.store.url, settings.base_dir, exclusive=False)
-    await store.open()
-    try:
-        return await work(store)
-    finally:
-        await store.close()
-
-
 def run_export(args: argparse.Namespace, out: TextIO | None = None) -> int:
     settings = load_settings(args.config)
 
     async def collect(store: Store) -> str:
         return export_csv(await order_store(store).all())
 
-    text = asyncio.run(_with_store(settings, collect))
+    text = asyncio.run(with_store(settings, collect))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")
         sys.stderr.write(f"orders written to {args.output}\n")
@@ -85,7 +76,7 @@ def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 done.append(applied.order.number)
         return done
 
-    done = asyncio.run(_with_store(settings, apply))
+    done = asyncio.run(with_store(settings, apply))
     for problem in problems:
         sys.stderr.write(f"{problem}\n")
     out.write(f"{len(done)} orders imported, {len(problems)} rows skipped\n")

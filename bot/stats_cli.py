@@ -31,21 +31,16 @@ def add_parser(
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.store import open_store
+    from bot.store import Store, with_store
 
     days = min(max(int(args.days), 1), MAX_DAYS)
     settings = load_settings(args.config)
     zone = ZoneInfo(settings.shop.timezone)
 
-    async def read() -> stats.Summary:
-        store = open_store(settings.store.url, settings.base_dir)
-        await store.open()
-        try:
-            return await stats.read(store, zone, time.time(), days)
-        finally:
-            await store.close()
+    async def read(store: Store) -> stats.Summary:  # beside a running bot
+        return await stats.read(store, zone, time.time(), days)
 
-    summary = asyncio.run(read())
+    summary = asyncio.run(with_store(settings, read))
     if args.json:
         json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from bot.errors import BotError, StoreError
 from bot.settings import Settings, load_settings
-from bot.store import Store, open_store
+from bot.store import Store, with_store
 from faq.lessons import Lesson, LessonFormatError, from_dict
 from faq.loader import FaqFormatError, load_faq
 from faq.model import Faq
@@ -152,9 +152,8 @@ def missing_store(settings: Settings) -> Path | None:
 async def stored(settings: Settings, since: float | None = None) -> tuple[list[Lesson], set[str]]:
     """The lessons and dismissed ids in the bot's store, opened beside a running bot
     (non-exclusively)."""
-    store = open_store(settings.store.url, settings.base_dir, exclusive=False)
-    await store.open()
-    try:
+
+    async def read(store: Store) -> tuple[list[Lesson], set[str]]:
         lessons = []
         for data in await store.lessons(since):
             try:
@@ -162,8 +161,8 @@ async def stored(settings: Settings, since: float | None = None) -> tuple[list[L
             except LessonFormatError as exc:
                 _say(f"a stored lesson was skipped: {exc}")
         return lessons, set(await store.dismissed_suggestions())
-    finally:
-        await store.close()
+
+    return await with_store(settings, read)
 
 
 def _in_store(settings: Settings, work: Callable[[Store], Awaitable[None]]) -> int:
@@ -171,16 +170,8 @@ def _in_store(settings: Settings, work: Callable[[Store], Awaitable[None]]) -> i
         _say(f"japri faq suggest: no store at {path} yet; or give --dismissed FILE")
         return EXIT_USAGE
 
-    async def run() -> None:
-        store = open_store(settings.store.url, settings.base_dir, exclusive=False)
-        await store.open()
-        try:
-            await work(store)
-        finally:
-            await store.close()
-
     try:
-        asyncio.run(run())
+        asyncio.run(with_store(settings, work))
     except StoreError as exc:
         _say(f"japri faq suggest: {exc}")
         return EXIT_PROBLEMS

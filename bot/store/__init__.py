@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.errors import ConfigError
 from bot.store.base import Contact, InboundRow, OutboxRow, Store
@@ -38,4 +40,21 @@ def open_store(url: str, base_dir: Path | None = None, *, exclusive: bool = True
     )
 
 
-__all__ = ["Contact", "InboundRow", "OutboxRow", "Store", "open_store"]
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+T = TypeVar("T")
+
+
+async def with_store(settings: Settings, work: Callable[[Store], Awaitable[T]]) -> T:
+    """Run ``work`` on the bot's store, opened beside a running ``japri serve`` (not
+    exclusively): what the command-line tools use."""
+    store = open_store(settings.store.url, settings.base_dir, exclusive=False)
+    await store.open()
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+__all__ = ["Contact", "InboundRow", "OutboxRow", "Store", "open_store", "with_store"]
