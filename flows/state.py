@@ -39,8 +39,8 @@ class Conversation:
     told_hours: bool = False  # the buyer heard when the shop opens during this handoff
     flow: str | None = None  # the flow a multi-turn exchange is in (e.g. an order form)
     flow_state: Mapping[str, Any] = field(default_factory=dict)  # that flow's own JSON
-    orders: tuple[OrderView, ...] = ()  # the buyer's orders, newest first (the caller
-    # refreshes them from the order record before each step)
+    orders: tuple[OrderView, ...] = ()  # the buyer's orders, newest first: the caller
+    # reads them from the order record before each step; they are not stored here
     opted_out: bool = False  # the buyer asked for no more messages the shop starts
     feedback_asked_at: float | None = None  # the last feedback request (once per 30 days)
     case_open: str | None = None  # a complaint or return is being handled ("return", ...)
@@ -55,7 +55,7 @@ class Conversation:
         data["options"] = list(self.options)
         data["flow_state"] = dict(self.flow_state)
         data["learning"] = dict(self.learning)
-        data["orders"] = [o.to_dict() for o in self.orders]
+        del data["orders"]  # read from the order record before every step, never stored
         data["version"] = VERSION
         return data
 
@@ -88,7 +88,6 @@ class Conversation:
             told_hours=bool(data.get("told_hours")),
             flow=_opt_str(data.get("flow")),
             flow_state=_mapping(data.get("flow_state")),
-            orders=_orders(data.get("orders")),
             opted_out=bool(data.get("opted_out")),
             feedback_asked_at=_opt_float(data.get("feedback_asked_at")),
             case_open=_opt_str(data.get("case_open")),
@@ -106,17 +105,3 @@ def _opt_float(value: object) -> float | None:
 
 def _mapping(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
-
-
-def _orders(value: object) -> tuple[OrderView, ...]:
-    """Stored order snapshots; a malformed one is dropped (the orders table is the record)."""
-    if not isinstance(value, list):
-        return ()
-    orders = []
-    for item in value:
-        if isinstance(item, Mapping):
-            try:
-                orders.append(OrderView.from_dict(item))
-            except (TypeError, ValueError):
-                continue
-    return tuple(orders)

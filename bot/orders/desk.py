@@ -85,8 +85,8 @@ class OrderDesk:
 
     async def views(self, chat_key: str) -> tuple[OrderView, ...]:
         """The chat's newest orders, as the engine sees them."""
-        orders = await self.store.for_chat(chat_key)
-        return tuple(order_view(o) for o in orders[:ORDERS_SHOWN])
+        orders = await self.store.for_chat(chat_key, ORDERS_SHOWN)  # read every turn
+        return tuple(order_view(o) for o in orders)
 
     @staticmethod
     def parse(text: str) -> OrderCommand | BadCommand | None:

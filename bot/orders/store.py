@@ -42,8 +42,8 @@ class OrderStore(Protocol):
 
     async def by_external_id(self, external_id: str) -> Order | None: ...
 
-    async def for_chat(self, chat_key: str) -> list[Order]:
-        """The chat's orders, newest first."""
+    async def for_chat(self, chat_key: str, limit: int | None = None) -> list[Order]:
+        """The chat's orders, newest first (the ``limit`` newest when given)."""
         ...
 
     async def by_phone(self, phone: str) -> list[Order]:
@@ -112,8 +112,9 @@ class MemoryOrderStore:
     async def by_external_id(self, external_id: str) -> Order | None:
         return next((o for o in self._orders.values() if o.external_id == external_id), None)
 
-    async def for_chat(self, chat_key: str) -> list[Order]:
-        return _newest_first(o for o in self._orders.values() if o.chat_key == chat_key)
+    async def for_chat(self, chat_key: str, limit: int | None = None) -> list[Order]:
+        found = _newest_first(o for o in self._orders.values() if o.chat_key == chat_key)
+        return found[:limit]
 
     async def by_phone(self, phone: str) -> list[Order]:
         wanted = phone_key(phone)

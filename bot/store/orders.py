@@ -73,11 +73,11 @@ class SqlOrderStore:
         found = await self._rows("SELECT data FROM orders WHERE external_id = ?", external_id)
         return found[0] if found else None
 
-    async def for_chat(self, chat_key: str) -> list[Order]:
-        return await self._rows(
-            "SELECT data FROM orders WHERE chat_key = ? ORDER BY created_at DESC, number DESC",
-            chat_key,
-        )
+    async def for_chat(self, chat_key: str, limit: int | None = None) -> list[Order]:
+        sql = "SELECT data FROM orders WHERE chat_key = ? ORDER BY created_at DESC, number DESC"
+        if limit is None:
+            return await self._rows(sql, chat_key)
+        return await self._rows(sql + " LIMIT ?", chat_key, limit)
 
     async def by_phone(self, phone: str) -> list[Order]:
         wanted = phone_key(phone)

@@ -70,6 +70,7 @@ async def test_for_chat_newest_first_and_by_phone(store: OrderStore) -> None:
     new = await store.create(draft(at=T0 + timedelta(hours=1), phone="+62 812 3456 7890"))
     await store.create(draft(chat="telegram:2"))
     assert await store.for_chat("telegram:1") == [new, old]
+    assert await store.for_chat("telegram:1", limit=1) == [new]  # what a turn reads
     assert await store.by_phone("6281234567890") == [new, old]
     assert await store.by_phone("") == []
 
