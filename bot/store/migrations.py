@@ -166,8 +166,8 @@ MIGRATIONS: tuple[Step, ...] = (
         PRIMARY KEY (month, channel)
     )
     """,
-    # 10: orders (bot/store/orders.py): the record as JSON with the columns it is found by,
-    # its history of changes, numbers per month, shop-system posts seen
+    # 10: orders (bot/store/orders.py): the record as JSON (its history of changes
+    # included) with the columns it is found by, numbers per month, shop-system posts seen
     """
     CREATE TABLE orders (
         number_key TEXT PRIMARY KEY, number TEXT NOT NULL, chat_key TEXT NOT NULL,
@@ -177,10 +177,6 @@ MIGRATIONS: tuple[Step, ...] = (
     CREATE INDEX orders_chat ON orders (chat_key, created_at);
     CREATE INDEX orders_phone ON orders (phone_key) WHERE phone_key IS NOT NULL;
     CREATE INDEX orders_status ON orders (status, created_at);
-    CREATE TABLE order_history (
-        number_key TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, who TEXT NOT NULL,
-        field TEXT NOT NULL, old TEXT, new TEXT, PRIMARY KEY (number_key, seq)
-    );
     CREATE TABLE order_sequences (month TEXT PRIMARY KEY, last INTEGER NOT NULL);
     CREATE TABLE order_events (
         order_id TEXT NOT NULL, status TEXT NOT NULL, at {real} NOT NULL,

@@ -40,7 +40,7 @@ class SqlOrderStore:
         if order.number:
             if await self.get(order.number) is not None:
                 raise DuplicateOrder(f"order {order.number} already exists")
-            await self.engine.run([_insert(order), *_history(order), *_event(event)])
+            await self.engine.run([_insert(order), *_event(event)])
             return order
         month = f"{prefix}{order.created_at:%y%m}"
         while True:
@@ -60,7 +60,7 @@ class SqlOrderStore:
                 order, number=order_number(order.created_at, int(row["last"]), prefix)
             )
             if await self.get(numbered.number) is None:
-                await self.engine.run([_insert(numbered), *_history(numbered), *_event(event)])
+                await self.engine.run([_insert(numbered), *_event(event)])
                 return numbered
 
     async def get(self, number: str) -> Order | None:
@@ -97,7 +97,6 @@ class SqlOrderStore:
                 (_json(order), order.status, phone_key(order.phone) or None,
                  order.external_id or None, len(order.history), key, len(order.history)),
             ),
-            *_history(order),
             *_event(event, (key, len(order.history))),
         ])  # fmt: skip
         if result.rowcount == 0:
@@ -115,20 +114,17 @@ class SqlOrderStore:
         return bool(result.rows)
 
     async def seen_event(self, order_id: str, status: str) -> bool:
-        [result] = await self.engine.run(
-            [
-                (
-                    "INSERT INTO order_events (order_id, status, at) VALUES (?, ?, 0) "
-                    "ON CONFLICT (order_id, status) DO NOTHING",
-                    (order_id, status),
-                )
-            ]
-        )
+        [result] = await self.engine.run(_event((order_id, status)))
         return result.rowcount == 0
 
     async def all(self, statuses: Sequence[Status] | None = None) -> list[Order]:
-        orders = await self._rows("SELECT data FROM orders ORDER BY created_at, number")
-        return [o for o in orders if statuses is None or o.status in statuses]
+        if statuses is None:
+            return await self._rows("SELECT data FROM orders ORDER BY created_at, number")
+        marks = ", ".join("?" * len(statuses))
+        return await self._rows(
+            f"SELECT data FROM orders WHERE status IN ({marks}) ORDER BY created_at, number",  # noqa: S608 - only placeholders
+            *statuses,
+        )
 
 
 def _json(order: Order) -> str:
@@ -166,20 +162,3 @@ def _event(event: tuple[str, str] | None, saved: tuple[str, int] | None = None) 
             (*event, *saved),
         )
     ]
-
-
-def _history(order: Order) -> list[Stmt]:
-    """The order's changes as rows, for the inbox and exports (new ones are added)."""
-    key = number_key(order.number)
-    stmts: list[Stmt] = []
-    for seq, c in enumerate(order.history):
-        stmts.append((
-            "INSERT INTO order_history (number_key, seq, at, who, field, old, new) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number_key, seq) DO NOTHING",
-            (key, seq, c.at.isoformat(), c.who, c.field, _text(c.old), _text(c.new)),
-        ))  # fmt: skip
-    return stmts
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
