@@ -9,6 +9,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.inbox_texts import texts_for
+from bot.seller import pretty_phone
 
 Side = Literal["in", "out", "seller"]
 Owner = Literal["bot", "waiting", "seller"]
@@ -132,13 +133,7 @@ def channel_label(channel: str, language: str | None = None) -> str:
 
 
 def contact_line(phone: str | None, username: str | None) -> str:
-    if phone:
-        for code in ("+62", "+60"):  # +6281234567890 -> +62 812-3456-7890
-            rest = phone[len(code) :]
-            if phone.startswith(code) and rest.isdigit() and len(phone) >= 10:
-                return f"{code} {rest[:3]}-{rest[3:7]}-{rest[7:]}".rstrip("-")
-        return phone
-    return f"@{username}" if username else ""
+    return pretty_phone(phone) or (f"@{username}" if username else "")
 
 
 def side_of(message: Mapping[str, Any]) -> Side:

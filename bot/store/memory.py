@@ -26,9 +26,7 @@ from bot.store.base import (
     Turn,
 )
 from bot.store.migrations import MIGRATIONS
-from bot.store.sql import month_of
-
-ERROR_CHARS = 2000
+from bot.store.sql import ERROR_CHARS, month_of
 
 
 @dataclass

@@ -99,17 +99,6 @@ def timer(row: Row) -> TimerRow:
     )
 
 
-def tick(row: Row) -> tuple[str, str, dict[str, Any]]:
-    """A due timer as its inbound tick event: dedup key, chat, payload."""
-    payload = {
-        "type": "tick",
-        "kind": row["kind"],
-        "data": json.loads(row["data"]),
-        "due_at": row["due_at"],
-    }
-    return f"timer:{row['id']}:{row['due_at']}", row["chat_key"], payload
-
-
 def search_pattern(search: str | None) -> str | None:
     """A LIKE pattern (escape character ``\\``) for a seller's search: words as typed, and
     a phone number as its digits without the leading 0 or country code ("0812-345" finds

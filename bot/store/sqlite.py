@@ -1,14 +1,15 @@
 """The embedded default engine: one SQLite file in WAL mode, never waiting on the loop.
 
-Two connections. Writes (and the WAL checkpoints that follow them) go to a worker
-thread's connection, which waits there for a lock held by another process for up to
-``BUSY_TIMEOUT_MS``: disk writes stall the thread, not the event loop. Reads run at once
-on the loop's own connection, which never waits for a lock (``busy_timeout`` 0; in WAL
-mode readers are not blocked by writers) and falls back to the thread if it is refused.
-A hop to the thread costs ~40 µs of CPU, so the cheap, frequent reads skip it
-(``bench/store.py``). ``writes_on_loop`` puts writes on the loop's connection too, waiting
-nowhere (a locked file sends them to the thread): the least CPU, but a write can stall on
-a busy disk. Batches that write run in ``BEGIN IMMEDIATE`` transactions.
+Two connections. Reads run at once on the loop's own connection, which never waits for a
+lock (``busy_timeout`` 0; in WAL mode readers are not blocked by writers) and falls back to
+a worker thread's connection if it is refused; a hop to the thread costs ~40 µs of CPU, so
+the cheap, frequent reads skip it (``bench/store.py``). Writes go to the thread, which
+waits there for a lock held by another process for up to ``BUSY_TIMEOUT_MS`` — except
+when this process holds the file alone (one ``japri serve``, no workers): then no other
+process can hold its lock, and writes run on the loop's connection too (a write refused
+as busy, e.g. by a command-line tool, still goes to the thread). WAL checkpoints, the
+writes that reach the disk, always run on the thread. Batches that write run in
+``BEGIN IMMEDIATE`` transactions.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from bot.store.sql import SqlStore
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
-CHECKPOINT_EVERY = 500  # writes_on_loop: write batches between two WAL checkpoints
+CHECKPOINT_EVERY = 500  # writes on the loop: write batches between two WAL checkpoints
 _Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 
 
@@ -41,14 +42,11 @@ class SqliteEngine:
 
     dialect = SQLITE
 
-    def __init__(
-        self, path: str, exclusive: bool = True, on_loop: bool = True, writes_on_loop: bool = False
-    ) -> None:
+    def __init__(self, path: str, exclusive: bool = True, on_loop: bool = True) -> None:
         self.path = path
         self.exclusive = exclusive  # refuse a second serving process on the same file
         self.on_loop = on_loop and path != ":memory:"  # False: every batch on the thread
-        self.writes_on_loop = writes_on_loop
-        self._alone = False  # perf: set at open when this process holds the file by itself
+        self.writes_on_loop = False  # set at open when this process holds the file alone
         self._fast: sqlite3.Connection | None = None
         self._writes = 0
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -63,7 +61,7 @@ class SqliteEngine:
             self._lock_path = filelock.acquire(self.path, os.environ.get(SHARED_DIR))
             # perf: no other process writes the file (one serve, no workers), so a write on
             # the loop never waits for another's lock: it costs less than the thread hop
-            self._alone = not os.environ.get(SHARED_DIR)
+            self.writes_on_loop = not os.environ.get(SHARED_DIR)
         try:
             ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._thread = threading.Thread(
@@ -130,7 +128,7 @@ class SqliteEngine:
     # statements ------------------------------------------------------------------------
     async def run(self, stmts: Sequence[Stmt], write: bool = True) -> list[Result]:
         fast = self._fast
-        if fast is not None and (self.writes_on_loop or self._alone or not write):
+        if fast is not None and (self.writes_on_loop or not write):
             try:
                 results = _batch(fast, stmts, write)
             except sqlite3.OperationalError as exc:
