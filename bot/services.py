@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,9 +84,11 @@ class InboxService:
         """An answer, "take over" (``take``) or "back to bot" (``done``)."""
         await self.intake.seller_acts(chat_key, SellerEvent(text, command, seller_name=seller))
 
-    async def recent(self, chat_key: str, limit: int = 6) -> list[dict[str, Any]]:
-        """The chat's latest messages (the list quotes the buyer's last words)."""
-        return await self.reads.history(chat_key, limit)
+    async def recent(
+        self, chat_keys: Sequence[str], limit: int
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Each chat's latest messages, in one read (the list quotes the buyer's words)."""
+        return await self.reads.recent_histories(chat_keys, limit)
 
     async def sent(self, chat_key: str, after_id: int) -> list[dict[str, Any]]:
         """Messages sent to the chat after ``after_id``, with the commands they came from

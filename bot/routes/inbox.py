@@ -114,7 +114,7 @@ async def chats(
         return _to_login()
     q = q.strip()[:100]
     rows = await inbox.chats(search=q or None)
-    recent = {r["chat_key"]: await inbox.recent(r["chat_key"], inbox_view.RECENT) for r in rows}
+    recent = await inbox.recent([r["chat_key"] for r in rows], inbox_view.RECENT)
     shown = inbox_view.chat_rows(rows, recent, gateway.settings.shop.language, time.time())
     name = "chat_list.html" if partial else "inbox.html"
     return _page(request, name, chats=shown, csrf=session["csrf"], seller=session.get("name"), q=q)

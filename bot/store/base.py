@@ -329,6 +329,12 @@ class ReadModel(Protocol):
     async def contact(self, chat_key: str) -> Contact | None: ...
     async def history(self, chat_key: str, limit: int = 20) -> list[dict[str, Any]]: ...
 
+    async def recent_histories(
+        self, chat_keys: Sequence[str], limit: int
+    ) -> dict[str, list[dict[str, Any]]]:
+        """``history(chat_key, limit)`` of several chats in one read (the inbox list)."""
+        ...
+
     async def messages_after(
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]:

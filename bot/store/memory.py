@@ -495,6 +495,11 @@ class MemoryStore:
         keys = ("id", "direction", "kind", "text", "at", "status")
         return [{k: m[k] for k in keys} for m in mine]
 
+    async def recent_histories(
+        self, chat_keys: Sequence[str], limit: int
+    ) -> dict[str, list[dict[str, Any]]]:
+        return {key: await self.history(key, limit) for key in chat_keys}
+
     async def messages_after(
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]:

@@ -455,6 +455,24 @@ class SqlStore:
         )
         return found[::-1]
 
+    async def recent_histories(
+        self, chat_keys: Sequence[str], limit: int
+    ) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {key: [] for key in chat_keys}
+        if not chat_keys:
+            return found
+        marks = ", ".join("?" * len(chat_keys))  # placeholders only: no value in the SQL
+        for row in await self._all(
+            "SELECT id, chat_key, direction, kind, text, at, status FROM ("  # noqa: S608
+            " SELECT id, chat_key, direction, kind, text, at, status, ROW_NUMBER() OVER"
+            " (PARTITION BY chat_key ORDER BY id DESC) AS n FROM messages"
+            f" WHERE chat_key IN ({marks})) AS latest WHERE n <= ? ORDER BY id",
+            *chat_keys,
+            limit,
+        ):
+            found[row.pop("chat_key")].append(row)
+        return found
+
     async def messages_after(
         self, chat_key: str, after_id: int, direction: str = "out"
     ) -> list[dict[str, Any]]:

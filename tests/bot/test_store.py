@@ -424,3 +424,20 @@ async def test_purge_forgets_old_transcripts_and_web_visitors(make: Backend) -> 
     assert await store.chats_with_pending_inbound() == ["telegram:7"]
     assert not await store.accept_inbound("new", "telegram:7", {}, 201.0)
     assert await store.purge(100.0) == 0
+
+
+async def test_recent_histories_are_each_chats_history_in_one_read(make: Backend) -> None:
+    store = make()
+    await store.open()
+    for n, (key, text) in enumerate(
+        [("telegram:1", "a"), ("telegram:2", "b"), ("telegram:1", "c"), ("telegram:1", "d")]
+    ):
+        await store.accept_inbound(f"h{n}", key, {}, float(n))
+        row = await store.next_inbound(key)
+        assert row is not None
+        await store.commit_turn(Turn(row.id, key, None, logged_text=text), float(n))
+    keys = ["telegram:1", "telegram:2", "telegram:3"]
+    found = await store.recent_histories(keys, 2)
+    assert found == {key: await store.history(key, 2) for key in keys}
+    assert [m["text"] for m in found["telegram:1"]] == ["c", "d"]
+    assert await store.recent_histories([], 2) == {}
