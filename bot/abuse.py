@@ -64,6 +64,10 @@ class Window:
             hits = self._hits[key] = deque(maxlen=self.limit)
         hits.append(now)
 
+    def clear(self, key: str) -> None:
+        """Forget ``key``'s events (e.g. a login that succeeded)."""
+        self._hits.pop(key, None)
+
     def _forget(self, now: float) -> None:
         self._hits = {k: v for k, v in self._hits.items() if v and v[-1] + self.span > now}
 

@@ -10,11 +10,12 @@ import hmac
 import os
 import secrets
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from bot.abuse import Window
 
 COOKIE = "japri_inbox"
 DEVICE_COOKIE = "japri_device"  # a browser that signed in before (OWASP "device cookie")
@@ -94,33 +95,6 @@ class Login:
     retry_after: float = 0.0
 
 
-class Failures:
-    """Failed attempts per key within ``WINDOW`` (a sliding window)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._seen: dict[str, deque[float]] = {}
-
-    def wait(self, key: str, now: float) -> float:
-        seen = self._seen.get(key)
-        if seen is None:
-            return 0.0
-        while seen and now - seen[0] > WINDOW:
-            seen.popleft()
-        if not seen:
-            del self._seen[key]
-            return 0.0
-        return WINDOW - (now - seen[0]) if len(seen) >= self.limit else 0.0
-
-    def add(self, key: str, now: float) -> None:
-        if len(self._seen) > 100_000:
-            self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < WINDOW}
-        self._seen.setdefault(key, deque(maxlen=self.limit)).append(now)
-
-    def clear(self, key: str) -> None:
-        self._seen.pop(key, None)
-
-
 _SCRYPT = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-scrypt")
 
 
@@ -149,9 +123,10 @@ class InboxAuth:
         self._hasher = hasher or self._off_loop
         self._key: bytes | None = None
         self._starting = asyncio.Lock()
-        self._by_address = Failures(ATTEMPTS)
-        self._by_device = Failures(ATTEMPTS)
-        self._unknown = Failures(UNKNOWN_ATTEMPTS)
+        # failed logins in any WINDOW seconds
+        self._by_address = Window(ATTEMPTS, WINDOW)
+        self._by_device = Window(ATTEMPTS, WINDOW)
+        self._unknown = Window(UNKNOWN_ATTEMPTS, WINDOW)
         self._waiting = 0
 
     async def _off_loop(self, password: str) -> bytes:
@@ -228,10 +203,10 @@ class InboxAuth:
         now = self.clock()
         if not hmac.compare_digest(given, self._hash):
             if device is not None:
-                self._by_device.add(device, now)
+                self._by_device.hit(device, now)
             else:
-                self._by_address.add(address, now)
-                self._unknown.add("*", now)
+                self._by_address.hit(address, now)
+                self._unknown.hit("*", now)
             return Login(error="wrong")
         self._by_address.clear(address)
         if device is not None:
