@@ -43,15 +43,13 @@ class LeaseHolder:
 
     async def renew(self, key: str) -> bool:
         """Take or keep the lease on ``key``; False while another process holds it."""
-        now = self.wall()
-        if self._until.get(key, 0.0) - now > self.ttl / 2:
+        if not self.needs_claim(key):  # renewed only once half of it is gone
             return True
+        now = self.wall()
         if not await self.store.claim(self.prefix + key, self.owner, now, self.ttl):
             self._until.pop(key, None)
             return False
-        if len(self._until) > _REMEMBERED:
-            self._until = {k: v for k, v in self._until.items() if v > now}
-        self._until[key] = now + self.ttl
+        self.claimed(key, now)
         return True
 
     async def hold(self, key: str, wanted: Callable[[], Awaitable[bool]]) -> bool:
