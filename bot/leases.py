@@ -6,8 +6,11 @@ import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from bot.store.base import Leases
+
+T = TypeVar("T")
 
 Sleep = Callable[[float], Awaitable[None]]
 _REMEMBERED = 50_000  # keys whose lease this process remembers before it forgets old ones
@@ -70,6 +73,19 @@ class LeaseHolder:
     def needs_claim(self, key: str) -> bool:
         """True when ``renew`` would write to the store now."""
         return self._until.get(key, 0.0) - self.wall() <= self.ttl / 2
+
+    async def claim_with(
+        self, key: str, read: Callable[[str, str, float, float], Awaitable[tuple[bool, T]]]
+    ) -> tuple[bool, T | None]:
+        """Take the lease on ``key`` with a read made in the same trip to the store:
+        ``read(store_key, owner, now, ttl) -> (taken, what it read)``. (True, what was
+        read) when taken; (False, None) while another process holds it."""
+        now = self.wall()
+        took, found = await read(self.prefix + key, self.owner, now, self.ttl)
+        if not took:
+            return False, None
+        self.claimed(key, now)
+        return True, found
 
     def claimed(self, key: str, now: float) -> None:
         """The store gave us ``key`` at ``now`` (claimed with ``self.owner``, ``self.ttl``)."""

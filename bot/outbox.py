@@ -192,11 +192,11 @@ class Outbox:
         """Take the lane's lease (perf: with its next row, in one trip); False: another
         process has it and sends what waited."""
         if self.leases.needs_claim(lane):
-            now = self.wall()
-            key, owner = self.leases.prefix + lane, self.leases.owner
-            took, row = await self.store.claim_lane(key, owner, now, LEASE_TTL, lane)
+            took, row = await self.leases.claim_with(
+                lane,
+                lambda key, owner, now, ttl: self.store.claim_lane(key, owner, now, ttl, lane),
+            )
             if took:
-                self.leases.claimed(lane, now)
                 return True, row
         return await self.leases.hold(lane, lambda: self._pending(lane)), LOOK
 

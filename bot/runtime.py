@@ -68,6 +68,12 @@ class Runtime:
     async def _waiting(self, chat_key: str) -> bool:
         return not self._workers.closing and await self.store.next_inbound(chat_key) is not None
 
+    async def _claim_turn(
+        self, key: str, owner: str, now: float, ttl: float, chat_key: str
+    ) -> tuple[bool, InboundRow | None]:
+        took, row, _ = await self.store.claim_turn(key, owner, now, ttl, chat_key)
+        return took, row
+
     async def _drain(self, chat_key: str) -> None:
         # perf: alone on the store (one process on its SQLite file) the task map is the
         # whole guard: no lease is written. Shared, the lease is taken with the first read.
@@ -75,14 +81,13 @@ class Runtime:
         self._workers.seen(chat_key)
         row: InboundRow | None = None
         if self.shared and self.leases.needs_claim(chat_key):
-            now = self.wall()
-            key, owner = self.leases.prefix + chat_key, self.leases.owner
-            took, row, _ = await self.store.claim_turn(key, owner, now, LEASE_SECONDS, chat_key)
-            if took:
-                self.leases.claimed(chat_key, now)
-            elif not await self.leases.hold(chat_key, lambda: self._waiting(chat_key)):
-                return  # another process works on this chat and has taken what was waiting
-            else:
+            took, row = await self.leases.claim_with(
+                chat_key,
+                lambda key, owner, now, ttl: self._claim_turn(key, owner, now, ttl, chat_key),
+            )
+            if not took:
+                if not await self.leases.hold(chat_key, lambda: self._waiting(chat_key)):
+                    return  # another process works on this chat and has taken what was waiting
                 row, _ = await self.store.next_turn(chat_key)
         else:
             row, _ = await self.store.next_turn(chat_key)
