@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot import stats
 from bot.channels import webchat
+from bot.channels.base import Inbound
 from bot.commands import Say, decode
 from bot.errors import ParseError
 from bot.events import SellerEvent
@@ -29,9 +30,9 @@ class WebChatService:
         self.intake = intake
         self.reads = reads
 
-    async def post(self, data: Any) -> bool:
-        """Raises ``ParseError`` when the page's JSON is wrong."""
-        return await self.intake.accept(webchat.parse_post(data))
+    async def post(self, inbound: Inbound) -> bool:
+        """Record a message from the page (parsed by ``webchat.parse_post``)."""
+        return await self.intake.accept(inbound)
 
     async def messages(self, session: str, after: int) -> list[dict[str, Any]]:
         """The bot's messages after id ``after`` (none past the largest id there can be)."""

@@ -10,7 +10,7 @@ def says_handoff_word(text: str, faq: Faq) -> bool:
     """Whether the message holds one of the seller's handoff words, as whole words, after
     the same slang expansion both sides get ("org admin" matches "orang admin").
 
-    For ``flows.engine._judge``: ``signals.human or says_handoff_word(message.text, faq)``.
+    ``flows.faq.decide`` counts it as a request for a person.
     """
     if not faq.handoff_words:
         return False

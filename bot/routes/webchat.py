@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from bot.abuse import WebChatGuard
 from bot.channels import webchat
-from bot.errors import ParseError, StoreError
+from bot.errors import StoreError
 from bot.routes.deps import MALFORMED, GatewayDep, WebChatDep, load_json, read_body
 from bot.security import client_address
 
@@ -45,8 +45,8 @@ async def send(request: Request, gateway: GatewayDep, chat: WebChatDep) -> Respo
         data = load_json(await read_body(request))
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
-        data = guard.clean(data)
-        session = webchat.parse_post(data).chat_key.removeprefix("web:")
+        inbound = webchat.parse_post(guard.clean(data))
+        session = inbound.chat_key.removeprefix("web:")
     except MALFORMED as exc:
         return JSONResponse({"error": str(exc)[:200]}, status_code=400)
     verdict = guard.admit(client_address(request, request.app.state.proxies), session)
@@ -58,9 +58,7 @@ async def send(request: Request, gateway: GatewayDep, chat: WebChatDep) -> Respo
             headers={"Retry-After": str(wait)},
         )
     try:
-        fresh = await chat.post(data)
-    except ParseError as exc:
-        return JSONResponse({"error": str(exc)}, status_code=400)
+        fresh = await chat.post(inbound)
     except StoreError:
         return JSONResponse({"error": "store unavailable, try again"}, status_code=503)
     return JSONResponse({"accepted": fresh}, status_code=202)
