@@ -3,7 +3,6 @@ commands and webhook posts carried out, the engine's ``UpdateOrder`` applied."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
@@ -18,7 +17,7 @@ from bot.orders.seller_texts import SELLER_TEXTS
 from bot.orders.service import Applied, Buyer, OrderService
 from bot.orders.store import OrderStore
 from bot.orders.tracking import Tracker, TrackingError
-from bot.orders.webhook import BadOrderBody, WebhookOrder, parse_body
+from bot.orders.webhook import BadOrderBody, WebhookOrder, parse_order
 from bot.store.base import TimerChange
 from flows.messages import Action, OrderEvent, OrderView, UpdateOrder
 from flows.order_form import LABELS, parse_form
@@ -156,7 +155,7 @@ class OrderDesk:
     async def posted(self, body: dict[str, Any], chat_key: str, now: datetime) -> Applied | None:
         """A shop system's order post; None for a repeat (or a body that no longer parses)."""
         try:
-            parsed: WebhookOrder = parse_body(json.dumps(body).encode())
+            parsed: WebhookOrder = parse_order(body)
         except BadOrderBody as exc:
             log.warning("order post for %s dropped: %s", chat_key, exc)
             return None

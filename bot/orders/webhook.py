@@ -85,6 +85,15 @@ def parse_body(raw: bytes) -> WebhookOrder:
         raise BadOrderBody(f"body is not JSON: {exc}") from None
     except RecursionError:
         raise BadOrderBody("body is nested too deeply") from None
+    return parse_order(data)
+
+
+def parse_order(data: Any) -> WebhookOrder:
+    """The order a decoded body describes (see ``parse_body``).
+
+    Raises:
+        BadOrderBody: not an object, or a field missing or of the wrong kind.
+    """
     if not isinstance(data, dict):
         raise BadOrderBody("body must be a JSON object")
     buyer = data.get("buyer")

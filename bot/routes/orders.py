@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from fastapi import APIRouter, Request
@@ -10,8 +9,8 @@ from fastapi.responses import JSONResponse, Response
 
 from bot.channels import telegram, whatsapp
 from bot.errors import StoreError
-from bot.orders.webhook import BadOrderBody, parse_body, verify_signature
-from bot.routes.deps import gateway_of, read_body
+from bot.orders.webhook import BadOrderBody, parse_order, verify_signature
+from bot.routes.deps import BadJson, gateway_of, load_json, read_body
 
 log = logging.getLogger("japri.http")
 router = APIRouter()
@@ -34,7 +33,10 @@ async def orders_webhook(request: Request) -> Response:
     if check != "ok":
         return _answer(403, "wrong X-Japri-Signature")
     try:
-        order = parse_body(body)
+        data = load_json(body)  # decoded once: checked here, recorded as it came
+        order = parse_order(data)
+    except BadJson:
+        return _answer(400, "body is not JSON")
     except BadOrderBody as exc:
         return _answer(400, str(exc))
     key = order.buyer.channel
@@ -46,7 +48,7 @@ async def orders_webhook(request: Request) -> Response:
     try:
         if await gateway.orders.store.event_seen(order.order_id, order.status):
             return _answer(200, "already processed")
-        await gateway.intake.order_posted(chat_key, order.order_id, order.status, json.loads(body))
+        await gateway.intake.order_posted(chat_key, order.order_id, order.status, data)
     except StoreError as exc:  # not recorded: the shop system should post again
         log.error("could not record an order post: %s", exc)
         return _answer(503, "store unavailable")
