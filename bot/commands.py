@@ -166,7 +166,8 @@ class SellerUpload:
 
 
 SellerCommand = SellerNote | SellerForward | SellerUpload
-Command = Say | AckTap | MarkRead | CopyMessage | RelayFile | SellerCommand
+BuyerCommand = Say | AckTap | MarkRead | CopyMessage  # what a channel sends to a buyer
+Command = BuyerCommand | RelayFile | SellerCommand
 
 _TYPES: dict[str, type[Command]] = {
     t.tag: t

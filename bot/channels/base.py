@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.commands import Command
+from bot.commands import BuyerCommand
 from bot.events import BuyerEvent, Profile, SellerEvent
 
 
@@ -51,7 +51,7 @@ class Channel(Protocol):
 
     name: str
 
-    async def send(self, to: str, command: Command) -> Sent: ...
+    async def send(self, to: str, command: BuyerCommand) -> Sent: ...
 
     async def close(self) -> None: ...
 

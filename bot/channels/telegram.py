@@ -34,15 +34,13 @@ from bot.channels.base import Inbound, SellerPost, Sent, shorten, split_text
 from bot.channels.http import AiohttpRequest
 from bot.commands import (
     AckTap,
-    Command,
+    BuyerCommand,
     CopyMessage,
     MarkRead,
     Options,
-    RelayFile,
     Say,
     SellerForward,
     SellerNote,
-    SellerUpload,
 )
 from bot.errors import ChannelError, DeliveryFailed, ParseError, RateLimited, Unreachable
 from bot.events import BuyerEvent, MessageRef, Profile, SellerEvent, SellerFile
@@ -348,7 +346,7 @@ class TelegramChannel:
         except TelegramError:
             return
 
-    async def send(self, to: str, command: Command) -> Sent:
+    async def send(self, to: str, command: BuyerCommand | SellerNote | SellerForward) -> Sent:
         try:
             match command:
                 case Say():
@@ -375,10 +373,6 @@ class TelegramChannel:
                         message_thread_id=_thread(command.thread_id),
                     )
                     return Sent(str(message.message_id))
-                case RelayFile() | SellerUpload():
-                    raise DeliveryFailed(
-                        f"{command.tag}: a file from another platform goes through the media relay"
-                    )
                 case _:
                     assert_never(command)
         except TelegramError as exc:

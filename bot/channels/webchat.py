@@ -9,16 +9,12 @@ from typing import Any, assert_never
 from bot.channels.base import Inbound, Sent
 from bot.commands import (
     AckTap,
-    Command,
+    BuyerCommand,
     CopyMessage,
     MarkRead,
-    RelayFile,
     Say,
-    SellerForward,
-    SellerNote,
-    SellerUpload,
 )
-from bot.errors import DeliveryFailed, ParseError
+from bot.errors import ParseError
 from bot.events import BuyerEvent, Profile
 
 NAME = "web"
@@ -66,15 +62,13 @@ class WebChatChannel:
 
     name = NAME
 
-    async def send(self, to: str, command: Command) -> Sent:
+    async def send(self, to: str, command: BuyerCommand) -> Sent:
         match command:
-            case Say() | CopyMessage() | RelayFile():
+            case Say() | CopyMessage():
                 # the page shows the text; a seller's photo shows as its history line
                 return Sent(f"web-{uuid.uuid4().hex[:16]}")
             case AckTap() | MarkRead():
                 return Sent()  # the page has no spinners or ticks
-            case SellerNote() | SellerForward() | SellerUpload():
-                raise DeliveryFailed("the web chat has no seller chat")
             case _:
                 assert_never(command)
 

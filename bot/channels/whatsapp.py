@@ -12,14 +12,10 @@ from bot.channels.base import Inbound, Sent, StatusUpdate, shorten, split_text
 from bot.channels.http import SEND_READ_TIMEOUT, pooled_transport
 from bot.commands import (
     AckTap,
-    Command,
+    BuyerCommand,
     CopyMessage,
     MarkRead,
-    RelayFile,
     Say,
-    SellerForward,
-    SellerNote,
-    SellerUpload,
 )
 from bot.errors import (
     ChannelError,
@@ -299,7 +295,7 @@ class WhatsAppChannel:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def send(self, to: str, command: Command) -> Sent:
+    async def send(self, to: str, command: BuyerCommand) -> Sent:
         match command:
             case Say():
                 last: str | None = None
@@ -320,10 +316,6 @@ class WhatsAppChannel:
                 raise DeliveryFailed(
                     f"WhatsApp cannot {command.tag}; only text reaches WhatsApp buyers"
                 )
-            case RelayFile():
-                raise DeliveryFailed("a seller's file reaches WhatsApp through the media relay")
-            case SellerNote() | SellerForward() | SellerUpload():
-                raise DeliveryFailed("the seller chat is on Telegram, not WhatsApp")
             case _:
                 assert_never(command)
 
