@@ -83,3 +83,27 @@ def test_known_shapes(
     assert parsed.event.profile.username == username
     assert isinstance(parsed.event.profile.language, str | None)
     assert parsed.event.text == text
+
+
+@pytest.mark.parametrize(
+    ("user", "message"),
+    [
+        ({}, {}),
+        ({"last_name": "Santoso", "username": "budi", "language_code": "id"}, {}),
+        ({}, {"text": "/start promo"}),
+        ({}, {"text": "brp ongkir ke bdg kak?", "entities": []}),
+        ({"first_name": "Siti"}, {"chat": {"id": 43, "type": "private", "first_name": "Siti"}}),
+        ({}, {"chat": {"id": -100, "type": "private"}}),  # the seller chat: read through PTB
+        ({"is_bot": True}, {}),
+        ({}, {"chat": {"id": -5, "type": "group"}}),
+    ],
+)
+def test_plain_text_read_from_the_json_equals_ptbs_reading(
+    user: dict[str, Any], message: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.channels import telegram
+
+    update = _update(user, **message)
+    fast = parse_update(update, None, -100)
+    monkeypatch.setattr(telegram, "_plain_text", lambda *_: None)
+    assert fast == parse_update(update, None, -100)
