@@ -270,6 +270,7 @@ async def test_sellers_hear_when_their_answer_cannot_reach_a_whatsapp_buyer(
     async with running(config) as bot:
         await bot.whatsapp(wa_text("saya mau bayar sekarang, transfer kemana kak?"))
         await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
+        await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 1)  # the bot's reply
         bot.wa.fail("messages", 400, {"error": {"code": 131047, "message": "Re-engagement"}})
         await bot.telegram(tg_seller("Ke BCA 123 ya kak", thread=77))
         await bot.tg.wait_for(
