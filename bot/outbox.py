@@ -294,7 +294,9 @@ class Outbox:
         self.metrics.sent(channel, command.tag, took)
         if not command.best_effort:
             await self._queue(self.delivery.counted(channel, count), now)
-        log.info(
+        # perf: DEBUG (one INFO line a message is the turn's "in" line; the send times are
+        # in /metrics as japri_send_seconds); failures and retries are warnings
+        log.debug(
             "out chat=%s op=%s id=%s queued_ms=%.0f send_ms=%.0f attempts=%d",
             row.lane,
             command.tag,
