@@ -7,6 +7,7 @@ written once, over those canonical words, for Indonesian, Malay and English alik
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Literal
 
@@ -53,6 +54,7 @@ _PHRASES = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text; buyers repeat themselves
 def canonical(text: str) -> str:
     """Folded text with chat spellings replaced by canonical words."""
     folded = fold(text[:500])
@@ -161,6 +163,7 @@ _FEEL_GOOD = re.compile(
 _FEEL_OK = re.compile(r"\b(biasa|lumayan|standar|standard|okay|ok|oke|so so|average|cukup)\b")
 
 
+@functools.lru_cache(maxsize=4096)  # the same: every buyer message passes here
 def recognise(text: str) -> Intent | None:
     """What the message asks of the order flow, or None (not about orders)."""
     words = canonical(text)
