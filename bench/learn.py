@@ -1,9 +1,9 @@
 """Learning from misses on the chat-eval shops (../shared/data/chat-eval/).
 
 For each shop: the first half of the traffic is played as new chats through the engine
-(``flows.engine.step``, this project's config.yaml), with ``flows.learning`` recording the
-lessons as the runtime would. What the simulated buyer and seller do after the bot's
-first reply:
+(``flows.router.step``, this project's config.yaml with a seller to hand chats to), with
+``flows.learning`` recording the lessons from each turn's ``Outcome`` as the runtime does.
+What the simulated buyer and seller do after the bot's first reply:
 
 - a clarify that offers a gold entry: the buyer taps it (a ``Clarified`` lesson);
 - a wrong answer: the buyer says "bukan ini" (``Corrected``), then asks for a person;
@@ -41,6 +41,7 @@ import shutil
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,16 +61,11 @@ from faq.suggest import (  # noqa: E402
 )
 from faq.writer import FaqWriteError, apply  # noqa: E402
 from flows.learning import observe, observe_seller  # noqa: E402
-from flows.messages import HUMAN_OPTION, BuyerMessage  # noqa: E402
+from flows.messages import HUMAN_OPTION, BuyerMessage, Outcome  # noqa: E402
+from flows.policy import Policy  # noqa: E402
+from flows.router import step  # noqa: E402
 from flows.state import Conversation, Stage  # noqa: E402
 from flows.trial import try_message  # noqa: E402
-
-try:  # the engine as a router over flow modules (main after 0021d15)
-    from flows.faq import decide
-    from flows.policy import Policy
-    from flows.router import step
-except ImportError:  # the single-module engine
-    from flows.engine import Policy, decide, step  # type: ignore[no-redef]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "chat-eval"
 SHOPS = ("gadget", "frozen", "tudung")
@@ -105,10 +101,14 @@ def seller_reply(faq: Faq, entry_id: str) -> str:
 
 
 def lessons_of(items: list[Item], faq: Faq, policy: Policy) -> list[Lesson]:
-    """Each message as a new chat, through ``flows.learning`` beside the engine's ``step``."""
+    """Each message as a new chat, through ``flows.learning`` beside the engine's ``step``.
+
+    The shop has a seller to hand chats to (this project's config.yaml sets none up, and
+    then a handoff only tells the buyer how to reach the shop: nobody would answer)."""
+    staffed = replace(policy, sellers=True)
     lessons: list[Lesson] = []
     for item in items:
-        lessons += _chat(item, faq, policy)
+        lessons += _chat(item, faq, staffed)
     return lessons
 
 
@@ -120,11 +120,12 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
     def buyer_says(message: BuyerMessage) -> None:
         nonlocal conv, pending, clock
         clock += 10
-        if conv.stage is not Stage.HANDED_OFF:  # a seller's chat: forwarded, not judged
-            decision = decide(conv, message, faq)
-            pending, learned = observe(pending, message, decision, clock, buyer)
+        before = conv
+        conv, actions = step(conv, message, faq, policy, datetime.fromtimestamp(clock, UTC))
+        outcome = next((a for a in actions if isinstance(a, Outcome)), None)
+        if outcome is not None and before.stage is not Stage.HANDED_OFF:  # (forwarded then)
+            pending, learned = observe(pending, message, outcome, clock, buyer)
             lessons.extend(learned)
-        conv, _ = step(conv, message, faq, policy, datetime.fromtimestamp(clock, UTC))
 
     def seller_answers() -> None:
         nonlocal pending, clock
