@@ -19,10 +19,12 @@ accepts exactly those the labels say are right (an added question whose example 
 labelled with that entry; a handoff word whose example is labelled a request for a
 person) and dismisses the rest (new entries: every labelled question has an entry, so
 none is right). A write the writer refuses (it would break the FAQ, or make two entries
-"very alike", the loader's own warning) is left out, as a seller told so would.
-Accepted ones are written with ``faq.writer.apply`` into a temporary copy of the FAQ,
-and the second half is scored before and after with chat-eval's ``score.py`` (its
-``judge`` and ``rates``, imported).
+"very alike", the loader's own warning) is left out, as a seller told so would. A right
+suggestion with side effects (``faq.impact``: an answer today it would turn into a
+question) is counted ("warn") and accepted all the same; with ``--heed-side-effects`` the
+seller leaves it. Accepted ones are written with ``faq.writer.apply`` into a temporary copy
+of the FAQ, and the second half is scored before and after with chat-eval's ``score.py``
+(its ``judge`` and ``rates``, imported).
 
 "First half": the messages are grouped by label in the file (3-5 messages per entry, in
 turn), so the literal first 75 lines hold only the first half of the entries and say
@@ -30,7 +32,7 @@ nothing about the rest. The default split takes the first half of each label's m
 (``--split label``); ``--split head`` takes the file's first half as it is.
 
     .venv/bin/python bench/learn.py [--data ../shared/data/chat-eval] [--split label|head]
-        [--json FILE]
+        [--json FILE] [--heed-side-effects]
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import load_settings  # noqa: E402
+from faq.impact import side_effects  # noqa: E402
 from faq.lessons import Lesson, mask  # noqa: E402
 from faq.loader import load_faq  # noqa: E402
 from faq.model import Faq  # noqa: E402
@@ -180,7 +183,9 @@ def score_half(items: list[Item], faq: Faq, policy: Policy, score: Any) -> dict[
     return result
 
 
-def run_shop(shop: str, data: Path, how: str, score: Any) -> dict[str, Any]:
+def run_shop(
+    shop: str, data: Path, how: str, score: Any, heed_side_effects: bool = False
+) -> dict[str, Any]:
     settings = load_settings(ROOT / "config.yaml")
     policy, thresholds = settings.policy(), settings.thresholds()
     items = score.read_gold(str(data / f"{shop}.jsonl"))
@@ -192,13 +197,18 @@ def run_shop(shop: str, data: Path, how: str, score: Any) -> dict[str, Any]:
         lessons = lessons_of(played, before, policy)
         suggestions = suggest(lessons, before, min_unanswered=1)
         labels = {mask(i["text"]).strip(): i for i in played}
-        tally = {"accepted": 0, "dismissed": 0, "refused": 0, "unchanged": 0}
+        tally = {"accepted": 0, "dismissed": 0, "refused": 0, "unchanged": 0, "warned": 0}
         kinds: dict[str, int] = defaultdict(int)
         for number, suggestion in enumerate(suggestions):
             kinds[suggestion.kind] += 1
             if not is_right(suggestion, labels):
                 tally["dismissed"] += 1
                 continue
+            current = load_faq(path, thresholds).faq
+            if side_effects(suggestion, current, lessons):
+                tally["warned"] += 1
+                if heed_side_effects:  # told what it would undo, the seller leaves it
+                    continue
             try:
                 result = apply(
                     suggestion, path, now=1_700_000_000.0 + number, refuse_new_warnings=True
@@ -229,12 +239,19 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", choices=("label", "head"), default="label")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--heed-side-effects",
+        action="store_true",
+        help="the seller leaves a right suggestion that would undo an answer (faq.impact)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.data))
     import score  # chat-eval's own scorer: judge() and rates()
 
-    results = [run_shop(shop, args.data, args.split, score) for shop in SHOPS]
-    head = f"{'shop':<8}{'lessons':>8}{'sugg':>6}{'acc':>5}{'ref':>5}  " + "  ".join(
+    results = [
+        run_shop(shop, args.data, args.split, score, args.heed_side_effects) for shop in SHOPS
+    ]
+    head = f"{'shop':<8}{'lessons':>8}{'sugg':>6}{'acc':>5}{'ref':>5}{'warn':>5}  " + "  ".join(
         f"{h:>20}" for h in HEADLINE
     )
     print(f"split: {args.split}; second half scored before -> after (percent)")
@@ -243,8 +260,8 @@ def main() -> int:
         cells = "  ".join(f"{r['before'][h]:>8.1f} -> {r['after'][h]:>6.1f}  " for h in HEADLINE)
         total = sum(r["suggestions"].values())
         print(
-            f"{r['shop']:<8}{r['lessons']:>8}{total:>6}{r['accepted']:>5}{r['refused']:>5}  "
-            + cells
+            f"{r['shop']:<8}{r['lessons']:>8}{total:>6}{r['accepted']:>5}{r['refused']:>5}"
+            f"{r['warned']:>5}  " + cells
         )
     print("\nthe played half asked again by later buyers (answered right / wrong answer):")
     for r in results:

@@ -1,0 +1,108 @@
+"""What accepting a suggestion would undo: questions answered today that it would turn into
+a question asked back, or an answer from another entry.
+
+An added question shifts close calls beyond its own wording: its words start to count for
+its entry, and for no other. Before a seller accepts, the questions the shop knows the
+answer to are asked again of the FAQ as it would be: the FAQ's own questions, and the
+questions buyers asked whose entry a lesson settled (picked after "which one?", or answered
+by a seller with that entry's answer). Those the FAQ answers today and would not answer the
+same way afterwards are the suggestion's side effects, shown to the seller with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from faq.lessons import Clarified, Corrected, HandedOff, Lesson
+from faq.model import Faq, FaqEntry, Localized
+from faq.normalize import fold
+from faq.suggest import AddQuestion, NewEntry, Suggestion, resembling
+
+_NEW_ID = ":suggested"  # the id a suggested new entry has while it is tried (ids hold no ':')
+
+
+@dataclass(frozen=True, slots=True)
+class SideEffect:
+    """``question`` is answered with ``entry_id`` today; afterwards the bot would ask back
+    (``becomes`` "clarify"), not know (``"fallback"``) or answer with another entry (its
+    id; ``"new entry"`` for the suggested one)."""
+
+    question: str
+    entry_id: str
+    becomes: str
+
+
+def known_answers(lessons: Iterable[Lesson], faq: Faq) -> list[tuple[str, str]]:
+    """Questions and the entry that answers them, as the FAQ and its lessons say: each
+    entry's own questions, then buyers' questions a lesson settled (distinct wordings)."""
+    seen: set[str] = set()
+    found: list[tuple[str, str]] = []
+
+    def add(text: str, entry_id: str | None) -> None:
+        key = fold(text)
+        if entry_id is not None and key and key not in seen and faq.get(entry_id) is not None:
+            seen.add(key)
+            found.append((text.strip(), entry_id))
+
+    for entry in faq.entries:
+        for question in entry.questions:
+            add(question, entry.id)
+    memo: dict[str, str | None] = {}
+    for lesson in sorted(lessons, key=lambda m: -m.at):  # the most recent wording first
+        if isinstance(lesson, Clarified):
+            add(lesson.text, lesson.picked_id)
+        elif isinstance(lesson, Corrected):
+            add(lesson.text, lesson.then_id)
+        elif isinstance(lesson, HandedOff):
+            target = lesson.resembles_id
+            if target is None:
+                if lesson.seller_answer not in memo:
+                    memo[lesson.seller_answer] = resembling(lesson.seller_answer, faq)
+                target = memo[lesson.seller_answer]
+            add(lesson.text, target)
+    return found
+
+
+def with_suggestion(faq: Faq, suggestion: Suggestion) -> Faq | None:
+    """The FAQ in memory as if ``suggestion`` were accepted; None when it changes no
+    matching (a handoff word, or an entry that is gone)."""
+    if isinstance(suggestion, AddQuestion):
+        entry = faq.get(suggestion.entry_id)
+        if entry is None:
+            return None
+        grown = replace(entry, questions=(*entry.questions, suggestion.question))
+        entries = tuple(grown if e.id == entry.id else e for e in faq.entries)
+    elif isinstance(suggestion, NewEntry):
+        answer = Localized.plain(suggestion.draft_answer) if suggestion.draft_answer else None
+        entries = (*faq.entries, FaqEntry(_NEW_ID, (suggestion.question,), answer))
+    else:
+        return None
+    return replace(faq, entries=entries)
+
+
+def side_effects(
+    suggestion: Suggestion,
+    faq: Faq,
+    lessons: Iterable[Lesson] = (),
+    known: Sequence[tuple[str, str]] | None = None,
+) -> tuple[SideEffect, ...]:
+    """The questions answered today (``known``, else ``known_answers(lessons, faq)``) that
+    accepting ``suggestion`` would no longer answer with the same entry."""
+    after = with_suggestion(faq, suggestion)
+    if after is None:
+        return ()
+    asked = fold(getattr(suggestion, "question", ""))
+    found = []
+    for text, entry_id in known if known is not None else known_answers(lessons, faq):
+        if fold(text) == asked:
+            continue  # the suggestion's own wording: answering it is the point
+        today = faq.matcher.decide(text)
+        if today.decision != "answer" or today.best != entry_id:
+            continue
+        then = after.matcher.decide(text)
+        if then.decision == "answer" and then.best == entry_id:
+            continue
+        becomes = then.decision if then.decision != "answer" else str(then.best)
+        found.append(SideEffect(text, entry_id, "new entry" if becomes == _NEW_ID else becomes))
+    return tuple(found)
