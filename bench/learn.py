@@ -5,10 +5,12 @@ For each shop: the first half of the traffic is played as new chats through the 
 ``flows.learning`` recording the lessons from each turn's ``Outcome`` as the runtime does.
 What the simulated buyer and seller do after the bot's first reply:
 
-- a clarify that offers a gold entry: the buyer taps it (a ``Clarified`` lesson);
-- a wrong answer: the buyer says "bukan ini" (``Corrected``), then asks for a person;
-- a clarify without a gold entry or a fallback, on an FAQ question or a request for a
-  person: the buyer taps "talk to a person" (``Fallback``, ``AskedForPerson``);
+- a clarify, or the topics shown after a fallback, that offer a gold entry: the buyer taps
+  it (a ``Clarified`` lesson);
+- a wrong answer: the buyer says "bukan ini" (``Corrected``), then taps the gold entry if
+  the bot now offers it, else asks for a person;
+- otherwise, on an FAQ question or a request for a person: the buyer taps "talk to a
+  person" (``Fallback``, ``AskedForPerson``);
 - after any handoff a seller replies: with the first line of the gold entry's answer to
   an FAQ question (``HandedOff``; which entry it resembles is found by
   ``faq.suggest.resembling``), with a greeting otherwise;
@@ -151,8 +153,13 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
         if pending.entry_id in gold:
             return lessons
         buyer_says(BuyerMessage("bukan ini kak"))
-    elif pending is not None and pending.kind == "clarify":
-        offered = [o for o in conv.options if o in gold]
+        if handed_off():
+            seller_answers()
+            return lessons
+    # what the bot offers now ("which one?", or the nearest topics when it did not
+    # understand, also after "not this"): the buyer taps the entry meant, when it is there
+    if pending is not None and pending.kind in ("clarify", "fallback"):
+        offered = [o for o in pending.options if o in gold]
         if offered:
             buyer_says(BuyerMessage("", kind="choice", choice=offered[0]))
             return lessons

@@ -56,7 +56,7 @@ class Pending:
     kind: PendingKind
     text: str
     at: float
-    options: tuple[str, ...] = ()  # offered, for a clarify
+    options: tuple[str, ...] = ()  # offered: a clarify's choices, a fallback's topics
     entry_id: str | None = None  # given, for an answer
 
     def __post_init__(self) -> None:
@@ -97,7 +97,7 @@ def observe(
     pending after it."""
     lessons: list[Lesson] = []
     question = message.text
-    picked = _picked(pending, outcome)
+    picked = _picked(pending, message, outcome)
     if pending is not None and picked is not None:
         how = _how(message, len(pending.options))
         lessons.append(Clarified(pending.text, pending.options, picked, how, now, buyer))
@@ -105,14 +105,18 @@ def observe(
     elif pending is not None and pending.kind == "answer" and _turned_down(message):
         assert pending.entry_id is not None  # noqa: S101 - answers always name their entry
         lessons.append(Corrected(pending.text, pending.entry_id, None, now, buyer))
-        return Pending("fallback", pending.text, now), lessons
+        # the other candidates are offered now: a pick among them is learned as one
+        return Pending("fallback", pending.text, now, outcome.options), lessons
     action = outcome.action
     missed = action == "fallback" or (action == "handoff" and outcome.reason == "not_understood")
     if missed and not question.strip():
         return None, lessons  # a bare tap asks nothing
-    if missed:  # (a second miss in a row hands off: the seller's reply is the lesson)
+    if missed and action == "fallback":  # the nearest topics are offered as buttons
         lessons.append(Fallback(question, now, buyer))
-        return Pending("fallback" if action == "fallback" else "handoff", question, now), lessons
+        return Pending("fallback", question, now, outcome.options), lessons
+    if missed:  # a second miss in a row hands off: the seller's reply is the lesson
+        lessons.append(Fallback(question, now, buyer))
+        return Pending("handoff", question, now), lessons
     if action == "clarify":
         return Pending("clarify", question, now, outcome.options), lessons
     if action == "answer" and outcome.faq_id is not None:
@@ -145,8 +149,14 @@ def observe_seller(
     return None, [HandedOff(pending.text, text, resembles, now, buyer)]
 
 
-def _picked(pending: Pending | None, outcome: Outcome) -> str | None:
-    if pending is None or pending.kind != "clarify" or outcome.action != "answer":
+def _picked(pending: Pending | None, message: BuyerMessage, outcome: Outcome) -> str | None:
+    """The entry the buyer chose among those offered: the choices of "which one?" (tapped,
+    numbered or named), or a topic button shown when the bot did not understand."""
+    if pending is None or outcome.action != "answer":
+        return None
+    if pending.kind == "fallback" and message.choice is None:
+        return None  # typed after a miss: a new question, more likely than a pick
+    if pending.kind not in ("clarify", "fallback"):
         return None
     return outcome.faq_id if outcome.faq_id in pending.options else None
 

@@ -78,11 +78,29 @@ def test_the_not_this_button_under_an_answer_is_a_correction(faq: Faq) -> None:
     tap = BuyerMessage("", kind="choice", choice=NOT_THIS)
     after, lessons = observe(pending, tap, Outcome("fallback"), 2.0, "b1")
     assert lessons == [Corrected("expired nya?", "simpan", None, 2.0)]
-    assert after == Pending("fallback", "expired nya?", 2.0)
+    assert after == Pending("fallback", "expired nya?", 2.0)  # nothing else was offered
     # the same tap with no answer before it, or another option tapped, teaches nothing
     assert observe(None, tap, Outcome("fallback"), 3.0) == (None, [])
     other = BuyerMessage("", kind="choice", choice="kadaluarsa")
     assert observe(pending, other, Outcome("fallback"), 3.0) == (None, [])
+
+
+def test_a_topic_tapped_after_a_miss_or_a_not_this_is_a_pick(faq: Faq) -> None:
+    missed = Outcome("fallback", options=("simpan", "kadaluarsa"))
+    pending, _ = observe(None, BuyerMessage("sampai bila tahan sis"), missed, 1.0)
+    tap = BuyerMessage("", kind="choice", choice="kadaluarsa")
+    _, lessons = observe(pending, tap, answer(faq, "kadaluarsa"), 2.0)
+    assert lessons == [
+        Clarified("sampai bila tahan sis", ("simpan", "kadaluarsa"), "kadaluarsa", "tap", 2.0)
+    ]
+    # typed after a miss, an answer is to a new question, not a pick
+    _, none = observe(pending, BuyerMessage("expired kapan"), answer(faq, "kadaluarsa"), 2.0)
+    assert none == []
+    hedged, _ = observe(None, BuyerMessage("expired nya?"), answer(faq, "simpan"), 3.0)
+    not_this = BuyerMessage("", kind="choice", choice=NOT_THIS)
+    pending, _ = observe(hedged, not_this, Outcome("fallback", options=("kadaluarsa",)), 4.0)
+    _, lessons = observe(pending, tap, answer(faq, "kadaluarsa"), 5.0)
+    assert lessons == [Clarified("expired nya?", ("kadaluarsa",), "kadaluarsa", "tap", 5.0)]
 
 
 def test_a_second_miss_that_hands_off_is_a_miss_whose_reply_teaches(faq: Faq) -> None:
