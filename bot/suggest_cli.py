@@ -17,7 +17,7 @@ from typing import TextIO
 from bot.errors import BotError, StoreError
 from bot.settings import Settings, load_settings
 from bot.store import Store, with_store
-from faq.impact import SideEffect, known_answers, side_effects
+from faq.impact import Misanswer, SideEffect, known_answers, misanswered, side_effects
 from faq.lessons import Lesson, LessonFormatError, from_dict
 from faq.loader import FaqFormatError, load_faq
 from faq.model import Faq
@@ -216,9 +216,13 @@ def _side_effect(e: SideEffect) -> str:
     )
 
 
-def ambiguity_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
-    """Lines for `japri faq check`: questions buyers ask that land on two entries."""
-    return [_ambiguity(a) for a in ambiguous_questions(lessons, faq)]
+def lesson_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
+    """Lines for `japri faq check`: questions buyers ask that land on two entries, or that
+    the FAQ answers with another entry than buyers meant."""
+    lessons = list(lessons)
+    return [_ambiguity(a) for a in ambiguous_questions(lessons, faq)] + [
+        _misanswer(m) for m in misanswered(lessons, faq)
+    ]
 
 
 def learned_warnings(settings: Settings) -> list[str]:
@@ -231,7 +235,7 @@ def learned_warnings(settings: Settings) -> list[str]:
         lessons, _ = asyncio.run(stored(settings))
     except (FaqFormatError, OSError, BotError):  # an unreachable server included
         return []
-    return ambiguity_warnings(lessons, faq)
+    return lesson_warnings(lessons, faq)
 
 
 def _ambiguity(a: Ambiguity) -> str:
@@ -239,6 +243,18 @@ def _ambiguity(a: Ambiguity) -> str:
     return (
         f'warning: buyers asked "{a.question}" ({a.count}x) and it fits {entries}: '
         "add it as a question of the right entry"
+    )
+
+
+def _misanswer(m: Misanswer) -> str:
+    if m.meant is None:
+        return (
+            f'warning: buyers said "not this" to \'{m.answered}\' for "{_short(m.question)}", '
+            "and the FAQ still answers it so: add it as a question of the right entry"
+        )
+    return (
+        f"warning: buyers asked \"{_short(m.question)}\" meaning '{m.meant}', but the FAQ "
+        f"answers it with '{m.answered}': add it as a question of '{m.meant}'"
     )
 
 

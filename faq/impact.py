@@ -33,9 +33,12 @@ class SideEffect:
     becomes: str
 
 
-def known_answers(lessons: Iterable[Lesson], faq: Faq) -> list[tuple[str, str]]:
+def known_answers(
+    lessons: Iterable[Lesson], faq: Faq, own_questions: bool = True
+) -> list[tuple[str, str]]:
     """Questions and the entry that answers them, as the FAQ and its lessons say: each
-    entry's own questions, then buyers' questions a lesson settled (distinct wordings)."""
+    entry's own questions (unless ``own_questions`` is False), then buyers' questions a
+    lesson settled (distinct wordings, the most recent first)."""
     seen: set[str] = set()
     found: list[tuple[str, str]] = []
 
@@ -47,7 +50,10 @@ def known_answers(lessons: Iterable[Lesson], faq: Faq) -> list[tuple[str, str]]:
 
     for entry in faq.entries:
         for question in entry.questions:
-            add(question, entry.id)
+            if own_questions:
+                add(question, entry.id)
+            else:
+                seen.add(fold(question))  # the FAQ's own wording is no buyer's lesson
     memo: dict[str, str | None] = {}
     for lesson in sorted(lessons, key=lambda m: -m.at):  # the most recent wording first
         if isinstance(lesson, Clarified):
@@ -106,3 +112,33 @@ def side_effects(
         becomes = then.decision if then.decision != "answer" else str(then.best)
         found.append(SideEffect(text, entry_id, "new entry" if becomes == _NEW_ID else becomes))
     return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Misanswer:
+    """Buyers asked ``question`` meaning ``meant`` (None: not ``answered``, they said "not
+    this" to it), and the FAQ answers it with ``answered`` now."""
+
+    question: str
+    meant: str | None
+    answered: str
+
+
+def misanswered(lessons: Iterable[Lesson], faq: Faq) -> list[Misanswer]:
+    """Questions buyers settled that the FAQ answers with another entry (for `japri faq
+    check`): a pick, a seller's answer or a "not this" the FAQ does not agree with."""
+    lessons = list(lessons)
+    found = []
+    for text, entry_id in known_answers(lessons, faq, own_questions=False):
+        result = faq.matcher.decide(text)
+        if result.decision == "answer" and result.best not in (None, entry_id):
+            found.append(Misanswer(text, entry_id, str(result.best)))
+    seen = {fold(m.question) for m in found}
+    for lesson in lessons:
+        if not isinstance(lesson, Corrected) or fold(lesson.text) in seen:
+            continue
+        result = faq.matcher.decide(lesson.text)
+        if result.decision == "answer" and result.best == lesson.hedged_id:
+            seen.add(fold(lesson.text))
+            found.append(Misanswer(lesson.text.strip(), None, lesson.hedged_id))
+    return found

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.suggest_cli import parse_span
-from faq.lessons import AskedForPerson, Clarified, Fallback, HandedOff, Lesson, to_dict
+from bot.suggest_cli import lesson_warnings, parse_span
+from faq.lessons import (
+    AskedForPerson,
+    Clarified,
+    Corrected,
+    Fallback,
+    HandedOff,
+    Lesson,
+    to_dict,
+)
 from faq.loader import load_faq
 
 FAQ = """# my shop
@@ -130,6 +138,21 @@ def test_a_suggestion_says_which_answers_it_would_turn_into_a_question(
         "careful: \"pakai ekspedisi apa?\" is answered with 'kurir' today; "
         "the bot would ask which one is meant"
     ) in capsys.readouterr().out
+
+
+def test_faq_check_warns_of_answers_buyers_turned_down(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(COURIERS, encoding="utf-8")
+    faq = load_faq(tmp_path / "faq.yaml").faq
+    lessons: list[Lesson] = [
+        Clarified("pakai ekspedisi apa sis", ("kurir",), "lama-kirim", "tap", NOW),
+        Corrected("ada JNE kak", "kurir", None, NOW),
+    ]
+    assert lesson_warnings(lessons, faq) == [
+        "warning: buyers asked \"pakai ekspedisi apa sis\" meaning 'lama-kirim', but the FAQ "
+        "answers it with 'kurir': add it as a question of 'lama-kirim'",
+        'warning: buyers said "not this" to \'kurir\' for "ada JNE kak", and the FAQ still '
+        "answers it so: add it as a question of the right entry",
+    ]
 
 
 def test_without_lessons_the_command_says_what_it_needs(

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from faq.impact import SideEffect, known_answers, side_effects, with_suggestion
-from faq.lessons import Clarified, Fallback, HandedOff, Lesson
+from faq.impact import (
+    Misanswer,
+    SideEffect,
+    known_answers,
+    misanswered,
+    side_effects,
+    with_suggestion,
+)
+from faq.lessons import Clarified, Corrected, Fallback, HandedOff, Lesson
 from faq.loader import parse_faq
 from faq.model import Faq
 from faq.suggest import AddHandoffWord, AddQuestion, NewEntry
@@ -70,3 +77,18 @@ def test_the_answers_known_are_the_faqs_questions_and_the_settled_lessons(faq: F
     known = known_answers(lessons, faq)
     assert known[:5] == [(q, e.id) for e in faq.entries for q in e.questions]
     assert known[5:] == [("sampainya kapan?", "lama-kirim"), ("JNE ada kak", "kurir")]
+
+
+def test_the_faq_check_hears_of_questions_it_answers_against_what_buyers_meant(
+    faq: Faq,
+) -> None:
+    lessons: list[Lesson] = [
+        Clarified("pakai ekspedisi apa sis", ("kurir", "lama-kirim"), "lama-kirim", "tap", 1.0),
+        Corrected("ada JNE kak", "kurir", None, 2.0),  # "not this", and still answered so
+        Clarified("berapa lama sampainya kak?", ("lama-kirim",), "lama-kirim", "tap", 3.0),
+        Clarified("berapa lama sampainya?", ("lama-kirim",), "kurir", "tap", 4.0),  # own
+    ]
+    assert misanswered(lessons, faq) == [
+        Misanswer("pakai ekspedisi apa sis", "lama-kirim", "kurir"),
+        Misanswer("ada JNE kak", None, "kurir"),
+    ]
