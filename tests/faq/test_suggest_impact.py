@@ -92,3 +92,12 @@ def test_the_faq_check_hears_of_questions_it_answers_against_what_buyers_meant(
         Misanswer("pakai ekspedisi apa sis", "lama-kirim", "kurir"),
         Misanswer("ada JNE kak", None, "kurir"),
     ]
+
+
+def test_only_the_most_recent_settled_wordings_are_replayed(faq: Faq) -> None:
+    lessons: list[Lesson] = [
+        Clarified(f"ekspedisi nomor {n}", ("kurir",), "kurir", "tap", float(n)) for n in range(600)
+    ]
+    known = known_answers(lessons, faq, own_questions=False)
+    assert len(known) == 500
+    assert known[0] == ("ekspedisi nomor 599", "kurir")
