@@ -1,14 +1,16 @@
 """Learning from misses on the chat-eval shops (../shared/data/chat-eval/).
 
 For each shop: the first half of the traffic is played as new chats through the engine
-(``flows.engine.step``, this project's config.yaml), with ``flows.learning`` recording the
-lessons as the runtime would. What the simulated buyer and seller do after the bot's
-first reply:
+(``flows.router.step``, this project's config.yaml with a seller to hand chats to), with
+``flows.learning`` recording the lessons from each turn's ``Outcome`` as the runtime does.
+What the simulated buyer and seller do after the bot's first reply:
 
-- a clarify that offers a gold entry: the buyer taps it (a ``Clarified`` lesson);
-- a wrong answer: the buyer says "bukan ini" (``Corrected``), then asks for a person;
-- a clarify without a gold entry or a fallback, on an FAQ question or a request for a
-  person: the buyer taps "talk to a person" (``Fallback``, ``AskedForPerson``);
+- a clarify, or the topics shown after a fallback, that offer a gold entry: the buyer taps
+  it (a ``Clarified`` lesson);
+- a wrong answer: the buyer says "bukan ini" (``Corrected``), then taps the gold entry if
+  the bot now offers it, else asks for a person;
+- otherwise, on an FAQ question or a request for a person: the buyer taps "talk to a
+  person" (``Fallback``, ``AskedForPerson``);
 - after any handoff a seller replies: with the first line of the gold entry's answer to
   an FAQ question (``HandedOff``; which entry it resembles is found by
   ``faq.suggest.resembling``), with a greeting otherwise;
@@ -19,10 +21,12 @@ accepts exactly those the labels say are right (an added question whose example 
 labelled with that entry; a handoff word whose example is labelled a request for a
 person) and dismisses the rest (new entries: every labelled question has an entry, so
 none is right). A write the writer refuses (it would break the FAQ, or make two entries
-"very alike", the loader's own warning) is left out, as a seller told so would.
-Accepted ones are written with ``faq.writer.apply`` into a temporary copy of the FAQ,
-and the second half is scored before and after with chat-eval's ``score.py`` (its
-``judge`` and ``rates``, imported).
+"very alike", the loader's own warning) is left out, as a seller told so would. A right
+suggestion with side effects (``faq.impact``: an answer today it would turn into a
+question) is counted ("warn") and accepted all the same; with ``--heed-side-effects`` the
+seller leaves it. Accepted ones are written with ``faq.writer.apply`` into a temporary copy
+of the FAQ, and the second half is scored before and after with chat-eval's ``score.py``
+(its ``judge`` and ``rates``, imported).
 
 "First half": the messages are grouped by label in the file (3-5 messages per entry, in
 turn), so the literal first 75 lines hold only the first half of the entries and say
@@ -30,7 +34,7 @@ nothing about the rest. The default split takes the first half of each label's m
 (``--split label``); ``--split head`` takes the file's first half as it is.
 
     .venv/bin/python bench/learn.py [--data ../shared/data/chat-eval] [--split label|head]
-        [--json FILE]
+        [--json FILE] [--heed-side-effects]
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import shutil
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import load_settings  # noqa: E402
+from faq.impact import side_effects  # noqa: E402
 from faq.lessons import Lesson, mask  # noqa: E402
 from faq.loader import load_faq  # noqa: E402
 from faq.model import Faq  # noqa: E402
@@ -60,16 +66,11 @@ from faq.suggest import (  # noqa: E402
 )
 from faq.writer import FaqWriteError, apply  # noqa: E402
 from flows.learning import observe, observe_seller  # noqa: E402
-from flows.messages import HUMAN_OPTION, BuyerMessage  # noqa: E402
+from flows.messages import HUMAN_OPTION, BuyerMessage, Outcome  # noqa: E402
+from flows.policy import Policy  # noqa: E402
+from flows.router import step  # noqa: E402
 from flows.state import Conversation, Stage  # noqa: E402
 from flows.trial import try_message  # noqa: E402
-
-try:  # the engine as a router over flow modules (main after 0021d15)
-    from flows.faq import decide
-    from flows.policy import Policy
-    from flows.router import step
-except ImportError:  # the single-module engine
-    from flows.engine import Policy, decide, step  # type: ignore[no-redef]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "chat-eval"
 SHOPS = ("gadget", "frozen", "tudung")
@@ -105,10 +106,14 @@ def seller_reply(faq: Faq, entry_id: str) -> str:
 
 
 def lessons_of(items: list[Item], faq: Faq, policy: Policy) -> list[Lesson]:
-    """Each message as a new chat, through ``flows.learning`` beside the engine's ``step``."""
+    """Each message as a new chat, through ``flows.learning`` beside the engine's ``step``.
+
+    The shop has a seller to hand chats to (this project's config.yaml sets none up, and
+    then a handoff only tells the buyer how to reach the shop: nobody would answer)."""
+    staffed = replace(policy, sellers=True)
     lessons: list[Lesson] = []
     for item in items:
-        lessons += _chat(item, faq, policy)
+        lessons += _chat(item, faq, staffed)
     return lessons
 
 
@@ -120,11 +125,12 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
     def buyer_says(message: BuyerMessage) -> None:
         nonlocal conv, pending, clock
         clock += 10
-        if conv.stage is not Stage.HANDED_OFF:  # a seller's chat: forwarded, not judged
-            decision = decide(conv, message, faq)
-            pending, learned = observe(pending, message, decision, clock, buyer)
+        before = conv
+        conv, actions = step(conv, message, faq, policy, datetime.fromtimestamp(clock, UTC))
+        outcome = next((a for a in actions if isinstance(a, Outcome)), None)
+        if outcome is not None and before.stage is not Stage.HANDED_OFF:  # (forwarded then)
+            pending, learned = observe(pending, message, outcome, clock, buyer)
             lessons.extend(learned)
-        conv, _ = step(conv, message, faq, policy, datetime.fromtimestamp(clock, UTC))
 
     def seller_answers() -> None:
         nonlocal pending, clock
@@ -147,8 +153,13 @@ def _chat(item: Item, faq: Faq, policy: Policy) -> list[Lesson]:
         if pending.entry_id in gold:
             return lessons
         buyer_says(BuyerMessage("bukan ini kak"))
-    elif pending is not None and pending.kind == "clarify":
-        offered = [o for o in conv.options if o in gold]
+        if handed_off():
+            seller_answers()
+            return lessons
+    # what the bot offers now ("which one?", or the nearest topics when it did not
+    # understand, also after "not this"): the buyer taps the entry meant, when it is there
+    if pending is not None and pending.kind in ("clarify", "fallback"):
+        offered = [o for o in pending.options if o in gold]
         if offered:
             buyer_says(BuyerMessage("", kind="choice", choice=offered[0]))
             return lessons
@@ -179,7 +190,9 @@ def score_half(items: list[Item], faq: Faq, policy: Policy, score: Any) -> dict[
     return result
 
 
-def run_shop(shop: str, data: Path, how: str, score: Any) -> dict[str, Any]:
+def run_shop(
+    shop: str, data: Path, how: str, score: Any, heed_side_effects: bool = False
+) -> dict[str, Any]:
     settings = load_settings(ROOT / "config.yaml")
     policy, thresholds = settings.policy(), settings.thresholds()
     items = score.read_gold(str(data / f"{shop}.jsonl"))
@@ -191,13 +204,18 @@ def run_shop(shop: str, data: Path, how: str, score: Any) -> dict[str, Any]:
         lessons = lessons_of(played, before, policy)
         suggestions = suggest(lessons, before, min_unanswered=1)
         labels = {mask(i["text"]).strip(): i for i in played}
-        tally = {"accepted": 0, "dismissed": 0, "refused": 0, "unchanged": 0}
+        tally = {"accepted": 0, "dismissed": 0, "refused": 0, "unchanged": 0, "warned": 0}
         kinds: dict[str, int] = defaultdict(int)
         for number, suggestion in enumerate(suggestions):
             kinds[suggestion.kind] += 1
             if not is_right(suggestion, labels):
                 tally["dismissed"] += 1
                 continue
+            current = load_faq(path, thresholds).faq
+            if side_effects(suggestion, current, lessons):
+                tally["warned"] += 1
+                if heed_side_effects:  # told what it would undo, the seller leaves it
+                    continue
             try:
                 result = apply(
                     suggestion, path, now=1_700_000_000.0 + number, refuse_new_warnings=True
@@ -228,12 +246,19 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", choices=("label", "head"), default="label")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--heed-side-effects",
+        action="store_true",
+        help="the seller leaves a right suggestion that would undo an answer (faq.impact)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(args.data))
     import score  # chat-eval's own scorer: judge() and rates()
 
-    results = [run_shop(shop, args.data, args.split, score) for shop in SHOPS]
-    head = f"{'shop':<8}{'lessons':>8}{'sugg':>6}{'acc':>5}{'ref':>5}  " + "  ".join(
+    results = [
+        run_shop(shop, args.data, args.split, score, args.heed_side_effects) for shop in SHOPS
+    ]
+    head = f"{'shop':<8}{'lessons':>8}{'sugg':>6}{'acc':>5}{'ref':>5}{'warn':>5}  " + "  ".join(
         f"{h:>20}" for h in HEADLINE
     )
     print(f"split: {args.split}; second half scored before -> after (percent)")
@@ -242,8 +267,8 @@ def main() -> int:
         cells = "  ".join(f"{r['before'][h]:>8.1f} -> {r['after'][h]:>6.1f}  " for h in HEADLINE)
         total = sum(r["suggestions"].values())
         print(
-            f"{r['shop']:<8}{r['lessons']:>8}{total:>6}{r['accepted']:>5}{r['refused']:>5}  "
-            + cells
+            f"{r['shop']:<8}{r['lessons']:>8}{total:>6}{r['accepted']:>5}{r['refused']:>5}"
+            f"{r['warned']:>5}  " + cells
         )
     print("\nthe played half asked again by later buyers (answered right / wrong answer):")
     for r in results:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
@@ -16,7 +15,6 @@ from bot.faqsource import FaqSource
 from bot.seller import SARAN, SellerChat, saran_done, saran_list
 from bot.store.base import InboundRow, Lessons, Outgoing, Sessions, TimerChange, Timers, Turn
 from faq.lessons import Lesson, LessonFormatError, buyer_key, from_dict, to_dict
-from faq.model import Faq, FaqEntry
 from faq.suggest import NewEntry, Suggestion, suggest
 from faq.writer import FaqWriteError, WriteResult, apply
 from flows.learning import Pending, observe, observe_seller, weekly_note
@@ -27,7 +25,6 @@ WEEKLY = "learning_weekly"  # the seller lane's timer kind for the weekly note
 WEEKDAY, HOUR = 0, 9  # Monday 09:00, shop time
 SARAN_SHOWN = 3  # suggestions under one /saran
 SALT = "lessons_salt"
-TURNED_DOWN = "bukan ini"  # what flows.learning reads as "not this answer"
 
 
 class SuggestionGone(FaqWriteError):
@@ -36,23 +33,6 @@ class SuggestionGone(FaqWriteError):
 
 class LearningStore(Lessons, Sessions, Timers, Protocol):
     """Lessons and dismissals, the salt that keys buyers, the weekly timer."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Decision:
-    """A turn's ``Outcome`` in the shape ``flows.learning.observe`` reads (no second
-    ``decide``)."""
-
-    verdict: str
-    entry: FaqEntry | None
-    options: tuple[FaqEntry, ...]
-    reason: str | None
-
-
-def decision_of(outcome: Outcome, faq: Faq) -> _Decision:
-    entry = faq.get(outcome.faq_id) if outcome.faq_id else None
-    options = tuple(e for e in (faq.get(i) for i in outcome.options) if e is not None)
-    return _Decision(outcome.action, entry, options, outcome.reason)
 
 
 class Learning:
@@ -90,19 +70,11 @@ class Learning:
     ) -> tuple[Conversation, list[dict[str, Any]]]:
         """What a buyer's turn taught, and the chat with its new pending question. Not
         while a seller owns the chat (the seller's reply is the lesson then)."""
-        faq = self.faq.faq
-        if outcome is None or faq is None or before.stage is Stage.HANDED_OFF:
+        if outcome is None or before.stage is Stage.HANDED_OFF:
             return after, []
         pending = Pending.from_dict(before.learning)
-        tapped = message.choice is not None and not message.text.strip()
-        if tapped and outcome.action == "fallback" and pending and pending.kind == "answer":
-            message = replace(message, text=TURNED_DOWN)  # tapped "not this" under an answer
-        pending, lessons = observe(pending, message, decision_of(outcome, faq), now, buyer)
-        if outcome.action == "handoff" and outcome.reason == "not_understood":
-            # a second miss in a row hands off: it is a fallback too
-            lessons = [*lessons, *observe(None, message, _FALLBACK, now, buyer)[1]]
-        kept = [m for m in lessons if m.question.strip()]  # a bare tap asks nothing
-        return _with(after, pending), [to_dict(m) for m in kept]
+        pending, lessons = observe(pending, message, outcome, now, buyer)
+        return _with(after, pending), [to_dict(m) for m in lessons]
 
     def seller_turn(
         self, conv: Conversation, text: str, now: float, buyer: str
@@ -223,9 +195,6 @@ class Learning:
                 outgoing.append(queued(self.seller.lane, Say(note)))
         timer = TimerChange(WEEKLY, self.next_note_at(now))
         return Turn(row.id, row.chat_key, None, outgoing=outgoing, timers=[timer])
-
-
-_FALLBACK = _Decision("fallback", None, (), None)
 
 
 def _with(conv: Conversation, pending: Pending | None) -> Conversation:

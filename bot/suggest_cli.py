@@ -10,12 +10,14 @@ import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
 from bot.errors import BotError, StoreError
 from bot.settings import Settings, load_settings
 from bot.store import Store, with_store
+from faq.impact import Misanswer, SideEffect, known_answers, misanswered, side_effects
 from faq.lessons import Lesson, LessonFormatError, from_dict
 from faq.loader import FaqFormatError, load_faq
 from faq.model import Faq
@@ -97,12 +99,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, now: float | None =
     found = suggest(lessons, faq, dismissed, since)
     if args.accept is not None:
         return _accept(args, found, path, clock, out)
+    known = known_answers(lessons, faq)
     for suggestion in found:
-        out.write(
-            json.dumps(to_dict(suggestion), ensure_ascii=False) + "\n"
-            if args.json
-            else describe(suggestion) + "\n"
-        )
+        effects = side_effects(suggestion, faq, known=known)
+        if args.json:
+            data = {**to_dict(suggestion), "side_effects": [asdict(e) for e in effects]}
+            out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        else:
+            out.write(describe(suggestion, effects) + "\n")
     if not args.json:
         _say(f"{len(found)} suggestion(s); accept one with --accept ID")
     return EXIT_OK
@@ -182,8 +186,8 @@ async def _dismiss(store: Store, suggestion_id: str, now: float) -> None:
     await store.dismiss_suggestion(suggestion_id, f"cli:{getpass.getuser()}", now)
 
 
-def describe(s: Suggestion) -> str:
-    """One suggestion for a seller's terminal."""
+def describe(s: Suggestion, effects: Iterable[SideEffect] = ()) -> str:
+    """One suggestion for a seller's terminal, with what accepting it would undo."""
     who = f"{s.count} buyer{'s' if s.count != 1 else ''}"
     if isinstance(s, AddQuestion):
         head = f"add \"{s.question}\" ({who}) as a question of '{s.entry_id}'"
@@ -197,12 +201,28 @@ def describe(s: Suggestion) -> str:
     lines = [f"[{s.id}] {head}"]
     if others:
         lines.append("    also asked: " + "; ".join(f'"{_short(e)}"' for e in others))
+    lines += [f"    careful: {_side_effect(e)}" for e in effects]
     return "\n".join(lines)
 
 
-def ambiguity_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
-    """Lines for `japri faq check`: questions buyers ask that land on two entries."""
-    return [_ambiguity(a) for a in ambiguous_questions(lessons, faq)]
+def _side_effect(e: SideEffect) -> str:
+    then = {
+        "clarify": "ask which one is meant",
+        "fallback": "not understand it",
+        "new entry": "answer it with the new entry",
+    }.get(e.becomes, f"answer it with '{e.becomes}'")
+    return (
+        f"\"{_short(e.question, 60)}\" is answered with '{e.entry_id}' today; the bot would {then}"
+    )
+
+
+def lesson_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
+    """Lines for `japri faq check`: questions buyers ask that land on two entries, or that
+    the FAQ answers with another entry than buyers meant."""
+    lessons = list(lessons)
+    return [_ambiguity(a) for a in ambiguous_questions(lessons, faq)] + [
+        _misanswer(m) for m in misanswered(lessons, faq)
+    ]
 
 
 def learned_warnings(settings: Settings) -> list[str]:
@@ -215,7 +235,7 @@ def learned_warnings(settings: Settings) -> list[str]:
         lessons, _ = asyncio.run(stored(settings))
     except (FaqFormatError, OSError, BotError):  # an unreachable server included
         return []
-    return ambiguity_warnings(lessons, faq)
+    return lesson_warnings(lessons, faq)
 
 
 def _ambiguity(a: Ambiguity) -> str:
@@ -223,6 +243,18 @@ def _ambiguity(a: Ambiguity) -> str:
     return (
         f'warning: buyers asked "{a.question}" ({a.count}x) and it fits {entries}: '
         "add it as a question of the right entry"
+    )
+
+
+def _misanswer(m: Misanswer) -> str:
+    if m.meant is None:
+        return (
+            f'warning: buyers said "not this" to \'{m.answered}\' for "{_short(m.question)}", '
+            "and the FAQ still answers it so: add it as a question of the right entry"
+        )
+    return (
+        f"warning: buyers asked \"{_short(m.question)}\" meaning '{m.meant}', but the FAQ "
+        f"answers it with '{m.answered}': add it as a question of '{m.meant}'"
     )
 
 

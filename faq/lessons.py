@@ -82,7 +82,8 @@ class Fallback:
 
 @dataclass(frozen=True, slots=True)
 class Clarified:
-    """The bot asked "which one?" for ``text`` and the buyer picked ``picked_id``."""
+    """The bot asked "which one?" for ``text`` (or did not understand it and showed the
+    nearest topics) and the buyer picked ``picked_id``."""
 
     text: str
     options: tuple[str, ...]

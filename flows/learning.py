@@ -3,10 +3,10 @@
 The runtime keeps one ``Pending`` per chat (the last question the bot could not settle,
 masked; ``to_dict``/``from_dict`` for the store) and calls:
 
-- ``observe(pending, message, decide(conversation, message, faq), now)`` for each buyer
-  message the bot judges (not while a seller owns the chat), before ``step`` and with the
-  same conversation: ``decide`` is the engine's own, so the decision is the one ``step``
-  acts on, and the matcher remembers it, so asking twice is cheap;
+- ``observe(pending, message, outcome, now)`` for each buyer message the bot judged (not
+  while a seller owns the chat), with the ``Outcome`` that ``step`` reported for it: what
+  the bot did, in the engine's own words (a second miss in a row is a handoff for
+  ``not_understood``; a tap on "not this" is the message's ``choice``);
 - ``observe_seller(pending, text, faq, now)`` when a seller writes to a handed-off buyer.
 
 Each returns the new pending value and the lessons to record (``faq.lessons``).
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from faq.lessons import (
     AskedForPerson,
@@ -29,17 +29,17 @@ from faq.lessons import (
     Lesson,
     mask,
 )
-from faq.model import Faq, FaqEntry
+from faq.model import Faq
 from faq.normalize import fold, normalize
 from faq.suggest import AddHandoffWord, resembling, suggest
-from flows.messages import HUMAN_OPTION, BuyerMessage
+from flows.messages import HUMAN_OPTION, NOT_THIS, BuyerMessage, Outcome
 from flows.signals import option_by_position
 
 # "handoff": the bot did not know, so the seller's reply teaches the FAQ; "handoff_other"
 # (an order, a complaint): only a reply that repeats an FAQ answer does.
 PendingKind = Literal["clarify", "fallback", "answer", "handoff", "handoff_other"]
 _KINDS: tuple[PendingKind, ...] = ("clarify", "fallback", "answer", "handoff", "handoff_other")
-_UNKNOWN_REASONS = frozenset({"human", "not_understood", "follow_up"})
+_UNKNOWN_REASONS = frozenset({"human", "follow_up"})
 # "bukan ini" after an answer: the buyer turns it down (whole message, folded).
 _TURNED_DOWN = re.compile(
     r"^(bukan|bkn|bukan itu|bukan ini|bukan yang (itu|ini)|bukan yg (itu|ini|tu|ni)|"
@@ -49,19 +49,6 @@ _TURNED_DOWN = re.compile(
 )
 
 
-class Decision(Protocol):
-    """What the engine's ``decide`` returns (only what a lesson needs of it)."""
-
-    @property
-    def verdict(self) -> str: ...
-    @property
-    def entry(self) -> FaqEntry | None: ...
-    @property
-    def options(self) -> tuple[FaqEntry, ...]: ...
-    @property
-    def reason(self) -> str | None: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Pending:
     """The chat's last unsettled question: what the bot did with it, and when."""
@@ -69,7 +56,7 @@ class Pending:
     kind: PendingKind
     text: str
     at: float
-    options: tuple[str, ...] = ()  # offered, for a clarify
+    options: tuple[str, ...] = ()  # offered: a clarify's choices, a fallback's topics
     entry_id: str | None = None  # given, for an answer
 
     def __post_init__(self) -> None:
@@ -102,40 +89,48 @@ class Pending:
 def observe(
     pending: Pending | None,
     message: BuyerMessage,
-    decision: Decision,
+    outcome: Outcome,
     now: float,
     buyer: str | None = None,
 ) -> tuple[Pending | None, list[Lesson]]:
-    """The lessons of one buyer message, and what stays pending after it."""
+    """The lessons of one buyer message (judged as ``outcome`` says), and what stays
+    pending after it."""
     lessons: list[Lesson] = []
     question = message.text
-    picked = _picked(pending, decision)
+    picked = _picked(pending, message, outcome)
     if pending is not None and picked is not None:
         how = _how(message, len(pending.options))
         lessons.append(Clarified(pending.text, pending.options, picked, how, now, buyer))
         question = pending.text  # the answer now given is to the question asked before
-    elif pending is not None and pending.kind == "answer" and _turned_down(message.text):
+    elif pending is not None and pending.kind == "answer" and _turned_down(message):
         assert pending.entry_id is not None  # noqa: S101 - answers always name their entry
         lessons.append(Corrected(pending.text, pending.entry_id, None, now, buyer))
-        return Pending("fallback", pending.text, now), lessons
-    verdict = decision.verdict
-    if verdict == "fallback":
+        # the other candidates are offered now: a pick among them is learned as one
+        return Pending("fallback", pending.text, now, outcome.options), lessons
+    action = outcome.action
+    missed = action == "fallback" or (action == "handoff" and outcome.reason == "not_understood")
+    if missed and not question.strip():
+        return None, lessons  # a bare tap asks nothing
+    if missed and action == "fallback":  # the nearest topics are offered as buttons
         lessons.append(Fallback(question, now, buyer))
-        return Pending("fallback", question, now), lessons
-    if verdict == "clarify":
-        return Pending("clarify", question, now, tuple(e.id for e in decision.options)), lessons
-    if verdict == "answer" and decision.entry is not None:
-        return Pending("answer", question, now, entry_id=decision.entry.id), lessons
-    if verdict == "handoff" and decision.reason in _UNKNOWN_REASONS:
+        return Pending("fallback", question, now, outcome.options), lessons
+    if missed:  # a second miss in a row hands off: the seller's reply is the lesson
+        lessons.append(Fallback(question, now, buyer))
+        return Pending("handoff", question, now), lessons
+    if action == "clarify":
+        return Pending("clarify", question, now, outcome.options), lessons
+    if action == "answer" and outcome.faq_id is not None:
+        return Pending("answer", question, now, entry_id=outcome.faq_id), lessons
+    if action == "handoff" and outcome.reason in _UNKNOWN_REASONS:
         asked_before = pending is not None and pending.kind in ("fallback", "clarify")
-        if asked_before and decision.reason == "human":
+        if asked_before and outcome.reason == "human":
             assert pending is not None  # noqa: S101 - checked just above
             lessons.append(AskedForPerson(pending.text, now, buyer))
             question = pending.text  # the seller will answer the question, not "admin"
         elif not message.text.strip() or message.choice == HUMAN_OPTION:
             return None, lessons
         return Pending("handoff", question, now), lessons
-    if verdict == "handoff" and message.text.strip():
+    if action == "handoff" and message.text.strip():
         return Pending("handoff_other", question, now), lessons
     return None, lessons
 
@@ -154,11 +149,16 @@ def observe_seller(
     return None, [HandedOff(pending.text, text, resembles, now, buyer)]
 
 
-def _picked(pending: Pending | None, decision: Decision) -> str | None:
-    if pending is None or pending.kind != "clarify" or decision.verdict != "answer":
+def _picked(pending: Pending | None, message: BuyerMessage, outcome: Outcome) -> str | None:
+    """The entry the buyer chose among those offered: the choices of "which one?" (tapped,
+    numbered or named), or a topic button shown when the bot did not understand."""
+    if pending is None or outcome.action != "answer":
         return None
-    entry = decision.entry
-    return entry.id if entry is not None and entry.id in pending.options else None
+    if pending.kind == "fallback" and message.choice is None:
+        return None  # typed after a miss: a new question, more likely than a pick
+    if pending.kind not in ("clarify", "fallback"):
+        return None
+    return outcome.faq_id if outcome.faq_id in pending.options else None
 
 
 def _how(message: BuyerMessage, count: int) -> How:
@@ -169,8 +169,9 @@ def _how(message: BuyerMessage, count: int) -> How:
     return "words"
 
 
-def _turned_down(text: str) -> bool:
-    return bool(_TURNED_DOWN.match(fold(text)))
+def _turned_down(message: BuyerMessage) -> bool:
+    """The "not this" button, or the buyer's words for it."""
+    return message.choice == NOT_THIS or bool(_TURNED_DOWN.match(fold(message.text)))
 
 
 WEEK = 7 * 86400.0

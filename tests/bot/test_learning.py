@@ -1,5 +1,5 @@
-"""bot.learning's own rules: the weekly slot, the turn's Outcome read as a decision, and
-no lessons while a seller owns the chat."""
+"""bot.learning's own rules: the weekly slot, a "not this" tap, and no lessons while a
+seller owns the chat."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.faqsource import FaqSource
-from bot.learning import Learning, decision_of
+from bot.learning import Learning
 from bot.seller import SellerChat, saran_list
 from bot.store.memory import MemoryStore
 from faq.suggest import AddQuestion
-from flows.messages import BuyerMessage, Outcome
+from flows.messages import NOT_THIS, BuyerMessage, Outcome
 from flows.state import Conversation, Stage
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -52,15 +52,6 @@ def test_the_weekly_note_is_due_on_monday_at_nine_shop_time(
     learning: Learning, now: str, slot: str
 ) -> None:
     assert learning.next_note_at(at(now)) == at(slot)
-
-
-def test_an_outcome_reads_as_the_decision_it_was(learning: Learning) -> None:
-    faq = learning.faq.faq
-    assert faq is not None
-    decision = decision_of(Outcome("clarify", options=("ongkir", "cod", "gone")), faq)
-    assert decision.verdict == "clarify"
-    assert [e.id for e in decision.options] == ["ongkir", "cod"]  # a removed entry drops
-    assert decision_of(Outcome("answer", faq_id="cod"), faq).entry == faq.get("cod")
 
 
 def test_nothing_is_learned_while_a_seller_owns_the_chat(learning: Learning) -> None:
@@ -107,7 +98,7 @@ def test_a_tap_that_turns_an_answer_down_is_a_correction_never_an_empty_question
     answered, _ = learning.buyer_turn(
         start, start, asked, Outcome("answer", faq_id="ongkir"), 1.0, "b"
     )
-    tap = BuyerMessage("", kind="choice", choice=":not_this")
+    tap = BuyerMessage("", kind="choice", choice=NOT_THIS)
     _, lessons = learning.buyer_turn(answered, answered, tap, Outcome("fallback"), 2.0, "b")
     assert [(m["kind"], m["text"], m["hedged_id"]) for m in lessons] == [
         ("corrected", "ongkir ke jogja", "ongkir")

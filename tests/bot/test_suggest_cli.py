@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.suggest_cli import parse_span
-from faq.lessons import AskedForPerson, Clarified, Fallback, HandedOff, Lesson, to_dict
+from bot.suggest_cli import lesson_warnings, parse_span
+from faq.lessons import (
+    AskedForPerson,
+    Clarified,
+    Corrected,
+    Fallback,
+    HandedOff,
+    Lesson,
+    to_dict,
+)
 from faq.loader import load_faq
 
 FAQ = """# my shop
@@ -99,6 +107,52 @@ def test_accept_writes_the_faq_and_dismiss_is_remembered(
     assert main([*args, "--dismiss", second["id"]]) == 0
     left = suggest(shop, capsys, "--dismissed", dismissed)
     assert [s["kind"] for s in left] == ["add_handoff_word"]
+
+
+COURIERS = """faqs:
+  - id: kurir
+    questions: [ada JNE?, pakai ekspedisi apa?]
+    answer: Kami kirim pakai JNE dan J&T kak.
+  - id: lama-kirim
+    questions: [berapa lama sampainya?, estimasi tiba berapa hari?]
+    answer: Sampai 2-3 hari kerja kak.
+"""
+
+
+def test_a_suggestion_says_which_answers_it_would_turn_into_a_question(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "faq.yaml").write_text(COURIERS, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text("faq:\n  path: faq.yaml\n", encoding="utf-8")
+    picked = Clarified("kirim pakai apa?", ("lama-kirim", "kurir"), "lama-kirim", "tap", NOW)
+    (tmp_path / "lessons.jsonl").write_text(json.dumps(to_dict(picked)), encoding="utf-8")
+    args = ["faq", "suggest", "--config", str(tmp_path / "config.yaml")]
+    args += ["--lessons", str(tmp_path / "lessons.jsonl")]
+    assert main([*args, "--json"]) == 0
+    (found,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert found["side_effects"] == [
+        {"question": "pakai ekspedisi apa?", "entry_id": "kurir", "becomes": "clarify"}
+    ]
+    assert main(args) == 0
+    assert (
+        "careful: \"pakai ekspedisi apa?\" is answered with 'kurir' today; "
+        "the bot would ask which one is meant"
+    ) in capsys.readouterr().out
+
+
+def test_faq_check_warns_of_answers_buyers_turned_down(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text(COURIERS, encoding="utf-8")
+    faq = load_faq(tmp_path / "faq.yaml").faq
+    lessons: list[Lesson] = [
+        Clarified("pakai ekspedisi apa sis", ("kurir",), "lama-kirim", "tap", NOW),
+        Corrected("ada JNE kak", "kurir", None, NOW),
+    ]
+    assert lesson_warnings(lessons, faq) == [
+        "warning: buyers asked \"pakai ekspedisi apa sis\" meaning 'lama-kirim', but the FAQ "
+        "answers it with 'kurir': add it as a question of 'lama-kirim'",
+        'warning: buyers said "not this" to \'kurir\' for "ada JNE kak", and the FAQ still '
+        "answers it so: add it as a question of the right entry",
+    ]
 
 
 def test_without_lessons_the_command_says_what_it_needs(

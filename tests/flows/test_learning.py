@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from faq.lessons import AskedForPerson, Clarified, Corrected, Fallback, HandedOff
 from faq.loader import parse_faq
-from faq.model import Faq, FaqEntry
+from faq.model import Faq
 from flows.handoff_words import says_handoff_word
 from flows.learning import Pending, observe, observe_seller, weekly_note
-from flows.messages import HUMAN_OPTION, BuyerMessage
+from flows.messages import HUMAN_OPTION, NOT_THIS, BuyerMessage, Outcome
 
 SHOP = """
 faqs:
@@ -24,28 +22,18 @@ faqs:
 """
 
 
-@dataclass(frozen=True)
-class Decision:
-    """A decision as the engine's ``decide`` makes it (these tests fix it by hand)."""
-
-    verdict: str
-    entry: FaqEntry | None = None
-    options: tuple[FaqEntry, ...] = ()
-    score: float = 0.0
-    reason: str | None = None
-
-
 @pytest.fixture(scope="module")
 def faq() -> Faq:
     return parse_faq(SHOP, "faq.yaml").faq
 
 
-def clarify(faq: Faq) -> Decision:
-    return Decision("clarify", options=tuple(e for e in faq.entries))
+def clarify(faq: Faq) -> Outcome:
+    return Outcome("clarify", options=tuple(e.id for e in faq.entries))
 
 
-def answer(faq: Faq, entry_id: str) -> Decision:
-    return Decision("answer", entry=faq.get(entry_id), score=1.0)
+def answer(faq: Faq, entry_id: str) -> Outcome:
+    assert faq.get(entry_id) is not None
+    return Outcome("answer", faq_id=entry_id, score=1.0)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +65,7 @@ def test_a_pick_after_which_one_teaches_the_question(
 
 def test_bukan_ini_after_an_answer_is_a_correction(faq: Faq) -> None:
     pending, _ = observe(None, BuyerMessage("expired nya?"), answer(faq, "simpan"), 1.0)
-    fallback = Decision("fallback")
+    fallback = Outcome("fallback")
     pending, lessons = observe(pending, BuyerMessage("Bukan ini kak"), fallback, 2.0)
     assert lessons == [Corrected("expired nya?", "simpan", None, 2.0)]
     assert pending == Pending("fallback", "expired nya?", 2.0)
@@ -85,18 +73,60 @@ def test_bukan_ini_after_an_answer_is_a_correction(faq: Faq) -> None:
     assert none == [Fallback("bukan itu yang mahal", 3.0)]
 
 
+def test_the_not_this_button_under_an_answer_is_a_correction(faq: Faq) -> None:
+    pending, _ = observe(None, BuyerMessage("expired nya?"), answer(faq, "simpan"), 1.0)
+    tap = BuyerMessage("", kind="choice", choice=NOT_THIS)
+    after, lessons = observe(pending, tap, Outcome("fallback"), 2.0, "b1")
+    assert lessons == [Corrected("expired nya?", "simpan", None, 2.0)]
+    assert after == Pending("fallback", "expired nya?", 2.0)  # nothing else was offered
+    # the same tap with no answer before it, or another option tapped, teaches nothing
+    assert observe(None, tap, Outcome("fallback"), 3.0) == (None, [])
+    other = BuyerMessage("", kind="choice", choice="kadaluarsa")
+    assert observe(pending, other, Outcome("fallback"), 3.0) == (None, [])
+
+
+def test_a_topic_tapped_after_a_miss_or_a_not_this_is_a_pick(faq: Faq) -> None:
+    missed = Outcome("fallback", options=("simpan", "kadaluarsa"))
+    pending, _ = observe(None, BuyerMessage("sampai bila tahan sis"), missed, 1.0)
+    tap = BuyerMessage("", kind="choice", choice="kadaluarsa")
+    _, lessons = observe(pending, tap, answer(faq, "kadaluarsa"), 2.0)
+    assert lessons == [
+        Clarified("sampai bila tahan sis", ("simpan", "kadaluarsa"), "kadaluarsa", "tap", 2.0)
+    ]
+    # typed after a miss, an answer is to a new question, not a pick
+    _, none = observe(pending, BuyerMessage("expired kapan"), answer(faq, "kadaluarsa"), 2.0)
+    assert none == []
+    hedged, _ = observe(None, BuyerMessage("expired nya?"), answer(faq, "simpan"), 3.0)
+    not_this = BuyerMessage("", kind="choice", choice=NOT_THIS)
+    pending, _ = observe(hedged, not_this, Outcome("fallback", options=("kadaluarsa",)), 4.0)
+    _, lessons = observe(pending, tap, answer(faq, "kadaluarsa"), 5.0)
+    assert lessons == [Clarified("expired nya?", ("kadaluarsa",), "kadaluarsa", "tap", 5.0)]
+
+
+def test_a_second_miss_that_hands_off_is_a_miss_whose_reply_teaches(faq: Faq) -> None:
+    question = BuyerMessage("tarikh luput bila sis")
+    second = Outcome("handoff", reason="not_understood")
+    pending, lessons = observe(Pending("fallback", "hmm", 1.0), question, second, 2.0)
+    assert lessons == [Fallback("tarikh luput bila sis", 2.0)]
+    assert pending == Pending("handoff", "tarikh luput bila sis", 2.0)
+    _, taught = observe_seller(pending, "Tahan 6 bulan di freezer kak", faq, 3.0)
+    assert [(m.question, m.resembles_id) for m in taught] == [
+        ("tarikh luput bila sis", "kadaluarsa")
+    ]
+
+
 def test_a_miss_then_a_person_then_the_sellers_reply(faq: Faq) -> None:
-    pending, lessons = observe(None, BuyerMessage("orang admin"), Decision("fallback"), 1.0)
+    pending, lessons = observe(None, BuyerMessage("orang admin"), Outcome("fallback"), 1.0)
     assert lessons == [Fallback("orang admin", 1.0)]
     tap = BuyerMessage("", kind="choice", choice=HUMAN_OPTION)
-    pending, lessons = observe(pending, tap, Decision("handoff", reason="human"), 2.0)
+    pending, lessons = observe(pending, tap, Outcome("handoff", reason="human"), 2.0)
     assert lessons == [AskedForPerson("orang admin", 2.0)]
     assert pending == Pending("handoff", "orang admin", 2.0)
 
 
 def test_the_sellers_first_reply_to_an_unknown_question_is_kept(faq: Faq) -> None:
     question = BuyerMessage("best before nya sampe kapan? wa 0812-3456-7890")
-    pending, _ = observe(None, question, Decision("handoff", reason="not_understood"), 1.0)
+    pending, _ = observe(None, question, Outcome("handoff", reason="not_understood"), 1.0)
     reply = "Tahan 6 bulan di freezer ya kak"
     pending, lessons = observe_seller(pending, reply, faq, 5.0, "b1")
     assert lessons == [
@@ -108,8 +138,8 @@ def test_the_sellers_first_reply_to_an_unknown_question_is_kept(faq: Faq) -> Non
 
 def test_after_an_order_or_a_complaint_only_an_faq_answer_teaches(faq: Faq) -> None:
     for reason in ("closing", "complaint", "faq"):
-        decision = Decision("handoff", reason=reason)
-        pending, none = observe(None, BuyerMessage("aku ambil 2, tahan brp lama?"), decision, 1)
+        outcome = Outcome("handoff", reason=reason)
+        pending, none = observe(None, BuyerMessage("aku ambil 2, tahan brp lama?"), outcome, 1)
         assert none == []
         assert observe_seller(pending, "Siap kak, totalnya Rp50.000", faq, 2.0) == (None, [])
         _, taught = observe_seller(pending, "Tahan 6 bulan di freezer kak", faq, 2.0)
