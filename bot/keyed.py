@@ -39,6 +39,15 @@ class KeyedWorkers:
         self._tasks[key] = task
         task.add_done_callback(functools.partial(self._finished, key))
 
+    def running(self, key: str) -> bool:
+        """A worker for ``key`` is running (or about to start)."""
+        task = self._tasks.get(key)
+        return task is not None and not task.done()
+
+    def poked(self, key: str) -> bool:
+        """``key`` was poked since its worker last called ``seen``."""
+        return key in self._again
+
     def seen(self, key: str) -> None:
         """The worker is about to read its queue: earlier pokes are answered."""
         self._again.discard(key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.errors import ParseError
@@ -14,12 +14,18 @@ from bot.handlers import Handled
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
-from bot.store.base import Conversations, InboundLog, InboundRow, Leases
+from bot.store.base import Conversations, InboundLog, InboundRow, Leases, OutboxRow, Outgoing
 
 log = logging.getLogger("japri.runtime")
 
 LEASE_SECONDS = 30.0
 Handler = Callable[[InboundRow, Event, float], Awaitable[Handled]]
+
+
+class Kick(Protocol):
+    """The outbox's ``kick``: ``first`` is the row a turn just queued first in ``lane``."""
+
+    def __call__(self, lane: str, first: OutboxRow | None = None) -> None: ...
 
 
 class RuntimeStore(InboundLog, Leases, Conversations, Protocol):
@@ -37,7 +43,7 @@ class Runtime:
         self,
         store: RuntimeStore,
         handle: Handler,
-        kick: Callable[[str], None],
+        kick: Kick,
         metrics: Metrics,
         *,
         wall: Callable[[], float] = time.time,
@@ -122,13 +128,40 @@ class Runtime:
         lease = (self.leases.prefix + chat_key, self.leases.owner) if held else None
         self._workers.seen(chat_key)  # the commit reads the chat's queue
         # perf: the commit, the next event and (at the end) the lease, in one trip
-        _, following, _ = await self.store.commit_and_next(handled.turn, now, lease)
+        ids, following, _ = await self.store.commit_and_next(handled.turn, now, lease)
         if following is None and held:
             self.leases.forget(chat_key)
             held = False
-        for lane in dict.fromkeys(out.lane for out in handled.turn.outgoing):
-            self.kick(lane)
+        for lane, first in _firsts(
+            handled.turn.outgoing, ids, now, handled.turn.inbound_id
+        ).items():
+            self.kick(lane, first)
         latency = self.wall() - row.received_at
         self.metrics.latency.observe(max(latency, 0.0))
         log.info("in chat=%s %s latency_ms=%.1f", chat_key, handled.summary, latency * 1000)
         return following, held
+
+
+def _firsts(
+    outgoing: Sequence[Outgoing], ids: Sequence[int], now: float, turn: int
+) -> dict[str, OutboxRow]:
+    """perf: each lane's first row of those a turn queued (in the lane's order: priority,
+    then id), as the store would read it back."""
+    firsts: dict[str, tuple[int, OutboxRow]] = {}
+    for out, outbox_id in zip(outgoing, ids, strict=True):
+        known = firsts.get(out.lane)
+        if known is None or (out.priority, outbox_id) < (known[0], known[1].id):
+            row = OutboxRow(
+                outbox_id,
+                out.lane,
+                out.payload,
+                attempts=0,
+                not_before=0.0,
+                created_at=now,
+                log_chat=out.log_chat,
+                log_kind=out.log_kind,
+                log_text=out.log_text,
+                turn=turn,
+            )
+            firsts[out.lane] = (out.priority, row)
+    return {lane: row for lane, (_, row) in firsts.items()}

@@ -221,6 +221,10 @@ class OutboxQueue(Protocol):
 
     async def lanes_with_pending_outbox(self) -> list[str]: ...
 
+    async def lanes_with_held_outbox(self) -> list[str]:
+        """Lanes holding rows until their buyer writes (``hold_outgoing``)."""
+        ...
+
     # perf: the lane's lease taken with the read; the lease given back with the last mark
     async def claim_lane(
         self, key: str, owner: str, now: float, ttl: float, lane: str

@@ -301,6 +301,11 @@ class MemoryStore:
             )
         )
 
+    async def lanes_with_held_outbox(self) -> list[str]:
+        return list(
+            dict.fromkeys(o.row.lane for o in self._tables.outbox.values() if o.status == "held")
+        )
+
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         item = self._tables.outbox.get(row.id)
         if item is not None:

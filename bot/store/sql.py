@@ -277,6 +277,10 @@ class SqlStore:
         )
         return [r["lane"] for r in found]
 
+    async def lanes_with_held_outbox(self) -> list[str]:
+        found = await self._all("SELECT DISTINCT lane FROM outbox WHERE status = 'held'")
+        return [r["lane"] for r in found]
+
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
         batch = _sent(row, platform_id, now)
         results = await self.engine.run(batch)
