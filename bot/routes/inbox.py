@@ -289,6 +289,7 @@ async def _saran_page(
     lang = gateway.settings.shop.language
     faq = gateway.faq.faq
     shown = []
+    unchecked = False  # suggestions past the first IMPACT_CHECKED are shown unchecked
     for item, effects in await gateway.learning.reviewed(IMPACT_CHECKED):
         entry = None
         if faq is not None and isinstance(item, AddQuestion):
@@ -304,15 +305,16 @@ async def _saran_page(
                 "examples": item.examples,
                 "draft": item.draft_answer if isinstance(item, NewEntry) else None,
                 "careful": side_effect_lines(lang, effects or ()),
-                "checked": effects is not None,
             }
         )
+        unchecked = unchecked or effects is None
+    note = side_effect_texts(lang)["unchecked"].format(n=IMPACT_CHECKED)
     return _page(
         request,
         "saran.html",
         status_code=status_code,
         s=saran_texts(lang),
-        unchecked=side_effect_texts(lang)["unchecked"].format(n=IMPACT_CHECKED),
+        unchecked=note if unchecked else None,
         suggestions=shown,
         notice=notice,
         error=error,

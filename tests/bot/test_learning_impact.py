@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.faqsource import FaqSource
-from bot.learning import IMPACT_CHECKED, Learning
+from bot.learning import IMPACT_CHECKED
 from bot.learning_texts import EFFECTS_SHOWN, side_effect_lines
-from bot.seller import SellerChat
 from bot.store.base import Turn
-from bot.store.memory import MemoryStore
 from faq.impact import SideEffect
 from faq.lessons import Clarified, Fallback, Lesson, to_dict
 from tests.bot.gateway_kit import SELLER_CHAT, Running, running, tg_seller, write_config
@@ -105,22 +101,24 @@ TOPICS = (
 )
 
 
-async def test_only_the_first_suggestions_are_checked(tmp_path: Path) -> None:
-    (tmp_path / "faq.yaml").write_text(FAQ, encoding="utf-8")
-    source = FaqSource(tmp_path / "faq.yaml")
-    source.load()
-    store = MemoryStore()
-    await store.open()
-    learning = Learning(store, source, SellerChat("-100", "id"), ZoneInfo("Asia/Jakarta"))
+async def test_only_the_first_suggestions_are_checked_and_the_page_says_so(
+    config: Path,
+) -> None:
     many = [picked(RISKY, "lama-kirim", 1.0, "b0"), picked(RISKY, "lama-kirim", 1.5, "b1")]
     for n, topic in enumerate(TOPICS):  # questions nobody answered, two buyers each
         many += [Fallback(topic, 2.0 + n, f"c{n}"), Fallback(topic, 2.5 + n, f"d{n}")]
-    await store.commit_turn(Turn(0, "telegram:61", None, lessons=[to_dict(m) for m in many]), 9)
-    reviewed = await learning.reviewed(IMPACT_CHECKED)
-    assert len(reviewed) > IMPACT_CHECKED
-    assert reviewed[0][1] == (SideEffect("pakai ekspedisi apa?", "kurir", "clarify"),)
-    assert all(effects is not None for _, effects in reviewed[:IMPACT_CHECKED])
-    assert all(effects is None for _, effects in reviewed[IMPACT_CHECKED:])
+    async with running(config) as bot:
+        await taught(bot, many)
+        reviewed = await bot.gateway.learning.reviewed(IMPACT_CHECKED)
+        assert len(reviewed) == 1 + len(TOPICS) > IMPACT_CHECKED
+        assert reviewed[0][1] == (SideEffect("pakai ekspedisi apa?", "kurir", "clarify"),)
+        assert all(effects is not None for _, effects in reviewed[:IMPACT_CHECKED])
+        assert all(effects is None for _, effects in reviewed[IMPACT_CHECKED:])
+        login = {"password": PASSWORD, "name": "Rina"}
+        assert (await bot.client.post("/inbox/login", data=login)).status_code == 303
+        page = (await bot.client.get("/inbox/saran")).text
+        assert page.count(f"hanya diperiksa untuk {IMPACT_CHECKED} saran teratas") == 1
+        assert page.count("Hati-hati:") == 1
 
 
 @pytest.mark.parametrize(
