@@ -14,7 +14,9 @@ from bot.events import SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
 from bot.seller import SARAN, SellerChat, saran_done, saran_list
 from bot.store.base import InboundRow, Lessons, Outgoing, Sessions, TimerChange, Timers, Turn
+from faq.impact import SideEffect, known_answers, side_effects
 from faq.lessons import Lesson, LessonFormatError, buyer_key, from_dict, to_dict
+from faq.model import Faq
 from faq.suggest import NewEntry, Suggestion, suggest
 from faq.writer import FaqWriteError, WriteResult, apply
 from flows.learning import Pending, observe, observe_seller, weekly_note
@@ -24,6 +26,7 @@ from flows.state import Conversation, Stage
 WEEKLY = "learning_weekly"  # the seller lane's timer kind for the weekly note
 WEEKDAY, HOUR = 0, 9  # Monday 09:00, shop time
 SARAN_SHOWN = 3  # suggestions under one /saran
+IMPACT_CHECKED = 5  # suggestions of the inbox page whose side effects are worked out (~50 ms each)
 SALT = "lessons_salt"
 
 
@@ -104,6 +107,24 @@ class Learning:
         dismissed = await self.store.dismissed_suggestions()
         return suggest(await self.lessons(since), faq, dismissed, since)
 
+    async def reviewed(
+        self, checked: int, addable: bool = False
+    ) -> list[tuple[Suggestion, tuple[SideEffect, ...] | None]]:
+        """The suggestions (only those one tap can accept when ``addable``), the first
+        ``checked`` with what accepting each would undo, as `japri faq suggest` works it
+        out; None for the others (not worked out: ~50 ms a suggestion, off the event loop)."""
+        faq = self.faq.faq
+        if faq is None:
+            return []
+        dismissed = await self.store.dismissed_suggestions()
+        lessons = await self.lessons()
+        found = suggest(lessons, faq, dismissed)
+        if addable:
+            found = _addable(found)
+        effects = await asyncio.to_thread(impacts, found[:checked], faq, lessons)
+        unchecked: list[tuple[SideEffect, ...] | None] = [None] * (len(found) - len(effects))
+        return list(zip(found, [*effects, *unchecked], strict=True))
+
     async def find(self, suggestion_id: str) -> Suggestion | None:
         return next((s for s in await self.suggestions() if s.id == suggestion_id), None)
 
@@ -161,8 +182,9 @@ class Learning:
             await self.dismiss(suggestion_id, event.seller_name or "seller", now)
             outgoing.append(queued(lane, Say(saran_done(lang, "skipped", ""))))
         else:
-            found = await self.suggestions()
-            outgoing.append(queued(lane, saran_list(lang, _addable(found)[:SARAN_SHOWN])))
+            shown = (await self.reviewed(SARAN_SHOWN, addable=True))[:SARAN_SHOWN]
+            effects = {s.id: e for s, e in shown if e}
+            outgoing.append(queued(lane, saran_list(lang, [s for s, _ in shown], effects)))
         return Turn(row.id, row.chat_key, None, outgoing=outgoing)
 
     def next_note_at(self, now: float) -> float:
@@ -199,6 +221,16 @@ class Learning:
 
 def _with(conv: Conversation, pending: Pending | None) -> Conversation:
     return conv.evolve(learning=pending.to_dict() if pending is not None else {})
+
+
+def impacts(
+    shown: Sequence[Suggestion], faq: Faq, lessons: Sequence[Lesson]
+) -> list[tuple[SideEffect, ...]]:
+    """What accepting each of ``shown`` would undo (the known answers worked out once)."""
+    if not shown:
+        return []
+    known = known_answers(lessons, faq)
+    return [side_effects(s, faq, known=known) for s in shown]
 
 
 def _addable(found: Sequence[Suggestion]) -> list[Suggestion]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from faq.impact import SideEffect
 
 SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
     "id": {
@@ -79,3 +81,61 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
 
 def saran_texts(language: str | None) -> Mapping[str, str]:
     return SARAN_PAGE_TEXTS.get(language or "id", SARAN_PAGE_TEXTS["id"])
+
+
+# What accepting a suggestion would undo (faq/impact.py), in the inbox page and /saran.
+SIDE_EFFECT_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "id": {
+        "careful": "Hati-hati: “{question}” sekarang dijawab dengan “{entry}”; "
+        "setelah ini {then}.",
+        "clarify": "bot akan bertanya balik",
+        "fallback": "bot tidak akan memahaminya",
+        "new entry": "bot akan menjawabnya dengan entri baru",
+        "other": "bot akan menjawabnya dengan “{entry}”",
+        "more": "… dan {n} pertanyaan lain juga berubah.",
+        "unchecked": "Efek samping hanya diperiksa untuk {n} saran teratas.",
+    },
+    "ms": {
+        "careful": "Berhati-hati: “{question}” kini dijawab dengan “{entry}”; selepas ini {then}.",
+        "clarify": "bot akan bertanya semula",
+        "fallback": "bot tidak akan memahaminya",
+        "new entry": "bot akan menjawabnya dengan entri baharu",
+        "other": "bot akan menjawabnya dengan “{entry}”",
+        "more": "… dan {n} soalan lain juga berubah.",
+        "unchecked": "Kesan sampingan hanya disemak untuk {n} cadangan teratas.",
+    },
+    "en": {
+        "careful": "Careful: “{question}” is answered with “{entry}” today; after this {then}.",
+        "clarify": "the bot will ask which one is meant",
+        "fallback": "the bot will not understand it",
+        "new entry": "the bot will answer it with the new entry",
+        "other": "the bot will answer it with “{entry}”",
+        "more": "… and {n} more questions change too.",
+        "unchecked": "Side effects are checked for the top {n} suggestions only.",
+    },
+}
+EFFECTS_SHOWN = 3  # side effects spelled out under one suggestion; the rest are counted
+QUESTION_CHARS = 60  # a quoted question in a warning
+_BECOMES = ("clarify", "fallback", "new entry")  # what SideEffect.becomes is when no entry id
+
+
+def side_effect_lines(language: str | None, effects: Sequence[SideEffect]) -> list[str]:
+    """One warning a side effect (at most ``EFFECTS_SHOWN``, then how many more)."""
+    texts = side_effect_texts(language)
+    lines = []
+    for effect in effects[:EFFECTS_SHOWN]:
+        if effect.becomes in _BECOMES:
+            then = texts[effect.becomes]
+        else:  # another entry's id
+            then = texts["other"].format(entry=effect.becomes)
+        question = " ".join(effect.question.split())
+        if len(question) > QUESTION_CHARS:
+            question = question[: QUESTION_CHARS - 1] + "…"
+        lines.append(texts["careful"].format(question=question, entry=effect.entry_id, then=then))
+    if len(effects) > EFFECTS_SHOWN:
+        lines.append(texts["more"].format(n=len(effects) - EFFECTS_SHOWN))
+    return lines
+
+
+def side_effect_texts(language: str | None) -> Mapping[str, str]:
+    return SIDE_EFFECT_TEXTS.get(language or "id", SIDE_EFFECT_TEXTS["id"])

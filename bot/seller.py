@@ -10,7 +10,9 @@ from bot.abuse import seller_priority
 from bot.channels.base import shorten
 from bot.commands import Options, Say, SellerCommand, SellerNote, queued
 from bot.events import Profile
+from bot.learning_texts import side_effect_lines
 from bot.store.base import Contact, Outgoing
+from faq.impact import SideEffect
 from faq.suggest import AddHandoffWord, AddQuestion, Suggestion
 from flows.messages import NotifySeller
 
@@ -340,9 +342,14 @@ def _saran_text(language: str, key: str, **values: object) -> str:
     return texts[key].format(**values)
 
 
-def saran_list(language: str, found: Sequence[Suggestion]) -> Say:
+def saran_list(
+    language: str,
+    found: Sequence[Suggestion],
+    effects: Mapping[str, Sequence[SideEffect]] | None = None,
+) -> Say:
     """/saran: the top suggestions, numbered, each with Add and Skip buttons (callback
-    data ``saran:add:<id>``: 23 bytes, well under Telegram's 64)."""
+    data ``saran:add:<id>``: 23 bytes, well under Telegram's 64), and under each what
+    accepting it would undo (``effects`` by suggestion id)."""
     if not found:
         return Say(_saran_text(language, "none"))
     lines = [_saran_text(language, "head")]
@@ -358,6 +365,7 @@ def saran_list(language: str, found: Sequence[Suggestion]) -> Say:
             answer = " ".join((s.draft_answer or "").split())[:120]
             line = _saran_text(language, s.kind, question=s.question, count=s.count, answer=answer)
         lines.append(f"{n}. {line}")
+        lines += [f"   ⚠️ {w}" for w in side_effect_lines(language, (effects or {}).get(s.id, ()))]
         options += [
             (f"{SARAN}:add:{s.id}", _saran_text(language, "add", n=n)),
             (f"{SARAN}:skip:{s.id}", _saran_text(language, "skip", n=n)),

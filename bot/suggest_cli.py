@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.errors import BotError, StoreError
+from bot.learning import impacts
 from bot.settings import Settings, load_settings
 from bot.store import Store, with_store
-from faq.impact import Misanswer, SideEffect, known_answers, misanswered, side_effects
+from faq.impact import Misanswer, SideEffect, misanswered
 from faq.lessons import Lesson, LessonFormatError, from_dict
 from faq.loader import FaqFormatError, load_faq
 from faq.model import Faq
@@ -99,9 +100,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, now: float | None =
     found = suggest(lessons, faq, dismissed, since)
     if args.accept is not None:
         return _accept(args, found, path, clock, out)
-    known = known_answers(lessons, faq)
-    for suggestion in found:
-        effects = side_effects(suggestion, faq, known=known)
+    for suggestion, effects in zip(found, impacts(found, faq, lessons), strict=True):
         if args.json:
             data = {**to_dict(suggestion), "side_effects": [asdict(e) for e in effects]}
             out.write(json.dumps(data, ensure_ascii=False) + "\n")

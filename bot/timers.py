@@ -17,6 +17,10 @@ log = logging.getLogger("japri.timers")
 # Timers set by another process sharing the store are not announced to this one: look at
 # least this often, so they fire within about a second of being due.
 MAX_NAP = 1.0
+# The timers row that says every handed-off chat has its timers (no chat has this key), due
+# on 9999-12-31: it never fires, and is the earliest timer only when no other is set.
+ADOPTED = ("japri:upgrade", "handoffs_adopted")
+NEVER = 253_402_300_799.0
 
 
 class TimerStore(Timers, InboundLog, Conversations, Protocol):
@@ -65,15 +69,25 @@ class TimerClock:
 
     async def adopt_old_handoffs(self) -> int:
         """Chats handed off by a version without durable timers have none: queue one
-        ``handoff`` tick for each (once ever), so the engine sets their timers."""
+        ``handoff`` tick for each (once ever), so the engine sets their timers.
+
+        Scanning every handed-off chat costs a read per chat, so once a start finds that
+        each has its timers (this version always sets them with the handoff), a row in the
+        timers table, never due, says so, and later starts read only that row."""
+        lane, kind = ADOPTED
+        if any(t.kind == kind for t in await self.store.timers_of(lane)):
+            return 0
         now = self.wall()
-        adopted = 0
+        adopted = without = 0
         for chat_key, _state in await self.store.handed_off_chats():
             if await self.store.timers_of(chat_key):
                 continue
+            without += 1  # adopted now, or queued by an earlier start and not yet handled
             key = f"tick:handoff-upgrade:{chat_key}"
             tick = encode(TimerEvent("handoff", due_at=now))
             if await self.store.accept_inbound(key, chat_key, tick, now):
                 self.schedule(chat_key)
                 adopted += 1
+        if without == 0:
+            await self.store.set_timer(lane, kind, NEVER, {}, now)
         return adopted

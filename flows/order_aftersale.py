@@ -16,11 +16,11 @@ from flows.order_model import (
     TIMER_KINDS,
     Effect,
     OrderEvent,
+    OrderOutcome,
     OrderSettings,
     OrdersState,
     OrdersView,
     OrderView,
-    Outcome,
     lang_for,
     number_key,
     order_values,
@@ -35,7 +35,7 @@ from flows.order_texts import language_of
 
 def on_order_event(
     view: OrdersView, order: OrderView, event: OrderEvent, now: datetime, settings: OrderSettings
-) -> Outcome:
+) -> OrderOutcome:
     """What the buyer is told (unless they opted out) and which timers change when a seller
     or a shop system records ``event`` on ``order`` (``order`` already in its new state)."""
     lang = language_of(view.language)
@@ -54,7 +54,7 @@ def on_order_event(
             text = settings.texts.get(key, lang, shop=view.shop, **values)
             effects.append(ShopMessage(text, params=order_update_params(order, event, lang)))
     effects.extend(_timers(order, settings, view.state))
-    return Outcome(view.state, tuple(effects))
+    return OrderOutcome(view.state, tuple(effects))
 
 
 def plan_timers(
@@ -102,18 +102,18 @@ def _timers(
     return timers
 
 
-def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings) -> Outcome:
+def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings) -> OrderOutcome:
     """What to do when a timer fires. Each check is made again against the order as it is
     now: a timer that is no longer due (shipped meanwhile, already apologised, a complaint
     open, feedback asked within 30 days, buyer opted out) does nothing for the buyer."""
     parsed = parse_timer_kind(kind)
     state = view.state
     if parsed is None:
-        return Outcome(state)
+        return OrderOutcome(state)
     base, number = parsed
     order = next((o for o in view.orders if number_key(o.number) == number_key(number)), None)
     if order is None:
-        return Outcome(state)
+        return OrderOutcome(state)
     buyer_lang = language_of(view.language)
 
     def text(key: str) -> str:
@@ -123,8 +123,8 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
 
     if base == LATE_SHIP:
         if order.status not in ("new", "paid") or "ship" in order.late_notices:
-            return Outcome(state)
-        return Outcome(
+            return OrderOutcome(state)
+        return OrderOutcome(
             state,
             _apology(
                 state, order, "ship", text("late_ship"), text("seller_late_ship"), buyer_lang
@@ -132,8 +132,8 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
         )
     if base == LATE_DELIVER:
         if order.status != "shipped" or "deliver" in order.late_notices:
-            return Outcome(state)
-        return Outcome(
+            return OrderOutcome(state)
+        return OrderOutcome(
             state,
             _apology(
                 state,
@@ -146,21 +146,21 @@ def on_timer(view: OrdersView, kind: str, now: datetime, settings: OrderSettings
         )
     # feedback
     if order.status != "delivered" or order.feedback_asked_at is not None:
-        return Outcome(state)
+        return OrderOutcome(state)
     if state.opted_out or state.open_case:
-        return Outcome(state)
+        return OrderOutcome(state)
     stamp = now.timestamp()
     if (
         state.last_feedback_at is not None
         and stamp - state.last_feedback_at < FEEDBACK_GAP.total_seconds()
     ):
-        return Outcome(state)
+        return OrderOutcome(state)
     options = tuple(
         Option(f"{FEEL}{feel}:{order.number}", settings.texts.get(f"feedback_{feel}", buyer_lang))
         for feel in ("good", "ok", "problem")
     )
     new_state = replace(state, awaiting="feedback", about=order.number, last_feedback_at=stamp)
-    return Outcome(
+    return OrderOutcome(
         new_state,
         (
             ShopMessage(

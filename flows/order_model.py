@@ -113,7 +113,7 @@ Effect = Say | ShopMessage | HandOff | NotifySeller | UpdateOrder | SetTimer | C
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class OrderOutcome:
     """The chat's new order state and what to do. ``handled`` False: the message was not
     the flow's after all (a question it had asked was dropped); keep ``state`` and let the
     FAQ engine answer the message."""

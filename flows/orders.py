@@ -4,20 +4,20 @@ what to say and schedule when a seller records, ships, delivers or cancels an or
 Pure: no I/O, no clock (``now`` is passed in, aware, in the shop's time zone). The router
 calls, for one chat:
 
-- ``handle(view, message, now, settings) -> Outcome | None`` on each buyer message, before
-  the FAQ engine; None means "not about orders, carry on" (``Outcome.handled`` False: the
-  same, but save ``Outcome.state``).
-- ``on_order_event(view, order, event, now, settings) -> Outcome`` after a seller command,
+- ``handle(view, message, now, settings) -> OrderOutcome | None`` on each buyer message, before
+  the FAQ engine; None means "not about orders, carry on" (``OrderOutcome.handled`` False: the
+  same, but save ``OrderOutcome.state``).
+- ``on_order_event(view, order, event, now, settings) -> OrderOutcome`` after a seller command,
   the orders webhook or an import changed an order (``event``: recorded, paid, shipped,
   delivered, cancelled, returned).
-- ``on_timer(view, kind, now, settings) -> Outcome`` when a timer set by ``SetTimer`` fires.
+- ``on_timer(view, kind, now, settings) -> OrderOutcome`` when a timer set by ``SetTimer`` fires.
 - ``plan_timers(order, settings, state)`` — the timers an order wants in its status
   (``on_order_event`` already includes them; use it after an import or a restart).
 
 ``view`` is an ``OrdersView``: the chat's ``OrdersState`` (kept in the conversation's
 flow slot, ``to_dict``/``from_dict``), the buyer's orders as ``OrderView`` values (newest
-first), the chat language, shop name and buyer's display name. ``Outcome.state`` is the
-new ``OrdersState``; ``Outcome.effects`` are the engine's own actions
+first), the chat language, shop name and buyer's display name. ``OrderOutcome.state`` is the
+new ``OrdersState``; ``OrderOutcome.effects`` are the engine's own actions
 (``flows.messages``), in order:
 
 - ``Say(text, options)``, a reply to the buyer, and ``ShopMessage(text, options,
@@ -74,12 +74,12 @@ from flows.order_model import (
     HandOffReason,
     OrderChangeKind,
     OrderEvent,
+    OrderOutcome,
     OrderSettings,
     OrdersState,
     OrderStatus,
     OrdersView,
     OrderView,
-    Outcome,
     lang_for,
     number_key,
     order_values,
@@ -92,8 +92,8 @@ from flows.order_texts import language_of
 __all__ = [
     "FEEDBACK", "FEEDBACK_GAP", "LATE_DELIVER", "LATE_SHIP", "OPEN", "TIMER_KINDS",
     "CancelTimer", "Effect", "HandOff", "HandOffReason", "NotifySeller",
-    "OrderChangeKind", "OrderEvent", "OrderSettings", "OrderStatus", "OrderView",
-    "OrdersState", "OrdersView", "Outcome", "Say", "SetTimer", "ShopMessage", "UpdateOrder",
+    "OrderChangeKind", "OrderEvent", "OrderOutcome", "OrderSettings", "OrderStatus", "OrderView",
+    "OrdersState", "OrdersView", "Say", "SetTimer", "ShopMessage", "UpdateOrder",
     "close_case", "handle", "on_order_event", "on_timer", "parse_timer_kind", "plan_timers",
     "timer_kind",
 ]  # fmt: skip
@@ -104,7 +104,7 @@ __all__ = [
 
 def handle(
     view: OrdersView, message: BuyerMessage, now: datetime, settings: OrderSettings
-) -> Outcome | None:
+) -> OrderOutcome | None:
     """The order flow's answer to a buyer message, or None when it is not about orders."""
     flow = _Flow(view, now, settings)
     state = view.state
@@ -130,7 +130,7 @@ def handle(
     if intent == "where":
         return flow.where(message)
     if state is not view.state:
-        return Outcome(state, handled=False)  # our question was dropped; the FAQ answers
+        return OrderOutcome(state, handled=False)  # our question was dropped; the FAQ answers
     return None
 
 
@@ -186,16 +186,16 @@ class _Flow:
             if o.created_at is None or self.now - o.created_at <= LOOKBACK
         ][:1]
 
-    def pick(self, orders: Sequence[OrderView], awaiting: str, key: str) -> Outcome:
+    def pick(self, orders: Sequence[OrderView], awaiting: str, key: str) -> OrderOutcome:
         options = tuple(
             Option(f"{PICK}{o.number}", shorten(f"#{o.number} · {o.items}", 60)) for o in orders
         )
         state = replace(self.state, awaiting=awaiting, about="")
-        return Outcome(state, (Say(self.t(key), options[:10]),))
+        return OrderOutcome(state, (Say(self.t(key), options[:10]),))
 
     # -- where is my order --
 
-    def where(self, message: BuyerMessage) -> Outcome:
+    def where(self, message: BuyerMessage) -> OrderOutcome:
         candidates = self.recent()
         chosen = self.mentioned(message.text)
         if chosen is None and len(candidates) > 1:
@@ -209,17 +209,17 @@ class _Flow:
         if self.state.asked_number:
             return self.lookup_handoff(message)
         state = replace(self.state, awaiting="order_number", asked_number=True)
-        return Outcome(state, (Say(self.t("ask_order_number")),))
+        return OrderOutcome(state, (Say(self.t("ask_order_number")),))
 
-    def lookup_handoff(self, message: BuyerMessage) -> Outcome:
+    def lookup_handoff(self, message: BuyerMessage) -> OrderOutcome:
         state = replace(self.state, awaiting="", about="")
         note = message.text
-        return Outcome(
+        return OrderOutcome(
             state,
             (Say(self.t("lookup_handoff")), HandOff("order_lookup", message, note)),
         )
 
-    def status_of(self, order: OrderView) -> Outcome:
+    def status_of(self, order: OrderView) -> OrderOutcome:
         state = replace(self.state, awaiting="", about="")
         effects: list[Effect] = []
         if order.status in ("new", "paid"):
@@ -242,11 +242,11 @@ class _Flow:
             effects.append(Say(self.t("cancelled_status", order)))
         else:
             effects.append(Say(self.t("returned_status", order)))
-        return Outcome(state, tuple(effects))
+        return OrderOutcome(state, tuple(effects))
 
     # -- the buyer says it arrived --
 
-    def arrived(self) -> Outcome | None:
+    def arrived(self) -> OrderOutcome | None:
         shipped = [o for o in self.view.orders if o.status == "shipped"]
         if not shipped:
             return None  # nothing on its way: a plain "thanks", the engine answers it
@@ -262,11 +262,11 @@ class _Flow:
                 self.state,
             )
         )
-        return Outcome(replace(self.state, awaiting="", about=""), tuple(effects))
+        return OrderOutcome(replace(self.state, awaiting="", about=""), tuple(effects))
 
     # -- returns --
 
-    def start_return(self, message: BuyerMessage) -> Outcome:
+    def start_return(self, message: BuyerMessage) -> OrderOutcome:
         chosen = self.mentioned(message.text)
         candidates = [o for o in self.view.orders if o.status in ("delivered", "shipped")]
         if chosen is None and len(candidates) > 1:
@@ -284,27 +284,27 @@ class _Flow:
                 reason=message.text,
                 photo=self.seller_word("no"),
             )
-            return Outcome(
+            return OrderOutcome(
                 replace(self.state, awaiting=""),
                 (Say(text), HandOff("return", message, note)),
             )
         return self.return_for(order, return_reason(message.text) or "")
 
-    def return_for(self, order: OrderView, reason: str) -> Outcome:
+    def return_for(self, order: OrderView, reason: str) -> OrderOutcome:
         policy = self.settings.return_policy
         state = replace(self.state, about=order.number, reason=reason)
         if reason:
             text = "\n\n".join(t for t in (policy, self.t("return_photo")) if t)
             photo = (Option(NO_PHOTO, self.t("no_photo")),)
-            return Outcome(replace(state, awaiting="return_photo"), (Say(text, photo),))
+            return OrderOutcome(replace(state, awaiting="return_photo"), (Say(text, photo),))
         text = "\n\n".join(t for t in (policy, self.t("return_start", order)) if t)
         options = tuple(
             Option(f"{REASON}{r}", self.t(f"reason_{r}"))
             for r in ("damaged", "wrong", "mismatch", "other")
         )
-        return Outcome(replace(state, awaiting="return_reason"), (Say(text, options),))
+        return OrderOutcome(replace(state, awaiting="return_reason"), (Say(text, options),))
 
-    def finish_return(self, message: BuyerMessage | None, photo: bool) -> Outcome:
+    def finish_return(self, message: BuyerMessage | None, photo: bool) -> OrderOutcome:
         order = self.order(self.state.about)
         number = order.number if order else self.state.about
         reason_key = self.state.reason or "other"
@@ -323,25 +323,25 @@ class _Flow:
             CancelTimer(timer_kind(FEEDBACK, number)),
             HandOff("return", message or BuyerMessage(), note),
         ]
-        return Outcome(state, tuple(effects))
+        return OrderOutcome(state, tuple(effects))
 
     # -- opt-out --
 
-    def opt_out(self) -> Outcome:
+    def opt_out(self) -> OrderOutcome:
         if self.state.opted_out:
-            return Outcome(self.state)  # confirmed once already
+            return OrderOutcome(self.state)  # confirmed once already
         state = replace(self.state, opted_out=True, awaiting="", about="")
-        return Outcome(state, (Say(self.t("opt_out")),))
+        return OrderOutcome(state, (Say(self.t("opt_out")),))
 
-    def opt_in(self) -> Outcome | None:
+    def opt_in(self) -> OrderOutcome | None:
         if not self.state.opted_out:
             return None
         state = replace(self.state, opted_out=False)
-        return Outcome(state, (Say(self.t("opt_in")),))
+        return OrderOutcome(state, (Say(self.t("opt_in")),))
 
     # -- answers to our own questions --
 
-    def tapped(self, choice: str, message: BuyerMessage) -> Outcome | None:
+    def tapped(self, choice: str, message: BuyerMessage) -> OrderOutcome | None:
         if choice.startswith(PICK):
             order = self.order(choice[len(PICK) :])
             if order is None:
@@ -358,12 +358,12 @@ class _Flow:
             reason = choice[len(REASON) :]
             state = replace(self.state, reason=reason, awaiting="return_photo")
             options = (Option(NO_PHOTO, self.t("no_photo")),)
-            return Outcome(state, (Say(self.t("return_photo"), options),))
+            return OrderOutcome(state, (Say(self.t("return_photo"), options),))
         if choice == NO_PHOTO and self.state.about:
             return self.finish_return(message, photo=False)
         return None
 
-    def pending(self, message: BuyerMessage) -> Outcome | None:
+    def pending(self, message: BuyerMessage) -> OrderOutcome | None:
         awaiting = self.state.awaiting
         text = message.text
         if awaiting == "order_number":
@@ -388,7 +388,7 @@ class _Flow:
                 return None
             state = replace(self.state, reason=reason, awaiting="return_photo")
             options = (Option(NO_PHOTO, self.t("no_photo")),)
-            return Outcome(state, (Say(self.t("return_photo"), options),))
+            return OrderOutcome(state, (Say(self.t("return_photo"), options),))
         if awaiting == "return_photo":
             if message.kind in ("photo", "video", "document"):
                 return self.finish_return(message, photo=True)
@@ -402,20 +402,20 @@ class _Flow:
             return self.feedback(self.state.about, feel, message)
         return None
 
-    def feedback(self, number: str, feel: str, message: BuyerMessage) -> Outcome:
+    def feedback(self, number: str, feel: str, message: BuyerMessage) -> OrderOutcome:
         order = self.order(number)
         state = replace(self.state, awaiting="", about="")
         change = UpdateOrder(number, "feedback", feel)
         if feel == "good":
-            return Outcome(state, (change, Say(self.t("feedback_thanks_good"))))
+            return OrderOutcome(state, (change, Say(self.t("feedback_thanks_good"))))
         if feel == "ok":
-            return Outcome(state, (change, Say(self.t("feedback_thanks_ok"))))
+            return OrderOutcome(state, (change, Say(self.t("feedback_thanks_ok"))))
         if order is not None:
             note = self.t("seller_problem", order)
         else:
             note = self.t("seller_problem", number=number, items="-")
         state = replace(state, open_case=f"complaint:{number}")
-        return Outcome(
+        return OrderOutcome(
             state, (change, Say(self.t("feedback_sorry")), HandOff("complaint", message, note))
         )
 

@@ -113,13 +113,15 @@ def _buyer(
 
 
 def _outcome(decision: faq_flow.Decision, actions: list[Action]) -> Outcome:
-    """The turn in one word: a handoff names its reason (two misses in a row hand off too)."""
+    """The turn in one word: a handoff names its reason (two misses in a row hand off too),
+    also where no seller is set up to take it (the buyer is told how to reach the shop)."""
     entry = decision.entry.id if decision.entry else None
     options = tuple(e.id for e in decision.options)
     for action in actions:
         if isinstance(action, HandOff):
             return Outcome("handoff", action.reason, entry, options, decision.score)
-    return Outcome(decision.verdict, None, entry, options, decision.score)
+    reason = (decision.reason or "human") if decision.verdict == "handoff" else None  # as said
+    return Outcome(decision.verdict, reason, entry, options, decision.score)
 
 
 def _clear_answer(

@@ -25,8 +25,8 @@ from bot.inbox_auth import (
     secure_cookies,
 )
 from bot.inbox_texts import texts_for
-from bot.learning import SuggestionGone
-from bot.learning_texts import saran_texts
+from bot.learning import IMPACT_CHECKED, SuggestionGone
+from bot.learning_texts import saran_texts, side_effect_lines, side_effect_texts
 from bot.orders import inbox as order_inbox
 from bot.orders.model import Status
 from bot.routes.deps import GatewayDep, InboxDep
@@ -289,7 +289,8 @@ async def _saran_page(
     lang = gateway.settings.shop.language
     faq = gateway.faq.faq
     shown = []
-    for item in await gateway.learning.suggestions():
+    unchecked = False  # suggestions past the first IMPACT_CHECKED are shown unchecked
+    for item, effects in await gateway.learning.reviewed(IMPACT_CHECKED):
         entry = None
         if faq is not None and isinstance(item, AddQuestion):
             entry = faq.get(item.entry_id)
@@ -303,13 +304,17 @@ async def _saran_page(
                 "count": item.count,
                 "examples": item.examples,
                 "draft": item.draft_answer if isinstance(item, NewEntry) else None,
+                "careful": side_effect_lines(lang, effects or ()),
             }
         )
+        unchecked = unchecked or effects is None
+    note = side_effect_texts(lang)["unchecked"].format(n=IMPACT_CHECKED)
     return _page(
         request,
         "saran.html",
         status_code=status_code,
         s=saran_texts(lang),
+        unchecked=note if unchecked else None,
         suggestions=shown,
         notice=notice,
         error=error,

@@ -33,7 +33,7 @@ from bot.relay import MediaRelay
 from bot.seller import SellerChat
 from bot.store import Store, open_store
 from bot.store.memory import MemoryStore
-from tests.bot.gateway_kit import FakeClock, running, tg_text, write_config
+from tests.bot.gateway_kit import FakeClock, eventually, running, tg_text, write_config
 
 LANE = "telegram:42"
 LONG = "\n".join(f"baris {n:03d} " + "x" * 990 for n in range(196))  # 49 pieces on Telegram
@@ -83,11 +83,11 @@ def _outbox(store: Store, platform: FakeTelegram, clock: FakeClock) -> Outbox:
 
 async def _drained(store: Store, outbox: Outbox) -> None:
     outbox.kick(LANE)
-    for _ in range(2000):
-        if not await store.outbox_depth():
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("the outbox never emptied")
+
+    async def empty() -> bool:
+        return not await store.outbox_depth()
+
+    await eventually(empty, what="the outbox to empty")
 
 
 def test_a_long_message_is_the_pieces_telegram_takes() -> None:
@@ -180,7 +180,9 @@ def test_sends_wait_longer_than_a_slow_platform_answers() -> None:
 @pytest.mark.parametrize(
     ("answer_after", "read_timeout", "calls"),
     [
-        (0.11, 0.6, 1),  # 11 s against 60 s, a hundred times faster: one call, one message
+        # 11 s against 60 s, a hundred times faster: one call, one message (the timeout is
+        # never reached here, so a long one costs nothing and a loaded machine cannot hit it)
+        (0.11, 30.0, 1),
         (0.11, 0.05, 2),  # against a timeout shorter than the answer: the retry doubles
     ],
 )
@@ -188,12 +190,17 @@ async def test_a_platform_slower_than_usual_gets_one_call(
     answer_after: float, read_timeout: float, calls: int
 ) -> None:
     received: list[str] = []
+    finished = 0  # calls the platform is done with (answered, or dropped by the client)
 
     async def send_message(request: web.Request) -> web.Response:
+        nonlocal finished
         received.append(await request.text())
-        if len(received) == 1:  # a slow moment: the first answer takes long
-            await asyncio.sleep(answer_after)
-        return web.json_response({"ok": True, "result": {"message_id": len(received)}})
+        try:
+            if len(received) == 1:  # a slow moment: the first answer takes long
+                await asyncio.sleep(answer_after)
+            return web.json_response({"ok": True, "result": {"message_id": len(received)}})
+        finally:
+            finished += 1
 
     app = web.Application()
     app.router.add_post("/bot123:TEST/sendMessage", send_message)
@@ -220,11 +227,12 @@ async def test_a_platform_slower_than_usual_gets_one_call(
         )
         await store.enqueue(queued(LANE, Say("sudah kami kirim ya kak")), clock.wall())
         outbox.kick(LANE)
-        for _ in range(300):
-            if not await store.outbox_depth() and len(received) >= calls:
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(answer_after)  # a doubled call still on its way is counted
+
+        async def settled() -> bool:  # sent, and no call still on its way
+            done = not await store.outbox_depth() and len(received) >= calls
+            return done and finished == len(received)
+
+        await eventually(settled, what="the message to be sent")
         await outbox.close()
         assert len(received) == calls
     finally:
@@ -266,5 +274,5 @@ async def test_after_a_kill_the_next_start_does_not_wait_for_the_dead_ones_lease
     # the killed process held the chat for 30 s more, and never gave it back
     assert await dead.claim("telegram:81", "killed-process", time.time(), 30.0)
     await dead.close()
-    async with running(config) as bot:  # would wait 30 s for the lease
-        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "81")) == 1)
+    async with running(config) as bot:  # would wait 30 s for the lease (a cap of 15 s)
+        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", "81")) == 1, timeout=15)

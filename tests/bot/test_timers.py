@@ -3,11 +3,21 @@ restart, and once when two gateways share the store."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import Any
 
+from bot.store.base import TimerChange, Turn
+from bot.store.memory import MemoryStore
+from bot.timers import ADOPTED, TimerClock
 from tests.bot.fakes import FakeBotApi
-from tests.bot.gateway_kit import SELLER_CHAT, TOKEN, running, shift_clock, tg_text
+from tests.bot.gateway_kit import (
+    SELLER_CHAT,
+    TOKEN,
+    eventually,
+    running,
+    shift_clock,
+    tg_text,
+)
 
 SELLER = str(SELLER_CHAT)
 REMINDER = "menunggu"  # "⏰ Rina sudah menunggu 6 menit ..."
@@ -54,16 +64,56 @@ async def test_two_gateways_on_one_store_fire_a_timer_once(config: Path) -> None
 
 
 async def test_a_chat_handed_off_before_timers_existed_gets_its_timers(config: Path) -> None:
-    async with running(config) as bot:
-        store, chat = bot.gateway.store, "telegram:64"
+    tg, chat = FakeBotApi(TOKEN), "telegram:64"
+    async with running(config, tg=tg) as bot:
+        store = bot.gateway.store
         await bot.telegram(tg_text("bisa ngobrol sama admin?", user_id=64, name="Rina"))
-        await bot.tg.wait_for(lambda c: len(bot.tg.sent("sendMessage", SELLER)) >= 1)
-        for timer in await store.timers_of(chat):  # as an older version left it
-            await store.cancel_timer(chat, timer.kind)
-        assert await bot.gateway.timers.adopt_old_handoffs() == 1
-        for _ in range(200):
-            if await store.timers_of(chat):
-                break
-            await asyncio.sleep(0.01)
+        await tg.wait_for(lambda c: len(tg.sent("sendMessage", SELLER)) >= 1)
+        for lane in (chat, ADOPTED[0]):  # as an older version left the store: no timers
+            for timer in await store.timers_of(lane):
+                await store.cancel_timer(lane, timer.kind)
+    async with running(config, tg=tg) as bot:  # the upgraded process adopts it as it starts
+        store = bot.gateway.store
+
+        async def has_timers() -> bool:
+            return bool(await store.timers_of(chat))
+
+        await eventually(has_timers, what="the adopted chat's timers")
         assert {t.kind for t in await store.timers_of(chat)} >= {"handoff_remind"}
         assert await bot.gateway.timers.adopt_old_handoffs() == 0  # once
+        assert [t.kind for t in await store.timers_of(ADOPTED[0])] == [ADOPTED[1]]
+
+
+class CountingStore(MemoryStore):
+    """A store that counts the scans of every handed-off chat (the costly read at scale)."""
+
+    scans = 0
+
+    async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:
+        self.scans += 1
+        return await super().handed_off_chats()
+
+
+async def test_old_handoffs_are_looked_for_until_none_is_left_then_never_again() -> None:
+    store = CountingStore()
+    await store.open()
+    handed = {"stage": "handed_off", "handoff_reason": "human"}
+    idle = TimerChange("handoff_idle", 5000.0)
+    await store.commit_turn(Turn(0, "telegram:1", handed, timers=[idle]), 10.0)  # this version
+    await store.commit_turn(Turn(0, "telegram:2", handed), 10.0)  # as an older version left it
+    scheduled: list[str] = []
+    clock = TimerClock(store, scheduled.append, wall=lambda: 1000.0)
+
+    assert await clock.adopt_old_handoffs() == 1
+    assert scheduled == ["telegram:2"]
+    assert await clock.adopt_old_handoffs() == 0  # its tick is queued, not yet handled
+    assert store.scans == 2
+    await store.set_timer("telegram:2", "handoff_idle", 5000.0, {}, 1000.0)  # the tick's work
+    assert await clock.adopt_old_handoffs() == 0  # every handed-off chat has its timers now
+    assert store.scans == 3
+    for _ in range(3):  # later starts: one read of the marker, no scan
+        assert await clock.adopt_old_handoffs() == 0
+    assert store.scans == 3
+    assert scheduled == ["telegram:2"]
+    in_2100 = 4_102_444_800.0
+    assert await store.fire_due_timers(in_2100) == ["telegram:1", "telegram:2"]  # the mark: never

@@ -192,6 +192,26 @@ def test_without_any_seller_the_bot_keeps_the_chat_and_says_how_to_reach_the_sho
     assert said(chat.send("berapa ongkirnya?"))[-1] == "Ongkir mulai Rp9.000 kak."
 
 
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("saya ambil 2 ya kak", "handoff:closing"),
+        ("bisa bicara dengan admin?", "handoff:human"),
+        ("barangnya rusak kak", "handoff:complaint"),
+    ],
+)
+def test_without_any_seller_a_handoff_still_names_its_reason(
+    shoes: Faq, policy: Policy, text: str, outcome: str
+) -> None:
+    alone = Chat(shoes, Policy(shop_name="Toko Uji", sellers=False))
+    staffed = Chat(shoes, policy)
+    alone.send(text)
+    staffed.send(text)
+    assert [o.name for o in alone.outcomes] == [outcome]
+    assert [o.name for o in staffed.outcomes] == [outcome]  # as when a seller takes it
+    assert alone.state.stage is Stage.BOT
+
+
 def test_release_gives_the_chat_back_without_greeting_again(chat: Chat) -> None:
     chat.send("mau ngobrol sama admin")
     assert chat.state.stage is Stage.HANDED_OFF

@@ -17,11 +17,11 @@ from flows.orders import (
     Effect,
     HandOff,
     NotifySeller,
+    OrderOutcome,
     OrderSettings,
     OrdersState,
     OrdersView,
     OrderView,
-    Outcome,
     Say,
     SetTimer,
     ShopMessage,
@@ -62,13 +62,13 @@ def view(*orders: OrderView, language: str = "id", **state: object) -> OrdersVie
     return OrdersView(OrdersState(**state), orders, language, "Toko Kenanga", "Putri")  # type: ignore[arg-type]
 
 
-def says(outcome: Outcome | None) -> list[Say | ShopMessage]:
+def says(outcome: OrderOutcome | None) -> list[Say | ShopMessage]:
     """What reaches the buyer: replies and messages the shop starts."""
     assert outcome is not None
     return [e for e in outcome.effects if isinstance(e, Say | ShopMessage)]
 
 
-def only(outcome: Outcome | None, kind: type[Effect]) -> list[Effect]:
+def only(outcome: OrderOutcome | None, kind: type[Effect]) -> list[Effect]:
     assert outcome is not None
     return [e for e in outcome.effects if isinstance(e, kind)]
 

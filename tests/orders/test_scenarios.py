@@ -14,10 +14,10 @@ from flows.messages import BuyerMessage
 from flows.orders import (
     HandOff,
     NotifySeller,
+    OrderOutcome,
     OrderSettings,
     OrdersState,
     OrdersView,
-    Outcome,
     Say,
     SetTimer,
     ShopMessage,
@@ -53,7 +53,7 @@ class Chat:
         orders = await self.service.store.for_chat(self.buyer.chat_key)
         return OrdersView(self.state, tuple(order_view(o) for o in orders), "id", "Toko", "Putri")
 
-    def take(self, outcome: Outcome) -> Outcome:
+    def take(self, outcome: OrderOutcome) -> OrderOutcome:
         self.state = outcome.state
         for effect in outcome.effects:
             if isinstance(effect, Say | ShopMessage):
@@ -77,7 +77,7 @@ class Chat:
                                      self.settings))  # fmt: skip
         return applied
 
-    async def says(self, text: str, at: datetime) -> Outcome | None:
+    async def says(self, text: str, at: datetime) -> OrderOutcome | None:
         outcome = handle(await self.view(), BuyerMessage(text=text), at, self.settings)
         return self.take(outcome) if outcome is not None else None
 
