@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from faq.normalize import fold
@@ -46,6 +47,7 @@ class LanguageGuess:
     strong: bool  # enough evidence to switch a chat's sticky language
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text; buyers repeat themselves
 def guess_language(text: str) -> LanguageGuess:
     """The language of a message, by counting words typical of each language."""
     words = fold(text[:500]).split()
