@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faq.model import FaqEntry
-from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, normalize
+from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, normalize, stem
 
 Decision = Literal["answer", "clarify", "fallback"]
 
@@ -85,6 +85,11 @@ def _answer_text(entry: FaqEntry) -> str:
     parts = list(entry.answer.texts.values()) if entry.answer is not None else []
     parts.append(entry.id.replace("-", " ").replace("_", " "))
     return " ".join(parts)
+
+
+def _siblings(together: Sequence[frozenset[str]], evidence: frozenset[str]) -> set[str]:
+    """The keys that stand for one idea together with a key of ``evidence``."""
+    return {k for group in together if group & evidence for k in group}
 
 
 class Matcher:
@@ -174,6 +179,9 @@ class Matcher:
         for key in self._idf:
             if not key.startswith("@"):
                 self._vocab_by_len[len(key)].append(key)
+        # an everyday word ("tanggal", "buang") is a word of its own, not a misspelling of
+        # the FAQ's nearest one ("tinggal", "uang")
+        self._everyday = frozenset(stem(w) for w in self.lexicon.common) - self._idf.keys()
         self._correct = lru_cache(maxsize=50_000)(self._correct_uncached)
 
     def _slide(self, sparse: float, rich: float) -> float:
@@ -197,7 +205,7 @@ class Matcher:
 
     def _correct_uncached(self, key: str) -> str:
         """An unknown word taken for the FAQ word it most likely misspells, if any."""
-        if key.startswith("@") or len(key) < 4:
+        if key.startswith("@") or len(key) < 4 or key in self._everyday:
             return key
         pool = [w for size in range(len(key) - 2, len(key) + 3) for w in self._vocab_by_len[size]]
         found = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
@@ -257,13 +265,16 @@ class Matcher:
             blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
             evidence = frozenset(content_keys & self._entry_keys[entry])
             asked = evidence & self._question_keys[entry]
-            elsewhere = [k for k in content_keys - evidence if k in self._asked_keys]
+            # a key that one word stands for together with an evidence key is that same
+            # idea ("return policy": @retur explained, @refund with it), not another one
+            said = content_keys - evidence - _siblings(norm.together, evidence)
+            elsewhere = [k for k in said if k in self._asked_keys]
             candidates.append(
                 Candidate(
                     self._ids[entry],
                     round(min(blended, 1.0), 4),
                     evidence,
-                    len(content_keys) - len(evidence),
+                    len(said),
                     len(asked),
                     len(elsewhere),
                     max((query[k] for k in elsewhere), default=0.0),

@@ -42,12 +42,15 @@ class Normalized:
         keys: match keys: concept names ("@kirim") or word stems, in order.
         small_talk: which small-talk kinds the message consists of only
             ("greeting", "thanks", "goodbye"), empty when it carries anything else.
+        together: the key sets that one word or phrase stands for ("return policy":
+            @retur and @refund; "hitam": @warna and @hitam): one idea, not several.
     """
 
     text: str
     words: tuple[str, ...]
     keys: tuple[str, ...]
     small_talk: frozenset[str] = frozenset()
+    together: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ _MEMO_SIZE = 8192
 def _normalize(text: str, lex: Lexicon) -> Normalized:
     words = expand_slang(text, lex)
     keys: list[str] = []
+    together: set[frozenset[str]] = set()
     talk: set[str] = set()
     content = False
     i = 0
@@ -317,6 +321,8 @@ def _normalize(text: str, lex: Lexicon) -> Normalized:
         span, concept = _longest_phrase(words, i, lex.concepts)
         if concept is not None:
             keys.extend(concept)
+            if len(concept) > 1:
+                together.add(frozenset(concept))
             content = content or any(k not in lex.function_keys for k in concept)
             i += span
             continue
@@ -332,12 +338,20 @@ def _normalize(text: str, lex: Lexicon) -> Normalized:
         concept = lex.concepts.get((stemmed,))
         if concept is not None:
             keys.extend(concept)
+            if len(concept) > 1:
+                together.add(frozenset(concept))
             content = content or any(k not in lex.function_keys for k in concept)
         elif len(word) > 1:
             keys.append(stemmed)
             content = True
     small_talk = frozenset(talk) if not content else frozenset()
-    return Normalized(text=" ".join(words), words=words, keys=tuple(keys), small_talk=small_talk)
+    return Normalized(
+        text=" ".join(words),
+        words=words,
+        keys=tuple(keys),
+        small_talk=small_talk,
+        together=tuple(sorted(together, key=sorted)),
+    )
 
 
 def _longest_phrase(
