@@ -56,6 +56,9 @@ class Candidate:
     # idea is the rarer one ("how soon can I *expect* my order"), it is what was asked
     elsewhere_weight: float = 0.0
     asked_weight: float = 0.0
+    # how many of the unexplained keys are ideas of the vocabulary ("@salah"), not bare
+    # words: a named idea that this entry does not know is something else asked
+    unexplained_ideas: int = 0
 
     @property
     def lone_word(self) -> bool:
@@ -279,6 +282,7 @@ class Matcher:
                     len(elsewhere),
                     max((query[k] for k in elsewhere), default=0.0),
                     max((query[k] for k in asked), default=0.0),
+                    sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))

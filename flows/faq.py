@@ -126,7 +126,7 @@ def _judge(
     if match.decision in ("clarify", "answer"):  # "answer": only its answer text fits
         # several close entries: a real choice; one weak one: "did you mean this?"
         options = _strong_options(match, faq)
-        if len(options) == 1 and options[0].handoff and _well_founded(match):
+        if len(options) == 1 and options[0].handoff and _well_founded(match, _lone_idea_at(faq)):
             # asking back would hand off anyway
             return decided(
                 "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
@@ -173,10 +173,10 @@ def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
     if match.decision != "clarify" or match.score < floor:
         return None
     options = _strong_options(match, faq)
-    return options[0] if len(options) == 1 and _well_founded(match) else None
+    return options[0] if len(options) == 1 and _well_founded(match, _lone_idea_at(faq)) else None
 
 
-def _well_founded(match: MatchResult) -> bool:
+def _well_founded(match: MatchResult, lone_idea_at: float) -> bool:
     """Whether the best entry is tied to the message by more than chance: a word its
     questions use (not only its answer), not one word alone of a longer message, a lead
     over the next entry, and no idea that only other entries ask about unless it is
@@ -185,7 +185,7 @@ def _well_founded(match: MatchResult) -> bool:
     the delivery-time entry's and rarer than 'order': ask, do not answer tracking)."""
     best = match.candidates[0]
     runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
-    if not best.asked or (_LONE_HEDGE and best.lone_word):
+    if not best.asked or (_LONE_HEDGE and best.lone_word and not _lone_idea(best, lone_idea_at)):
         return False
     if best.elsewhere and (
         best.elsewhere > min(_ELSEWHERE, best.asked - 1)
@@ -193,6 +193,35 @@ def _well_founded(match: MatchResult) -> bool:
     ):
         return False
     return best.score - runner_up >= _HEDGE_LEAD
+
+
+def _lone_idea_at(faq: Faq) -> float:
+    """The score at which one shop idea alone may tie a longer message to an entry: a
+    little over the answer threshold for an FAQ with a few questions an entry, sliding
+    to the matcher's ``lone_word`` for one with 10+ (measured: at 10 phrasings it
+    answered CLINC's out-of-scope questions)."""
+    matcher = faq.matcher
+    sparse = matcher.answer_at + _LONE_IDEA_ABOVE
+    return sparse + (max(matcher.thresholds.lone_word, sparse) - sparse) * matcher.richness
+
+
+def _lone_idea(best: Candidate, lone_idea_at: float) -> bool:
+    """Whether the one word that ties a longer message to ``best`` is a shop idea few
+    entries ask about (a vocabulary concept such as @halal or @cod, not a bare word), at a
+    good score, and the rest of the message names no other idea (none that another entry
+    asks about, none of the vocabulary's that the FAQ never mentions): the buyer asks
+    about this entry's topic in words the FAQ does not use ("one pack isinya how many
+    pcs?"). Measured on Bitext/CLINC with 3 phrasings (5 splits): at the answer threshold
+    itself 33 more right answers, 10 wrong ("cancellation *penalties*" -> cancel order)
+    and 4 out-of-scope ones; at +0.05, 12 right and 1 wrong."""
+    (key,) = best.evidence
+    return (
+        key.startswith("@")
+        and best.elsewhere == 0
+        and best.unexplained_ideas == 0
+        and best.asked_weight >= _LONE_IDEA
+        and best.score >= lone_idea_at
+    )
 
 
 def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
@@ -211,6 +240,8 @@ _HEDGE_FLOOR = 0.5  # ... and never below this
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
 _LONE_HEDGE = True  # ... unless one word alone ties a longer message to it (measured:
 # allowing one more word around it answered as many wrong as right on Bitext)
+_LONE_IDEA_ABOVE = 0.05  # ... at this much over the answer threshold (see _lone_idea_at)
+_LONE_IDEA = 0.5  # ... or that word is a shop concept (nearly) only this entry knows
 # ... and the message names at most this many ideas only other entries' questions know,
 # fewer than the words it shares with the best entry's own questions, none rarer than
 # the best's most specific one (measured: without that last check Bitext's wrong

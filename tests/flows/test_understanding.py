@@ -10,7 +10,7 @@ import pytest
 from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import NOT_THIS, _well_founded, decide
+from flows.faq import NOT_THIS, _lone_idea_at, _well_founded, decide
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -156,7 +156,52 @@ def _lone(
 def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
     evidence: int, unexplained: int, asked: int, elsewhere: int, rarer: bool, founded: bool
 ) -> None:
-    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer)) is founded
+    # (a lone shop idea is no exception at this score: see the next test)
+    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer), 0.7) is founded
+
+
+def _one_idea(
+    key: str, score: float, specific: float, unexplained: int = 2, **others: int
+) -> MatchResult:
+    best = Candidate(
+        "best",
+        score,
+        frozenset({key}),
+        unexplained,
+        asked=1,
+        asked_weight=specific,
+        elsewhere=others.get("elsewhere", 0),
+        elsewhere_weight=0.5 if others.get("elsewhere") else 0.0,
+        unexplained_ideas=others.get("ideas", 0),
+    )
+    return MatchResult("clarify", (best, Candidate("next", 0.3)), ("best",))
+
+
+@pytest.mark.parametrize(
+    ("match", "founded"),
+    [
+        # "is the food halal? i only eat halal": one shop idea, the rest words the FAQ
+        # does not know
+        (_one_idea("@halal", 0.72, specific=1.0), True),
+        (_one_idea("@halal", 0.65, specific=1.0), False),  # ... but a middling score
+        (_one_idea("radiohead", 0.72, specific=1.0), False),  # a bare word is chance
+        (_one_idea("@toko", 0.72, specific=0.3), False),  # an idea many entries share
+        (_one_idea("@warna", 0.72, specific=1.0, ideas=1), False),  # "salah warna": another
+        (_one_idea("@halal", 0.72, specific=1.0, elsewhere=1), False),  # another entry's
+    ],
+)
+def test_one_shop_idea_alone_is_enough_at_a_good_score(match: MatchResult, founded: bool) -> None:
+    assert _well_founded(match, 0.7) is founded
+
+
+def test_the_score_one_idea_alone_needs_rises_with_the_faqs_phrasings(shop: Faq) -> None:
+    def faq_with(questions: int) -> Faq:
+        lines = "\n".join(f"      - pertanyaan ongkir nomor {i}" for i in range(questions))
+        return parse_faq(f"faqs:\n  - id: a\n    questions:\n{lines}\n    answer: x\n").faq
+
+    sparse, rich = faq_with(3), faq_with(10)
+    assert _lone_idea_at(sparse) == pytest.approx(sparse.matcher.answer_at + 0.05)
+    assert _lone_idea_at(rich) == pytest.approx(rich.matcher.thresholds.lone_word)
 
 
 def test_hedged_answer_offers_not_this_which_leads_on(shop: Faq, policy: Policy) -> None:
