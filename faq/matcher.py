@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -73,6 +73,9 @@ class MatchResult:
     decision: Decision
     candidates: tuple[Candidate, ...]  # best first
     options: tuple[str, ...] = ()  # entry ids to offer when clarifying
+    # goods or services the message names that the FAQ never mentions ("@jahit"): it may
+    # be about another trade
+    foreign: frozenset[str] = frozenset()
 
     @property
     def score(self) -> float:
@@ -308,6 +311,11 @@ class Matcher:
         return cached
 
     def _decide(self, norm: Normalized) -> MatchResult:
+        result = self._decide_ranked(norm)
+        foreign = frozenset(k for k in norm.keys if k in self.lexicon.things) - self._idf.keys()
+        return replace(result, foreign=foreign) if foreign else result
+
+    def _decide_ranked(self, norm: Normalized) -> MatchResult:
         t = self.thresholds
         candidates = tuple(self.rank(norm))
         if not candidates or candidates[0].score < t.clarify:

@@ -68,6 +68,7 @@ class Lexicon:
     # every word of the vocabulary's phrases, to undo chat spellings ("luputt", "adminnya")
     known: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # everyday words: not taken for a concept's stem
+    things: frozenset[str] = frozenset()  # concept keys of goods and services a shop sells
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -98,6 +99,7 @@ class Lexicon:
             place_keys=self.place_keys,
             known=self.known | {w for phrase in concepts for w in phrase},
             common=self.common,
+            things=self.things,
         )
 
 
@@ -241,6 +243,7 @@ def default_lexicon() -> Lexicon:
         place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
         known=frozenset(w for phrase in concepts for w in phrase),
         common=common,
+        things=frozenset("@" + n for n in data["things"]),
     )
 
 

@@ -132,6 +132,8 @@ def _judge(
                 "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
             )
         why = "several entries fit" if len(options) > 1 else "one entry fits, weakly"
+        if match.foreign:  # what a seller could add, or another trade altogether
+            why += f"; names what the FAQ never mentions: {', '.join(sorted(match.foreign))}"
         return decided("clarify", why, options=options)
     if conversation.follow_up_of is not None and norm.keys:
         return decided("handoff", "answers a follow-up", reason="follow_up")
@@ -170,7 +172,7 @@ def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
     """The entry to answer (hedged) when it is the only real candidate."""
     below = _HEDGE_BELOW + (_HEDGE_BELOW_RICH - _HEDGE_BELOW) * faq.matcher.richness
     floor = max(faq.matcher.answer_at - below, _HEDGE_FLOOR)
-    if match.decision != "clarify" or match.score < floor:
+    if match.decision != "clarify" or match.score < floor or match.foreign:
         return None
     options = _strong_options(match, faq)
     return options[0] if len(options) == 1 and _well_founded(match, _lone_idea_at(faq)) else None

@@ -440,3 +440,32 @@ def test_a_typed_title_in_any_language_picks_the_option(
     decision = decide(conv, BuyerMessage(typed), titled)
     assert decision.entry is not None
     assert decision.entry.id == "ongkir"
+
+
+# --- a message about another trade is asked about, never answered on a weak match ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        ("toko sepatu yang murah di mana ya?", "@sepatu"),
+        ("kedai jahit dekat sini kat mana?", "@jahit"),
+        ("where is the nearest furniture store?", "@perabot"),
+    ],
+)
+def test_goods_the_faq_never_mentions_are_asked_about_not_answered(
+    text: str, foreign: str, shop: Faq, policy: Policy
+) -> None:
+    trial = try_message(text, shop, policy)
+    assert trial.action != "answer"
+    assert foreign in trial.why  # so the seller sees what the FAQ lacks
+
+
+@pytest.mark.parametrize(
+    "text", ["alamat toko serum kakak di mana?", "where is your skincare shop?"]
+)
+def test_goods_the_faq_does_mention_are_no_foreign_trade(
+    text: str, shop: Faq, policy: Policy
+) -> None:
+    assert shop.matcher.decide(text).foreign == frozenset()
+    assert reached(text, shop, policy) == "lokasi"
