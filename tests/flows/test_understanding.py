@@ -131,10 +131,15 @@ def test_a_lone_middling_candidate_is_answered_with_a_hedge(shop: Faq, policy: P
 
 
 def _lone(
-    evidence: int, unexplained: int, asked: int, elsewhere: int, rarer_elsewhere: bool = False
+    evidence: int,
+    unexplained: int,
+    asked: int,
+    elsewhere: int,
+    rarer_elsewhere: bool = False,
+    weights: tuple[float, float] = (0.4, 0.8),  # elsewhere, own
 ) -> MatchResult:
     keys = frozenset(f"@k{i}" for i in range(evidence))
-    weights = (1.0, 0.6) if rarer_elsewhere else (0.4, 0.8)  # elsewhere, own
+    weights = (1.0, 0.6) if rarer_elsewhere else weights
     best = Candidate("best", 0.6, keys, unexplained, asked, elsewhere, *weights)
     return MatchResult("clarify", (best, Candidate("next", 0.4)), ("best",))
 
@@ -148,7 +153,9 @@ def _lone(
         # "how soon can I expect my order?": 'expect' (the delivery-time entry's) is rarer
         # than 'how long' and 'order' (the tracking entry's): it is what was asked
         (2, 1, 2, 1, True, False),
-        (1, 1, 1, 1, False, False),  # "warna lari bila basuh?": washing is another entry's
+        # "boleh bayar tunai bila barang sampai?": the goods, another entry's idea, are
+        # clearly commoner than cash on delivery
+        (2, 1, 1, 1, False, True),
         (2, 2, 2, 2, False, False),  # as much of other entries as of its own
         (1, 0, 0, 0, False, False),  # only its answer text fits
     ],
@@ -158,6 +165,20 @@ def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
 ) -> None:
     # (a lone shop idea is no exception at this score: see the next test)
     assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer), 0.7) is founded
+
+
+@pytest.mark.parametrize(
+    ("weights", "founded"),
+    [
+        ((0.3, 1.0), True),  # the other entry's idea is clearly the commoner
+        ((0.78, 1.0), False),  # "warna lari bila basuh?": washing is nearly as specific
+        ((1.0, 0.6), False),  # the other entry's idea is the rarer: it is what was asked
+    ],
+)
+def test_one_own_word_outweighs_another_entrys_idea_only_if_clearly_rarer(
+    weights: tuple[float, float], founded: bool
+) -> None:
+    assert _well_founded(_lone(2, 1, 1, 1, weights=weights), 0.7) is founded
 
 
 def _one_idea(
