@@ -125,3 +125,40 @@ def test_features_and_products_are_separate_ideas(feature: str, product: str) ->
     assert "@fitur-audio" in normalize(feature).keys
     assert "@fitur-audio" not in normalize(product).keys
     assert "@audio" in normalize(product).keys
+
+
+COLOURS = """
+faqs:
+  - id: warna
+    questions:
+      - ada warna apa saja?
+      - pilihan warnanya apa?
+    answer: Hitam, putih, navy dan sage kak.
+  - id: stok
+    questions:
+      - stoknya masih ada?
+      - ready stock?
+    answer: Semua ready stock kak.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("yang hitam masih ada stok?", "stok"),  # "hitam" says black, once
+        ("navy masih ready stock?", "stok"),
+        ("ada warna apa aja?", "warna"),
+    ],
+)
+def test_a_word_of_several_keys_weighs_as_one_word(text: str, entry: str) -> None:
+    shop = parse_faq(COLOURS).faq
+    assert shop.matcher.rank(text)[0].entry_id == entry
+
+
+def test_the_keys_of_one_word_share_its_weight(shop: Faq) -> None:
+    # this FAQ never mentions colours: "warna" alone is one unknown word, and so is "hitam"
+    # (@warna and @hitam) together
+    lexicon = shop.matcher.lexicon
+    one_word = shop.matcher.query_weights(normalize("warna?", lexicon))["@warna"]
+    weights = shop.matcher.query_weights(normalize("hitam?", lexicon))
+    assert weights["@warna"] + weights["@hitam"] == pytest.approx(one_word)
