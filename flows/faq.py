@@ -132,6 +132,9 @@ def _judge(
                 "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
             )
         why = "several entries fit" if len(options) > 1 else "one entry fits, weakly"
+        if len(options) == 1 and (guess := _second_guess(match, faq)):
+            options += guess
+            why += "; or another with a word of its own"
         if match.foreign:  # what a seller could add, or another trade altogether
             why += f"; names what the FAQ never mentions: {', '.join(sorted(match.foreign))}"
         return decided("clarify", why, options=options)
@@ -166,6 +169,24 @@ def _strong_options(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
             continue
         kept.append(rival)
     return tuple(e for e in (faq.get(c.entry_id) for c in kept[:3]) if e is not None)
+
+
+def _second_guess(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
+    """Beside a weak lone candidate, the next entry if its own questions share a word of
+    the message that the first does not know: the buyer may have meant that one."""
+    best = match.candidates[0]
+    for rival in match.candidates[1:2]:
+        own = rival.evidence - best.evidence
+        entry = faq.get(rival.entry_id)
+        if (
+            entry is not None
+            and not entry.handoff
+            and rival.score >= faq.matcher.thresholds.clarify * _SECOND_GUESS
+            and rival.asked
+            and own
+        ):
+            return (entry,)
+    return ()
 
 
 def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
@@ -237,6 +258,7 @@ def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, .
 
 
 _TIE_BAND = 0.15  # rivals this close to the best are a real choice
+_SECOND_GUESS = 0.75  # a second guess scores at least this share of the clarify threshold
 # A lone candidate scoring this little below the FAQ's answer threshold is answered,
 # hedged. With ~3 questions an entry a middling score is all a paraphrase can get; with
 # 10+ the answer threshold is already lower and a middling score means less (measured:

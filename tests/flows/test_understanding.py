@@ -489,4 +489,26 @@ def test_goods_the_faq_does_mention_are_no_foreign_trade(
     text: str, shop: Faq, policy: Policy
 ) -> None:
     assert shop.matcher.decide(text).foreign == frozenset()
-    assert reached(text, shop, policy) == "lokasi"
+    trial = try_message(text, shop, policy)
+    assert (trial.options or [trial.faq_id])[0] == "lokasi"
+
+
+# --- a weak lone candidate: the next entry is offered too if it has a word of its own -------
+
+
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        # "aman" is a word of the pregnancy entry's own questions, not of the returns one
+        ("kemasannya aman ga biar ga pecah?", ["retur", "ibu-hamil"]),
+        # the shipping-time entry shares only "sampai", which the returns entry has too:
+        # an echo, not a second guess
+        ("botolnya sampai pecah gitu gimana ya, sampai kapan?", ["retur"]),
+    ],
+)
+def test_a_second_guess_needs_a_word_of_its_own(
+    text: str, offered: list[str], shop: Faq, policy: Policy
+) -> None:
+    trial = try_message(text, shop, policy)
+    assert trial.action == "clarify"
+    assert trial.options == offered
