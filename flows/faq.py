@@ -201,7 +201,8 @@ def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
 
 def _well_founded(match: MatchResult, lone_idea_at: float) -> bool:
     """Whether the best entry is tied to the message by more than chance: a word its
-    questions use (not only its answer), not one word alone of a longer message, a lead
+    questions use (not only its answer), not one word alone of a longer message (unless
+    it is a shop idea few entries ask about, at a good score: ``_lone_idea``), a lead
     over the next entry, and no idea that only other entries ask about unless it is
     one, the best shares more words with its own questions (or its one word is clearly
     the rarer), and it is a commoner idea than the best's most specific word ("how soon
@@ -270,7 +271,7 @@ _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
 _LONE_HEDGE = True  # ... unless one word alone ties a longer message to it (measured:
 # allowing one more word around it answered as many wrong as right on Bitext)
 _LONE_IDEA_ABOVE = 0.05  # ... at this much over the answer threshold (see _lone_idea_at)
-_LONE_IDEA = 0.5  # ... or that word is a shop concept (nearly) only this entry knows
+_LONE_IDEA = 0.5  # ... or that word is a shop concept this specific (IDF weight; 1 = one entry)
 # ... and the message names at most this many ideas only other entries' questions know,
 # fewer than the words it shares with the best entry's own questions, none rarer than
 # the best's most specific one (measured: without that last check Bitext's wrong
