@@ -42,12 +42,15 @@ class Normalized:
         keys: match keys: concept names ("@kirim") or word stems, in order.
         small_talk: which small-talk kinds the message consists of only
             ("greeting", "thanks", "goodbye"), empty when it carries anything else.
+        together: the key sets that one word or phrase stands for ("return policy":
+            @retur and @refund; "hitam": @warna and @hitam): one idea, not several.
     """
 
     text: str
     words: tuple[str, ...]
     keys: tuple[str, ...]
     small_talk: frozenset[str] = frozenset()
+    together: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Lexicon:
     # every word of the vocabulary's phrases, to undo chat spellings ("luputt", "adminnya")
     known: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # everyday words: not taken for a concept's stem
+    things: frozenset[str] = frozenset()  # concept keys of goods and services a shop sells
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -95,6 +99,7 @@ class Lexicon:
             place_keys=self.place_keys,
             known=self.known | {w for phrase in concepts for w in phrase},
             common=self.common,
+            things=self.things,
         )
 
 
@@ -238,6 +243,7 @@ def default_lexicon() -> Lexicon:
         place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
         known=frozenset(w for phrase in concepts for w in phrase),
         common=common,
+        things=frozenset("@" + n for n in data["things"]),
     )
 
 
@@ -305,6 +311,7 @@ _MEMO_SIZE = 8192
 def _normalize(text: str, lex: Lexicon) -> Normalized:
     words = expand_slang(text, lex)
     keys: list[str] = []
+    together: set[frozenset[str]] = set()
     talk: set[str] = set()
     content = False
     i = 0
@@ -317,6 +324,8 @@ def _normalize(text: str, lex: Lexicon) -> Normalized:
         span, concept = _longest_phrase(words, i, lex.concepts)
         if concept is not None:
             keys.extend(concept)
+            if len(concept) > 1:
+                together.add(frozenset(concept))
             content = content or any(k not in lex.function_keys for k in concept)
             i += span
             continue
@@ -332,12 +341,20 @@ def _normalize(text: str, lex: Lexicon) -> Normalized:
         concept = lex.concepts.get((stemmed,))
         if concept is not None:
             keys.extend(concept)
+            if len(concept) > 1:
+                together.add(frozenset(concept))
             content = content or any(k not in lex.function_keys for k in concept)
         elif len(word) > 1:
             keys.append(stemmed)
             content = True
     small_talk = frozenset(talk) if not content else frozenset()
-    return Normalized(text=" ".join(words), words=words, keys=tuple(keys), small_talk=small_talk)
+    return Normalized(
+        text=" ".join(words),
+        words=words,
+        keys=tuple(keys),
+        small_talk=small_talk,
+        together=tuple(sorted(together, key=sorted)),
+    )
 
 
 def _longest_phrase(

@@ -10,7 +10,7 @@ import pytest
 from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import NOT_THIS, _well_founded, decide
+from flows.faq import NOT_THIS, _lone_idea_at, _well_founded, decide
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -131,10 +131,15 @@ def test_a_lone_middling_candidate_is_answered_with_a_hedge(shop: Faq, policy: P
 
 
 def _lone(
-    evidence: int, unexplained: int, asked: int, elsewhere: int, rarer_elsewhere: bool = False
+    evidence: int,
+    unexplained: int,
+    asked: int,
+    elsewhere: int,
+    rarer_elsewhere: bool = False,
+    weights: tuple[float, float] = (0.4, 0.8),  # elsewhere, own
 ) -> MatchResult:
     keys = frozenset(f"@k{i}" for i in range(evidence))
-    weights = (1.0, 0.6) if rarer_elsewhere else (0.4, 0.8)  # elsewhere, own
+    weights = (1.0, 0.6) if rarer_elsewhere else weights
     best = Candidate("best", 0.6, keys, unexplained, asked, elsewhere, *weights)
     return MatchResult("clarify", (best, Candidate("next", 0.4)), ("best",))
 
@@ -148,7 +153,9 @@ def _lone(
         # "how soon can I expect my order?": 'expect' (the delivery-time entry's) is rarer
         # than 'how long' and 'order' (the tracking entry's): it is what was asked
         (2, 1, 2, 1, True, False),
-        (1, 1, 1, 1, False, False),  # "warna lari bila basuh?": washing is another entry's
+        # "boleh bayar tunai bila barang sampai?": the goods, another entry's idea, are
+        # clearly commoner than cash on delivery
+        (2, 1, 1, 1, False, True),
         (2, 2, 2, 2, False, False),  # as much of other entries as of its own
         (1, 0, 0, 0, False, False),  # only its answer text fits
     ],
@@ -156,7 +163,66 @@ def _lone(
 def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
     evidence: int, unexplained: int, asked: int, elsewhere: int, rarer: bool, founded: bool
 ) -> None:
-    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer)) is founded
+    # (a lone shop idea is no exception at this score: see the next test)
+    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer), 0.7) is founded
+
+
+@pytest.mark.parametrize(
+    ("weights", "founded"),
+    [
+        ((0.3, 1.0), True),  # the other entry's idea is clearly the commoner
+        ((0.78, 1.0), False),  # "warna lari bila basuh?": washing is nearly as specific
+        ((1.0, 0.6), False),  # the other entry's idea is the rarer: it is what was asked
+    ],
+)
+def test_one_own_word_outweighs_another_entrys_idea_only_if_clearly_rarer(
+    weights: tuple[float, float], founded: bool
+) -> None:
+    assert _well_founded(_lone(2, 1, 1, 1, weights=weights), 0.7) is founded
+
+
+def _one_idea(
+    key: str, score: float, specific: float, unexplained: int = 2, **others: int
+) -> MatchResult:
+    best = Candidate(
+        "best",
+        score,
+        frozenset({key}),
+        unexplained,
+        asked=1,
+        asked_weight=specific,
+        elsewhere=others.get("elsewhere", 0),
+        elsewhere_weight=0.5 if others.get("elsewhere") else 0.0,
+        unexplained_ideas=others.get("ideas", 0),
+    )
+    return MatchResult("clarify", (best, Candidate("next", 0.3)), ("best",))
+
+
+@pytest.mark.parametrize(
+    ("match", "founded"),
+    [
+        # "is the food halal? i only eat halal": one shop idea, the rest words the FAQ
+        # does not know
+        (_one_idea("@halal", 0.72, specific=1.0), True),
+        (_one_idea("@halal", 0.65, specific=1.0), False),  # ... but a middling score
+        (_one_idea("radiohead", 0.72, specific=1.0), False),  # a bare word is chance
+        (_one_idea("@toko", 0.72, specific=0.3), False),  # an idea many entries share
+        (_one_idea("@warna", 0.72, specific=1.0, ideas=1), False),  # "salah warna": another
+        (_one_idea("@halal", 0.72, specific=1.0, elsewhere=1), False),  # another entry's
+    ],
+)
+def test_one_shop_idea_alone_is_enough_at_a_good_score(match: MatchResult, founded: bool) -> None:
+    assert _well_founded(match, 0.7) is founded
+
+
+def test_the_score_one_idea_alone_needs_rises_with_the_faqs_phrasings(shop: Faq) -> None:
+    def faq_with(questions: int) -> Faq:
+        lines = "\n".join(f"      - pertanyaan ongkir nomor {i}" for i in range(questions))
+        return parse_faq(f"faqs:\n  - id: a\n    questions:\n{lines}\n    answer: x\n").faq
+
+    sparse, rich = faq_with(3), faq_with(10)
+    assert _lone_idea_at(sparse) == pytest.approx(sparse.matcher.answer_at + 0.05)
+    assert _lone_idea_at(rich) == pytest.approx(rich.matcher.thresholds.lone_word)
 
 
 def test_hedged_answer_offers_not_this_which_leads_on(shop: Faq, policy: Policy) -> None:
@@ -395,3 +461,54 @@ def test_a_typed_title_in_any_language_picks_the_option(
     decision = decide(conv, BuyerMessage(typed), titled)
     assert decision.entry is not None
     assert decision.entry.id == "ongkir"
+
+
+# --- a message about another trade is asked about, never answered on a weak match ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "foreign"),
+    [
+        ("toko sepatu yang murah di mana ya?", "@sepatu"),
+        ("kedai jahit dekat sini kat mana?", "@jahit"),
+        ("where is the nearest furniture store?", "@perabot"),
+    ],
+)
+def test_goods_the_faq_never_mentions_are_asked_about_not_answered(
+    text: str, foreign: str, shop: Faq, policy: Policy
+) -> None:
+    trial = try_message(text, shop, policy)
+    assert trial.action != "answer"
+    assert foreign in trial.why  # so the seller sees what the FAQ lacks
+
+
+@pytest.mark.parametrize(
+    "text", ["alamat toko serum kakak di mana?", "where is your skincare shop?"]
+)
+def test_goods_the_faq_does_mention_are_no_foreign_trade(
+    text: str, shop: Faq, policy: Policy
+) -> None:
+    assert shop.matcher.decide(text).foreign == frozenset()
+    trial = try_message(text, shop, policy)
+    assert (trial.options or [trial.faq_id])[0] == "lokasi"
+
+
+# --- a weak lone candidate: the next entry is offered too if it has a word of its own -------
+
+
+@pytest.mark.parametrize(
+    ("text", "offered"),
+    [
+        # "aman" is a word of the pregnancy entry's own questions, not of the returns one
+        ("kemasannya aman ga biar ga pecah?", ["retur", "ibu-hamil"]),
+        # the shipping-time entry shares only "sampai", which the returns entry has too:
+        # an echo, not a second guess
+        ("botolnya sampai pecah gitu gimana ya, sampai kapan?", ["retur"]),
+    ],
+)
+def test_a_second_guess_needs_a_word_of_its_own(
+    text: str, offered: list[str], shop: Faq, policy: Policy
+) -> None:
+    trial = try_message(text, shop, policy)
+    assert trial.action == "clarify"
+    assert trial.options == offered
