@@ -16,6 +16,7 @@ from bot.store.base import (
     Contact,
     HandoffEvent,
     InboundRow,
+    LaneLeases,
     OutboxRow,
     Outgoing,
     Reach,
@@ -59,6 +60,11 @@ class SqlStore:
         # read. Only the chat's lease holder reads and writes it during the turn; its
         # commit (or failure) drops the entry.
         self._prefetched: dict[str, str | None] = {}
+        # perf: lanes a commit took for the outbox (``commit_and_next(lanes=…)``): lane ->
+        # (lease key, owner, when, the lane's next row as read in that commit), for the
+        # outbox's ``claim_lane`` right after. Any other look at or change of the lane's
+        # queue or lease drops the entry (then ``claim_lane`` reads the lane again).
+        self._lanes_taken: dict[str, tuple[str, str, float, OutboxRow | None]] = {}
 
     async def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
         [result] = await self.engine.run([(sql, params)], write=False)
@@ -140,6 +146,7 @@ class SqlStore:
 
     # leases ----------------------------------------------------------------------------
     async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
+        self._lane_lease_used(key)
         [claimed] = await self.engine.run([_claim(key, owner, now, ttl)])
         return claimed.rowcount == 1
 
@@ -158,6 +165,9 @@ class SqlStore:
     async def claim_lane(
         self, key: str, owner: str, now: float, ttl: float, lane: str
     ) -> tuple[bool, OutboxRow | None]:
+        taken = self._lanes_taken.pop(lane, None)
+        if taken is not None and taken[:2] == (key, owner) and 0 <= now - taken[2] < ttl / 4:
+            return True, taken[3]  # perf: the turn's commit took it just now
         claimed, found = await self.engine.run(
             [_claim(key, owner, now, ttl), _next_outgoing(lane, ())]
         )
@@ -165,10 +175,19 @@ class SqlStore:
         return claimed.rowcount == 1, None if row is None else rows.outbox(row)
 
     async def release(self, key: str, owner: str) -> None:
+        self._lane_lease_used(key)
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
+
+    def _lane_lease_used(self, key: str) -> None:
+        """perf: a lease changes hands outside a commit: a lane taken with it is read anew."""
+        if self._lanes_taken:
+            for lane, taken in list(self._lanes_taken.items()):
+                if taken[0] == key:
+                    del self._lanes_taken[lane]
 
     # secwire: a killed predecessor's leases
     async def drop_leases(self) -> int:
+        self._lanes_taken.clear()
         return max((await self._write("DELETE FROM leases")).rowcount, 0)
 
     # conversations ---------------------------------------------------------------------
@@ -190,7 +209,11 @@ class SqlStore:
 
     # perf: the turn, the next event and (when none is left) the lease, in one trip
     async def commit_and_next(
-        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+        self,
+        turn: Turn,
+        now: float,
+        lease: tuple[str, str] | None = None,
+        lanes: LaneLeases | None = None,
     ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
         batch, first_out = self._turn_batch(turn, now)
         read = len(batch)
@@ -203,10 +226,30 @@ class SqlStore:
                     (lease[0], lease[1], turn.chat_key),
                 )
             )
+        taking = len(batch)
+        queued = list(dict.fromkeys(out.lane for out in turn.outgoing))
+        if lanes is not None:  # perf: take the lanes for the outbox, with their next rows
+            batch += [stmt for lane in queued for stmt in _take_lane(lanes, lane, now)]
         results = await self.engine.run(batch)
         ids = [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
         row, state = self._turn_read(turn.chat_key, results[read].one())
+        if lanes is not None:
+            self._took_lanes(lanes, queued, results[taking:], now)
         return ids, row, state
+
+    def _took_lanes(
+        self, lanes: LaneLeases, queued: list[str], results: Sequence[Result], now: float
+    ) -> None:
+        """Remember the lanes a commit took (``_take_lane``'s results), for ``claim_lane``."""
+        if len(self._lanes_taken) > 1_000:  # never claimed (the outbox closed): forget them
+            self._lanes_taken.clear()
+        for n, lane in enumerate(queued):
+            took, found = results[2 * n], results[2 * n + 1].one()
+            if took.rowcount == 1:
+                following = None if found is None else rows.outbox(found)
+                self._lanes_taken[lane] = (lanes.prefix + lane, lanes.owner, now, following)
+            else:  # held by another process, or by our own worker, which reads it anyway
+                self._lanes_taken.pop(lane, None)
 
     def _turn_batch(self, turn: Turn, now: float) -> tuple[list[Stmt], int]:
         """The turn's statements, and where its outbox inserts start among them."""
@@ -263,10 +306,12 @@ class SqlStore:
 
     # outbox ----------------------------------------------------------------------------
     async def enqueue(self, out: Outgoing, now: float) -> int:
+        self._lanes_taken.pop(out.lane, None)
         [result] = await self.engine.run([_enqueue(out, now)])
         return int(result.rows[0]["id"])
 
     async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
+        self._lanes_taken.pop(lane, None)
         [result] = await self.engine.run([_next_outgoing(lane, skip)], write=False)
         row = result.one()
         return None if row is None else rows.outbox(row)
@@ -278,6 +323,7 @@ class SqlStore:
         return [r["lane"] for r in found]
 
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
+        self._lanes_taken.pop(row.lane, None)
         batch = _sent(row, platform_id, now)
         results = await self.engine.run(batch)
         return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
@@ -291,6 +337,7 @@ class SqlStore:
         skip: Sequence[int] = (),
         lease: tuple[str, str] | None = None,
     ) -> tuple[int, OutboxRow | None]:
+        self._lanes_taken.pop(row.lane, None)
         batch = _sent(row, platform_id, now)
         read = len(batch)
         batch.append(_next_outgoing(row.lane, (row.id, *skip)))
@@ -308,6 +355,7 @@ class SqlStore:
         return count, None if found is None else rows.outbox(found)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
+        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
             not_before,
@@ -317,9 +365,11 @@ class SqlStore:
 
     # secwire: a long message's pieces sent so far
     async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
         await self._write("UPDATE outbox SET progress = ? WHERE id = ?", pieces, outbox_id)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
+        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
             "sent_at = ? WHERE id = ?",
@@ -382,6 +432,7 @@ class SqlStore:
         return unreachable and results[-1].rowcount == 1
 
     async def hold_outgoing(self, outbox_id: int, reason: str) -> None:
+        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET status = 'held', error = ? WHERE id = ? AND status = 'pending'",
             reason[:ERROR_CHARS],
@@ -389,9 +440,11 @@ class SqlStore:
         )
 
     async def release_held(self, lane: str) -> int:
+        self._lanes_taken.pop(lane, None)
         return max((await self.engine.run([_release(lane)]))[0].rowcount, 0)
 
     async def resend_refused(self, platform_id: str, now: float) -> str | None:
+        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
         row = await self._one(
             "SELECT id, lane, payload FROM outbox WHERE platform_id = ? AND status = 'sent' "
             "ORDER BY id DESC LIMIT 1",
@@ -631,6 +684,7 @@ class SqlStore:
 
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:
+        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
         web = "web:%"  # web-chat visitors are anonymous: nothing of theirs is kept
         results = await self.engine.run(
             [
@@ -735,6 +789,18 @@ def _claim(key: str, owner: str, now: float, ttl: float) -> Stmt:
         "WHERE leases.owner = excluded.owner OR leases.until < ?",
         (key, owner, now + ttl, now),
     )
+
+
+def _take_lane(lanes: LaneLeases, lane: str, now: float) -> list[Stmt]:
+    """Take the lane's lease only when no one holds it (us neither: then the first
+    statement changes no row), and read the lane's next row."""
+    take = (
+        "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+        "WHERE leases.until < ?",
+        (lanes.prefix + lane, lanes.owner, now + lanes.ttl, now),
+    )
+    return [take, _next_outgoing(lane, ())]
 
 
 def _next_turn(chat_key: str) -> Stmt:
