@@ -119,6 +119,5 @@ def configure(
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Request lines of the HTTP clients carry the bot token in the URL: keep them quiet.
-    # PostgreSQL's connection pool logs three lines a store trip (perf: ~1/3 of its CPU).
-    for noisy in ("httpx", "httpcore", "telegram", "psycopg.pool"):
+    for noisy in ("httpx", "httpcore", "telegram"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

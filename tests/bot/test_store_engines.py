@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import psycopg
 import pytest
 
 from bot.errors import StoreError
-from bot.logs import configure
 from bot.metrics import SHARED_DIR
 from bot.store import open_store, sqlite
 from bot.store.base import Store
@@ -224,16 +222,3 @@ async def test_workers_of_one_serve_share_the_file(
             await SqliteStore(str(path)).open()
     finally:
         worker.communicate("\n", timeout=10)
-
-
-def test_the_connection_pool_writes_no_line_a_store_trip_at_the_info_level() -> None:
-    root, pool = logging.getLogger(), logging.getLogger("psycopg.pool")
-    handlers, level = root.handlers[:], root.level
-    try:
-        configure("INFO")
-        assert not pool.isEnabledFor(logging.INFO)  # "connection requested / given / returned"
-        assert pool.isEnabledFor(logging.WARNING)  # a broken connection still shows
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-        pool.setLevel(logging.NOTSET)
