@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.store import rows
 from bot.store.base import (
@@ -27,6 +27,9 @@ from bot.store.base import (
 from bot.store.dialect import Stmt
 from bot.store.engine import Engine, Result
 from bot.store.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    from bot.store.orders import TurnOrders
 
 ERROR_CHARS = 2000
 
@@ -65,6 +68,8 @@ class SqlStore:
         # outbox's ``claim_lane`` right after. Any other look at or change of the lane's
         # queue or lease drops the entry (then ``claim_lane`` reads the lane again).
         self._lanes_taken: dict[str, tuple[str, str, float, OutboxRow | None]] = {}
+        # perf: the chat's newest orders, read with its next event (set by the orders)
+        self.turn_orders: TurnOrders | None = None
 
     async def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
         [result] = await self.engine.run([(sql, params)], write=False)
@@ -114,12 +119,23 @@ class SqlStore:
 
     async def next_turn(self, chat_key: str) -> tuple[InboundRow | None, dict[str, Any] | None]:
         """The chat's next pending event and its state, read together (one trip)."""
-        [result] = await self.engine.run([_next_turn(chat_key)], write=False)
-        return self._turn_read(chat_key, result.one())
+        results = await self.engine.run(self._turn_reads(chat_key), write=False)
+        return self._turn_read(chat_key, results)
+
+    def _turn_reads(self, chat_key: str) -> list[Stmt]:
+        """The chat's next event with its state (and its newest orders, when asked)."""
+        reads = [_next_turn(chat_key)]
+        if self.turn_orders is not None:
+            reads.append(self.turn_orders.statement(chat_key))
+        return reads
 
     def _turn_read(
-        self, chat_key: str, row: dict[str, Any] | None
+        self, chat_key: str, results: Sequence[Result]
     ) -> tuple[InboundRow | None, dict[str, Any] | None]:
+        """What ``_turn_reads`` read (``results``, the statements' own)."""
+        row = results[0].one()
+        if self.turn_orders is not None:
+            self.turn_orders.keep(chat_key, None if row is None else results[1].rows)
         if row is None:
             self._prefetched.pop(chat_key, None)
             return None, None
@@ -154,12 +170,12 @@ class SqlStore:
     async def claim_turn(
         self, key: str, owner: str, now: float, ttl: float, chat_key: str
     ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
-        claimed, found = await self.engine.run(
-            [_claim(key, owner, now, ttl), _next_turn(chat_key)]
+        claimed, *found = await self.engine.run(
+            [_claim(key, owner, now, ttl), *self._turn_reads(chat_key)]
         )
         if claimed.rowcount != 1:
             return False, None, None
-        row, state = self._turn_read(chat_key, found.one())
+        row, state = self._turn_read(chat_key, found)
         return True, row, state
 
     async def claim_lane(
@@ -217,7 +233,8 @@ class SqlStore:
     ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
         batch, first_out = self._turn_batch(turn, now)
         read = len(batch)
-        batch.append(_next_turn(turn.chat_key))
+        batch += self._turn_reads(turn.chat_key)
+        reads = len(batch) - read
         if lease is not None:
             batch.append(
                 (
@@ -232,7 +249,7 @@ class SqlStore:
             batch += [stmt for lane in queued for stmt in _take_lane(lanes, lane, now)]
         results = await self.engine.run(batch)
         ids = [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
-        row, state = self._turn_read(turn.chat_key, results[read].one())
+        row, state = self._turn_read(turn.chat_key, results[read : read + reads])
         if lanes is not None:
             self._took_lanes(lanes, queued, results[taking:], now)
         return ids, row, state
