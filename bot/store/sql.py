@@ -68,6 +68,10 @@ class SqlStore:
         # outbox's ``claim_lane`` right after. Any other look at or change of the lane's
         # queue or lease drops the entry (then ``claim_lane`` reads the lane again).
         self._lanes_taken: dict[str, tuple[str, str, float, OutboxRow | None]] = {}
+        # perf: lanes a commit on its way takes: lane -> (lease key, a token of that
+        # commit). A look at or change of the lane meanwhile drops it; the commit then
+        # keeps nothing of that lane.
+        self._lanes_taking: dict[str, tuple[str, object]] = {}
         # perf: the chat's newest orders, read with its next event (set by the orders)
         self.turn_orders: TurnOrders | None = None
 
@@ -196,14 +200,26 @@ class SqlStore:
 
     def _lane_lease_used(self, key: str) -> None:
         """perf: a lease changes hands outside a commit: a lane taken with it is read anew."""
-        if self._lanes_taken:
-            for lane, taken in list(self._lanes_taken.items()):
-                if taken[0] == key:
-                    del self._lanes_taken[lane]
+        if not (self._lanes_taken or self._lanes_taking):
+            return
+        keys = [(lane, taken[0]) for lane, taken in self._lanes_taken.items()]
+        keys += [(lane, taking[0]) for lane, taking in self._lanes_taking.items()]
+        for lane, lease in keys:
+            if lease == key:
+                self._lane_touched(lane)
+
+    def _lane_touched(self, lane: str) -> None:
+        """perf: what a commit took or takes of ``lane`` for the outbox is no longer known."""
+        self._lanes_taken.pop(lane, None)
+        self._lanes_taking.pop(lane, None)
+
+    def _lanes_touched(self) -> None:
+        self._lanes_taken.clear()
+        self._lanes_taking.clear()
 
     # secwire: a killed predecessor's leases
     async def drop_leases(self) -> int:
-        self._lanes_taken.clear()
+        self._lanes_touched()
         return max((await self._write("DELETE FROM leases")).rowcount, 0)
 
     # conversations ---------------------------------------------------------------------
@@ -245,28 +261,50 @@ class SqlStore:
             )
         taking = len(batch)
         queued = list(dict.fromkeys(out.lane for out in turn.outgoing))
+        token = object()
         if lanes is not None:  # perf: take the lanes for the outbox, with their next rows
             batch += [stmt for lane in queued for stmt in _take_lane(lanes, lane, now)]
-        results = await self.engine.run(batch)
+            for lane in queued:
+                self._lane_touched(lane)
+                self._lanes_taking[lane] = (lanes.prefix + lane, token)
+        try:
+            results = await self.engine.run(batch)
+        except BaseException:
+            self._took_lanes_not(queued, token)
+            raise
         ids = [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
         row, state = self._turn_read(turn.chat_key, results[read : read + reads])
         if lanes is not None:
-            self._took_lanes(lanes, queued, results[taking:], now)
+            self._took_lanes(lanes, queued, results[taking:], now, token)
         return ids, row, state
 
     def _took_lanes(
-        self, lanes: LaneLeases, queued: list[str], results: Sequence[Result], now: float
+        self,
+        lanes: LaneLeases,
+        queued: list[str],
+        results: Sequence[Result],
+        now: float,
+        token: object,
     ) -> None:
-        """Remember the lanes a commit took (``_take_lane``'s results), for ``claim_lane``."""
+        """Remember the lanes a commit took (``_take_lane``'s results), for ``claim_lane``,
+        unless the lane was looked at or changed while the commit was on its way."""
         if len(self._lanes_taken) > 1_000:  # never claimed (the outbox closed): forget them
             self._lanes_taken.clear()
         for n, lane in enumerate(queued):
             took, found = results[2 * n], results[2 * n + 1].one()
-            if took.rowcount == 1:
+            taking = self._lanes_taking.get(lane)
+            untouched = taking is not None and taking[1] is token
+            if untouched:
+                del self._lanes_taking[lane]
+            if took.rowcount == 1 and untouched:
                 following = None if found is None else rows.outbox(found)
                 self._lanes_taken[lane] = (lanes.prefix + lane, lanes.owner, now, following)
-            else:  # held by another process, or by our own worker, which reads it anyway
-                self._lanes_taken.pop(lane, None)
+
+    def _took_lanes_not(self, queued: list[str], token: object) -> None:
+        for lane in queued:
+            taking = self._lanes_taking.get(lane)
+            if taking is not None and taking[1] is token:
+                del self._lanes_taking[lane]
 
     def _turn_batch(self, turn: Turn, now: float) -> tuple[list[Stmt], int]:
         """The turn's statements, and where its outbox inserts start among them."""
@@ -323,12 +361,12 @@ class SqlStore:
 
     # outbox ----------------------------------------------------------------------------
     async def enqueue(self, out: Outgoing, now: float) -> int:
-        self._lanes_taken.pop(out.lane, None)
+        self._lane_touched(out.lane)
         [result] = await self.engine.run([_enqueue(out, now)])
         return int(result.rows[0]["id"])
 
     async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
-        self._lanes_taken.pop(lane, None)
+        self._lane_touched(lane)
         [result] = await self.engine.run([_next_outgoing(lane, skip)], write=False)
         row = result.one()
         return None if row is None else rows.outbox(row)
@@ -340,7 +378,7 @@ class SqlStore:
         return [r["lane"] for r in found]
 
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
-        self._lanes_taken.pop(row.lane, None)
+        self._lane_touched(row.lane)
         batch = _sent(row, platform_id, now)
         results = await self.engine.run(batch)
         return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
@@ -354,7 +392,7 @@ class SqlStore:
         skip: Sequence[int] = (),
         lease: tuple[str, str] | None = None,
     ) -> tuple[int, OutboxRow | None]:
-        self._lanes_taken.pop(row.lane, None)
+        self._lane_touched(row.lane)
         batch = _sent(row, platform_id, now)
         read = len(batch)
         batch.append(_next_outgoing(row.lane, (row.id, *skip)))
@@ -372,7 +410,7 @@ class SqlStore:
         return count, None if found is None else rows.outbox(found)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
-        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
             not_before,
@@ -382,11 +420,11 @@ class SqlStore:
 
     # secwire: a long message's pieces sent so far
     async def mark_progress(self, outbox_id: int, pieces: int) -> None:
-        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write("UPDATE outbox SET progress = ? WHERE id = ?", pieces, outbox_id)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
-        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
             "sent_at = ? WHERE id = ?",
@@ -449,7 +487,7 @@ class SqlStore:
         return unreachable and results[-1].rowcount == 1
 
     async def hold_outgoing(self, outbox_id: int, reason: str) -> None:
-        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET status = 'held', error = ? WHERE id = ? AND status = 'pending'",
             reason[:ERROR_CHARS],
@@ -457,11 +495,11 @@ class SqlStore:
         )
 
     async def release_held(self, lane: str) -> int:
-        self._lanes_taken.pop(lane, None)
+        self._lane_touched(lane)
         return max((await self.engine.run([_release(lane)]))[0].rowcount, 0)
 
     async def resend_refused(self, platform_id: str, now: float) -> str | None:
-        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         row = await self._one(
             "SELECT id, lane, payload FROM outbox WHERE platform_id = ? AND status = 'sent' "
             "ORDER BY id DESC LIMIT 1",
@@ -701,7 +739,7 @@ class SqlStore:
 
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:
-        self._lanes_taken.clear()  # perf: rare; which lane it was does not matter
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         web = "web:%"  # web-chat visitors are anonymous: nothing of theirs is kept
         results = await self.engine.run(
             [

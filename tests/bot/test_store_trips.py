@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,3 +194,30 @@ async def test_a_lane_given_back_after_the_commit_is_read_again(store: Store) ->
     assert await store.claim("outbox:" + CHAT, "other", 2.1, 60.0)
     took, _ = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
     assert not took
+
+
+async def test_a_lane_sent_from_while_the_commit_was_on_its_way_is_read_again(
+    store: Store,
+) -> None:
+    if isinstance(store, MemoryStore):
+        pytest.skip("no trips to overlap")
+    turn = await _turn_with_replies(store)
+    engine: Any = store.engine  # type: ignore[attr-defined]
+    commit = engine.run
+    overlapping = True
+
+    async def run(stmts: Any, write: bool = True) -> Any:
+        nonlocal overlapping
+        results = await commit(stmts, write)
+        if overlapping and len(stmts) > 3:  # the commit is in: before its answer is read,
+            overlapping = False  # a worker of the lane still running sends what it queued
+            while (row := await store.next_outgoing(CHAT)) is not None:
+                await store.mark_sent(row, None, 2.1)
+        return results
+
+    engine.run = run
+    await store.commit_and_next(turn, 2.0, None, LANES)
+    assert not overlapping
+    took, row = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
+    assert took
+    assert row is None  # not the reply the running worker sent already
