@@ -138,7 +138,12 @@ class Gateway:
             orders=self.orders,
         )
         self.runtime = Runtime(
-            self.store, handlers.handle, self.outbox.kick, self.metrics, shared=self.shared
+            self.store,
+            handlers.handle,
+            self.outbox.kick,
+            self.metrics,
+            shared=self.shared,
+            lanes=self.outbox.leases.taken_for_me(),  # perf: a commit takes its lanes
         )
         self.timers = TimerClock(self.store, self.runtime.schedule)
         self.intake = Intake(self.store, self.metrics, self.runtime.schedule)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.store.base import Leases
+from bot.store.base import LaneLeases, Leases
 
 T = TypeVar("T")
 
@@ -92,6 +92,11 @@ class LeaseHolder:
         if len(self._until) > _REMEMBERED:
             self._until = {k: v for k, v in self._until.items() if v > now}
         self._until[key] = now + self.ttl
+
+    def taken_for_me(self) -> LaneLeases:
+        """perf: what a store needs to take keys for this holder in another trip (a turn's
+        commit takes its lanes for the outbox); ``claim_with`` then finds them taken."""
+        return LaneLeases(self.prefix, self.owner, self.ttl)
 
     def holds(self, key: str) -> bool:
         return key in self._until

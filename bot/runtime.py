@@ -14,7 +14,15 @@ from bot.handlers import Handled
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
-from bot.store.base import Conversations, InboundLog, InboundRow, Leases, OutboxRow, Outgoing
+from bot.store.base import (
+    Conversations,
+    InboundLog,
+    InboundRow,
+    LaneLeases,
+    Leases,
+    OutboxRow,
+    Outgoing,
+)
 
 log = logging.getLogger("japri.runtime")
 
@@ -49,6 +57,7 @@ class Runtime:
         wall: Callable[[], float] = time.time,
         sleep: Sleep = asyncio.sleep,
         shared: bool = False,
+        lanes: LaneLeases | None = None,
     ) -> None:
         self.store = store
         self.handle = handle
@@ -56,6 +65,7 @@ class Runtime:
         self.metrics = metrics
         self.wall = wall
         self.shared = shared  # other processes work on the same store
+        self.lanes = lanes if shared else None  # perf: the outbox's, taken with a commit
         self.leases = LeaseHolder(store, "", LEASE_SECONDS, wall=wall, sleep=sleep)
         self._workers = KeyedWorkers(self._drain, "chat")
 
@@ -127,8 +137,9 @@ class Runtime:
         handled = await self.handle(row, event, now)
         lease = (self.leases.prefix + chat_key, self.leases.owner) if held else None
         self._workers.seen(chat_key)  # the commit reads the chat's queue
-        # perf: the commit, the next event and (at the end) the lease, in one trip
-        ids, following, _ = await self.store.commit_and_next(handled.turn, now, lease)
+        # perf: the commit, the next event, (at the end) the lease and the lanes the turn
+        # queued for, taken for the outbox (with their next rows), in one trip
+        ids, following, _ = await self.store.commit_and_next(handled.turn, now, lease, self.lanes)
         if following is None and held:
             self.leases.forget(chat_key)
             held = False

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from bot.orders.desk import OrderDesk
+from bot.orders.desk import ORDERS_SHOWN, OrderDesk
 from bot.orders.service import OrderService, ServiceSettings
 from bot.orders.store import MemoryOrderStore, OrderStore
 from bot.orders.trackers import build_tracker
@@ -34,9 +34,11 @@ def order_store(store: Any) -> OrderStore:
     """The orders of the gateway's store: its own SQL tables, or memory for memory://."""
     engine = getattr(store, "engine", None)
     if engine is not None:
-        from bot.store.orders import SqlOrderStore
+        from bot.store.orders import SqlOrderStore, TurnOrders
 
-        return SqlOrderStore(engine)
+        reads = TurnOrders(ORDERS_SHOWN)  # perf: each turn's orders, read with its event
+        store.turn_orders = reads
+        return SqlOrderStore(engine, reads)
     return MemoryOrderStore()
 
 

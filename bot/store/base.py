@@ -92,6 +92,16 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
+class LaneLeases:
+    """Whose the outbox's lane leases are: key ``prefix + lane``, ``owner``, ``ttl``
+    seconds."""
+
+    prefix: str
+    owner: str
+    ttl: float
+
+
+@dataclass(frozen=True, slots=True)
 class HandoffEvent:
     """A handoff opened (``reason``), first answered (``seller``), or closed."""
 
@@ -197,12 +207,17 @@ class Conversations(Protocol):
 
     # perf: one trip a turn instead of two ------------------------------------------------
     async def commit_and_next(
-        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+        self,
+        turn: Turn,
+        now: float,
+        lease: tuple[str, str] | None = None,
+        lanes: LaneLeases | None = None,
     ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
         """``commit_turn``, then the chat's next pending event and its state, as
         ``next_turn`` reads them, in the same transaction. ``lease`` (key, owner): give
         that lease back in it too when no event is pending (the caller no longer holds it
-        then)."""
+        then). ``lanes``: also take, for the outbox, the lease of each lane the turn queued
+        for that no one holds (perf: its ``claim_lane`` right after needs no trip)."""
         ...
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:

@@ -1,6 +1,6 @@
 """What the SQL store needs from a database engine: run a batch of statements atomically.
 
-One batch is one transaction and, on PostgreSQL, one round trip (pipeline mode); on SQLite
+One batch is one transaction and, on PostgreSQL, one round trip (one query text); on SQLite
 one hop to the connection's own thread. Driver errors leave an engine as ``StoreError``.
 """
 

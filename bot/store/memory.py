@@ -18,6 +18,7 @@ from bot.store.base import (
     Contact,
     HandoffEvent,
     InboundRow,
+    LaneLeases,
     OutboxRow,
     Outgoing,
     Reach,
@@ -186,12 +187,21 @@ class MemoryStore:
 
     # perf: as SqlStore's, one call a turn
     async def commit_and_next(
-        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+        self,
+        turn: Turn,
+        now: float,
+        lease: tuple[str, str] | None = None,
+        lanes: LaneLeases | None = None,
     ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
         ids = await self.commit_turn(turn, now)
         row, state = await self.next_turn(turn.chat_key)
         if row is None and lease is not None:
             await self.release(*lease)
+        if lanes is not None:
+            for lane in dict.fromkeys(out.lane for out in turn.outgoing):
+                holder = self._tables.leases.get(lanes.prefix + lane)
+                if holder is None or holder[1] < now:  # no one holds it (us neither)
+                    self._tables.leases[lanes.prefix + lane] = (lanes.owner, now + lanes.ttl)
         return ids, row, state
 
     async def handed_off_chats(self) -> list[tuple[str, dict[str, Any]]]:

@@ -19,18 +19,60 @@ from bot.orders.model import (
 )
 from bot.orders.store import DuplicateOrder, UnknownOrder
 from bot.store.dialect import Stmt
-from bot.store.engine import Engine
+from bot.store.engine import Engine, Result
+
+_FOR_CHAT = "SELECT data FROM orders WHERE chat_key = ? ORDER BY created_at DESC, number DESC"
+
+
+class TurnOrders:
+    """perf (issue 9): each chat's newest ``limit`` orders, read by the ``SqlStore`` in
+    the same trip as the chat's next event and handed once to that turn's ``for_chat``
+    (the engine sees them every turn), instead of a trip of their own. An order written
+    in this process drops them all; one written by another process is seen as a read
+    made with the event would see it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._read: dict[str, list[dict[str, Any]]] = {}
+
+    def statement(self, chat_key: str) -> Stmt:
+        return (f"{_FOR_CHAT} LIMIT ?", (chat_key, self.limit))
+
+    def keep(self, chat_key: str, found: list[dict[str, Any]] | None) -> None:
+        """What ``statement`` read with the chat's next event (None: no event)."""
+        if found is None:
+            self._read.pop(chat_key, None)
+            return
+        if len(self._read) > 10_000:  # turns that never asked: forget them
+            self._read.clear()
+        self._read[chat_key] = found
+
+    def take(self, chat_key: str, limit: int | None) -> list[dict[str, Any]] | None:
+        return self._read.pop(chat_key, None) if limit == self.limit else None
+
+    def forget(self) -> None:
+        self._read.clear()
 
 
 class SqlOrderStore:
     """Orders by number, chat, shop-system id and phone; each method one transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, turn_orders: TurnOrders | None = None) -> None:
         self.engine = engine
+        self.turn_orders = turn_orders  # perf: read with each turn's event
 
     async def _rows(self, sql: str, *params: Any) -> list[Order]:
         [result] = await self.engine.run([(sql, params)], write=False)
-        return [from_dict(json.loads(row["data"])) for row in result.rows]
+        return _orders(result.rows)
+
+    async def _write(self, batch: list[Stmt]) -> list[Result]:
+        if self.turn_orders is not None:
+            self.turn_orders.forget()  # the orders read with a turn may be old now
+        try:
+            return await self.engine.run(batch)
+        finally:
+            if self.turn_orders is not None:
+                self.turn_orders.forget()
 
     async def create(
         self, order: Order, prefix: str = "JP", event: tuple[str, str] | None = None
@@ -40,7 +82,7 @@ class SqlOrderStore:
         if order.number:
             if await self.get(order.number) is not None:
                 raise DuplicateOrder(f"order {order.number} already exists")
-            await self.engine.run([_insert(order), *_event(event)])
+            await self._write([_insert(order), *_event(event)])
             return order
         month = f"{prefix}{order.created_at:%y%m}"
         while True:
@@ -60,7 +102,7 @@ class SqlOrderStore:
                 order, number=order_number(order.created_at, int(row["last"]), prefix)
             )
             if await self.get(numbered.number) is None:
-                await self.engine.run([_insert(numbered), *_event(event)])
+                await self._write([_insert(numbered), *_event(event)])
                 return numbered
 
     async def get(self, number: str) -> Order | None:
@@ -74,10 +116,13 @@ class SqlOrderStore:
         return found[0] if found else None
 
     async def for_chat(self, chat_key: str, limit: int | None = None) -> list[Order]:
-        sql = "SELECT data FROM orders WHERE chat_key = ? ORDER BY created_at DESC, number DESC"
+        if self.turn_orders is not None:
+            found = self.turn_orders.take(chat_key, limit)
+            if found is not None:  # perf: read with the turn's event just now
+                return _orders(found)
         if limit is None:
-            return await self._rows(sql, chat_key)
-        return await self._rows(sql + " LIMIT ?", chat_key, limit)
+            return await self._rows(_FOR_CHAT, chat_key)
+        return await self._rows(_FOR_CHAT + " LIMIT ?", chat_key, limit)
 
     async def by_phone(self, phone: str) -> list[Order]:
         wanted = phone_key(phone)
@@ -90,7 +135,7 @@ class SqlOrderStore:
 
     async def update(self, order: Order, event: tuple[str, str] | None = None) -> Order:
         key = number_key(order.number)
-        result, *_ = await self.engine.run([
+        result, *_ = await self._write([
             (
                 "UPDATE orders SET data = ?, status = ?, phone_key = ?, external_id = ?, "
                 "history_len = ? WHERE number_key = ? AND history_len <= ?",
@@ -125,6 +170,10 @@ class SqlOrderStore:
             f"SELECT data FROM orders WHERE status IN ({marks}) ORDER BY created_at, number",  # noqa: S608 - only placeholders
             *statuses,
         )
+
+
+def _orders(found: list[dict[str, Any]]) -> list[Order]:
+    return [from_dict(json.loads(row["data"])) for row in found]
 
 
 def _json(order: Order) -> str:

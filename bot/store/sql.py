@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.store import rows
 from bot.store.base import (
     Contact,
     HandoffEvent,
     InboundRow,
+    LaneLeases,
     OutboxRow,
     Outgoing,
     Reach,
@@ -26,6 +27,9 @@ from bot.store.base import (
 from bot.store.dialect import Stmt
 from bot.store.engine import Engine, Result
 from bot.store.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    from bot.store.orders import TurnOrders
 
 ERROR_CHARS = 2000
 
@@ -59,6 +63,17 @@ class SqlStore:
         # read. Only the chat's lease holder reads and writes it during the turn; its
         # commit (or failure) drops the entry.
         self._prefetched: dict[str, str | None] = {}
+        # perf: lanes a commit took for the outbox (``commit_and_next(lanes=…)``): lane ->
+        # (lease key, owner, when, the lane's next row as read in that commit), for the
+        # outbox's ``claim_lane`` right after. Any other look at or change of the lane's
+        # queue or lease drops the entry (then ``claim_lane`` reads the lane again).
+        self._lanes_taken: dict[str, tuple[str, str, float, OutboxRow | None]] = {}
+        # perf: lanes a commit on its way takes: lane -> (lease key, a token of that
+        # commit). A look at or change of the lane meanwhile drops it; the commit then
+        # keeps nothing of that lane.
+        self._lanes_taking: dict[str, tuple[str, object]] = {}
+        # perf: the chat's newest orders, read with its next event (set by the orders)
+        self.turn_orders: TurnOrders | None = None
 
     async def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
         [result] = await self.engine.run([(sql, params)], write=False)
@@ -108,12 +123,23 @@ class SqlStore:
 
     async def next_turn(self, chat_key: str) -> tuple[InboundRow | None, dict[str, Any] | None]:
         """The chat's next pending event and its state, read together (one trip)."""
-        [result] = await self.engine.run([_next_turn(chat_key)], write=False)
-        return self._turn_read(chat_key, result.one())
+        results = await self.engine.run(self._turn_reads(chat_key), write=False)
+        return self._turn_read(chat_key, results)
+
+    def _turn_reads(self, chat_key: str) -> list[Stmt]:
+        """The chat's next event with its state (and its newest orders, when asked)."""
+        reads = [_next_turn(chat_key)]
+        if self.turn_orders is not None:
+            reads.append(self.turn_orders.statement(chat_key))
+        return reads
 
     def _turn_read(
-        self, chat_key: str, row: dict[str, Any] | None
+        self, chat_key: str, results: Sequence[Result]
     ) -> tuple[InboundRow | None, dict[str, Any] | None]:
+        """What ``_turn_reads`` read (``results``, the statements' own)."""
+        row = results[0].one()
+        if self.turn_orders is not None:
+            self.turn_orders.keep(chat_key, None if row is None else results[1].rows)
         if row is None:
             self._prefetched.pop(chat_key, None)
             return None, None
@@ -140,6 +166,7 @@ class SqlStore:
 
     # leases ----------------------------------------------------------------------------
     async def claim(self, key: str, owner: str, now: float, ttl: float) -> bool:
+        self._lane_lease_used(key)
         [claimed] = await self.engine.run([_claim(key, owner, now, ttl)])
         return claimed.rowcount == 1
 
@@ -147,17 +174,20 @@ class SqlStore:
     async def claim_turn(
         self, key: str, owner: str, now: float, ttl: float, chat_key: str
     ) -> tuple[bool, InboundRow | None, dict[str, Any] | None]:
-        claimed, found = await self.engine.run(
-            [_claim(key, owner, now, ttl), _next_turn(chat_key)]
+        claimed, *found = await self.engine.run(
+            [_claim(key, owner, now, ttl), *self._turn_reads(chat_key)]
         )
         if claimed.rowcount != 1:
             return False, None, None
-        row, state = self._turn_read(chat_key, found.one())
+        row, state = self._turn_read(chat_key, found)
         return True, row, state
 
     async def claim_lane(
         self, key: str, owner: str, now: float, ttl: float, lane: str
     ) -> tuple[bool, OutboxRow | None]:
+        taken = self._lanes_taken.pop(lane, None)
+        if taken is not None and taken[:2] == (key, owner) and 0 <= now - taken[2] < ttl / 4:
+            return True, taken[3]  # perf: the turn's commit took it just now
         claimed, found = await self.engine.run(
             [_claim(key, owner, now, ttl), _next_outgoing(lane, ())]
         )
@@ -165,10 +195,31 @@ class SqlStore:
         return claimed.rowcount == 1, None if row is None else rows.outbox(row)
 
     async def release(self, key: str, owner: str) -> None:
+        self._lane_lease_used(key)
         await self._write("DELETE FROM leases WHERE key = ? AND owner = ?", key, owner)
+
+    def _lane_lease_used(self, key: str) -> None:
+        """perf: a lease changes hands outside a commit: a lane taken with it is read anew."""
+        if not (self._lanes_taken or self._lanes_taking):
+            return
+        keys = [(lane, taken[0]) for lane, taken in self._lanes_taken.items()]
+        keys += [(lane, taking[0]) for lane, taking in self._lanes_taking.items()]
+        for lane, lease in keys:
+            if lease == key:
+                self._lane_touched(lane)
+
+    def _lane_touched(self, lane: str) -> None:
+        """perf: what a commit took or takes of ``lane`` for the outbox is no longer known."""
+        self._lanes_taken.pop(lane, None)
+        self._lanes_taking.pop(lane, None)
+
+    def _lanes_touched(self) -> None:
+        self._lanes_taken.clear()
+        self._lanes_taking.clear()
 
     # secwire: a killed predecessor's leases
     async def drop_leases(self) -> int:
+        self._lanes_touched()
         return max((await self._write("DELETE FROM leases")).rowcount, 0)
 
     # conversations ---------------------------------------------------------------------
@@ -190,11 +241,16 @@ class SqlStore:
 
     # perf: the turn, the next event and (when none is left) the lease, in one trip
     async def commit_and_next(
-        self, turn: Turn, now: float, lease: tuple[str, str] | None = None
+        self,
+        turn: Turn,
+        now: float,
+        lease: tuple[str, str] | None = None,
+        lanes: LaneLeases | None = None,
     ) -> tuple[list[int], InboundRow | None, dict[str, Any] | None]:
         batch, first_out = self._turn_batch(turn, now)
         read = len(batch)
-        batch.append(_next_turn(turn.chat_key))
+        batch += self._turn_reads(turn.chat_key)
+        reads = len(batch) - read
         if lease is not None:
             batch.append(
                 (
@@ -203,10 +259,52 @@ class SqlStore:
                     (lease[0], lease[1], turn.chat_key),
                 )
             )
-        results = await self.engine.run(batch)
+        taking = len(batch)
+        queued = list(dict.fromkeys(out.lane for out in turn.outgoing))
+        token = object()
+        if lanes is not None:  # perf: take the lanes for the outbox, with their next rows
+            batch += [stmt for lane in queued for stmt in _take_lane(lanes, lane, now)]
+            for lane in queued:
+                self._lane_touched(lane)
+                self._lanes_taking[lane] = (lanes.prefix + lane, token)
+        try:
+            results = await self.engine.run(batch)
+        except BaseException:
+            self._took_lanes_not(queued, token)
+            raise
         ids = [int(r.rows[0]["id"]) for r in results[first_out : first_out + len(turn.outgoing)]]
-        row, state = self._turn_read(turn.chat_key, results[read].one())
+        row, state = self._turn_read(turn.chat_key, results[read : read + reads])
+        if lanes is not None:
+            self._took_lanes(lanes, queued, results[taking:], now, token)
         return ids, row, state
+
+    def _took_lanes(
+        self,
+        lanes: LaneLeases,
+        queued: list[str],
+        results: Sequence[Result],
+        now: float,
+        token: object,
+    ) -> None:
+        """Remember the lanes a commit took (``_take_lane``'s results), for ``claim_lane``,
+        unless the lane was looked at or changed while the commit was on its way."""
+        if len(self._lanes_taken) > 1_000:  # never claimed (the outbox closed): forget them
+            self._lanes_taken.clear()
+        for n, lane in enumerate(queued):
+            took, found = results[2 * n], results[2 * n + 1].one()
+            taking = self._lanes_taking.get(lane)
+            untouched = taking is not None and taking[1] is token
+            if untouched:
+                del self._lanes_taking[lane]
+            if took.rowcount == 1 and untouched:
+                following = None if found is None else rows.outbox(found)
+                self._lanes_taken[lane] = (lanes.prefix + lane, lanes.owner, now, following)
+
+    def _took_lanes_not(self, queued: list[str], token: object) -> None:
+        for lane in queued:
+            taking = self._lanes_taking.get(lane)
+            if taking is not None and taking[1] is token:
+                del self._lanes_taking[lane]
 
     def _turn_batch(self, turn: Turn, now: float) -> tuple[list[Stmt], int]:
         """The turn's statements, and where its outbox inserts start among them."""
@@ -263,10 +361,12 @@ class SqlStore:
 
     # outbox ----------------------------------------------------------------------------
     async def enqueue(self, out: Outgoing, now: float) -> int:
+        self._lane_touched(out.lane)
         [result] = await self.engine.run([_enqueue(out, now)])
         return int(result.rows[0]["id"])
 
     async def next_outgoing(self, lane: str, skip: Sequence[int] = ()) -> OutboxRow | None:
+        self._lane_touched(lane)
         [result] = await self.engine.run([_next_outgoing(lane, skip)], write=False)
         row = result.one()
         return None if row is None else rows.outbox(row)
@@ -282,6 +382,7 @@ class SqlStore:
         return [r["lane"] for r in found]
 
     async def mark_sent(self, row: OutboxRow, platform_id: str | None, now: float) -> int:
+        self._lane_touched(row.lane)
         batch = _sent(row, platform_id, now)
         results = await self.engine.run(batch)
         return int(results[1].rows[0]["n"]) if row.log_chat is not None else 0
@@ -295,6 +396,7 @@ class SqlStore:
         skip: Sequence[int] = (),
         lease: tuple[str, str] | None = None,
     ) -> tuple[int, OutboxRow | None]:
+        self._lane_touched(row.lane)
         batch = _sent(row, platform_id, now)
         read = len(batch)
         batch.append(_next_outgoing(row.lane, (row.id, *skip)))
@@ -312,6 +414,7 @@ class SqlStore:
         return count, None if found is None else rows.outbox(found)
 
     async def mark_retry(self, outbox_id: int, not_before: float, error: str) -> None:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET attempts = attempts + 1, not_before = ?, error = ? WHERE id = ?",
             not_before,
@@ -321,9 +424,11 @@ class SqlStore:
 
     # secwire: a long message's pieces sent so far
     async def mark_progress(self, outbox_id: int, pieces: int) -> None:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write("UPDATE outbox SET progress = ? WHERE id = ?", pieces, outbox_id)
 
     async def mark_failed(self, outbox_id: int, error: str, now: float) -> None:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ?, "
             "sent_at = ? WHERE id = ?",
@@ -386,6 +491,7 @@ class SqlStore:
         return unreachable and results[-1].rowcount == 1
 
     async def hold_outgoing(self, outbox_id: int, reason: str) -> None:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         await self._write(
             "UPDATE outbox SET status = 'held', error = ? WHERE id = ? AND status = 'pending'",
             reason[:ERROR_CHARS],
@@ -393,9 +499,11 @@ class SqlStore:
         )
 
     async def release_held(self, lane: str) -> int:
+        self._lane_touched(lane)
         return max((await self.engine.run([_release(lane)]))[0].rowcount, 0)
 
     async def resend_refused(self, platform_id: str, now: float) -> str | None:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         row = await self._one(
             "SELECT id, lane, payload FROM outbox WHERE platform_id = ? AND status = 'sent' "
             "ORDER BY id DESC LIMIT 1",
@@ -635,6 +743,7 @@ class SqlStore:
 
     # retention -------------------------------------------------------------------------
     async def purge(self, before: float) -> int:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
         web = "web:%"  # web-chat visitors are anonymous: nothing of theirs is kept
         results = await self.engine.run(
             [
@@ -739,6 +848,18 @@ def _claim(key: str, owner: str, now: float, ttl: float) -> Stmt:
         "WHERE leases.owner = excluded.owner OR leases.until < ?",
         (key, owner, now + ttl, now),
     )
+
+
+def _take_lane(lanes: LaneLeases, lane: str, now: float) -> list[Stmt]:
+    """Take the lane's lease only when no one holds it (us neither: then the first
+    statement changes no row), and read the lane's next row."""
+    take = (
+        "INSERT INTO leases (key, owner, until) VALUES (?, ?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+        "WHERE leases.until < ?",
+        (lanes.prefix + lane, lanes.owner, now + lanes.ttl, now),
+    )
+    return [take, _next_outgoing(lane, ())]
 
 
 def _next_turn(chat_key: str) -> Stmt:

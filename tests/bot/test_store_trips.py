@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.commands import Say, queued
 from bot.store import open_store
-from bot.store.base import Store, Turn
+from bot.store.base import LaneLeases, Store, Turn
 from bot.store.memory import MemoryStore
 
 CHAT = "telegram:5"
@@ -135,3 +136,88 @@ async def test_the_lanes_last_mark_gives_its_lease_back(store: Store) -> None:
     _, none = await store.mark_sent_next(b, None, 3.0, (), (key, "me"))
     assert none is None
     assert await store.claim(key, "other", 3.0, 60.0)
+
+
+LANES = LaneLeases("outbox:", "me", 60.0)
+SELLERS = "telegram:-100"
+
+
+async def _turn_with_replies(store: Store) -> Turn:
+    await _accept(store, 1)
+    first, _ = await store.next_turn(CHAT)
+    assert first is not None
+    replies = [
+        queued(CHAT, Say("halo")),
+        queued(CHAT, Say("apa kabar")),
+        queued(SELLERS, Say("!")),
+    ]
+    return Turn(first.id, CHAT, None, replies)
+
+
+async def test_a_commit_takes_the_lanes_it_queued_for_for_the_outbox(store: Store) -> None:
+    await store.commit_and_next(await _turn_with_replies(store), 2.0, None, LANES)
+    assert not await store.claim("outbox:" + CHAT, "other", 2.5, 60.0)
+    assert not await store.claim("outbox:" + SELLERS, "other", 2.5, 60.0)
+    took, row = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
+    assert took
+    assert row is not None
+    assert row.payload["text"] == "halo"  # the lane's first row, as a read gives it
+    took, row = await store.claim_lane("outbox:" + SELLERS, "me", 2.5, 60.0, SELLERS)
+    assert took
+    assert row is not None
+    assert row.payload["text"] == "!"
+
+
+async def test_a_commit_leaves_a_lane_another_process_holds(store: Store) -> None:
+    assert await store.claim("outbox:" + CHAT, "other", 1.0, 60.0)
+    await store.commit_and_next(await _turn_with_replies(store), 2.0, None, LANES)
+    took, _ = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
+    assert not took
+
+
+async def test_a_lane_sent_from_after_the_commit_is_read_again(store: Store) -> None:
+    """A worker of the lane still running in this process may send what the commit
+    queued before the next worker claims the lane: that one must not send it again."""
+    await store.commit_and_next(await _turn_with_replies(store), 2.0, None, LANES)
+    for _ in range(2):  # the running worker sends both replies
+        row = await store.next_outgoing(CHAT)
+        assert row is not None
+        await store.mark_sent(row, None, 2.2)
+    took, row = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
+    assert took
+    assert row is None
+
+
+async def test_a_lane_given_back_after_the_commit_is_read_again(store: Store) -> None:
+    await store.commit_and_next(await _turn_with_replies(store), 2.0, None, LANES)
+    await store.release("outbox:" + CHAT, "me")
+    assert await store.claim("outbox:" + CHAT, "other", 2.1, 60.0)
+    took, _ = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
+    assert not took
+
+
+async def test_a_lane_sent_from_while_the_commit_was_on_its_way_is_read_again(
+    store: Store,
+) -> None:
+    if isinstance(store, MemoryStore):
+        pytest.skip("no trips to overlap")
+    turn = await _turn_with_replies(store)
+    engine: Any = store.engine  # type: ignore[attr-defined]
+    commit = engine.run
+    overlapping = True
+
+    async def run(stmts: Any, write: bool = True) -> Any:
+        nonlocal overlapping
+        results = await commit(stmts, write)
+        if overlapping and len(stmts) > 3:  # the commit is in: before its answer is read,
+            overlapping = False  # a worker of the lane still running sends what it queued
+            while (row := await store.next_outgoing(CHAT)) is not None:
+                await store.mark_sent(row, None, 2.1)
+        return results
+
+    engine.run = run
+    await store.commit_and_next(turn, 2.0, None, LANES)
+    assert not overlapping
+    took, row = await store.claim_lane("outbox:" + CHAT, "me", 2.5, 60.0, CHAT)
+    assert took
+    assert row is None  # not the reply the running worker sent already
