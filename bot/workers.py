@@ -29,7 +29,8 @@ def _socket(host: str, port: int) -> socket.socket:
     if hasattr(socket, "SO_REUSEPORT"):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
-    sock.listen(2048)
+    # not listening yet: uvicorn listens once the app has started (store open, FAQ
+    # loaded), so the kernel hands no connection to a worker that cannot answer it yet
     sock.setblocking(False)
     return sock
 
