@@ -59,6 +59,8 @@ class Candidate:
     # how many of the unexplained keys are ideas of the vocabulary ("@salah"), not bare
     # words: a named idea that this entry does not know is something else asked
     unexplained_ideas: int = 0
+    # which of ``evidence`` the entry's own questions use (``asked`` counts them)
+    asks: frozenset[str] = frozenset()
 
     @property
     def lone_word(self) -> bool:
@@ -296,6 +298,7 @@ class Matcher:
                     max((query[k] for k in elsewhere), default=0.0),
                     max((query[k] for k in asked), default=0.0),
                     sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
+                    frozenset(asked),
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))
