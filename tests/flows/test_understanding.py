@@ -10,7 +10,14 @@ import pytest
 from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import NOT_THIS, _lone_idea_at, _second_guess, _well_founded, decide
+from flows.faq import (
+    NOT_THIS,
+    _lone_idea_at,
+    _second_guess,
+    _sole_candidate,
+    _well_founded,
+    decide,
+)
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -536,3 +543,24 @@ def test_a_second_guess_may_be_a_word_only_its_questions_ask(
     match = MatchResult("clarify", (best, rival), ("retur",))
     expected = (shop.get("ukuran-kemasan"),) if offered else ()
     assert _second_guess(match, shop) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "named", "sole"),
+    [
+        # only the returns entry's answer mentions sending ("kirim video unboxing"): no
+        # real choice beside the shipping-cost entry, whose questions ask it
+        (0, frozenset(), True),
+        (1, frozenset(), False),  # its questions use a word of the message too: a choice
+        (0, frozenset({"@retur"}), False),  # its name says it: a choice
+    ],
+)
+def test_a_rival_only_its_answer_ties_to_the_message_is_no_real_choice(
+    asked: int, named: frozenset[str], sole: bool, shop: Faq
+) -> None:
+    best = Candidate("ongkir", 0.6, frozenset({"@kirim", "@biaya"}), 1, 2, asks=frozenset())
+    rival = Candidate(
+        "retur", 0.54, frozenset({"@kirim", "@retur"}), 1, asked, asks=frozenset(), named=named
+    )
+    match = MatchResult("clarify", (best, rival), ("ongkir", "retur"))
+    assert (_sole_candidate(match, shop) == shop.get("ongkir")) is sole
