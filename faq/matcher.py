@@ -59,6 +59,16 @@ class Candidate:
     # how many of the unexplained keys are ideas of the vocabulary ("@salah"), not bare
     # words: a named idea that this entry does not know is something else asked
     unexplained_ideas: int = 0
+    # which of ``evidence`` the entry's own questions use (``asked`` counts them)
+    asks: frozenset[str] = frozenset()
+    # which of ``evidence`` the entry's id names ("cara-simpan": how to store it)
+    named: frozenset[str] = frozenset()
+
+    @property
+    def answer_only(self) -> bool:
+        """Whether only the wording of its answer ties the message to this entry: neither
+        its questions nor its name use a word of the message."""
+        return not self.asked and not self.named
 
     @property
     def lone_word(self) -> bool:
@@ -86,10 +96,14 @@ class MatchResult:
         return self.candidates[0].entry_id if self.candidates else None
 
 
+def _id_words(entry: FaqEntry) -> str:
+    return entry.id.replace("-", " ").replace("_", " ")
+
+
 def _answer_text(entry: FaqEntry) -> str:
     """The words of an entry's answer (every language) and its id."""
     parts = list(entry.answer.texts.values()) if entry.answer is not None else []
-    parts.append(entry.id.replace("-", " ").replace("_", " "))
+    parts.append(_id_words(entry))
     return " ".join(parts)
 
 
@@ -127,6 +141,7 @@ class Matcher:
         # against at most a couple of its words and discounted.
         answers = [normalize(_answer_text(entry), self.lexicon) for entry in entries]
         entry_keys = [{k for n in qs for k in n.keys} for qs in normalized]
+        self._id_keys = [frozenset(normalize(_id_words(e), self.lexicon).keys) for e in entries]
         df: dict[str, int] = defaultdict(int)
         for keys, answer in zip(entry_keys, answers, strict=True):
             for key in keys | set(answer.keys) if _ANSWER_IDF else keys:
@@ -296,6 +311,8 @@ class Matcher:
                     max((query[k] for k in elsewhere), default=0.0),
                     max((query[k] for k in asked), default=0.0),
                     sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
+                    frozenset(asked),
+                    evidence & self._id_keys[entry],
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry_id))

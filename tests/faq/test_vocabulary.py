@@ -142,3 +142,18 @@ synonyms:
 """
     ).faq
     assert faq.matcher.rank("termos nya warna apa aja")[0].entry_id == "tumbler"
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        # a worry, a pronoun, a split-off verb prefix, "roughly": chat filler, not what
+        # is asked, so it does not dilute the words that are
+        ("takut luntur ga?", {"@luntur", "@tidak"}),
+        ("casing ku retak", {"@casing", "@rusak"}),
+        ("buat nge-vlog bisa?", {"vlog", "@bisa"}),
+        ("kira-kira sampai kapan?", {"@sampai", "@kapan"}),
+    ],
+)
+def test_chat_filler_is_no_evidence(text: str, left: set[str]) -> None:
+    assert keys(text) == left

@@ -10,7 +10,14 @@ import pytest
 from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import NOT_THIS, _lone_idea_at, _well_founded, decide
+from flows.faq import (
+    NOT_THIS,
+    _lone_idea_at,
+    _second_guess,
+    _sole_candidate,
+    _well_founded,
+    decide,
+)
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -381,7 +388,7 @@ def test_off_topic_questions_are_not_answered(text: str, shop: Faq, policy: Poli
 
 def test_did_you_mean_this_also_offers_a_person(shop: Faq, policy: Policy) -> None:
     conv = Conversation(stage=Stage.BOT)
-    conv, actions = step(conv, BuyerMessage("berat paketnya berapa gram?"), shop, policy, NOW)
+    conv, actions = step(conv, BuyerMessage("pakai retinol ga?"), shop, policy, NOW)
     offered = [o.id for a in actions if isinstance(a, Say) for o in a.options]
     assert offered[-1] == HUMAN_OPTION
     assert HUMAN_OPTION not in conv.options
@@ -501,9 +508,11 @@ def test_goods_the_faq_does_mention_are_no_foreign_trade(
     [
         # "aman" is a word of the pregnancy entry's own questions, not of the returns one
         ("kemasannya aman ga biar ga pecah?", ["retur", "ibu-hamil"]),
-        # the shipping-time entry shares only "sampai", which the returns entry has too:
-        # an echo, not a second guess
-        ("botolnya sampai pecah gitu gimana ya, sampai kapan?", ["retur"]),
+        # "sampai" is in the returns entry's answer, but the shipping-time entry's own
+        # questions ask it ("kapan sampai?"): a second guess too
+        ("botolnya sampai pecah gitu gimana ya, sampai kapan?", ["retur", "lama-kirim"]),
+        # the only other entry near shares nothing with the message the first lacks
+        ("ukuran botolnya gede ga, takut ga muat di tas?", ["ukuran-botol"]),
     ],
 )
 def test_a_second_guess_needs_a_word_of_its_own(
@@ -512,3 +521,46 @@ def test_a_second_guess_needs_a_word_of_its_own(
     trial = try_message(text, shop, policy)
     assert trial.action == "clarify"
     assert trial.options == offered
+
+
+@pytest.mark.parametrize(
+    ("best_asks", "rival_asks", "offered"),
+    [
+        # the returns entry's answer says "kemasan", the packaging entry's questions ask
+        # it: the buyer may have meant that one
+        (frozenset(), frozenset({"@kemasan"}), True),
+        (frozenset({"@retur"}), frozenset({"@kemasan"}), True),
+        # both entries' questions ask it: the next one only echoes the first
+        (frozenset({"@kemasan"}), frozenset({"@kemasan"}), False),
+    ],
+)
+def test_a_second_guess_may_be_a_word_only_its_questions_ask(
+    best_asks: frozenset[str], rival_asks: frozenset[str], offered: bool, shop: Faq
+) -> None:
+    words = frozenset({"@kemasan", "video"})
+    best = Candidate("retur", 0.5, words, 1, len(best_asks), asks=best_asks)
+    rival = Candidate("ukuran-kemasan", 0.4, frozenset({"@kemasan"}), 2, 1, asks=rival_asks)
+    match = MatchResult("clarify", (best, rival), ("retur",))
+    expected = (shop.get("ukuran-kemasan"),) if offered else ()
+    assert _second_guess(match, shop) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "named", "sole"),
+    [
+        # only the returns entry's answer mentions sending ("kirim video unboxing"): no
+        # real choice beside the shipping-cost entry, whose questions ask it
+        (0, frozenset(), True),
+        (1, frozenset(), False),  # its questions use a word of the message too: a choice
+        (0, frozenset({"@retur"}), False),  # its name says it: a choice
+    ],
+)
+def test_a_rival_only_its_answer_ties_to_the_message_is_no_real_choice(
+    asked: int, named: frozenset[str], sole: bool, shop: Faq
+) -> None:
+    best = Candidate("ongkir", 0.6, frozenset({"@kirim", "@biaya"}), 1, 2, asks=frozenset())
+    rival = Candidate(
+        "retur", 0.54, frozenset({"@kirim", "@retur"}), 1, asked, asks=frozenset(), named=named
+    )
+    match = MatchResult("clarify", (best, rival), ("ongkir", "retur"))
+    assert (_sole_candidate(match, shop) == shop.get("ongkir")) is sole
