@@ -7,6 +7,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from bot.channels.base import Sent
@@ -27,8 +28,19 @@ class _Look:
 
 
 LOOK = _Look()
+
+
+@dataclass(frozen=True, slots=True)
+class _After:
+    """perf: what a sent mark read: the lane's next row (None: none) apart from the rows
+    ``beside`` it, those in flight at the time."""
+
+    row: OutboxRow | None
+    beside: frozenset[int]
+
+
 # perf: sends awaiting their answers, by outbox id
-_Flight = dict[int, tuple[OutboxRow, "asyncio.Task[OutboxRow | _Look | None]"]]
+_Flight = dict[int, tuple[OutboxRow, "asyncio.Task[_After | _Look]"]]
 log = logging.getLogger("japri.outbox")
 
 MAX_ATTEMPTS = 12  # with backoff up to 5 minutes: about half an hour of trying
@@ -168,7 +180,7 @@ class Outbox:
                 if flight and (row is None or not _may_overlap(row, flight)):
                     # the next row waits for an answer; with none, so does a kick
                     known = await self._settle(lane, flight, woken if row is None else None)
-                    if known is None:
+                    if known is None and not flight:
                         self._emptied(lane)
                         return  # all answered, nothing queued since: the lane is empty
                     continue
@@ -197,7 +209,7 @@ class Outbox:
                 flight[row.id] = (row, sending)
                 if not woken.is_set():  # nothing queued since the read: wait for the answer
                     known = await self._settle(lane, flight, woken)
-                    if known is None:
+                    if known is None and not flight:
                         self._emptied(lane)
                         return
         except asyncio.CancelledError:  # closed after the grace time: stop those sends too
@@ -237,8 +249,9 @@ class Outbox:
     ) -> OutboxRow | _Look | None:
         """Wait for one send in ``flight`` to be answered (each records its own outcome)
         or, given ``woken``, for a kick, and forget the sends done. What comes next: the
-        lane's next row as the last send read it when it was recorded (None: the lane is
-        empty), or LOOK (read the lane again)."""
+        lane's next row apart from those still in flight, as the send answered just now
+        read it when it was recorded (None: nothing else waits), or LOOK (read the lane
+        again)."""
         tasks: set[asyncio.Future[Any]] = {task for _, task in flight.values()}
         waiting = None if woken is None else asyncio.ensure_future(woken.wait())
         try:
@@ -249,7 +262,7 @@ class Outbox:
         finally:
             if waiting is not None:
                 waiting.cancel()
-        hints: list[OutboxRow | _Look | None] = []
+        hints: list[_After | _Look] = []
         for key, (row, task) in list(flight.items()):
             if not task.done():
                 continue
@@ -262,10 +275,15 @@ class Outbox:
             else:
                 hints.append(task.result())
         # another answer, a new row or a send that failed (its retry is the next row, which
-        # the others' reads left out) may change what is next: read the lane again
-        if flight or woken is None or woken.is_set() or len(hints) != 1:
+        # the others' reads left out) may change what is next: read the lane again. The
+        # mark's read holds (perf) when no kick came since the last read (``woken``) and
+        # it left out exactly the rows still in flight.
+        if woken is None or woken.is_set() or len(hints) != 1:
             return LOOK
-        return hints[0]
+        [hint] = hints
+        if isinstance(hint, _Look) or hint.beside != frozenset(flight):
+            return LOOK
+        return hint.row
 
     async def _nap(self, seconds: float) -> None:
         """Wait for a retry's time, or until the outbox closes."""
@@ -279,7 +297,7 @@ class Outbox:
 
     async def _send(
         self, channel: str, row: OutboxRow, command: Command, flight: _Flight
-    ) -> OutboxRow | _Look | None:
+    ) -> _After | _Look:
         """Send ``row``; once recorded as sent, the lane's next row apart from those in
         ``flight`` (read with the sent mark); LOOK when it failed, waits for a retry or
         stopped halfway."""
@@ -337,7 +355,7 @@ class Outbox:
             took * 1000,
             row.attempts + 1,
         )
-        return following
+        return _After(following, frozenset(others))
 
     async def _next_piece(self, channel: str, lane: str) -> bool:
         """Pace the next piece of a long message like any message; False: stop here."""

@@ -15,7 +15,7 @@ from bot.channels.base import Sent
 from bot.commands import Command, Say, queued
 from bot.errors import ChannelError
 from bot.metrics import Metrics
-from bot.outbox import Outbox
+from bot.outbox import Delivery, Outbox
 from bot.ratelimit import Limits
 from bot.runtime import _firsts
 from bot.store import open_store
@@ -78,7 +78,7 @@ async def store() -> AsyncIterator[CountingStore]:
     await opened.close()
 
 
-def _outbox(store: MemoryStore, platform: Platform, shared: bool = False) -> Outbox:
+def _outbox(store: MemoryStore, platform: Delivery, shared: bool = False) -> Outbox:
     clock = FakeClock()
     clock.now = NOW
     limits = Limits({}, {}, clock=clock.wall)
@@ -200,3 +200,37 @@ async def test_the_store_names_the_lanes_holding_messages(
         assert await opened.lanes_with_held_outbox() == []
     finally:
         await opened.close()
+
+
+async def test_an_answer_that_leaves_only_sends_in_flight_needs_no_read_of_the_lane(
+    store: CountingStore,
+) -> None:
+    from tests.bot.test_outbox_turns import FarPlatform
+
+    platform = FarPlatform()
+    outbox = _outbox(store, platform)
+    await _turn(store, outbox, 1, "halo kak")
+    await _settle()
+    platform.answer("halo kak")
+    await _settle()
+    await _turn(store, outbox, 2, "a1")  # handed over: the lane was left empty
+    await _settle()
+    await _turn(store, outbox, 3, "b1")  # a later turn's reply while a1 waits: read
+    await _settle()
+    assert platform.started == ["halo kak", "a1", "b1"]
+    reads = store.reads
+    platform.answer("a1")  # its sent mark read what waits beside b1: nothing
+    await _settle()
+    assert store.reads == reads
+    await _turn(store, outbox, 4, "c1")  # queued since: the kick makes it look again
+    await _settle()
+    assert platform.started == ["halo kak", "a1", "b1", "c1"]
+    platform.answer("b1")
+    platform.answer("c1")
+    await _settle()
+    assert [row.payload["text"] for row in await _pending(store)] == []
+
+
+async def _pending(store: MemoryStore) -> list[OutboxRow]:
+    row = await store.next_outgoing(LANE)
+    return [] if row is None else [row]
