@@ -36,7 +36,13 @@ class TurnOrders:
         self._read: dict[str, list[dict[str, Any]]] = {}
 
     def statement(self, chat_key: str) -> Stmt:
-        return (f"{_FOR_CHAT} LIMIT ?", (chat_key, self.limit))
+        # perf: nothing read when no event waits (the commit's read, most of the time)
+        return (
+            "SELECT data FROM orders WHERE chat_key = ? AND EXISTS (SELECT 1 FROM inbound "
+            "WHERE chat_key = ? AND status = 'pending') "
+            "ORDER BY created_at DESC, number DESC LIMIT ?",
+            (chat_key, chat_key, self.limit),
+        )
 
     def keep(self, chat_key: str, found: list[dict[str, Any]] | None) -> None:
         """What ``statement`` read with the chat's next event (None: no event)."""
