@@ -1,0 +1,98 @@
+"""POST /webhook/telegram is served straight from ASGI (perf): it answers exactly as the
+FastAPI route does, keeps the edge's body cap and security headers, and records an update
+once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from telegram.request import HTTPXRequest
+
+from bot.app import create_app
+from bot.routes.webhooks import FastTelegramWebhook
+from bot.security import WEBHOOK_BODY
+from bot.settings import load_settings
+from tests.bot.fakes import FakeBotApi
+from tests.bot.gateway_kit import SECRET, TOKEN, tg_text
+
+CASES = [
+    ("a buyer's message", {"X-Telegram-Bot-Api-Secret-Token": SECRET}, None),
+    ("no secret", {}, None),
+    ("a wrong secret", {"X-Telegram-Bot-Api-Secret-Token": "nope"}, None),
+    ("broken JSON", {"X-Telegram-Bot-Api-Secret-Token": SECRET}, b"{not json"),
+    ("not an update", {"X-Telegram-Bot-Api-Secret-Token": SECRET}, b'{"hello": 1}'),
+    ("an update of an odd shape", {"X-Telegram-Bot-Api-Secret-Token": SECRET}, b"[1, 2]"),
+]
+
+
+@pytest.fixture
+async def clients(
+    config: Path,
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient, FastAPI]]:
+    """The app as served, the same app without the fast path (the FastAPI route), and
+    the served app."""
+    apps: list[FastAPI] = []
+    for fast in (True, False):
+        tg = FakeBotApi(TOKEN)
+        request = HTTPXRequest(httpx_kwargs={"transport": tg.transport()})
+        app = create_app(load_settings(config, environ={}), telegram_request=request)
+        if not fast:
+            app.user_middleware = [
+                m for m in app.user_middleware if m.cls is not FastTelegramWebhook
+            ]
+        apps.append(app)
+    async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
+        served, routed = (
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://japri.test")
+            for a in apps
+        )
+        async with served, routed:
+            yield served, routed, apps[0]
+
+
+@pytest.mark.parametrize(("what", "headers", "body"), CASES, ids=[c[0] for c in CASES])
+async def test_the_fast_path_answers_as_the_route_does(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient, FastAPI],
+    what: str,
+    headers: dict[str, str],
+    body: bytes | None,
+) -> None:
+    served, routed, _ = clients
+    content = body if body is not None else httpx.Request("POST", "/", json=tg_text("halo")).read()
+    answers = [
+        await client.post("/webhook/telegram", content=content, headers=headers)
+        for client in (served, routed)
+    ]
+    assert answers[0].status_code == answers[1].status_code
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].headers["x-content-type-options"] == "nosniff"  # the edge's headers
+
+
+async def test_the_edge_still_caps_the_body(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient, FastAPI],
+) -> None:
+    served, _, _ = clients
+    huge = b"{" + b" " * (WEBHOOK_BODY + 1) + b"}"
+    answer = await served.post(
+        "/webhook/telegram", content=huge, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
+    assert answer.status_code == 413
+
+
+async def test_an_update_sent_twice_is_recorded_once(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient, FastAPI],
+) -> None:
+    served, _, app = clients
+    update = tg_text("brp ongkir ke bdg kak?")
+    for _ in range(2):
+        answer = await served.post(
+            "/webhook/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
+        assert answer.status_code == 200
+    gateway = app.state.gateway
+    dedup = f"telegram:update:{update['update_id']}"
+    assert not await gateway.store.accept_inbound(dedup, "telegram:42", {}, 0.0)
