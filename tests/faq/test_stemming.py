@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from importlib import resources
 
-from faq.normalize import stem
+import pytest
+import yaml
+
+from faq.normalize import fold, normalize, stem
 
 
 @pytest.mark.parametrize(
@@ -62,3 +65,43 @@ def test_a_nasal_prefix_gives_back_the_letter_it_swallowed(forms: list[str]) -> 
 @pytest.mark.parametrize("word", ["kuning", "gunting", "kancing", "samping", "kering"])
 def test_an_indonesian_root_ending_in_ing_is_no_english_gerund(word: str) -> None:
     assert stem(word) == word
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "not_concept"),
+    [
+        ("phone sy baru beli", "@ponsel", "@kontak"),
+        ("my phone is an iphone 13", "@ponsel", "@kontak"),
+        ("what is your phone number", "@kontak", "@ponsel"),
+    ],
+)
+def test_phone_is_the_handset_and_phone_number_the_contact(
+    text: str, concept: str, not_concept: str
+) -> None:
+    keys = set(normalize(text).keys)
+    assert concept in keys
+    assert not_concept not in keys
+
+
+def _lexicon_file(name: str) -> dict[str, list[object]]:
+    text = resources.files("faq.lexicon").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, list[object]] = yaml.safe_load(text)
+    return data
+
+
+def test_no_word_of_the_broad_vocabulary_is_silently_shadowed() -> None:
+    """A phrase of concepts.yaml keeps its meaning there: the same phrase listed under
+    another group of shop_concepts.yaml would never mean that group's idea."""
+    core = _lexicon_file("concepts.yaml")
+    groups: dict[tuple[str, ...], set[str]] = {}
+    for kind in ("concepts", "function_words"):
+        for name, words in core[kind].items():  # type: ignore[attr-defined]
+            for word in words:
+                groups.setdefault(tuple(fold(str(word)).split()), set()).add(name)
+    shadowed = [
+        (str(word), name)
+        for name, words in _lexicon_file("shop_concepts.yaml").items()
+        for word in words
+        if name not in groups.get(tuple(fold(str(word)).split()), {name})
+    ]
+    assert shadowed == []
