@@ -394,7 +394,23 @@ def _without_nya(word: str, lexicon: Lexicon) -> str:
             return base
     if len(word) > 3 and word[-1] == word[-2] and word[:-1] in lexicon.known:
         return word[:-1]
-    return word
+    return _standard_vowel(word, lexicon)
+
+
+_LAST_E = re.compile(r"^([a-z]*[aiou][a-z]*?|[a-z]*[^aeiou]e[^aeiou]+)e([^aeiou]+)$")
+
+
+def _standard_vowel(word: str, lexicon: Lexicon) -> str:
+    """Jakarta chat writes the last syllable's "a" as "e" ("keringet", "dateng", "pesen",
+    "males"): the standard spelling, when the vocabulary knows it and not the
+    chat one."""
+    if len(word) < 5 or word in lexicon.common:
+        return word
+    found = _LAST_E.match(word)
+    if found is None:
+        return word
+    standard = f"{found.group(1)}a{found.group(2)}"
+    return standard if standard in lexicon.known or standard in lexicon.common else word
 
 
 # After a form of address these name the shop's owner: "tuan kedai", "bos toko".

@@ -68,6 +68,24 @@ def test_an_indonesian_root_ending_in_ing_is_no_english_gerund(word: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("chat", "standard"),
+    [
+        ("keringet", "keringat"),
+        ("dateng", "datang"),
+        ("pesen", "pesan"),
+        ("males", "malas"),
+    ],
+)
+def test_a_jakarta_last_syllable_e_reads_as_the_standard_a(chat: str, standard: str) -> None:
+    assert normalize(chat).words == (standard,)
+
+
+@pytest.mark.parametrize("word", ["meet", "green", "seven", "street", "paper", "tempel"])
+def test_other_words_with_a_last_e_stay_as_written(word: str) -> None:
+    assert normalize(word).words == (word,)
+
+
+@pytest.mark.parametrize(
     ("text", "concept", "not_concept"),
     [
         ("phone sy baru beli", "@ponsel", "@kontak"),
