@@ -126,20 +126,110 @@ def stem(word: str) -> str:
 
     Both sides of a comparison go through the same function, so an odd stem of a foreign
     word is harmless; what matters is that "pengiriman"/"dikirim"/"kirim" and
-    "deliveries"/"delivery" meet.
+    "deliveries"/"delivery" meet. Three guards keep a word from being cut into another
+    one: an English word the Indonesian stemmer would change ("meeting" -> "ete",
+    "discount" -> "count") is stemmed as English only; a root the vocabulary knows whose
+    first letters look like a prefix ("keringat", "pelosok", "sekolah") is kept, also
+    inside its derived forms ("keringatan"); and the English stemmer leaves an "-ing"
+    ending alone unless the word is English ("banding", "kuning" are Indonesian roots).
     """
     return _stem(word)
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
+def _stemmers() -> tuple[Any, Any]:
     if not _STEMMERS:
         _STEMMERS["id"] = snowballstemmer.stemmer("indonesian")
         _STEMMERS["en"] = snowballstemmer.stemmer("english")
+    return _STEMMERS["id"], _STEMMERS["en"]
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
-    stemmed: str = _STEMMERS["en"].stemWord(_STEMMERS["id"].stemWord(word))
+    indonesian, english = _stemmers()
+    guards = _stem_guards()
+    if word in guards.english:
+        stemmed: str = english.stemWord(word)
+        return stemmed if len(stemmed) >= 3 else word
+    stemmed = indonesian.stemWord(word)
+    root = _known_root(word, stemmed, guards.roots)
+    if root is not None:
+        return root
+    restored = _nasal_root(word, stemmed, guards.attested)
+    if restored != stemmed:
+        return _stem(restored)  # as the root itself is stemmed ("memakai" = "pakai")
+    if not stemmed.endswith("ing") or stemmed in guards.english:
+        stemmed = english.stemWord(stemmed)
     return stemmed if len(stemmed) >= 3 else word
+
+
+def _known_root(word: str, stemmed: str, roots: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The shortest known root that the Indonesian stemmer cut to ``stemmed`` and that
+    ``word`` contains ("keringatan" -> "keringat"), if any."""
+    return next((r for r in roots.get(stemmed, ()) if r in word), None)
+
+
+# meN-/peN- drop the first letter of a root that starts with k, t, p or s ("kirim" ->
+# "mengirim", "tukar" -> "penukaran", "pakai" -> "pemakaian", "simpan" -> "penyimpanan");
+# the Indonesian stemmer cuts the prefix but does not put the letter back ("irim")
+_NASAL = (("ng", "k"), ("ny", "s"), ("n", "t"), ("m", "p"))
+
+
+def _nasal_root(word: str, stemmed: str, attested: frozenset[str]) -> str:
+    """``stemmed`` with the letter a nasal prefix dropped put back, when the vocabulary
+    knows the word that makes ("pengiriman" -> "irim" -> "kirim")."""
+    if not stemmed or stemmed[0] not in "aeiou":
+        return stemmed
+    prefix = word[: word.find(stemmed)]
+    if not prefix.startswith(("me", "pe")):
+        return stemmed
+    for nasal, letter in _NASAL:
+        if prefix.endswith(nasal):
+            restored = letter + stemmed
+            return restored if restored in attested else stemmed
+    return stemmed
+
+
+@dataclass(frozen=True, slots=True)
+class _StemGuards:
+    english: frozenset[str]  # English words the Indonesian-first stemming would get wrong
+    # known words the Indonesian stemmer cuts into something the vocabulary does not
+    # know ("keringat" -> "ringat"): roots, by their cut form, shortest first
+    roots: Mapping[str, tuple[str, ...]]
+    # the vocabulary's words and their Indonesian stems: what a restored root must be
+    attested: frozenset[str]
+
+
+_PARTICLES = frozenset({"lah", "kah", "tah", "pun"})
+
+
+@lru_cache(maxsize=1)
+def _stem_guards() -> _StemGuards:
+    english = frozenset(
+        line.strip()
+        for line in _read_text("english_words.txt").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    vocabulary = _vocabulary()
+    words = vocabulary.words
+    indonesian, _ = _stemmers()
+    cuts: dict[str, str] = {w: indonesian.stemWord(w) for w in words if w.isalpha()}
+    attested = words | frozenset(cuts.values())
+    roots: dict[str, list[str]] = {}
+    for word in sorted(cuts, key=lambda w: (len(w), w)):
+        if len(word) <= 3 or word in english:
+            continue
+        cut = cuts[word]
+        if _nasal_root(word, cut, attested) != cut:
+            continue
+        # only a prefix or a particle cut off: a derivational suffix ("tempahan" ->
+        # "tempah") is a real derivation even when its root is not listed
+        cut_prefix = word.endswith(cut)
+        cut_particle = word.startswith(cut) and word[len(cut) :] in _PARTICLES
+        if cut != word and cut not in words and (cut_prefix or cut_particle):
+            roots.setdefault(cut, []).append(word)
+    return _StemGuards(english, {cut: tuple(found) for cut, found in roots.items()}, attested)
 
 
 def fold(text: str) -> str:
@@ -171,9 +261,25 @@ def _read_tsv(name: str) -> dict[str, tuple[str, ...]]:
     return pairs
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The built-in word lists, read once (before any stem is taken)."""
+
+    data: Mapping[str, Any]  # concepts.yaml
+    slang: Mapping[str, tuple[str, ...]]
+    concepts: Mapping[tuple[str, ...], tuple[str, ...]]  # phrase -> concept keys
+    regions: Mapping[str, Any]
+    stopwords: frozenset[str]
+    common: frozenset[str]
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word the vocabulary knows as written (not slang spellings)."""
+        return frozenset(w for phrase in self.concepts for w in phrase) | self.common
+
+
 @lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    """Japri's built-in lexicon (IndoCollex + Japri's own slang and shop vocabulary)."""
+def _vocabulary() -> _Vocabulary:
     slang = {k: v for k, v in _read_tsv("indocollex.tsv").items() if k not in _INDOCOLLEX_SKIP}
     # IndoCollex also "translates" English words; keep only rows that shorten or respell.
     slang = {
@@ -228,19 +334,27 @@ def default_lexicon() -> Lexicon:
     # them is a different word ("pakaian" -> "pakai")
     stopwords = frozenset(fold(str(w)) for w in data["stopwords"])
     common = frozenset(w for normal in slang.values() for w in normal) | stopwords
+    return _Vocabulary(data, slang, concepts, regions, stopwords, common)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """Japri's built-in lexicon (IndoCollex + Japri's own slang and shop vocabulary)."""
+    vocabulary = _vocabulary()
+    data, concepts, common = vocabulary.data, vocabulary.concepts, vocabulary.common
     small_talk: dict[tuple[str, ...], str] = {}
     for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
         for word in data[kind]:
             small_talk[tuple(fold(str(word)).split())] = key
 
     return Lexicon(
-        slang=slang,
+        slang=vocabulary.slang,
         concepts=_with_stem_forms(concepts, common),
         function_keys=frozenset("@" + n for n in data["function"]),
-        stopwords=stopwords,
+        stopwords=vocabulary.stopwords,
         honorifics=frozenset(fold(str(w)) for w in data["honorifics"]),
         small_talk=small_talk,
-        place_keys=frozenset({"@" + PLACE, *("@" + r for r in regions)}),
+        place_keys=frozenset({"@" + PLACE, *("@" + r for r in vocabulary.regions)}),
         known=frozenset(w for phrase in concepts for w in phrase),
         common=common,
         things=frozenset("@" + n for n in data["things"]),
@@ -280,7 +394,23 @@ def _without_nya(word: str, lexicon: Lexicon) -> str:
             return base
     if len(word) > 3 and word[-1] == word[-2] and word[:-1] in lexicon.known:
         return word[:-1]
-    return word
+    return _standard_vowel(word, lexicon)
+
+
+_LAST_E = re.compile(r"^([a-z]*[aiou][a-z]*?|[a-z]*[^aeiou]e[^aeiou]+)e([^aeiou]+)$")
+
+
+def _standard_vowel(word: str, lexicon: Lexicon) -> str:
+    """Jakarta chat writes the last syllable's "a" as "e" ("keringet", "dateng", "pesen",
+    "males"): the standard spelling, when the vocabulary knows it and not the
+    chat one."""
+    if len(word) < 5 or word in lexicon.common:
+        return word
+    found = _LAST_E.match(word)
+    if found is None:
+        return word
+    standard = f"{found.group(1)}a{found.group(2)}"
+    return standard if standard in lexicon.known or standard in lexicon.common else word
 
 
 # After a form of address these name the shop's owner: "tuan kedai", "bos toko".

@@ -153,6 +153,11 @@ synonyms:
         ("casing ku retak", {"@casing", "@rusak"}),
         ("buat nge-vlog bisa?", {"vlog", "@bisa"}),
         ("kira-kira sampai kapan?", {"@sampai", "@kapan"}),
+        # discourse particles and interjections of both chats
+        ("aduh luntur ga ya?", {"@luntur", "@tidak"}),
+        ("warna dia pudar tak ye?", {"@warna", "@luntur", "@tidak"}),
+        ("hehe ada warna lain?", {"@ada", "@warna", "lain"}),
+        ("ayo toh, bisa cod?", {"@bisa", "@cod"}),
     ],
 )
 def test_chat_filler_is_no_evidence(text: str, left: set[str]) -> None:
