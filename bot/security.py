@@ -69,12 +69,12 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         limit, fields = body_limit(scope["path"])
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _refuse(send, 413, b"body too large")
             return
         if fields is not None and scope["method"] == "POST":
-            kind = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+            kind = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
             if kind not in ("", "application/x-www-form-urlencoded"):  # no multipart parts
                 await _refuse(send, 415, b"send the form as application/x-www-form-urlencoded")
                 return
@@ -115,7 +115,7 @@ class EdgeMiddleware:
                 await _refuse(guarded_send, 413, str(exc.detail).encode())
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
             return bytes(value).decode("latin-1")

@@ -16,6 +16,7 @@ from bot.channels import telegram, whatsapp
 from bot.errors import ParseError, StoreError
 from bot.gateway import Gateway
 from bot.routes.deps import MALFORMED, BadJson, GatewayDep, gateway_of, load_json, read_body
+from bot.security import header
 
 log = logging.getLogger("japri.webhook")
 router = APIRouter()
@@ -100,9 +101,7 @@ class FastTelegramWebhook:
             await self.app(scope, receive, send)
             return
         gateway: Gateway = scope["app"].state.gateway
-        given = next(
-            (v.decode("latin-1") for k, v in scope["headers"] if k == _SECRET_HEADER), None
-        )
+        given = header(scope, _SECRET_HEADER)
 
         async def read() -> bytes:
             body = bytearray()

@@ -6,8 +6,9 @@ a worker thread's connection if it is refused; a hop to the thread costs ~40 µs
 the cheap, frequent reads skip it (``bench/store.py``). Writes go to the thread, which
 waits there for a lock held by another process for up to ``BUSY_TIMEOUT_MS`` — except
 when this process holds the file alone (one ``japri serve``, no workers): then no other
-process can hold its lock, and writes run on the loop's connection too (a write refused
-as busy, e.g. by a command-line tool, still goes to the thread). WAL checkpoints, the
+process can hold its lock, and writes run on the loop's connection too, those handed in
+during one turn of the loop committed together (a group refused as busy, e.g. by a
+command-line tool, still goes to the thread). WAL checkpoints, the
 writes that reach the disk, always run on the thread. Batches that write run in
 ``BEGIN IMMEDIATE`` transactions.
 """
@@ -132,21 +133,15 @@ class SqliteEngine:
         fast = self._fast
         if fast is not None and write and self.writes_on_loop:
             return await self._grouped(stmts)
-        if fast is not None and (self.writes_on_loop or not write):
+        if fast is not None and not write:  # reads never wait for a lock in WAL mode
             try:
-                results = _batch(fast, stmts, write)
+                return _batch(fast, stmts, False)
             except sqlite3.OperationalError as exc:
                 if not _busy(exc):
                     raise _store_error(self.path, exc) from exc
-                # locked: nothing was done; wait for the lock off the loop
+                # refused: nothing was done; read on the thread's connection
             except sqlite3.Error as exc:
                 raise _store_error(self.path, exc) from exc
-            else:
-                if write:
-                    self._writes += 1
-                    if self._writes % CHECKPOINT_EVERY == 0:
-                        self._submit(_checkpoint)  # not awaited: nobody waits for it
-                return results
         return await self._call(lambda db: _batch(db, stmts, write))
 
     def _grouped(self, stmts: Sequence[Stmt]) -> asyncio.Future[list[Result]]:
