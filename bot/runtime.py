@@ -14,6 +14,7 @@ from bot.handlers import Handled
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
+from bot.store import rows
 from bot.store.base import (
     Conversations,
     InboundLog,
@@ -162,17 +163,5 @@ def _firsts(
     for out, outbox_id in zip(outgoing, ids, strict=True):
         known = firsts.get(out.lane)
         if known is None or (out.priority, outbox_id) < (known[0], known[1].id):
-            row = OutboxRow(
-                outbox_id,
-                out.lane,
-                out.payload,
-                attempts=0,
-                not_before=0.0,
-                created_at=now,
-                log_chat=out.log_chat,
-                log_kind=out.log_kind,
-                log_text=out.log_text,
-                turn=turn,
-            )
-            firsts[out.lane] = (out.priority, row)
+            firsts[out.lane] = (out.priority, rows.queued(out, outbox_id, now, turn))
     return {lane: row for lane, (_, row) in firsts.items()}

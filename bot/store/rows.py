@@ -81,6 +81,23 @@ def outgoing_values(out: Outgoing, now: float) -> tuple[Any, ...]:
     )
 
 
+def queued(out: Outgoing, outbox_id: int, now: float, turn: int | None) -> OutboxRow:
+    """The row ``out`` became when queued at ``now`` (by ``turn``), as ``outbox`` would read
+    it back (perf: the outbox takes a turn's first row without reading it)."""
+    return OutboxRow(
+        outbox_id,
+        out.lane,
+        out.payload,
+        attempts=0,
+        not_before=0.0,
+        created_at=now,
+        log_chat=out.log_chat,
+        log_kind=out.log_kind,
+        log_text=out.log_text,
+        turn=turn,
+    )
+
+
 def sent_values(row: OutboxRow, platform_id: str | None, now: float) -> tuple[Any, ...]:
     """A sent message's history row: chat, kind, text, platform id, outbox id, at, status at."""
     return (row.log_chat, row.log_kind, row.log_text, platform_id, row.id, now, now)
