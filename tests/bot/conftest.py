@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from bot.store import open_store
+from bot.store.base import Store
+from bot.store.memory import MemoryStore
 from tests.bot.gateway_kit import write_config
 
 # The server the PostgreSQL store tests create their throwaway databases on.
@@ -44,3 +47,17 @@ def postgres_url() -> Iterator[str]:
             yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An open, empty store on each backend in turn: memory, SQLite, PostgreSQL."""
+    if request.param == "memory":
+        opened: Store = MemoryStore()
+    elif request.param == "sqlite":
+        opened = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+    else:
+        opened = open_store(request.getfixturevalue("postgres_url"))
+    await opened.open()
+    yield opened
+    await opened.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,7 @@ from bot.commands import Say, queued
 from bot.events import Profile
 from bot.seller import LINE_CHARS, POST_CHARS, SELLER_TEXTS, SellerChat, notification
 from bot.settings import WebchatSettings
-from bot.store import Store, open_store
-from bot.store.memory import MemoryStore
+from bot.store import Store
 from tests.bot.gateway_kit import SELLER_CHAT, Running, running, tg_seller, tg_text, write_config
 
 SELLER = str(SELLER_CHAT)
@@ -228,17 +227,9 @@ def test_posts_about_real_channel_buyers_go_first(about: str | None, priority: i
     assert seller_priority(about) == priority
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        opened: Store = MemoryStore()
-    elif request.param == "sqlite":
-        opened = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
-    else:
-        opened = open_store(request.getfixturevalue("postgres_url"))
-    await opened.open()
-    yield opened
-    await opened.close()
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
 
 
 async def test_the_seller_chat_takes_real_buyers_before_a_web_chat_queue(store: Store) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,6 @@ from bot.metrics import Metrics
 from bot.outbox import Delivery, Outbox
 from bot.ratelimit import Limits
 from bot.runtime import _firsts
-from bot.store import open_store
 from bot.store.base import OutboxRow, Outgoing, Store, Turn
 from bot.store.memory import MemoryStore
 from tests.bot.gateway_kit import FakeClock
@@ -179,27 +177,15 @@ def test_a_turns_first_row_per_lane_is_the_lanes_order_priority_then_id() -> Non
     assert firsts[LANE].payload == {"op": "say", "text": "c"}
 
 
-@pytest.mark.parametrize("engine", ["memory", "sqlite", "postgresql"])
-async def test_the_store_names_the_lanes_holding_messages(
-    engine: str, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    if engine == "memory":
-        opened: Store = MemoryStore()
-    elif engine == "sqlite":
-        opened = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
-    else:
-        opened = open_store(request.getfixturevalue("postgres_url"))
-    await opened.open()
-    try:
-        waiting = await opened.enqueue(queued(LANE, Say("ditahan")), NOW)
-        await opened.enqueue(queued("telegram:1", Say("biasa")), NOW)
-        assert await opened.lanes_with_held_outbox() == []
-        await opened.hold_outgoing(waiting, "outside the window")
-        assert await opened.lanes_with_held_outbox() == [LANE]
-        await opened.release_held(LANE)
-        assert await opened.lanes_with_held_outbox() == []
-    finally:
-        await opened.close()
+async def test_the_store_names_the_lanes_holding_messages(backend_store: Store) -> None:
+    store = backend_store
+    waiting = await store.enqueue(queued(LANE, Say("ditahan")), NOW)
+    await store.enqueue(queued("telegram:1", Say("biasa")), NOW)
+    assert await store.lanes_with_held_outbox() == []
+    await store.hold_outgoing(waiting, "outside the window")
+    assert await store.lanes_with_held_outbox() == [LANE]
+    await store.release_held(LANE)
+    assert await store.lanes_with_held_outbox() == []
 
 
 async def test_an_answer_that_leaves_only_sends_in_flight_needs_no_read_of_the_lane(

@@ -4,31 +4,20 @@ row, and the state read with an event is the one the turn's ``load_state`` sees.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.commands import Say, queued
-from bot.store import open_store
 from bot.store.base import LaneLeases, Store, Turn
 from bot.store.memory import MemoryStore
 
 CHAT = "telegram:5"
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        opened: Store = MemoryStore()
-    elif request.param == "sqlite":
-        opened = open_store(f"sqlite:///{tmp_path / 'japri.db'}")
-    else:
-        opened = open_store(request.getfixturevalue("postgres_url"))
-    await opened.open()
-    yield opened
-    await opened.close()
+@pytest.fixture
+def store(backend_store: Store) -> Store:
+    return backend_store
 
 
 async def _accept(store: Store, n: int) -> None:
