@@ -8,6 +8,11 @@ through the whole engine, exactly as ``japri faq try`` judges it. A plain rapidf
 is the baseline.
 
     .venv/bin/python bench/quality.py [--data DIR] [--variants 3] [--seeds 5]
+        [--set bitext clinc xsid] [--no-baseline] [--dump FILE.jsonl]
+
+``--dump`` writes one line per query (set, variants, seed, text, expected, action, entry,
+options, outcome) so two trees can be compared query by query:
+``bench/quality_diff.py A.jsonl B.jsonl``.
 """
 
 from __future__ import annotations
@@ -124,16 +129,38 @@ def run_engine(
     queries: list[tuple[str, str]],
     oos: list[str],
     thresholds: Thresholds | None = None,
+    dump: list[dict[str, Any]] | None = None,
 ) -> Tally:
+    """Every query through the engine; with ``dump``, one row per query is appended."""
     faq = Faq(tuple(entries), thresholds=thresholds)
     policy = Policy(language="en")
     tally = Tally()
     for text, expected in queries:
-        tally.add_in(outcome(*judge_engine(faq, policy, text), expected, faq))
+        action, faq_id, options = judge_engine(faq, policy, text)
+        result = outcome(action, faq_id, options, expected, faq)
+        tally.add_in(result)
+        if dump is not None:
+            dump.append(_row(text, expected, action, faq_id, options, result))
     for text in oos:
-        action, _, _ = judge_engine(faq, policy, text)
-        tally.add_oos("answer" if action == "answer" else action)
+        action, faq_id, options = judge_engine(faq, policy, text)
+        result = "answer" if action == "answer" else action
+        tally.add_oos(result)
+        if dump is not None:
+            dump.append(_row(text, "", action, faq_id, options, "oos_" + result))
     return tally
+
+
+def _row(
+    text: str, expected: str, action: str, faq_id: str | None, options: list[str], result: str
+) -> dict[str, Any]:
+    return {
+        "text": text,
+        "expected": expected,
+        "action": action,
+        "entry": faq_id,
+        "options": options,
+        "outcome": result,
+    }
 
 
 def run_baseline(
@@ -201,6 +228,11 @@ def main() -> int:
     parser.add_argument("--variants", type=int, nargs="+", default=[3, 10])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument(
+        "--set", nargs="+", choices=["bitext", "clinc", "xsid"], help="only these intent sets"
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="skip the WRatio baseline")
+    parser.add_argument("--dump", type=Path, help="one JSON line per query (see the docstring)")
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"no data at {args.data} (the shared faq-eval folder)", file=sys.stderr)
@@ -212,18 +244,25 @@ def main() -> int:
     # commands of xSID (weather, alarms, music ...).
     shop_oos = list(clinc["out_of_scope"]) + [q for i in xsid["intents"] for q in i["questions"]]
     suites = [
-        ("bitext shop FAQ (27 intents, en)", bitext, shop_oos),
-        ("CLINC150 as an FAQ (150 intents, en)", clinc, list(clinc["out_of_scope"])),
-        ("xSID as an FAQ (16 intents, id)", xsid, list(clinc["out_of_scope"])),
+        ("bitext", "bitext shop FAQ (27 intents, en)", bitext, shop_oos),
+        ("clinc", "CLINC150 as an FAQ (150 intents, en)", clinc, list(clinc["out_of_scope"])),
+        ("xsid", "xSID as an FAQ (16 intents, id)", xsid, list(clinc["out_of_scope"])),
     ]
     report: dict[str, Any] = {}
+    dumped: list[dict[str, Any]] = []
+    empty = {"answer": 0.0, "wrong": 0.0, "oos_false": 0.0, "threshold": 0.0}
     for k in args.variants:
-        for name, data, oos in suites:
+        for short, name, data, oos in suites:
+            if args.set and short not in args.set:
+                continue
             ours, base = [], []
             for seed in range(args.seeds):
                 entries, queries = split(data, k, seed)
-                ours.append(run_engine(entries, queries, oos).summary())
-                base.append(run_baseline(entries, queries, oos))
+                rows: list[dict[str, Any]] | None = [] if args.dump else None
+                ours.append(run_engine(entries, queries, oos, dump=rows).summary())
+                base.append(empty if args.no_baseline else run_baseline(entries, queries, oos))
+                for row in rows or ():
+                    dumped.append({"set": short, "variants": k, "seed": seed, **row})
             o, b = mean(ours), mean(base)
             report[f"{name} / {k} variants"] = {"japri": o, "wratio_baseline": b}
             print(f"\n## {name}, {k} variants per intent ({args.seeds} seeds)")
@@ -233,12 +272,18 @@ def main() -> int:
                 f"{pct(o['answer_or_clarify'])}  fallback {pct(o['fallback'])}  "
                 f"extra handoff {pct(o['handoff_extra'])}  OOS false answers {pct(o['oos_false'])}"
             )
-            print(
-                f"  WRatio:   answer {pct(b['answer'])}  wrong {pct(b['wrong'])}  "
-                f"OOS false answers {pct(b['oos_false'])}  (best threshold {b['threshold']:.2f})"
-            )
+            if not args.no_baseline:
+                print(
+                    f"  WRatio:   answer {pct(b['answer'])}  wrong {pct(b['wrong'])}  "
+                    f"OOS false answers {pct(b['oos_false'])}  "
+                    f"(best threshold {b['threshold']:.2f})"
+                )
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as out:
+            for row in dumped:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     sentiment = args.data / "id_sentiment.dev.json"
-    if sentiment.exists():
+    if sentiment.exists() and not args.set:
         result = complaints(load(sentiment))
         report["id_sentiment / shop FAQ"] = result
         print("\n## Indonesian complaints vs. chatter (id_sentiment dev), shop FAQ")
