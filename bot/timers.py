@@ -10,21 +10,20 @@ from typing import Protocol
 
 from bot.events import TimerEvent, encode
 from bot.leases import Sleep
-from bot.store.base import Conversations, InboundLog, Timers
+from bot.store.base import Conversations, InboundLog, Sessions, Timers
 
 log = logging.getLogger("japri.timers")
 
 # Timers set by another process sharing the store are not announced to this one: look at
 # least this often, so they fire within about a second of being due.
 MAX_NAP = 1.0
-# The timers row that says every handed-off chat has its timers (no chat has this key), due
-# on 9999-12-31: it never fires, and is the earliest timer only when no other is set.
-ADOPTED = ("japri:upgrade", "handoffs_adopted")
-NEVER = 253_402_300_799.0
+# The store's mark that says every handed-off chat has its timers
+ADOPTED = "handoffs_adopted"
 
 
-class TimerStore(Timers, InboundLog, Conversations, Protocol):
-    """What firing timers needs: the timers, the inbound log, handed-off chats."""
+class TimerStore(Timers, InboundLog, Conversations, Sessions, Protocol):
+    """What firing timers needs: the timers, the inbound log, handed-off chats, the
+    store's marks of one-off steps."""
 
 
 class TimerClock:
@@ -72,10 +71,9 @@ class TimerClock:
         ``handoff`` tick for each (once ever), so the engine sets their timers.
 
         Scanning every handed-off chat costs a read per chat, so once a start finds that
-        each has its timers (this version always sets them with the handoff), a row in the
-        timers table, never due, says so, and later starts read only that row."""
-        lane, kind = ADOPTED
-        if any(t.kind == kind for t in await self.store.timers_of(lane)):
+        each has its timers (this version always sets them with the handoff), the store is
+        marked and later starts read only the mark."""
+        if await self.store.marked(ADOPTED):
             return 0
         now = self.wall()
         adopted = without = 0
@@ -89,5 +87,5 @@ class TimerClock:
                 self.schedule(chat_key)
                 adopted += 1
         if without == 0:
-            await self.store.set_timer(lane, kind, NEVER, {}, now)
+            await self.store.mark(ADOPTED, now)
         return adopted

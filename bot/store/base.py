@@ -403,6 +403,14 @@ class Sessions(Protocol):
         process sharing the store gets the same one."""
         ...
 
+    async def marked(self, name: str) -> bool:
+        """Whether the one-off step ``name`` (an upgrade done once per store) is done."""
+        ...
+
+    async def mark(self, name: str, now: float) -> None:
+        """Record the one-off step ``name`` as done (marking it twice keeps the first)."""
+        ...
+
     async def create_session(
         self, token_hash: str, seller: str, now: float, expires_at: float
     ) -> None: ...

@@ -69,6 +69,7 @@ class _Tables:
     handoffs: list[dict[str, Any]] = field(default_factory=list)
     links: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    marks: dict[str, float] = field(default_factory=dict)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     lessons: list[dict[str, Any]] = field(default_factory=list)  # issue 12
     dismissed: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -629,6 +630,12 @@ class MemoryStore:
     # sessions and secrets --------------------------------------------------------------
     async def secret(self, name: str, make: Callable[[], str]) -> str:
         return self._tables.secrets.setdefault(name, make())
+
+    async def marked(self, name: str) -> bool:
+        return name in self._tables.marks
+
+    async def mark(self, name: str, now: float) -> None:
+        self._tables.marks.setdefault(name, now)
 
     async def create_session(
         self, token_hash: str, seller: str, now: float, expires_at: float

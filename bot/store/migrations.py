@@ -187,6 +187,13 @@ MIGRATIONS: tuple[Step, ...] = (
     # out strictly one after another, a later turn's row may start before the earlier
     # turn's last answer is back
     "ALTER TABLE outbox ADD COLUMN turn BIGINT",
+    # 12: one-off upgrades done, by name (they lived as never-due rows in the timers table)
+    """
+    CREATE TABLE marks (name TEXT PRIMARY KEY, at {real} NOT NULL);
+    INSERT INTO marks (name, at)
+        SELECT kind, 0 FROM timers WHERE chat_key = 'japri:upgrade';
+    DELETE FROM timers WHERE chat_key = 'japri:upgrade'
+    """,
 )
 
 # Versions kept before the schema_version table, as steps of MIGRATIONS done

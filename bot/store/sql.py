@@ -694,6 +694,14 @@ class SqlStore:
         )
         return str(results[1].rows[0]["value"])
 
+    async def marked(self, name: str) -> bool:
+        return await self._one("SELECT name FROM marks WHERE name = ?", name) is not None
+
+    async def mark(self, name: str, now: float) -> None:
+        await self._write(
+            "INSERT INTO marks (name, at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, now
+        )
+
     async def create_session(
         self, token_hash: str, seller: str, now: float, expires_at: float
     ) -> None:

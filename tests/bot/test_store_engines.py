@@ -76,6 +76,23 @@ async def test_a_postgresql_database_from_before_the_schema_version_table_upgrad
     await store.close()
 
 
+async def test_the_old_timers_row_marking_an_upgrade_becomes_a_mark(tmp_path: Path) -> None:
+    path = tmp_path / "v11.db"
+    old = SqliteStore(str(path))
+    await old.engine.open(MIGRATIONS[:11])  # as Japri with 11 steps left it
+    await old.set_timer("japri:upgrade", "handoffs_adopted", 253_402_300_799.0, {}, 1.0)
+    await old.close()
+    store = SqliteStore(str(path))
+    await store.open()
+    assert await store.marked("handoffs_adopted")
+    assert not await store.marked("something_else")
+    assert await store.timers_of("japri:upgrade") == []
+    assert await store.next_timer_at() is None
+    await store.mark("handoffs_adopted", 5.0)  # marking twice is harmless
+    assert await store.marked("handoffs_adopted")
+    await store.close()
+
+
 async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     store = SqliteStore(str(path))
