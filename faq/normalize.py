@@ -159,9 +159,40 @@ def _stem(word: str) -> str:
     restored = _nasal_root(word, stemmed, guards.attested)
     if restored != stemmed:
         return _stem(restored)  # as the root itself is stemmed ("memakai" = "pakai")
+    if _vowel_i_root(stemmed, guards.words):
+        return stemmed + "i"
     if not stemmed.endswith("ing") or stemmed in guards.english:
-        stemmed = english.stemWord(stemmed)
+        stemmed = _english_stem(stemmed, english.stemWord(stemmed), guards)
     return stemmed if len(stemmed) >= 3 else word
+
+
+def _vowel_i_root(stemmed: str, words: frozenset[str]) -> bool:
+    """Whether the Indonesian stemmer took the suffix "-i" off a root that ends in it
+    ("pakai" -> "paka", "sesuai" -> "sesua", "dipakai" -> "paka"): the vocabulary knows
+    the root with its "i" and not the cut form. A real "-i" suffix leaves a known root
+    ("menyukai" -> "suka")."""
+    return (
+        len(stemmed) >= 3
+        and stemmed[-1] in "aeiou"
+        and stemmed not in words
+        and stemmed + "i" in words
+    )
+
+
+def _english_stem(word: str, stemmed: str, guards: _StemGuards) -> str:
+    """The English stemmer's ``stemmed`` for ``word``, unless it took a final "s" off an
+    Indonesian or Malay root: a word the vocabulary knows as written, ending in a vowel
+    and "s", whose English stem or singular it does not know ("kelas", "kulkas", "tulis",
+    "ongkos" keep their "s"; "photos", "glasses", "cookies" and "tips" are plurals)."""
+    if (
+        word[-2:] in ("as", "is", "os", "us")
+        and stemmed != word
+        and word in guards.words
+        and word not in guards.english
+        and not {stemmed, word[:-1], word[:-2]} & guards.words  # "cookie(s)", "glass(es)"
+    ):
+        return word
+    return stemmed
 
 
 def _known_root(word: str, stemmed: str, roots: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -199,6 +230,7 @@ class _StemGuards:
     roots: Mapping[str, tuple[str, ...]]
     # the vocabulary's words and their Indonesian stems: what a restored root must be
     attested: frozenset[str]
+    words: frozenset[str] = frozenset()  # the vocabulary's words as written
 
 
 _PARTICLES = frozenset({"lah", "kah", "tah", "pun"})
@@ -229,7 +261,9 @@ def _stem_guards() -> _StemGuards:
         cut_particle = word.startswith(cut) and word[len(cut) :] in _PARTICLES
         if cut != word and cut not in words and (cut_prefix or cut_particle):
             roots.setdefault(cut, []).append(word)
-    return _StemGuards(english, {cut: tuple(found) for cut, found in roots.items()}, attested)
+    return _StemGuards(
+        english, {cut: tuple(found) for cut, found in roots.items()}, attested, words
+    )
 
 
 def fold(text: str) -> str:
@@ -378,8 +412,90 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
         if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
             words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
             continue
-        words.extend(lexicon.slang.get(word) or (_without_nya(word, lexicon),))
+        words.extend(lexicon.slang.get(word) or _chat_form(word, lexicon))
     return tuple(words)
+
+
+def _chat_form(word: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """A word that is no slang entry, in the vocabulary's spelling: a chat spelling of a
+    known word undone (see ``_without_nya``), else a Jakarta verb form reduced to the
+    root the vocabulary knows (see ``_colloquial_root``)."""
+    spelled = _without_nya(word, lexicon)
+    if spelled != word or word in lexicon.known or word in lexicon.common:
+        return (spelled,)
+    return _colloquial_root(word, lexicon) or (word,)
+
+
+# Jakarta chat builds verbs with a bare nasal prefix and the suffix "-in" where standard
+# Indonesian has meN- and -kan/-i: "ngurangin" = mengurangi, "nyimpen" = menyimpan,
+# "dibekuin" = dibekukan. The nasal swallows the root's first k, s, c, t or p, as meN-
+# does ("ngurangin" <- kurang, "nyobain" <- coba); "nge-" goes before a root that keeps
+# its letters ("ngecas"). (prefix, letters it may have swallowed)
+_CHAT_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nge", ("",)),
+    ("ng", ("", "k")),
+    ("ny", ("s", "c")),
+    ("di", ("",)),
+    ("ke", ("",)),
+    ("m", ("p",)),
+    ("n", ("t",)),
+    ("", ("",)),
+)
+# without "-in" only these mark a chat verb: Jakarta's bare nasal (the standard meN- and
+# di-/ke- forms are the stemmer's), or di-/ke- before a chat spelling ("dianter", "kepake")
+_BARE_PREFIXES = frozenset({"nge", "ng", "ny", "di", "ke"})
+
+
+def _colloquial_root(word: str, lexicon: Lexicon) -> tuple[str, ...] | None:
+    """The root of a Jakarta verb form the vocabulary does not know as a whole, when the
+    vocabulary knows the root: "ngurangin" -> "kurang", "dibekuin" -> "beku", "nyobain"
+    -> "coba", "dianter" -> "antar" (a slang root is expanded). A root must be a content
+    word of 4+ letters: "within" is not "with" + "-in"."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    if word.endswith("nya") and len(word) > 7:
+        word = word[:-3]
+    suffixed = word.endswith("in") and len(word) >= 6
+    for prefix, letters in _CHAT_PREFIXES:
+        if not word.startswith(prefix):
+            continue
+        rest = word[len(prefix) :]
+        stems = [rest[:-2]] if suffixed else []
+        if prefix in _BARE_PREFIXES:
+            stems.append(rest)
+        for body in stems:
+            for letter in letters:
+                # di-/ke- before a known root are the stemmer's ("kering" is no ke- + ring)
+                slang_only = not suffixed and prefix in ("di", "ke")
+                root = _chat_root(letter + body, lexicon, suffixed, slang_only)
+                if root is not None:
+                    return root
+    return None
+
+
+def _chat_root(
+    root: str, lexicon: Lexicon, suffixed: bool, slang_only: bool
+) -> tuple[str, ...] | None:
+    """``root`` as the vocabulary writes it, if it is a content word it knows. Without the
+    "-in" a slang root must be a respelling ("anter" = "antar", "pake" = "pakai"), not a
+    translation of an English word ("dishes" is not di- + "shes" = "she's")."""
+    if len(root) < 4 or root in lexicon.stopwords:
+        return None
+    standard = _standard_vowel(root, lexicon)  # "nyimpen" -> "simpen" -> "simpan"
+    if not slang_only and (standard in lexicon.known or standard in lexicon.common):
+        return (standard,)
+    normal = lexicon.slang.get(root)
+    if normal and (suffixed or (len(normal) == 1 and normal[0][:2] == root[:2])):
+        return normal
+    return None
+    if root in lexicon.slang:
+        return lexicon.slang[root]
+    if slang_only:
+        return None
+    standard = _standard_vowel(root, lexicon)  # "nyimpen" -> "simpen" -> "simpan"
+    if standard in lexicon.known or standard in lexicon.common:
+        return (standard,)
+    return None
 
 
 def _without_nya(word: str, lexicon: Lexicon) -> str:
