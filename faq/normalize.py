@@ -409,8 +409,15 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
                 words.append("pemilik")
                 skip = True
             continue
-        if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
-            words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
+        if word == "no" and index > 0 and raw[index - 1] in _NUMBERED:
+            words.append("number")  # English order: "tracking no", "phone no"
+            continue
+        if word == "no" and not _numbered(raw, index):
+            # "no pork", "no reply": "no" before a word negates it; a bare "no" (an answer)
+            # stays itself
+            after = raw[index + 1] if index + 1 < len(raw) else ""
+            negates = after and after not in lexicon.stopwords
+            words.append("tidak" if negates else word)
             continue
         words.extend(lexicon.slang.get(word) or _chat_form(word, lexicon))
     return tuple(words)
@@ -532,11 +539,22 @@ def _standard_vowel(word: str, lexicon: Lexicon) -> str:
 # After a form of address these name the shop's owner: "tuan kedai", "bos toko".
 _OWNED = frozenset("kedai toko butik kedainya tokonya butiknya olshop usaha".split())
 
-# What Indonesian chat numbers with "no": "no rek", "no hp", "no wa", "no resi" ...
+# What shop chat numbers with "no" (Indonesian and Malay "no rek", "no hp", "no tel";
+# English "phone no", "tracking no"): accounts, phones, parcels, orders, documents, and
+# the people one calls
 _NUMBERED = frozenset(
-    "rek rekening norek hp hape handphone wa whatsapp telp telpon telepon tlp resi "
-    "pesanan order invoice inv antrian antrean akun ktp va".split()
+    "rek rekening norek hp hape handphone wa whatsapp telp telpon telepon tlp tel telefon "
+    "fon phone contact resi tracking parcel pesanan order invoice inv ref rujukan antrian "
+    "antrean akun akaun acc account ktp ic va kad card siri serial admin owner cs seller "
+    "penjual kurir posmen toko kedai pirt bpom reg registrasi sertifikat sijil".split()
 )
+
+
+def _numbered(raw: Sequence[str], index: int) -> bool:
+    """Whether the "no" at ``index`` is a number ("no rek", "no 5"), not the English
+    "no"."""
+    after = raw[index + 1] if index + 1 < len(raw) else ""
+    return after in _NUMBERED or after.isdigit()
 
 
 def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
