@@ -413,10 +413,14 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
             words.append("number")  # English order: "tracking no", "phone no"
             continue
         if word == "no" and not _numbered(raw, index):
-            # "no pork", "no reply": "no" before a word negates it; a bare "no" (an answer)
-            # stays itself
+            # "no pork", "no reply": "no" before a word negates it; a bare "no" (an answer,
+            # "no thanks") stays itself
             after = raw[index + 1] if index + 1 < len(raw) else ""
-            negates = after and after not in lexicon.stopwords
+            negates = (
+                after
+                and after not in lexicon.stopwords
+                and not any(phrase[0] == after for phrase in lexicon.small_talk)
+            )
             words.append("tidak" if negates else word)
             continue
         words.extend(lexicon.slang.get(word) or _chat_form(word, lexicon))
