@@ -69,6 +69,10 @@ class Lexicon:
     known: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # everyday words: not taken for a concept's stem
     things: frozenset[str] = frozenset()  # concept keys of goods and services a shop sells
+    # false friends ("kos": cost in Malay, a boarding house in Indonesian): the languages
+    # in which a word is no idea of the vocabulary, and the words that tell them apart
+    senses: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    markers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -100,6 +104,8 @@ class Lexicon:
             known=self.known | {w for phrase in concepts for w in phrase},
             common=self.common,
             things=self.things,
+            senses=self.senses,
+            markers=self.markers,
         )
 
 
@@ -159,21 +165,22 @@ def _stem(word: str) -> str:
     restored = _nasal_root(word, stemmed, guards.attested)
     if restored != stemmed:
         return _stem(restored)  # as the root itself is stemmed ("memakai" = "pakai")
-    if _vowel_i_root(stemmed, guards.words):
+    if _final_i_root(word, stemmed, guards.words):
         return stemmed + "i"
     if not stemmed.endswith("ing") or stemmed in guards.english:
         stemmed = _english_stem(stemmed, english.stemWord(stemmed), guards)
     return stemmed if len(stemmed) >= 3 else word
 
 
-def _vowel_i_root(stemmed: str, words: frozenset[str]) -> bool:
+def _final_i_root(word: str, stemmed: str, words: frozenset[str]) -> bool:
     """Whether the Indonesian stemmer took the suffix "-i" off a root that ends in it
-    ("pakai" -> "paka", "sesuai" -> "sesua", "dipakai" -> "paka"): the vocabulary knows
-    the root with its "i" and not the cut form. A real "-i" suffix leaves a known root
-    ("menyukai" -> "suka")."""
+    ("pakai" -> "paka", "sesuai" -> "sesua", "dipakai" -> "paka", "sendiri" -> "sendir"):
+    the vocabulary knows the root with its "i" and not the cut form. A real "-i" suffix
+    leaves a known root ("menyukai" -> "suka", "mengikuti" -> "ikut"), and only an "i"
+    the word ends in is given back ("kurs" is no "kursi")."""
     return (
         len(stemmed) >= 3
-        and stemmed[-1] in "aeiou"
+        and word.endswith("i")
         and stemmed not in words
         and stemmed + "i" in words
     )
@@ -183,13 +190,14 @@ def _english_stem(word: str, stemmed: str, guards: _StemGuards) -> str:
     """The English stemmer's ``stemmed`` for ``word``, unless it took a final "s" off an
     Indonesian or Malay root: a word the vocabulary knows as written, ending in a vowel
     and "s", whose English stem or singular it does not know ("kelas", "kulkas", "tulis",
-    "ongkos" keep their "s"; "photos", "glasses", "cookies" and "tips" are plurals)."""
+    "ongkos" keep their "s"; "photos", "ideas", "glasses", "cookies", "tips" are plurals)."""
     if (
         word[-2:] in ("as", "is", "os", "us")
         and stemmed != word
         and word in guards.words
         and word not in guards.english
-        and not {stemmed, word[:-1], word[:-2]} & guards.words  # "cookie(s)", "glass(es)"
+        and stemmed not in guards.words
+        and word[:-1] not in guards.words  # "ideas": "idea"
     ):
         return word
     return stemmed
@@ -376,6 +384,7 @@ def default_lexicon() -> Lexicon:
     """Japri's built-in lexicon (IndoCollex + Japri's own slang and shop vocabulary)."""
     vocabulary = _vocabulary()
     data, concepts, common = vocabulary.data, vocabulary.concepts, vocabulary.common
+    senses = yaml.safe_load(_read_text("senses.yaml"))
     small_talk: dict[tuple[str, ...], str] = {}
     for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
         for word in data[kind]:
@@ -392,6 +401,8 @@ def default_lexicon() -> Lexicon:
         known=frozenset(w for phrase in concepts for w in phrase),
         common=common,
         things=frozenset("@" + n for n in data["things"]),
+        senses={fold(w): frozenset(langs) for w, langs in senses["senses"].items()},
+        markers={lang: frozenset(map(fold, ws)) for lang, ws in senses["markers"].items()},
     )
 
 
@@ -405,7 +416,8 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
             skip = False
             continue
         if word in lexicon.honorifics:
-            if index + 1 < len(raw) and raw[index + 1] in _OWNED:  # "tuan kedai", "bos toko"
+            if word in _BOSSES and index + 1 < len(raw) and raw[index + 1] in _OWNED:
+                # "tuan kedai", "bos toko" (but "kak, tokonya di mana?" asks for the shop)
                 words.append("pemilik")
                 skip = True
             continue
@@ -540,7 +552,9 @@ def _standard_vowel(word: str, lexicon: Lexicon) -> str:
     return standard if standard in lexicon.known or standard in lexicon.common else word
 
 
-# After a form of address these name the shop's owner: "tuan kedai", "bos toko".
+# After a form of address for a boss these name the shop's owner: "tuan kedai", "bos
+# toko"; after "kak", "sis" or "min" the buyer addresses the seller and asks about the shop.
+_BOSSES = frozenset("tuan puan encik bos boss bosku juragan pak bapak bu ibu".split())
 _OWNED = frozenset("kedai toko butik kedainya tokonya butiknya olshop usaha".split())
 
 # What shop chat numbers with "no" (Indonesian and Malay "no rek", "no hp", "no tel";
@@ -576,8 +590,19 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
 _MEMO_SIZE = 8192
 
 
+def _language(text: str, markers: Mapping[str, frozenset[str]]) -> str | None:
+    """The one language whose chat markers the message uses, if only one's ("gak", "aja"
+    are Indonesian; "tak", "nak" Malay)."""
+    if not markers:
+        return None
+    words = set(fold(text[:_MAX_CHARS]).split())
+    found = [lang for lang, marks in markers.items() if words & marks]
+    return found[0] if len(found) == 1 else None
+
+
 def _normalize(text: str, lex: Lexicon) -> Normalized:
     words = expand_slang(text, lex)
+    language = _language(text, lex.markers) if lex.senses.keys() & set(words) else None
     keys: list[str] = []
     together: set[frozenset[str]] = set()
     talk: set[str] = set()
@@ -590,6 +615,11 @@ def _normalize(text: str, lex: Lexicon) -> Normalized:
             i += span
             continue
         span, concept = _longest_phrase(words, i, lex.concepts)
+        if span == 1 and language in lex.senses.get(words[i], ()):
+            keys.append(words[i])  # a false friend: "no kompor di kos" is no cost
+            content = True
+            i += 1
+            continue
         if concept is not None:
             keys.extend(concept)
             if len(concept) > 1:

@@ -44,6 +44,7 @@ def test_words_that_only_look_like_chat_verbs_stay_as_written(word: str) -> None
         ["pakai", "memakai", "dipakai", "pemakaian"],  # the root keeps its final "i"
         ["sesuai", "disesuaikan"],
         ["mulai", "dimulai"],
+        ["sendiri", "tersendiri"],  # after a consonant too
     ],
 )
 def test_a_root_ending_in_vowel_and_i_keeps_it(forms: list[str]) -> None:
@@ -52,6 +53,12 @@ def test_a_root_ending_in_vowel_and_i_keeps_it(forms: list[str]) -> None:
 
 def test_a_real_i_suffix_is_still_taken_off() -> None:
     assert stem("menyukai") == "suka"
+    assert stem("kurs") != stem("kursi")  # only an "i" the word ends in is given back
+
+
+@pytest.mark.parametrize("word", ["paling", "banding", "miring"])
+def test_an_indonesian_word_english_also_spells_is_indonesian(word: str) -> None:
+    assert stem(word) == word  # not "pale", "band", "mire"
 
 
 @pytest.mark.parametrize("word", ["kelas", "kulkas", "tulis", "ongkos", "habis", "gratis"])
@@ -65,3 +72,64 @@ def test_an_indonesian_word_ending_in_s_is_no_english_plural(word: str) -> None:
 )
 def test_english_plurals_still_meet_their_singular(plural: str, singular: str) -> None:
     assert stem(plural) == stem(singular)
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("ada yang no sugar?", True),  # "no" before a word: without it
+        ("no msg kan?", True),
+        ("no rekening bca berapa", False),  # a number
+        ("rumah saya no 12", False),
+        ("no thanks", False),  # an answer, not a negation
+        ("no", False),
+    ],
+)
+def test_no_before_a_word_negates_it(text: str, negated: bool) -> None:
+    assert ("@tidak" in normalize(text).keys) is negated
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("boleh bagi tracking no?", "boleh bagi tracking number?"),  # English word order
+        ("send me your phone no", "send me your phone number"),
+    ],
+)
+def test_no_after_what_is_numbered_is_its_number(text: str, same_as: str) -> None:
+    assert normalize(text).keys == normalize(same_as).keys
+
+
+@pytest.mark.parametrize(
+    ("text", "owner"),
+    [
+        ("nak jumpa tuan kedai", True),
+        ("bos tokonya ada?", True),
+        ("kak tokonya di mana?", False),  # the buyer addresses the seller
+        ("sis kedai buka pukul berapa?", False),
+    ],
+)
+def test_only_a_boss_before_the_shop_is_its_owner(text: str, owner: bool) -> None:
+    assert ("pemilik" in normalize(text).words) is owner
+
+
+@pytest.mark.parametrize(
+    ("text", "cost"),
+    [
+        ("kos pos ke sabah berapa?", True),  # a phrase keeps its meaning
+        ("kos dia berapa tak?", True),  # Malay: the cost
+        ("berapa kos?", True),  # no language marker: the listed idea
+        ("aku anak kos, bisa kirim ke kosan ga?", False),  # Indonesian: a boarding house
+        ("ga ada kompor di kos", False),
+    ],
+)
+def test_a_false_friend_takes_the_meaning_of_the_message_language(text: str, cost: bool) -> None:
+    assert ("@biaya" in normalize(text).keys) is cost
+
+
+@pytest.mark.parametrize(
+    ("text", "free"),
+    [("pos percuma tak?", True), ("percuma beli kalau gampang rusak gitu", False)],
+)
+def test_percuma_is_free_only_in_malay(text: str, free: bool) -> None:
+    assert ("@gratis" in normalize(text).keys) is free
