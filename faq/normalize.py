@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -93,7 +93,7 @@ class Lexicon:
             keys = known or ("@" + "_".join(phrases[0]),)
             for phrase in phrases:
                 concepts[phrase] = keys
-        return Lexicon(
+        lexicon = Lexicon(
             slang=new_slang,
             concepts=_with_stem_forms(concepts, self.common),
             function_keys=self.function_keys,
@@ -107,6 +107,7 @@ class Lexicon:
             senses=self.senses,
             markers=self.markers,
         )
+        return replace(lexicon, concepts=_with_chat_forms(lexicon, (slang or {}).keys()))
 
 
 def _with_stem_forms(
@@ -313,6 +314,7 @@ class _Vocabulary:
     regions: Mapping[str, Any]
     stopwords: frozenset[str]
     common: frozenset[str]
+    own_slang: frozenset[str] = frozenset()  # slang.tsv's words (not IndoCollex's)
 
     @property
     def words(self) -> frozenset[str]:
@@ -376,7 +378,7 @@ def _vocabulary() -> _Vocabulary:
     # them is a different word ("pakaian" -> "pakai")
     stopwords = frozenset(fold(str(w)) for w in data["stopwords"])
     common = frozenset(w for normal in slang.values() for w in normal) | stopwords
-    return _Vocabulary(data, slang, concepts, regions, stopwords, common)
+    return _Vocabulary(data, slang, concepts, regions, stopwords, common, frozenset(own_slang))
 
 
 @lru_cache(maxsize=1)
@@ -390,7 +392,7 @@ def default_lexicon() -> Lexicon:
         for word in data[kind]:
             small_talk[tuple(fold(str(word)).split())] = key
 
-    return Lexicon(
+    lexicon = Lexicon(
         slang=vocabulary.slang,
         concepts=_with_stem_forms(concepts, common),
         function_keys=frozenset("@" + n for n in data["function"]),
@@ -404,6 +406,30 @@ def default_lexicon() -> Lexicon:
         senses={fold(w): frozenset(langs) for w, langs in senses["senses"].items()},
         markers={lang: frozenset(map(fold, ws)) for lang, ws in senses["markers"].items()},
     )
+    return replace(lexicon, concepts=_with_chat_forms(lexicon, vocabulary.own_slang))
+
+
+def _with_chat_forms(
+    lexicon: Lexicon, own: Iterable[str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The concepts, with each phrase also as a message reads after slang expansion:
+    messages are matched once their slang is expanded, so "bayar kat posmen" must also be
+    listed as "bayar di posmen", "ambik sendiri" as "ambil sendiri". Only for Japri's own and the seller's slang (IndoCollex also "translates"
+    English: "up" -> "atas"), only when its words alone do not already say the phrase's ideas ("no pork"
+    read "tidak pork" is @tidak @halal anyway, "gratis ongkir" read "gratis ongkos kirim"
+    says more than the phrase's @gratis), and only phrases of several words: a single
+    word that is itself slang is looked up before it is expanded."""
+    concepts = dict(lexicon.concepts)
+    own = frozenset(fold(w) for w in own) | _vocabulary().own_slang
+    for phrase, keys in lexicon.concepts.items():
+        if len(phrase) < 2 or any(w in lexicon.slang and w not in own for w in phrase):
+            continue
+        read = expand_slang(" ".join(phrase), lexicon)
+        if len(read) < 2 or read == phrase or read in concepts:
+            continue
+        if not set(keys) <= set(_normalize(" ".join(read), lexicon).keys):
+            concepts[read] = keys
+    return concepts
 
 
 def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:

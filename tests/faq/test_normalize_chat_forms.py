@@ -133,3 +133,21 @@ def test_a_false_friend_takes_the_meaning_of_the_message_language(text: str, cos
 )
 def test_percuma_is_free_only_in_malay(text: str, free: bool) -> None:
     assert ("@gratis" in normalize(text).keys) is free
+
+
+@pytest.mark.parametrize(
+    ("text", "idea"),
+    [
+        ("boleh bayar kat posmen?", "@cod"),  # listed as "bayar kat posmen"; "kat" -> "di"
+        ("sy nak ambik sendiri", "@ambil"),  # listed as "ambik sendiri"; "ambik" -> "ambil"
+    ],
+)
+def test_a_phrase_written_with_slang_is_found_after_the_slang_is_expanded(
+    text: str, idea: str
+) -> None:
+    assert idea in normalize(text).keys
+
+
+def test_a_phrase_read_through_slang_keeps_what_its_words_say() -> None:
+    # "gratis ongkir" is listed as @gratis, but read "gratis ongkos kirim" says more
+    assert {"@gratis", "@kirim", "@biaya"} <= set(normalize("ada gratis ongkir?").keys)
