@@ -414,11 +414,12 @@ def _with_chat_forms(
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
     """The concepts, with each phrase also as a message reads after slang expansion:
     messages are matched once their slang is expanded, so "bayar kat posmen" must also be
-    listed as "bayar di posmen", "ambik sendiri" as "ambil sendiri". Only for Japri's own and the seller's slang (IndoCollex also "translates"
-    English: "up" -> "atas"), only when its words alone do not already say the phrase's ideas ("no pork"
-    read "tidak pork" is @tidak @halal anyway, "gratis ongkir" read "gratis ongkos kirim"
-    says more than the phrase's @gratis), and only phrases of several words: a single
-    word that is itself slang is looked up before it is expanded."""
+    listed as "bayar di posmen", "ambik sendiri" as "ambil sendiri". Only for Japri's own
+    and the seller's slang (IndoCollex also "translates" English: "up" -> "atas"), only
+    when its words alone do not already say the phrase's ideas ("no pork" read "tidak
+    pork" is @tidak @halal anyway, "gratis ongkir" read "gratis ongkos kirim" says more
+    than the phrase's @gratis), and only phrases of several words: a single word that
+    is itself slang is looked up before it is expanded."""
     concepts = dict(lexicon.concepts)
     own = frozenset(fold(w) for w in own) | _vocabulary().own_slang
     for phrase, keys in lexicon.concepts.items():
