@@ -151,3 +151,31 @@ def test_a_phrase_written_with_slang_is_found_after_the_slang_is_expanded(
 def test_a_phrase_read_through_slang_keeps_what_its_words_say() -> None:
     # "gratis ongkir" is listed as @gratis, but read "gratis ongkos kirim" says more
     assert {"@gratis", "@kirim", "@biaya"} <= set(normalize("ada gratis ongkir?").keys)
+
+
+@pytest.mark.parametrize(
+    ("words", "concept"),
+    [
+        (["makanan", "makan", "food", "eat"], "@makanan"),
+        (["simpan", "penyimpanan", "storage"], "@simpan"),
+        (["renyah", "rangup", "crispy", "kriuk"], "@renyah"),
+        (["level", "tahap", "tingkat"], "@level"),
+        (["antar", "dianter", "hantar", "deliver"], "@kirim"),
+        (["ironless", "non iron", "wrinkle free"], "@setrika"),
+        (["maroon", "marun", "burgundy"], "@maroon"),
+        (["ungu", "purple", "lilac"], "@ungu"),
+        (["restok", "restock"], "@stok"),
+        (["posmen", "postman"], "@kurir"),
+    ],
+)
+def test_everyday_shop_words_in_three_languages(words: list[str], concept: str) -> None:
+    for word in words:
+        assert concept in normalize(word).keys, word
+
+
+@pytest.mark.parametrize("word", ["keep", "oren", "store"])
+def test_a_word_with_two_shop_meanings_is_left_out(word: str) -> None:
+    # "how long does it keep" (lasts) / "keep it in the freezer" (store); "oren": orange
+    # or the marketplace's nickname; "store": a shop or to store
+    assert "@simpan" not in normalize(word).keys
+    assert "@oren" not in normalize(word).keys
