@@ -166,6 +166,8 @@ def test_a_phrase_read_through_slang_keeps_what_its_words_say() -> None:
         (["ungu", "purple", "lilac"], "@ungu"),
         (["restok", "restock"], "@stok"),
         (["posmen", "postman"], "@kurir"),
+        (["pakai", "guna", "use", "menggunakan"], "@pakai"),
+        (["foto", "gambar", "picture", "pic"], "@foto"),
     ],
 )
 def test_everyday_shop_words_in_three_languages(words: list[str], concept: str) -> None:
