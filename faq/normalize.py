@@ -462,6 +462,8 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
             )
             words.append("tidak" if negates else word)
             continue
+        if word == "dia" and words and words[-1] not in lexicon.stopwords:
+            continue  # Malay "warna dia" = "warnanya": its, so "warna dia lari" = "warna lari"
         words.extend(lexicon.slang.get(word) or _chat_form(word, lexicon))
     return tuple(words)
 

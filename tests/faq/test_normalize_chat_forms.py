@@ -181,3 +181,18 @@ def test_a_word_with_two_shop_meanings_is_left_out(word: str) -> None:
     # or the marketplace's nickname; "store": a shop or to store
     assert "@simpan" not in normalize(word).keys
     assert "@oren" not in normalize(word).keys
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("warna dia lari tak?", "warna lari tak?"),  # Malay "warna dia" = its colour
+        ("harga dia berapa?", "harganya berapa?"),
+    ],
+)
+def test_malay_dia_after_a_noun_is_its(text: str, same_as: str) -> None:
+    assert normalize(text).keys == normalize(same_as).keys
+
+
+def test_dia_alone_is_still_a_pronoun() -> None:
+    assert normalize("dia dah sampai ke?").words[0] == "dia"
