@@ -196,3 +196,18 @@ def test_malay_dia_after_a_noun_is_its(text: str, same_as: str) -> None:
 
 def test_dia_alone_is_still_a_pronoun() -> None:
     assert normalize("dia dah sampai ke?").words[0] == "dia"
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("can i refreeze it?", "boleh dibekukan ulang?"),  # freezing again, not freezing
+        ("kotaknya kena bayar lagi ke?", "ada biaya tambahan?"),  # an extra charge
+        ("how much is shipping to bali?", "ongkir ke bali berapa?"),
+        ("bila buka tempahan?", "kapan buka pesanan?"),  # the order window opens
+    ],
+)
+def test_a_buyer_phrase_meets_the_seller_phrase(message: str, question: str) -> None:
+    message_keys = set(normalize(message).keys)
+    question_keys = {k for k in normalize(question).keys if k not in {"@berapa", "@kapan"}}
+    assert question_keys - {"@bisa", "@ada", "@kota"} <= message_keys
