@@ -168,6 +168,9 @@ def test_a_phrase_read_through_slang_keeps_what_its_words_say() -> None:
         (["posmen", "postman"], "@kurir"),
         (["pakai", "guna", "use", "menggunakan"], "@pakai"),
         (["foto", "gambar", "picture", "pic"], "@foto"),
+        (["labuh", "tutup dada", "cover chest"], "@labuh"),
+        (["mesra", "friendly"], "@mesra"),
+        (["jahitan", "stitching", "seam"], "@jahitan"),
     ],
 )
 def test_everyday_shop_words_in_three_languages(words: list[str], concept: str) -> None:
@@ -211,3 +214,8 @@ def test_a_buyer_phrase_meets_the_seller_phrase(message: str, question: str) -> 
     message_keys = set(normalize(message).keys)
     question_keys = {k for k in normalize(question).keys if k not in {"@berapa", "@kapan"}}
     assert question_keys - {"@bisa", "@ada", "@kota"} <= message_keys
+
+
+def test_a_garments_seams_are_not_the_tailoring_trade() -> None:
+    assert "@jahit" not in normalize("jahitan bajunya kemas tak?").keys
+    assert "@jahit" in normalize("ada kedai jahit dekat sini?").keys
