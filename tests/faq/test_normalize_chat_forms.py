@@ -208,6 +208,7 @@ def test_dia_alone_is_still_a_pronoun() -> None:
         ("kotaknya kena bayar lagi ke?", "ada biaya tambahan?"),  # an extra charge
         ("how much is shipping to bali?", "ongkir ke bali berapa?"),
         ("bila buka tempahan?", "kapan buka pesanan?"),  # the order window opens
+        ("bayar pas nyampe boleh?", "bisa cod?"),  # paying when it arrives
     ],
 )
 def test_a_buyer_phrase_meets_the_seller_phrase(message: str, question: str) -> None:
