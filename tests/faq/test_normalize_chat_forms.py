@@ -220,3 +220,14 @@ def test_a_buyer_phrase_meets_the_seller_phrase(message: str, question: str) -> 
 def test_a_garments_seams_are_not_the_tailoring_trade() -> None:
     assert "@jahit" not in normalize("jahitan bajunya kemas tak?").keys
     assert "@jahit" in normalize("ada kedai jahit dekat sini?").keys
+
+
+@pytest.mark.parametrize(
+    ("text", "idea"),
+    [
+        ("kalau simpan seminggu bakal basi ga?", "@awet"),  # asks how long it keeps
+        ("risolnya udah basi pas sampai", "@basi"),  # reports that it spoiled
+    ],
+)
+def test_will_it_spoil_asks_how_long_it_keeps(text: str, idea: str) -> None:
+    assert idea in normalize(text).keys
