@@ -157,7 +157,7 @@ def test_a_phrase_read_through_slang_keeps_what_its_words_say() -> None:
     ("words", "concept"),
     [
         (["makanan", "makan", "food", "eat"], "@makanan"),
-        (["simpan", "penyimpanan", "storage"], "@simpan"),
+        (["simpan", "penyimpanan", "storage", "ditaruh", "ditaro"], "@simpan"),
         (["renyah", "rangup", "crispy", "kriuk"], "@renyah"),
         (["level", "tahap", "tingkat"], "@level"),
         (["antar", "dianter", "hantar", "deliver"], "@kirim"),
