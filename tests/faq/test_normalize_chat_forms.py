@@ -171,6 +171,7 @@ def test_a_phrase_read_through_slang_keeps_what_its_words_say() -> None:
         (["labuh", "tutup dada", "cover chest"], "@labuh"),
         (["mesra", "friendly"], "@mesra"),
         (["jahitan", "stitching", "seam"], "@jahitan"),
+        (["rumahan", "homemade", "buatan rumah"], "@rumahan"),
     ],
 )
 def test_everyday_shop_words_in_three_languages(words: list[str], concept: str) -> None:
@@ -231,3 +232,8 @@ def test_a_garments_seams_are_not_the_tailoring_trade() -> None:
 )
 def test_will_it_spoil_asks_how_long_it_keeps(text: str, idea: str) -> None:
     assert idea in normalize(text).keys
+
+
+def test_home_made_is_not_the_house() -> None:
+    assert "rumah" not in normalize("dimsum rumahan ya?").keys  # made at home
+    assert "rumah" in normalize("rumahnya di mana?").keys  # where the house is
