@@ -237,3 +237,8 @@ def test_will_it_spoil_asks_how_long_it_keeps(text: str, idea: str) -> None:
 def test_home_made_is_not_the_house() -> None:
     assert "rumah" not in normalize("dimsum rumahan ya?").keys  # made at home
     assert "rumah" in normalize("rumahnya di mana?").keys  # where the house is
+
+
+def test_stocking_up_is_not_the_shops_stock() -> None:
+    assert "@stok" not in normalize("beli 10 buat stok sebulan").keys
+    assert "@stok" in normalize("stok masih ada?").keys
