@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -69,6 +69,10 @@ class Lexicon:
     known: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()  # everyday words: not taken for a concept's stem
     things: frozenset[str] = frozenset()  # concept keys of goods and services a shop sells
+    # false friends ("kos": cost in Malay, a boarding house in Indonesian): the languages
+    # in which a word is no idea of the vocabulary, and the words that tell them apart
+    senses: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    markers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Buyers repeat a few messages ("halo kak", "brp ongkir?"): normalising is a pure
     # function of the text and this lexicon, so results are remembered (bounded).
     memo: dict[str, Normalized] = field(default_factory=dict, compare=False, repr=False)
@@ -89,7 +93,7 @@ class Lexicon:
             keys = known or ("@" + "_".join(phrases[0]),)
             for phrase in phrases:
                 concepts[phrase] = keys
-        return Lexicon(
+        lexicon = Lexicon(
             slang=new_slang,
             concepts=_with_stem_forms(concepts, self.common),
             function_keys=self.function_keys,
@@ -100,7 +104,10 @@ class Lexicon:
             known=self.known | {w for phrase in concepts for w in phrase},
             common=self.common,
             things=self.things,
+            senses=self.senses,
+            markers=self.markers,
         )
+        return replace(lexicon, concepts=_with_chat_forms(lexicon, (slang or {}).keys()))
 
 
 def _with_stem_forms(
@@ -159,9 +166,42 @@ def _stem(word: str) -> str:
     restored = _nasal_root(word, stemmed, guards.attested)
     if restored != stemmed:
         return _stem(restored)  # as the root itself is stemmed ("memakai" = "pakai")
+    if _final_i_root(word, stemmed, guards.words):
+        return stemmed + "i"
     if not stemmed.endswith("ing") or stemmed in guards.english:
-        stemmed = english.stemWord(stemmed)
+        stemmed = _english_stem(stemmed, english.stemWord(stemmed), guards)
     return stemmed if len(stemmed) >= 3 else word
+
+
+def _final_i_root(word: str, stemmed: str, words: frozenset[str]) -> bool:
+    """Whether the Indonesian stemmer took the suffix "-i" off a root that ends in it
+    ("pakai" -> "paka", "sesuai" -> "sesua", "dipakai" -> "paka", "sendiri" -> "sendir"):
+    the vocabulary knows the root with its "i" and not the cut form. A real "-i" suffix
+    leaves a known root ("menyukai" -> "suka", "mengikuti" -> "ikut"), and only an "i"
+    the word ends in is given back ("kurs" is no "kursi")."""
+    return (
+        len(stemmed) >= 3
+        and word.endswith("i")
+        and stemmed not in words
+        and stemmed + "i" in words
+    )
+
+
+def _english_stem(word: str, stemmed: str, guards: _StemGuards) -> str:
+    """The English stemmer's ``stemmed`` for ``word``, unless it took a final "s" off an
+    Indonesian or Malay root: a word the vocabulary knows as written, ending in a vowel
+    and "s", whose English stem or singular it does not know ("kelas", "kulkas", "tulis",
+    "ongkos" keep their "s"; "photos", "ideas", "glasses", "cookies", "tips" are plurals)."""
+    if (
+        word[-2:] in ("as", "is", "os", "us")
+        and stemmed != word
+        and word in guards.words
+        and word not in guards.english
+        and stemmed not in guards.words
+        and word[:-1] not in guards.words  # "ideas": "idea"
+    ):
+        return word
+    return stemmed
 
 
 def _known_root(word: str, stemmed: str, roots: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -199,6 +239,7 @@ class _StemGuards:
     roots: Mapping[str, tuple[str, ...]]
     # the vocabulary's words and their Indonesian stems: what a restored root must be
     attested: frozenset[str]
+    words: frozenset[str] = frozenset()  # the vocabulary's words as written
 
 
 _PARTICLES = frozenset({"lah", "kah", "tah", "pun"})
@@ -229,7 +270,9 @@ def _stem_guards() -> _StemGuards:
         cut_particle = word.startswith(cut) and word[len(cut) :] in _PARTICLES
         if cut != word and cut not in words and (cut_prefix or cut_particle):
             roots.setdefault(cut, []).append(word)
-    return _StemGuards(english, {cut: tuple(found) for cut, found in roots.items()}, attested)
+    return _StemGuards(
+        english, {cut: tuple(found) for cut, found in roots.items()}, attested, words
+    )
 
 
 def fold(text: str) -> str:
@@ -271,6 +314,7 @@ class _Vocabulary:
     regions: Mapping[str, Any]
     stopwords: frozenset[str]
     common: frozenset[str]
+    own_slang: frozenset[str] = frozenset()  # slang.tsv's words (not IndoCollex's)
 
     @property
     def words(self) -> frozenset[str]:
@@ -334,7 +378,7 @@ def _vocabulary() -> _Vocabulary:
     # them is a different word ("pakaian" -> "pakai")
     stopwords = frozenset(fold(str(w)) for w in data["stopwords"])
     common = frozenset(w for normal in slang.values() for w in normal) | stopwords
-    return _Vocabulary(data, slang, concepts, regions, stopwords, common)
+    return _Vocabulary(data, slang, concepts, regions, stopwords, common, frozenset(own_slang))
 
 
 @lru_cache(maxsize=1)
@@ -342,12 +386,13 @@ def default_lexicon() -> Lexicon:
     """Japri's built-in lexicon (IndoCollex + Japri's own slang and shop vocabulary)."""
     vocabulary = _vocabulary()
     data, concepts, common = vocabulary.data, vocabulary.concepts, vocabulary.common
+    senses = yaml.safe_load(_read_text("senses.yaml"))
     small_talk: dict[tuple[str, ...], str] = {}
     for kind, key in (("greetings", "greeting"), ("thanks", "thanks"), ("goodbyes", "goodbye")):
         for word in data[kind]:
             small_talk[tuple(fold(str(word)).split())] = key
 
-    return Lexicon(
+    lexicon = Lexicon(
         slang=vocabulary.slang,
         concepts=_with_stem_forms(concepts, common),
         function_keys=frozenset("@" + n for n in data["function"]),
@@ -358,7 +403,34 @@ def default_lexicon() -> Lexicon:
         known=frozenset(w for phrase in concepts for w in phrase),
         common=common,
         things=frozenset("@" + n for n in data["things"]),
+        senses={fold(w): frozenset(langs) for w, langs in senses["senses"].items()},
+        markers={lang: frozenset(map(fold, ws)) for lang, ws in senses["markers"].items()},
     )
+    return replace(lexicon, concepts=_with_chat_forms(lexicon, vocabulary.own_slang))
+
+
+def _with_chat_forms(
+    lexicon: Lexicon, own: Iterable[str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The concepts, with each phrase also as a message reads after slang expansion:
+    messages are matched once their slang is expanded, so "bayar kat posmen" must also be
+    listed as "bayar di posmen", "ambik sendiri" as "ambil sendiri". Only for Japri's own
+    and the seller's slang (IndoCollex also "translates" English: "up" -> "atas"), only
+    when its words alone do not already say the phrase's ideas ("no pork" read "tidak
+    pork" is @tidak @halal anyway, "gratis ongkir" read "gratis ongkos kirim" says more
+    than the phrase's @gratis), and only phrases of several words: a single word that
+    is itself slang is looked up before it is expanded."""
+    concepts = dict(lexicon.concepts)
+    own = frozenset(fold(w) for w in own) | _vocabulary().own_slang
+    for phrase, keys in lexicon.concepts.items():
+        if len(phrase) < 2 or any(w in lexicon.slang and w not in own for w in phrase):
+            continue
+        read = expand_slang(" ".join(phrase), lexicon)
+        if len(read) < 2 or read == phrase or read in concepts:
+            continue
+        if not set(keys) <= set(_normalize(" ".join(read), lexicon).keys):
+            concepts[read] = keys
+    return concepts
 
 
 def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
@@ -371,15 +443,111 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
             skip = False
             continue
         if word in lexicon.honorifics:
-            if index + 1 < len(raw) and raw[index + 1] in _OWNED:  # "tuan kedai", "bos toko"
+            if word in _BOSSES and index + 1 < len(raw) and raw[index + 1] in _OWNED:
+                # "tuan kedai", "bos toko" (but "kak, tokonya di mana?" asks for the shop)
                 words.append("pemilik")
                 skip = True
             continue
-        if word == "no" and (index + 1 >= len(raw) or raw[index + 1] not in _NUMBERED):
-            words.append(word)  # English "no", unless it is "no rek", "no hp", "no resi" ...
+        if word == "no" and index > 0 and raw[index - 1] in _NUMBERED:
+            words.append("number")  # English order: "tracking no", "phone no"
             continue
-        words.extend(lexicon.slang.get(word) or (_without_nya(word, lexicon),))
+        if word == "no" and not _numbered(raw, index):
+            # "no pork", "no reply": "no" before a word negates it; a bare "no" (an answer,
+            # "no thanks") stays itself
+            after = raw[index + 1] if index + 1 < len(raw) else ""
+            negates = (
+                after
+                and after not in lexicon.stopwords
+                and not any(phrase[0] == after for phrase in lexicon.small_talk)
+            )
+            words.append("tidak" if negates else word)
+            continue
+        if word == "dia" and words and words[-1] not in lexicon.stopwords:
+            continue  # Malay "warna dia" = "warnanya": its, so "warna dia lari" = "warna lari"
+        words.extend(lexicon.slang.get(word) or _chat_form(word, lexicon))
     return tuple(words)
+
+
+def _chat_form(word: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """A word that is no slang entry, in the vocabulary's spelling: a chat spelling of a
+    known word undone (see ``_without_nya``), else a Jakarta verb form reduced to the
+    root the vocabulary knows (see ``_colloquial_root``)."""
+    spelled = _without_nya(word, lexicon)
+    if spelled != word or word in lexicon.known or word in lexicon.common:
+        return (spelled,)
+    return _colloquial_root(word, lexicon) or (word,)
+
+
+# Jakarta chat builds verbs with a bare nasal prefix and the suffix "-in" where standard
+# Indonesian has meN- and -kan/-i: "ngurangin" = mengurangi, "nyimpen" = menyimpan,
+# "dibekuin" = dibekukan. The nasal swallows the root's first k, s, c, t or p, as meN-
+# does ("ngurangin" <- kurang, "nyobain" <- coba); "nge-" goes before a root that keeps
+# its letters ("ngecas"). (prefix, letters it may have swallowed)
+_CHAT_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nge", ("",)),
+    ("ng", ("", "k")),
+    ("ny", ("s", "c")),
+    ("di", ("",)),
+    ("ke", ("",)),
+    ("m", ("p",)),
+    ("n", ("t",)),
+    ("", ("",)),
+)
+# without "-in" only these mark a chat verb: Jakarta's bare nasal (the standard meN- and
+# di-/ke- forms are the stemmer's), or di-/ke- before a chat spelling ("dianter", "kepake")
+_BARE_PREFIXES = frozenset({"nge", "ng", "ny", "di", "ke"})
+
+
+def _colloquial_root(word: str, lexicon: Lexicon) -> tuple[str, ...] | None:
+    """The root of a Jakarta verb form the vocabulary does not know as a whole, when the
+    vocabulary knows the root: "ngurangin" -> "kurang", "dibekuin" -> "beku", "nyobain"
+    -> "coba", "dianter" -> "antar" (a slang root is expanded). A root must be a content
+    word of 4+ letters: "within" is not "with" + "-in"."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    if word.endswith("nya") and len(word) > 7:
+        word = word[:-3]
+    suffixed = word.endswith("in") and len(word) >= 6
+    for prefix, letters in _CHAT_PREFIXES:
+        if not word.startswith(prefix):
+            continue
+        rest = word[len(prefix) :]
+        stems = [rest[:-2]] if suffixed else []
+        if prefix in _BARE_PREFIXES:
+            stems.append(rest)
+        for body in stems:
+            for letter in letters:
+                # di-/ke- before a known root are the stemmer's ("kering" is no ke- + ring)
+                slang_only = not suffixed and prefix in ("di", "ke")
+                root = _chat_root(letter + body, lexicon, suffixed, slang_only)
+                if root is not None:
+                    return root
+    return None
+
+
+def _chat_root(
+    root: str, lexicon: Lexicon, suffixed: bool, slang_only: bool
+) -> tuple[str, ...] | None:
+    """``root`` as the vocabulary writes it, if it is a content word it knows. Without the
+    "-in" a slang root must be a respelling ("anter" = "antar", "pake" = "pakai"), not a
+    translation of an English word ("dishes" is not di- + "shes" = "she's")."""
+    if len(root) < 4 or root in lexicon.stopwords:
+        return None
+    standard = _standard_vowel(root, lexicon)  # "nyimpen" -> "simpen" -> "simpan"
+    if not slang_only and (standard in lexicon.known or standard in lexicon.common):
+        return (standard,)
+    normal = lexicon.slang.get(root)
+    if normal and (suffixed or (len(normal) == 1 and normal[0][:2] == root[:2])):
+        return normal
+    return None
+    if root in lexicon.slang:
+        return lexicon.slang[root]
+    if slang_only:
+        return None
+    standard = _standard_vowel(root, lexicon)  # "nyimpen" -> "simpen" -> "simpan"
+    if standard in lexicon.known or standard in lexicon.common:
+        return (standard,)
+    return None
 
 
 def _without_nya(word: str, lexicon: Lexicon) -> str:
@@ -413,14 +581,27 @@ def _standard_vowel(word: str, lexicon: Lexicon) -> str:
     return standard if standard in lexicon.known or standard in lexicon.common else word
 
 
-# After a form of address these name the shop's owner: "tuan kedai", "bos toko".
+# After a form of address for a boss these name the shop's owner: "tuan kedai", "bos
+# toko"; after "kak", "sis" or "min" the buyer addresses the seller and asks about the shop.
+_BOSSES = frozenset("tuan puan encik bos boss bosku juragan pak bapak bu ibu".split())
 _OWNED = frozenset("kedai toko butik kedainya tokonya butiknya olshop usaha".split())
 
-# What Indonesian chat numbers with "no": "no rek", "no hp", "no wa", "no resi" ...
+# What shop chat numbers with "no" (Indonesian and Malay "no rek", "no hp", "no tel";
+# English "phone no", "tracking no"): accounts, phones, parcels, orders, documents, and
+# the people one calls
 _NUMBERED = frozenset(
-    "rek rekening norek hp hape handphone wa whatsapp telp telpon telepon tlp resi "
-    "pesanan order invoice inv antrian antrean akun ktp va".split()
+    "rek rekening norek hp hape handphone wa whatsapp telp telpon telepon tlp tel telefon "
+    "fon phone contact resi tracking parcel pesanan order invoice inv ref rujukan antrian "
+    "antrean akun akaun acc account ktp ic va kad card siri serial admin owner cs seller "
+    "penjual kurir posmen toko kedai pirt bpom reg registrasi sertifikat sijil".split()
 )
+
+
+def _numbered(raw: Sequence[str], index: int) -> bool:
+    """Whether the "no" at ``index`` is a number ("no rek", "no 5"), not the English
+    "no"."""
+    after = raw[index + 1] if index + 1 < len(raw) else ""
+    return after in _NUMBERED or after.isdigit()
 
 
 def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
@@ -438,8 +619,19 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> Normalized:
 _MEMO_SIZE = 8192
 
 
+def _language(text: str, markers: Mapping[str, frozenset[str]]) -> str | None:
+    """The one language whose chat markers the message uses, if only one's ("gak", "aja"
+    are Indonesian; "tak", "nak" Malay)."""
+    if not markers:
+        return None
+    words = set(fold(text[:_MAX_CHARS]).split())
+    found = [lang for lang, marks in markers.items() if words & marks]
+    return found[0] if len(found) == 1 else None
+
+
 def _normalize(text: str, lex: Lexicon) -> Normalized:
     words = expand_slang(text, lex)
+    language = _language(text, lex.markers) if lex.senses.keys() & set(words) else None
     keys: list[str] = []
     together: set[frozenset[str]] = set()
     talk: set[str] = set()
@@ -452,6 +644,11 @@ def _normalize(text: str, lex: Lexicon) -> Normalized:
             i += span
             continue
         span, concept = _longest_phrase(words, i, lex.concepts)
+        if span == 1 and language in lex.senses.get(words[i], ()):
+            keys.append(words[i])  # a false friend: "no kompor di kos" is no cost
+            content = True
+            i += 1
+            continue
         if concept is not None:
             keys.extend(concept)
             if len(concept) > 1:
