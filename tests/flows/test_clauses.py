@@ -1,14 +1,16 @@
-"""The question a buyer asks, and the context around it: a message in clauses."""
+"""The question a buyer asks, and the context around it: a message in clauses; and an
+entry whose answer names everything the message says."""
 
 from __future__ import annotations
 
 import pytest
 
 from faq.loader import parse_faq
+from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
 from faq.normalize import normalize
 from flows.clauses import Clause, clauses, points_back, the_question
-from flows.faq import _asked_clause, _question_nearest
+from flows.faq import _answer_says_all, _asked_clause, _question_nearest
 from flows.policy import Policy
 from flows.trial import try_message
 
@@ -181,3 +183,25 @@ def test_the_question_own_entry_is_offered_when_left_out(
     options = tuple(e for e in (bakery.get(ids.get(i, i)) for i in offered) if e is not None)
     found = _question_nearest(clauses(text), options, bakery)
     assert (found.id if found else None) == ids.get(first or "", first)
+
+
+# --- an entry only its answer ties to the message ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ideas", "unexplained", "rival_asks", "answered"),
+    [
+        (3, 0, False, True),  # its answer names all three things the message says
+        (2, 0, False, False),  # two words of an answer may be chance
+        (3, 1, False, False),  # ... and the message says something else too
+        (3, 0, True, False),  # a close entry whose own questions use a word of it
+    ],
+)
+def test_an_answer_that_names_every_idea_of_the_message_is_enough(
+    ideas: int, unexplained: int, rival_asks: bool, answered: bool, bakery: Faq
+) -> None:
+    words = frozenset(["@kue", "@diet", "stevia"][:ideas])
+    best = Candidate("gula", 0.7, words, unexplained, asked=0)
+    rival = Candidate("pesan-custom", 0.6, frozenset({"@kue"}), 2, asked=int(rival_asks))
+    match = MatchResult("clarify", (best, rival), ("gula", "pesan-custom"))
+    assert (_answer_says_all(match, bakery) is not None) is answered
