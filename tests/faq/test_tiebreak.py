@@ -106,7 +106,7 @@ def test_a_message_without_a_telling_word_is_still_asked_back(rich: Faq, message
     assert {"see-bill", "get-bill"} <= set(result.options)
 
 
-def test_with_three_phrasings_an_entry_the_twins_are_asked_back() -> None:
+def test_with_three_phrasings_an_entry_a_lead_enough_with_ten_is_not() -> None:
     sparse = _shop(3)
     assert sparse.matcher.richness == 0.0
     result = sparse.matcher.decide("how can I see and check my bill")
