@@ -106,6 +106,19 @@ def test_a_message_without_a_telling_word_is_still_asked_back(rich: Faq, message
     assert {"see-bill", "get-bill"} <= set(result.options)
 
 
+@pytest.mark.parametrize(
+    "message", ["can I see my bill refund", "can I see my bill please, or cancel it"]
+)
+def test_a_message_naming_an_idea_neither_twin_knows_is_asked_back(
+    rich: Faq, message: str
+) -> None:
+    # "can I see my bill" alone is answered (above); refunds and cancelling are ideas
+    # neither twin's questions know: the buyer may be asking something else
+    result = rich.matcher.decide(message)
+    assert result.decision == "clarify"
+    assert not result.tie_broken
+
+
 def test_with_three_phrasings_an_entry_a_lead_enough_with_ten_is_not() -> None:
     sparse = _shop(3)
     assert sparse.matcher.richness == 0.0
