@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from faq.lessons import AskedForPerson, Clarified, Corrected, HandedOff, Lesson
 from faq.model import Faq
 from faq.normalize import fold, normalize
+from faq.wording import learnable
 
 _SAME_WORDING = 85.0  # rapidfuzz score between normalised keys to count as one question
 _RESEMBLES = 75.0  # rapidfuzz score for a seller's answer to count as an FAQ answer
@@ -270,7 +271,7 @@ def _suggestion(
         return AddQuestion(
             suggestion_id("add_question", entry_id, g.question),
             entry_id,
-            g.question,
+            learnable(g.question, faq, entry_id),
             g.count,
             g.examples,
         )
@@ -281,7 +282,11 @@ def _suggestion(
         return None
     draft = answers[-1] if answers else None
     return NewEntry(
-        suggestion_id("new_entry", "", g.question), g.question, g.count, draft, g.examples
+        suggestion_id("new_entry", "", g.question),
+        learnable(g.question, faq),
+        g.count,
+        draft,
+        g.examples,
     )
 
 
