@@ -206,6 +206,7 @@ def run_shop(
         labels = {mask(i["text"]).strip(): i for i in played}
         tally = {"accepted": 0, "dismissed": 0, "refused": 0, "unchanged": 0, "warned": 0}
         kinds: dict[str, int] = defaultdict(int)
+        learned: list[dict[str, str]] = []  # what was written, beside what the buyer asked
         for number, suggestion in enumerate(suggestions):
             kinds[suggestion.kind] += 1
             if not is_right(suggestion, labels):
@@ -226,6 +227,14 @@ def run_shop(
                 tally["refused"] += 1
                 continue
             tally["accepted" if result.changed else "unchanged"] += 1
+            if isinstance(suggestion, AddQuestion) and result.changed:
+                learned.append(
+                    {
+                        "entry": suggestion.entry_id,
+                        "question": suggestion.question,
+                        "asked": suggestion.examples[0],
+                    }
+                )
         after = load_faq(path, thresholds).faq
         return {
             "shop": shop,
@@ -238,6 +247,7 @@ def run_shop(
             "after": score_half(scored, after, policy, score),
             "replayed_before": score_half(played, before, policy, score),
             "replayed_after": score_half(played, after, policy, score),
+            "learned": learned,
         }
 
 
