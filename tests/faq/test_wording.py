@@ -141,3 +141,22 @@ def test_what_is_learned_gets_the_buyers_own_message_answered(faq: Faq) -> None:
     after = replace(faq, entries=tuple(grown if e.id == "stok" else e for e in faq.entries))
     result = after.matcher.decide(text)
     assert (result.decision, result.best) == ("answer", "stok")
+
+
+def test_the_part_is_worked_out_once_per_faq(faq: Faq, monkeypatch: pytest.MonkeyPatch) -> None:
+    import faq.wording as wording
+
+    calls: list[str] = []
+    checked = wording._answers
+
+    def counting(text: str, question: str, faq: Faq, entry: object) -> bool:
+        calls.append(question)
+        return checked(text, question, faq, entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wording, "_answers", counting)
+    text = "garansi berapa lama? buat kado ulang tahun adik"
+    first = learnable(text, faq, "garansi")
+    assert calls
+    made = len(calls)
+    assert learnable(text, faq, "garansi") == first
+    assert len(calls) == made  # remembered: accepting works the suggestions out again
