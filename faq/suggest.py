@@ -24,7 +24,11 @@ _HANDOFF_PHRASE_WORDS = 5  # longer texts are questions, not ways of asking for 
 
 @dataclass(frozen=True, slots=True)
 class AddQuestion:
-    """Add ``question`` to entry ``entry_id``: buyers asked it and meant that entry."""
+    """Add ``question`` to entry ``entry_id``: buyers asked it and meant that entry.
+
+    ``question`` is the part of their words worth learning (``faq.wording.learnable``: the
+    clauses that ask, not the chat around them); ``examples`` are their messages as written.
+    """
 
     id: str
     entry_id: str
@@ -36,7 +40,8 @@ class AddQuestion:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """A question the FAQ does not cover; ``draft_answer`` is a seller's own reply, if any."""
+    """A question the FAQ does not cover (the part that asks, as for ``AddQuestion``);
+    ``draft_answer`` is a seller's own reply, if any."""
 
     id: str
     question: str
