@@ -31,9 +31,11 @@ of the FAQ, and the second half is scored before and after with chat-eval's ``sc
 "First half": the messages are grouped by label in the file (3-5 messages per entry, in
 turn), so the literal first 75 lines hold only the first half of the entries and say
 nothing about the rest. The default split takes the first half of each label's messages
-(``--split label``); ``--split head`` takes the file's first half as it is.
+(``--split label``); ``--split label-rev`` plays the other half and scores the first;
+``--split head`` takes the file's first half as it is.
 
-    .venv/bin/python bench/learn.py [--data ../shared/data/chat-eval] [--split label|head]
+    .venv/bin/python bench/learn.py [--data ../shared/data/chat-eval]
+        [--split label|label-rev|head]
         [--json FILE] [--heed-side-effects]
 """
 
@@ -94,7 +96,7 @@ def split(items: list[Item], how: str) -> tuple[list[Item], list[Item]]:
         scored += group[half:]
     played.sort(key=lambda i: i["line"])
     scored.sort(key=lambda i: i["line"])
-    return played, scored
+    return (scored, played) if how == "label-rev" else (played, scored)
 
 
 def seller_reply(faq: Faq, entry_id: str) -> str:
@@ -254,7 +256,7 @@ def run_shop(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=("label", "head"), default="label")
+    parser.add_argument("--split", choices=("label", "label-rev", "head"), default="label")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--heed-side-effects",

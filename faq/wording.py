@@ -151,14 +151,25 @@ def _entry_keys(entry: FaqEntry, faq: Faq) -> set[str]:
 
 
 def _topics_of_others(faq: Faq, entry: FaqEntry | None) -> set[str]:
-    """The topics of the other entries: what an entry's id names and at least half of its
-    questions ask about ("warna" for the entry 'warna', "cod" for 'cod')."""
+    """The topics of the other entries: what at least half of an entry's questions ask
+    about and either its id names or no other entry's questions ask ("warna" for the entry
+    'warna', "kedai" for 'lokasi-butik'; not "order" for 'min-order', as many entries'
+    questions ask about orders and its id names the minimum)."""
+    asked = {other.id: [_content(q, faq) for q in other.questions] for other in faq.entries}
+    askers: dict[str, int] = {}
+    for questions in asked.values():
+        for key in set().union(*questions):
+            askers[key] = askers.get(key, 0) + 1
     topics: set[str] = set()
     for other in faq.entries:
         if entry is not None and other.id == entry.id:
             continue
-        asked = [_content(q, faq) for q in other.questions]
-        topics |= {k for k in _id_keys(other, faq) if 2 * sum(k in a for a in asked) >= len(asked)}
+        mine, named = asked[other.id], _id_keys(other, faq)
+        topics |= {
+            k
+            for k in named.union(*mine)
+            if (k in named or askers[k] == 1) and 2 * sum(k in a for a in mine) >= len(mine)
+        }
     return topics
 
 
