@@ -31,9 +31,11 @@ of the FAQ, and the second half is scored before and after with chat-eval's ``sc
 "First half": the messages are grouped by label in the file (3-5 messages per entry, in
 turn), so the literal first 75 lines hold only the first half of the entries and say
 nothing about the rest. The default split takes the first half of each label's messages
-(``--split label``); ``--split head`` takes the file's first half as it is.
+(``--split label``); ``--split label-rev`` plays the other half and scores the first;
+``--split head`` takes the file's first half as it is.
 
-    .venv/bin/python bench/learn.py [--data ../shared/data/chat-eval] [--split label|head]
+    .venv/bin/python bench/learn.py [--data ../shared/data/chat-eval]
+        [--split label|label-rev|head]
         [--json FILE] [--heed-side-effects]
 """
 
@@ -94,7 +96,7 @@ def split(items: list[Item], how: str) -> tuple[list[Item], list[Item]]:
         scored += group[half:]
     played.sort(key=lambda i: i["line"])
     scored.sort(key=lambda i: i["line"])
-    return played, scored
+    return (scored, played) if how == "label-rev" else (played, scored)
 
 
 def seller_reply(faq: Faq, entry_id: str) -> str:
@@ -206,6 +208,7 @@ def run_shop(
         labels = {mask(i["text"]).strip(): i for i in played}
         tally = {"accepted": 0, "dismissed": 0, "refused": 0, "unchanged": 0, "warned": 0}
         kinds: dict[str, int] = defaultdict(int)
+        learned: list[dict[str, str]] = []  # what was written, beside what the buyer asked
         for number, suggestion in enumerate(suggestions):
             kinds[suggestion.kind] += 1
             if not is_right(suggestion, labels):
@@ -226,6 +229,14 @@ def run_shop(
                 tally["refused"] += 1
                 continue
             tally["accepted" if result.changed else "unchanged"] += 1
+            if isinstance(suggestion, AddQuestion) and result.changed:
+                learned.append(
+                    {
+                        "entry": suggestion.entry_id,
+                        "question": suggestion.question,
+                        "asked": suggestion.examples[0],
+                    }
+                )
         after = load_faq(path, thresholds).faq
         return {
             "shop": shop,
@@ -238,13 +249,14 @@ def run_shop(
             "after": score_half(scored, after, policy, score),
             "replayed_before": score_half(played, before, policy, score),
             "replayed_after": score_half(played, after, policy, score),
+            "learned": learned,
         }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--split", choices=("label", "head"), default="label")
+    parser.add_argument("--split", choices=("label", "label-rev", "head"), default="label")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--heed-side-effects",

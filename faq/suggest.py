@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 from faq.lessons import AskedForPerson, Clarified, Corrected, HandedOff, Lesson
 from faq.model import Faq
 from faq.normalize import fold, normalize
+from faq.wording import learnable
 
 _SAME_WORDING = 85.0  # rapidfuzz score between normalised keys to count as one question
 _RESEMBLES = 75.0  # rapidfuzz score for a seller's answer to count as an FAQ answer
@@ -23,7 +24,11 @@ _HANDOFF_PHRASE_WORDS = 5  # longer texts are questions, not ways of asking for 
 
 @dataclass(frozen=True, slots=True)
 class AddQuestion:
-    """Add ``question`` to entry ``entry_id``: buyers asked it and meant that entry."""
+    """Add ``question`` to entry ``entry_id``: buyers asked it and meant that entry.
+
+    ``question`` is the part of their words worth learning (``faq.wording.learnable``: the
+    clauses that ask, not the chat around them); ``examples`` are their messages as written.
+    """
 
     id: str
     entry_id: str
@@ -35,7 +40,8 @@ class AddQuestion:
 
 @dataclass(frozen=True, slots=True)
 class NewEntry:
-    """A question the FAQ does not cover; ``draft_answer`` is a seller's own reply, if any."""
+    """A question the FAQ does not cover (the part that asks, as for ``AddQuestion``);
+    ``draft_answer`` is a seller's own reply, if any."""
 
     id: str
     question: str
@@ -270,7 +276,7 @@ def _suggestion(
         return AddQuestion(
             suggestion_id("add_question", entry_id, g.question),
             entry_id,
-            g.question,
+            learnable(g.question, faq, entry_id),
             g.count,
             g.examples,
         )
@@ -281,7 +287,11 @@ def _suggestion(
         return None
     draft = answers[-1] if answers else None
     return NewEntry(
-        suggestion_id("new_entry", "", g.question), g.question, g.count, draft, g.examples
+        suggestion_id("new_entry", "", g.question),
+        learnable(g.question, faq),
+        g.count,
+        draft,
+        g.examples,
     )
 
 

@@ -202,3 +202,13 @@ def test_questions_that_land_on_two_entries_are_found(faq: Faq) -> None:
     assert [(a.question, set(a.entry_ids)) for a in found] == [
         ("jam buka toko", {"jam-sabtu", "jam-minggu"})
     ]
+
+
+def test_a_suggestion_carries_the_question_not_the_chat_around_it(faq: Faq) -> None:
+    asked = "sampai bila tahan sis? mau buat stok lebaran"
+    (made,) = suggest([picked(asked, "kadaluarsa", 1.0, "b1")], faq)
+    assert isinstance(made, AddQuestion)
+    assert made.question == "sampai bila tahan sis?"
+    assert made.examples == (asked,)  # the seller still sees what the buyer wrote
+    # dismissals are remembered by the buyer's wording, however it is trimmed
+    assert made.id == suggestion_id("add_question", "kadaluarsa", asked)

@@ -1,0 +1,187 @@
+"""What to learn from a buyer's message: the question it asks, not the chat around it.
+
+A buyer writes "beli sebungkus boleh kak? mau nyobain dulu": the first clause asks, the
+second tells why. Added to an entry as it stands, every word of it starts to count for that
+entry, and a later buyer who says "nyobain" about something else finds a rival entry
+where there was none ("did you mean?" instead of an answer). Words that name *another*
+entry's topic do the same harm from inside the question that asks: "warna" in "design
+Humaira warna sage ada lagi?" (a stock question) makes the stock entry a rival of the
+colour entry, and weakens "warna" as the colour entry's word.
+
+So a suggestion carries the smallest part of the buyer's words that still teaches the
+lesson (``learnable``): the clauses that ask, without the words that name another entry's
+topic (unless nothing of the entry, and no new idea, would be left); and it is checked:
+with that part added, the buyer's own message must be answered with the entry. When a
+smaller part fails that check, the next larger one is taken, up to the whole message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from faq.model import Faq, FaqEntry
+from faq.normalize import normalize
+
+SUGGESTED_ID = ":suggested"  # a new entry's id while it is tried (entry ids hold no ':')
+
+# A clause ends at ? or !, a comma, semicolon or line break, or a full stop not inside a
+# number ("Rp9.000").
+_CLAUSE_END = re.compile(r"(?<=[?!])\s*|[,;\n]+\s*|(?<!\d)\.(?!\d)\s*")
+# On the normalised (slang-expanded) text: a clause that opens with a question word or
+# closes with a question tag asks, even without a question mark.
+_ASKS_FROM = re.compile(
+    r"^(apa|apakah|adakah|ada|bisa|boleh|bagaimana|macam mana|kapan|bila|berapa|di mana|"
+    r"dimana|mana|kenapa|mengapa|can|could|do|does|is|are|will|would|how|what|when|where|"
+    r"which|why)\b"
+)
+_ASKS_TAG = re.compile(r"\b(tidak|kah|ke|belum|bukan|or not)$")
+_TRAILING = re.compile(r"[?!.]+$")
+
+
+def clauses(text: str) -> list[str]:
+    """The message cut into clauses, each as the buyer wrote it."""
+    return [c.strip() for c in _CLAUSE_END.split(text) if c and c.strip(" ,;.!?")]
+
+
+def asks(clause: str, faq: Faq) -> bool:
+    """Whether a clause is a question: a question mark, a question word first, or a
+    question tag last ("ada tokonya ga sih" asks; "pengen liat langsung" does not)."""
+    if clause.rstrip().endswith("?"):
+        return True
+    flat = normalize(clause, faq.matcher.lexicon).text
+    return bool(_ASKS_FROM.search(flat) or _ASKS_TAG.search(flat))
+
+
+def learnable(text: str, faq: Faq, entry_id: str | None = None) -> str:
+    """The part of ``text`` to add to entry ``entry_id`` (None: as a new entry's question).
+
+    Tried from the smallest: the clauses that ask, without words naming another entry's
+    topic; the same with them; then the whole message without such words, and as it
+    stands. The first that, once added, gets ``text`` itself answered with the entry is
+    kept.
+    """
+    known = _LEARNED.get(id(faq))
+    if known is None or known[0] is not faq:
+        if len(_LEARNED) >= 4:  # a few FAQs in force at once at most (reloads replace them)
+            _LEARNED.clear()
+        known = _LEARNED[id(faq)] = (faq, {})
+    found = known[1].get((text, entry_id))
+    if found is None:
+        found = known[1][(text, entry_id)] = _learnable(text, faq, entry_id)
+    return found
+
+
+# Each candidate checked costs a matcher build (~10 ms at 100 entries, ~200 ms at 1,000),
+# and the runtime works the suggestions out again on each accept: remembered per FAQ.
+_LEARNED: dict[int, tuple[Faq, dict[tuple[str, str | None], str]]] = {}
+
+
+def _learnable(text: str, faq: Faq, entry_id: str | None) -> str:
+    whole = " ".join(text.split())
+    entry = faq.get(entry_id) if entry_id is not None else None
+    if entry_id is not None and entry is None:
+        return whole
+    for candidate in _candidates(text, faq, entry):
+        if candidate == whole:
+            return whole
+        if _answers(text, candidate, faq, entry):
+            return candidate
+    return whole
+
+
+def _candidates(text: str, faq: Faq, entry: FaqEntry | None) -> Iterator[str]:
+    whole = " ".join(text.split())
+    parts = [p for p in clauses(text) if _content(p, faq)]
+    own = _entry_keys(entry, faq) if entry is not None else set()
+    asking = [p for p in parts if asks(p, faq)]
+    others = _topics_of_others(faq, entry) - own
+    bases = [" ".join(asking)] if asking and len(asking) < len(parts) else []
+    asked_anywhere = set().union(*(_asked_keys(e, faq) for e in faq.entries))
+    seen: set[str] = set()
+    for base in (*bases, whole):
+        trimmed = _without(base, others, faq)
+        # what is left must still say something: a word the entry knows, or an idea (a
+        # vocabulary concept) no entry is asked about yet; "bayar pas nyampe bisa?"
+        # without "bayar" (the payment entry's word) is chat context alone
+        left = _content(trimmed, faq)
+        new_ideas = {k for k in left if k.startswith("@")} - asked_anywhere
+        speaks = entry is None or bool(left & own or new_ideas)
+        for candidate in (trimmed, base) if speaks else (base,):
+            if candidate not in seen:
+                seen.add(candidate)
+                yield candidate
+
+
+def _answers(text: str, question: str, faq: Faq, entry: FaqEntry | None) -> bool:
+    """Whether, with ``question`` added to ``entry`` (or as a new entry), the FAQ answers
+    ``text`` with that entry."""
+    if entry is None:
+        grown = (*faq.entries, FaqEntry(SUGGESTED_ID, (question,)))
+        target = SUGGESTED_ID
+    else:
+        added = replace(entry, questions=(*entry.questions, question))
+        grown = tuple(added if e.id == entry.id else e for e in faq.entries)
+        target = entry.id
+    result = replace(faq, entries=grown).matcher.decide(text)
+    return result.decision == "answer" and result.best == target
+
+
+def _content(text: str, faq: Faq) -> set[str]:
+    lexicon = faq.matcher.lexicon
+    return {k for k in normalize(text, lexicon).keys if k not in lexicon.function_keys}
+
+
+def _id_keys(entry: FaqEntry, faq: Faq) -> set[str]:
+    return _content(entry.id.replace("-", " ").replace("_", " "), faq)
+
+
+def _asked_keys(entry: FaqEntry, faq: Faq) -> set[str]:
+    """What an entry's questions and id ask about."""
+    return _id_keys(entry, faq).union(*(_content(q, faq) for q in entry.questions))
+
+
+def _entry_keys(entry: FaqEntry, faq: Faq) -> set[str]:
+    """What an entry speaks of: its questions, its answer and its id."""
+    parts = [*entry.questions, entry.id.replace("-", " ").replace("_", " ")]
+    if entry.answer is not None:
+        parts += list(entry.answer.texts.values())
+    return _content(" ".join(parts), faq)
+
+
+def _topics_of_others(faq: Faq, entry: FaqEntry | None) -> set[str]:
+    """The topics of the other entries: what at least half of an entry's questions ask
+    about and either its id names or no other entry's questions ask ("warna" for the entry
+    'warna', "kedai" for 'lokasi-butik'; not "order" for 'min-order', as many entries'
+    questions ask about orders and its id names the minimum)."""
+    asked = {other.id: [_content(q, faq) for q in other.questions] for other in faq.entries}
+    askers: dict[str, int] = {}
+    for questions in asked.values():
+        for key in set().union(*questions):
+            askers[key] = askers.get(key, 0) + 1
+    topics: set[str] = set()
+    for other in faq.entries:
+        if entry is not None and other.id == entry.id:
+            continue
+        mine, named = asked[other.id], _id_keys(other, faq)
+        topics |= {
+            k
+            for k in named.union(*mine)
+            if (k in named or askers[k] == 1) and 2 * sum(k in a for a in mine) >= len(mine)
+        }
+    return topics
+
+
+def _without(text: str, drop: set[str], faq: Faq) -> str:
+    """``text`` without the words whose every key is in ``drop`` (their closing "?" kept)."""
+    kept: list[str] = []
+    for word in text.split():
+        keys = _content(word, faq)
+        if keys and keys <= drop:
+            mark = _TRAILING.search(word)
+            if mark and kept and not kept[-1].endswith(mark.group()):
+                kept[-1] += mark.group()
+            continue
+        kept.append(word)
+    return " ".join(kept) if any(_content(w, faq) for w in kept) else text
