@@ -195,7 +195,7 @@ class Matcher:
                 for key, weight in weights.items():
                     postings[key].append((len(self._question_text), weight))
                 self._question_text.append(norm.text)
-                total = sum(weights.values())
+                total = math.fsum(weights.values())
                 question_total.append(min(total, _ANSWER_COVER) if is_answer else total)
                 question_entry.append(index)
         self._postings = {
@@ -215,8 +215,8 @@ class Matcher:
         self.answer_at = self._slide(self.thresholds.answer, self.thresholds.answer_rich)
         self.margin = self._slide(self.thresholds.margin, self.thresholds.margin_rich)
         self._vocab_by_len: dict[int, list[str]] = defaultdict(list)
-        for key in self._idf:
-            if not key.startswith("@"):
+        for key in sorted(self._idf):  # sorted: a tie between two corrections goes the
+            if not key.startswith("@"):  # same way in every process
                 self._vocab_by_len[len(key)].append(key)
         # an everyday word ("tanggal", "buang") is a word of its own, not a misspelling of
         # the FAQ's nearest one ("tinggal", "uang")
@@ -256,23 +256,26 @@ class Matcher:
         for key in norm.keys:
             known = key if key in self._idf else self._correct(key)
             weights[known] = self._weight(known)
-        for group in norm.together:
+        # sums and products in one order (math.fsum, sorted groups, keys sorted below):
+        # sets iterate in an order that changes per process (string hashing), and a score
+        # on a threshold must not be answered by one worker and asked back by another
+        for group in sorted(norm.together, key=sorted):
             # one word, one idea: "hitam" (@warna, @hitam) weighs as much as its heaviest
             # key, not as two words (measured on Bitext/CLINC: 18 more right answers and
             # 7 fewer wrong ones over 5 splits)
-            total = sum(weights.get(k, 0.0) for k in group)
+            total = math.fsum(weights.get(k, 0.0) for k in group)
             top = max((weights.get(k, 0.0) for k in group), default=0.0)
             if total > top > 0:
                 for k in group:
                     if k in weights:
                         weights[k] *= top / total
-        return weights
+        return dict(sorted(weights.items()))
 
     def rank(self, text: str | Normalized, limit: int = 5) -> list[Candidate]:
         """The best-scoring entries for a message, best first."""
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
         query = self.query_weights(norm)
-        total = sum(query.values())
+        total = math.fsum(query.values())
         if total <= 0 or not self._question_text:
             return []
         n = len(self._question_text)

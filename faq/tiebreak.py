@@ -59,7 +59,7 @@ class Phrasings:
         # the share of the background an entry of each size keeps for a word it never uses
         self._unseen = {n: _PRIOR / (n + _PRIOR) for n in set(sizes)}
         none_by_size = {
-            n: sum(math.log1p(-k * b) for b in self._background.values())
+            n: math.fsum(math.log1p(-k * b) for b in self._background.values())
             for n, k in self._unseen.items()
         }
         self._sizes = sizes
@@ -67,19 +67,19 @@ class Phrasings:
         self._gain: list[dict[str, float]] = []  # ... and what each word it has adds
         for n, used in zip(sizes, counts, strict=True):
             none, gain, k = none_by_size[n], {}, self._unseen[n]
-            for word, c in used.items():
+            for word, c in sorted(used.items()):
                 b = self._background[word]
                 p = (c + _PRIOR * b) / (n + _PRIOR)
                 none += math.log1p(-p) - math.log1p(-k * b)
                 gain[word] = math.log(p) - math.log1p(-p)
             self._none.append(none)
             self._gain.append(gain)
-        self._background_none = sum(math.log1p(-b) for b in self._background.values())
+        self._background_none = math.fsum(math.log1p(-b) for b in self._background.values())
 
     def log_likelihood(self, message: frozenset[str], entry: int) -> float:
         """The log-likelihood of the message's words under ``entry``'s questions."""
         gain, k = self._gain[entry], self._unseen[self._sizes[entry]]
-        total = self._none[entry]
+        terms = [self._none[entry]]
         for word in message:
             known = gain.get(word)
             if known is None:
@@ -87,8 +87,8 @@ class Phrasings:
                 if b is None:
                     continue
                 known = math.log(k * b) - math.log1p(-k * b)
-            total += known
-        return total
+            terms.append(known)
+        return math.fsum(terms)  # the same in every process, whatever the set's order
 
     def log_odds(self, message: frozenset[str], a: int, b: int) -> float:
         """How much likelier ``a``'s questions make the message than ``b``'s (natural
@@ -99,12 +99,12 @@ class Phrasings:
         """How much likelier ``entry``'s questions make the message than the FAQ's
         questions taken together (natural log): whether the message looks like this
         entry's phrasings at all, not only more than like a rival's."""
-        background = self._background_none
+        terms = [self._background_none]
         for word in message:
             b = self._background.get(word)
             if b is not None:
-                background += math.log(b) - math.log1p(-b)
-        return self.log_likelihood(message, entry) - background
+                terms.append(math.log(b) - math.log1p(-b))
+        return self.log_likelihood(message, entry) - math.fsum(terms)
 
     def clear_winner(self, message: frozenset[str], entries: Sequence[int]) -> tuple[int, float]:
         """The position in ``entries`` of the one the message fits best, and by how much
