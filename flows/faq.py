@@ -115,7 +115,12 @@ def _judge(
     if signals.unhappy and not policy:
         return decided("handoff", "reports a problem", reason="complaint")
     if confident and best is not None:
-        return replace(_answer(best, match.score, "one entry clearly best"), signals=fired)
+        why = (
+            "told apart from close entries by how each is phrased"
+            if match.tie_broken
+            else "one entry clearly best"
+        )
+        return replace(_answer(best, match.score, why), signals=fired)
     if _THANKS_FIRST.match(norm.text) and not signals.question:  # "makasih, enak banget"
         return decided("small_talk", "thanks", small_talk="thanks")
     if signals.never_mind:

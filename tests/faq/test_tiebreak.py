@@ -174,3 +174,4 @@ def test_the_clear_winner_and_its_lead_over_the_next() -> None:
 def test_the_buyer_gets_the_twin_chosen_by_its_phrasings(rich: Faq) -> None:
     trial = try_message("can I see my bill", rich, Policy(language="en"))
     assert (trial.action, trial.faq_id) == ("answer", "see-bill")
+    assert trial.why == "told apart from close entries by how each is phrased"
