@@ -50,7 +50,7 @@ def known_answers(
             found.append((text.strip(), entry_id))
 
     for entry in faq.entries:
-        for question in entry.questions:
+        for question in entry.phrasings:
             if own_questions:
                 add(question, entry.id)
             else:
@@ -81,7 +81,7 @@ def with_suggestion(faq: Faq, suggestion: Suggestion) -> Faq | None:
         entry = faq.get(suggestion.entry_id)
         if entry is None:
             return None
-        grown = replace(entry, questions=(*entry.questions, suggestion.question))
+        grown = replace(entry, learned=(*entry.learned, suggestion.question))
         entries = tuple(grown if e.id == entry.id else e for e in faq.entries)
     elif isinstance(suggestion, NewEntry):
         answer = Localized.plain(suggestion.draft_answer) if suggestion.draft_answer else None

@@ -22,7 +22,16 @@ _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 TOP_KEYS = ("faqs", "synonyms", "slang", "handoff_words")
-ENTRY_KEYS = ("id", "questions", "title", "answer", "follow_up", "follow_up_unless", "handoff")
+ENTRY_KEYS = (
+    "id",
+    "questions",
+    "learned",
+    "title",
+    "answer",
+    "follow_up",
+    "follow_up_unless",
+    "handoff",
+)
 _BUTTON_LIMIT = 20  # WhatsApp reply-button titles are cut at 20 characters
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 _CONFUSION_CHECK_LIMIT = 3000  # entries; above this the pairwise check would be slow
@@ -223,6 +232,11 @@ class _Parser:
             self.error(id_node, f"entry '{entry_id}': 'id' may hold only letters, digits, - and _")
         label = f"entry '{entry_id}'"
         questions = self._questions(fields.get("questions"), node, label)
+        learned = (
+            self._questions(fields["learned"], node, label, "learned")
+            if "learned" in fields
+            else ()
+        )
         handoff = self._bool(fields["handoff"][1], label) if "handoff" in fields else False
         answer = (
             self._localized(fields["answer"][1], label, "answer") if "answer" in fields else None
@@ -247,7 +261,9 @@ class _Parser:
                 )
         if len(self.problems) > before:
             return None
-        return FaqEntry(entry_id, questions, answer, follow_up, handoff, _line(node), titles, skip)
+        return FaqEntry(
+            entry_id, questions, answer, follow_up, handoff, _line(node), titles, skip, learned
+        )
 
     def _title(self, node: Node, label: str) -> Localized | None:
         titles = self._localized(node, label, "title")
@@ -291,17 +307,24 @@ class _Parser:
         return FollowUpSkip(tuple(dict.fromkeys(kinds)), tuple(dict.fromkeys(words)))
 
     def _questions(
-        self, pair: tuple[Node, Node] | None, entry: Node, label: str
+        self, pair: tuple[Node, Node] | None, entry: Node, label: str, key: str = "questions"
     ) -> tuple[str, ...]:
+        """The entry's ``questions:`` (required, one or more) or ``learned:`` (optional,
+        may be empty: what buyers asked, accepted from the FAQ suggestions)."""
         if pair is None:
             self.error(entry, f"{label}: missing 'questions' (one or more ways buyers ask it)")
             return ()
         node = pair[1]
         if isinstance(node, ScalarNode) and node.tag == _STR and node.value.strip():
-            self.error(node, f"{label}: 'questions' must be a list: put '- ' before each question")
+            self.error(node, f"{label}: '{key}' must be a list: put '- ' before each question")
+            return ()
+        if key == "learned" and (
+            (isinstance(node, ScalarNode) and node.tag == _NULL)
+            or (isinstance(node, SequenceNode) and not node.value)
+        ):
             return ()
         if not isinstance(node, SequenceNode) or not node.value:
-            self.error(node, f"{label}: 'questions' must be a non-empty list of questions")
+            self.error(node, f"{label}: '{key}' must be a non-empty list of questions")
             return ()
         questions = []
         for item in node.value:
@@ -366,7 +389,7 @@ class _Parser:
                 )
                 continue
             first_line[entry.id] = entry.line
-            for question in entry.questions:
+            for question in entry.phrasings:
                 key = fold(question) or question.casefold()
                 line = question_lines.get((entry.line, question), entry.line)
                 if key in owner and owner[key][0] != entry.id:
@@ -475,7 +498,9 @@ def _question_lines(faqs_node: SequenceNode) -> dict[tuple[int, str], int]:
         if not isinstance(entry, MappingNode):
             continue
         for key, value in entry.value:
-            if getattr(key, "value", None) == "questions" and isinstance(value, SequenceNode):
+            if getattr(key, "value", None) in ("questions", "learned") and isinstance(
+                value, SequenceNode
+            ):
                 for item in value.value:
                     if isinstance(item, ScalarNode):
                         lines[(_line(entry), str(item.value).strip())] = _line(item)

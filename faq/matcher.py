@@ -152,18 +152,33 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self._ids = tuple(e.id for e in entries)
         self._index = {entry_id: i for i, entry_id in enumerate(self._ids)}
-        normalized = [[normalize(q, self.lexicon) for q in entry.questions] for entry in entries]
+        normalized = [[normalize(q, self.lexicon) for q in entry.phrasings] for entry in entries]
         self._phrasings = Phrasings([features(n) for n in qs] for qs in normalized)
         # The answer and the id are evidence too ("BPOM" in an answer answers "ada izin
         # edar?"), but weaker than a question the seller wrote: one row per entry, scored
         # against at most a couple of its words and discounted.
         answers = [normalize(_answer_text(entry), self.lexicon) for entry in entries]
         entry_keys = [{k for n in qs for k in n.keys} for qs in normalized]
+        # the seller's own questions (learned ones follow them in ``phrasings``)
+        own_keys = [
+            {k for n in qs[: len(entry.questions)] for k in n.keys}
+            for qs, entry in zip(normalized, entries, strict=True)
+        ]
         self._id_keys = [frozenset(normalize(_id_words(e), self.lexicon).keys) for e in entries]
         df: dict[str, int] = defaultdict(int)
-        for keys, answer in zip(entry_keys, answers, strict=True):
+        for keys, answer in zip(own_keys, answers, strict=True):
             for key in keys | set(answer.keys) if _ANSWER_IDF else keys:
                 df[key] += 1
+        # A learned question's words weigh as the seller's words do: a word it shares with
+        # other entries does not become commoner (measured, bench/learn.py: learning the
+        # buyers' wordings then lost none of gadget's held-out answers, and no longer
+        # turned a tudung question into a wrong answer); a word only learned questions use
+        # counts the entries that learned it.
+        learned_df: dict[str, int] = defaultdict(int)
+        for keys in entry_keys:
+            for key in keys - df.keys():
+                learned_df[key] += 1
+        df.update(learned_df)
         n = max(len(entries), 1)
         scale = math.log(1 + n)
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
@@ -209,7 +224,9 @@ class Matcher:
         self._segment_starts = np.flatnonzero(np.diff(entry_of, prepend=-1))
         self._segment_ends = np.append(self._segment_starts[1:], len(entry_of))
         self._segment_entry = entry_of[self._segment_starts]
-        questions = len(question_entry) - len(answer_rows)
+        # how richly the seller phrased the entries (learned questions aside: a few entries
+        # that learn must not move every threshold of the FAQ)
+        questions = sum(len(entry.questions) for entry in entries)
         richness = (questions / max(len(entries), 1) - 3) / 7
         self.richness = min(max(richness, 0.0), 1.0)  # 0 at ~3 questions an entry, 1 at 10+
         self.answer_at = self._slide(self.thresholds.answer, self.thresholds.answer_rich)

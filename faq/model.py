@@ -55,6 +55,14 @@ class FaqEntry:
     line: int = 0
     titles: Localized | None = None  # the seller's button title(s); None = first question
     follow_up_unless: FollowUpSkip | None = None
+    # buyers' wordings the seller accepted from the FAQ suggestions (``learned:``): matched
+    # like questions, but they do not make a word commoner for the other entries
+    learned: tuple[str, ...] = ()
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Every way this entry is asked: the seller's questions, then the learned ones."""
+        return (*self.questions, *self.learned)
 
     @property
     def title(self) -> str:

@@ -225,7 +225,7 @@ def suggest(
             memo[m.seller_answer] = resembling(m.seller_answer, faq)
         return memo[m.seller_answer]
 
-    known = {fold(q) for e in faq.entries for q in e.questions}
+    known = {fold(q) for e in faq.entries for q in e.phrasings}
     found: list[Suggestion] = []
     # Wording a seller answered with an FAQ answer was a question, not a way of asking for
     # a person.

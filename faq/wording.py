@@ -121,7 +121,7 @@ def _answers(text: str, question: str, faq: Faq, entry: FaqEntry | None) -> bool
         grown = (*faq.entries, FaqEntry(SUGGESTED_ID, (question,)))
         target = SUGGESTED_ID
     else:
-        added = replace(entry, questions=(*entry.questions, question))
+        added = replace(entry, learned=(*entry.learned, question))
         grown = tuple(added if e.id == entry.id else e for e in faq.entries)
         target = entry.id
     result = replace(faq, entries=grown).matcher.decide(text)
@@ -139,12 +139,12 @@ def _id_keys(entry: FaqEntry, faq: Faq) -> set[str]:
 
 def _asked_keys(entry: FaqEntry, faq: Faq) -> set[str]:
     """What an entry's questions and id ask about."""
-    return _id_keys(entry, faq).union(*(_content(q, faq) for q in entry.questions))
+    return _id_keys(entry, faq).union(*(_content(q, faq) for q in entry.phrasings))
 
 
 def _entry_keys(entry: FaqEntry, faq: Faq) -> set[str]:
     """What an entry speaks of: its questions, its answer and its id."""
-    parts = [*entry.questions, entry.id.replace("-", " ").replace("_", " ")]
+    parts = [*entry.phrasings, entry.id.replace("-", " ").replace("_", " ")]
     if entry.answer is not None:
         parts += list(entry.answer.texts.values())
     return _content(" ".join(parts), faq)

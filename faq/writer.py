@@ -115,7 +115,11 @@ def add_question(
     now: float,
     rules: Checks | None = None,
 ) -> WriteResult:
-    """Add ``question`` to entry ``entry_id`` (nothing changes if it is already there)."""
+    """Add ``question``, a buyer's wording the seller accepted, to entry ``entry_id``'s
+    ``learned:`` list, made after its ``questions:`` when it has none (nothing changes if
+    the entry has the wording already). Learned questions match as the seller's do, kept
+    apart so the seller sees what the bot learned, and so that they do not make the
+    words they share with other entries weigh less there (see ``faq.matcher``)."""
     question = _one_line(question)
 
     def edit(doc: CommentedMap) -> tuple[bool, str | None]:
@@ -123,9 +127,15 @@ def add_question(
         questions = entry.get("questions")
         if not isinstance(questions, CommentedSeq):
             raise FaqWriteError(f"entry '{entry_id}': 'questions' is not a list")
-        if fold(question) in {fold(str(q)) for q in questions}:
+        learned = entry.get("learned")
+        if learned is None:
+            learned = CommentedSeq()
+            entry.insert(list(entry.keys()).index("questions") + 1, "learned", learned)
+        if not isinstance(learned, CommentedSeq):
+            raise FaqWriteError(f"entry '{entry_id}': 'learned' is not a list")
+        if fold(question) in {fold(str(q)) for q in (*questions, *learned)}:
             return False, entry_id
-        questions.append(question)
+        learned.append(question)
         return True, entry_id
 
     return _edit(Path(path), edit, now, rules or Checks())

@@ -15,6 +15,7 @@ KNOWN_KEYS = (
     "handoff_words",
     "id",
     "questions",
+    "learned",
     "answer",
     "follow_up",
     "follow_up_unless",

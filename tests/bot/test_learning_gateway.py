@@ -257,7 +257,7 @@ async def test_the_command_line_and_the_inbox_accept_at_once_and_the_bot_reloads
         assert ABROAD in written
         assert "# Toko Sari's FAQ: this comment stays" in written
         await bot.tg.wait_for(  # the file watcher picks up what the command line wrote
-            lambda c: ABROAD in (bot.gateway.faq.faq.get("ongkir-luar").questions),  # type: ignore[union-attr]
+            lambda c: ABROAD in (bot.gateway.faq.faq.get("ongkir-luar").phrasings),  # type: ignore[union-attr]
             timeout=5.0,
         )
         assert "Rp25.000" in await ask(bot, ABROAD, 47, 1)

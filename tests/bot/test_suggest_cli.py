@@ -100,7 +100,7 @@ def test_accept_writes_the_faq_and_dismiss_is_remembered(
     assert Path(done["backup"]).read_text(encoding="utf-8") == FAQ
     entry = load_faq(shop / "faq.yaml").faq.get("kadaluarsa")
     assert entry is not None
-    assert entry.questions[-1] == "sampai bila tahan sis"
+    assert entry.learned[-1] == "sampai bila tahan sis"
     assert (shop / "faq.yaml").read_text(encoding="utf-8").startswith("# my shop\n")
     dismissed = str(shop / "dismissed.txt")
     args = ["faq", "suggest", "--config", str(shop / "config.yaml"), "--dismissed", dismissed]

@@ -75,7 +75,7 @@ def test_the_answers_known_are_the_faqs_questions_and_the_settled_lessons(faq: F
         Fallback("halo?", 6.0),
     ]
     known = known_answers(lessons, faq)
-    assert known[:5] == [(q, e.id) for e in faq.entries for q in e.questions]
+    assert known[:5] == [(q, e.id) for e in faq.entries for q in e.phrasings]
     assert known[5:] == [("sampainya kapan?", "lama-kirim"), ("JNE ada kak", "kurir")]
 
 

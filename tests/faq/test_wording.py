@@ -145,7 +145,7 @@ def test_what_is_learned_gets_the_buyers_own_message_answered(faq: Faq) -> None:
     text = "ukuran L stoknya masih ada? buat kondangan minggu depan"
     entry = faq.get("stok")
     assert entry is not None
-    grown = replace(entry, questions=(*entry.questions, learnable(text, faq, "stok")))
+    grown = replace(entry, learned=(*entry.learned, learnable(text, faq, "stok")))
     after = replace(faq, entries=tuple(grown if e.id == "stok" else e for e in faq.entries))
     result = after.matcher.decide(text)
     assert (result.decision, result.best) == ("answer", "stok")

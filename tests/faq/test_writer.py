@@ -72,12 +72,24 @@ def test_a_question_is_added_and_everything_else_kept(tmp_path: Path, original: 
     path.write_text(original, encoding="utf-8")
     result = add_question(path, "kadaluarsa", "tarikh luput bila sis", now=NOW)
     new = path.read_text(encoding="utf-8")
-    assert [line.strip() for line in only_added(original, new)] == ["- tarikh luput bila sis"]
+    added = [line.strip() for line in only_added(original, new)]
+    assert added == ["learned:", "- tarikh luput bila sis"]  # under the seller's questions
     assert result.changed
     assert result.entry_id == "kadaluarsa"
     entry = load_faq(path).faq.get("kadaluarsa")
     assert entry is not None
-    assert entry.questions[-1] == "tarikh luput bila sis"
+    assert entry.learned == ("tarikh luput bila sis",)
+    assert entry.questions[-1] != "tarikh luput bila sis"
+    # a second one joins the list; the layout is the seller's (indent, dashes)
+    add_question(path, "kadaluarsa", "bila expired sis", now=NOW + 1)
+    again = path.read_text(encoding="utf-8")
+    assert [line.strip() for line in only_added(new, again)] == ["- bila expired sis"]
+    learned_line = next(line for line in again.splitlines() if "learned:" in line)
+    questions_line = next(line for line in again.splitlines() if "questions:" in line)
+    assert learned_line.index("l") == questions_line.index("q")
+    entry = load_faq(path).faq.get("kadaluarsa")
+    assert entry is not None
+    assert entry.learned == ("tarikh luput bila sis", "bila expired sis")
 
 
 def test_the_previous_file_is_backed_up(faq_file: Path) -> None:
@@ -170,7 +182,7 @@ def test_accepting_each_kind_of_suggestion(faq_file: Path) -> None:
     faq = load_faq(faq_file).faq
     ongkir = faq.get("ongkir")
     assert ongkir is not None
-    assert ongkir.questions[-1] == "ongkos kirim ke Medan?"
+    assert ongkir.learned[-1] == "ongkos kirim ke Medan?"
     assert created.entry_id == "ada-hampers-lebaran"
     assert faq.get("ada-hampers-lebaran") is not None
     assert faq.handoff_words == ("orang admin",)
@@ -203,7 +215,7 @@ def test_two_sellers_accepting_at_once_lose_nothing(faq_file: Path) -> None:
     assert errors == []
     entry = load_faq(faq_file).faq.get("ongkir")
     assert entry is not None
-    assert set(entry.questions) == {"berapa ongkirnya?", *questions}
+    assert set(entry.phrasings) == {"berapa ongkirnya?", *questions}
     assert len(list((faq_file.parent / writer.BACKUP_DIR).iterdir())) == len(questions)
 
 
