@@ -111,10 +111,10 @@ def test_pool_sizes_size_the_connection_pools_and_the_sends_in_flight(tmp_path: 
     from bot.gateway import Gateway
     from tests.bot.gateway_kit import write_config
 
-    config = write_config(tmp_path, telegram={"pool_size": 100}, whatsapp={"pool_size": 16})
+    config = write_config(tmp_path, telegram={"pool_size": 150}, whatsapp={"pool_size": 16})
     gateway = Gateway(load_settings(config, environ={}))
-    assert gateway.outbox._slots["telegram"]._value == 100
+    assert gateway.outbox._slots["telegram"]._value == 150
     assert gateway.outbox._slots["whatsapp"]._value == 16
     (tmp_path / "defaults").mkdir()
     defaults = load_settings(write_config(tmp_path / "defaults"), environ={})
-    assert (defaults.telegram.pool_size, defaults.whatsapp.pool_size) == (64, 64)
+    assert (defaults.telegram.pool_size, defaults.whatsapp.pool_size) == (100, 100)
