@@ -462,10 +462,25 @@ def expand_slang(text: str, lexicon: Lexicon) -> tuple[str, ...]:
             )
             words.append("tidak" if negates else word)
             continue
+        measure = _BODY_MEASURES.get(word)
+        if measure and index + 1 < len(raw) and raw[index + 1][:1].isdigit():
+            words.extend(measure)  # "BB 70", "tb 160cm": a body measure, not "sayang"
+            continue
         if word == "dia" and words and words[-1] not in lexicon.stopwords:
             continue  # Malay "warna dia" = "warnanya": its, so "warna dia lari" = "warna lari"
         words.extend(lexicon.slang.get(word) or _chat_form(word, lexicon))
     return tuple(words)
+
+
+# Sizes are asked with body measures, shortened before their number: "BB 70", "TB 160",
+# "LD 96 cm" (berat / tinggi badan, lingkar dada / pinggang). Alone, "bb" is chat for
+# "sayang" (IndoCollex) and "tb" for "tiba".
+_BODY_MEASURES = {
+    "bb": ("berat", "badan"),
+    "tb": ("tinggi", "badan"),
+    "ld": ("lingkar", "dada"),
+    "lp": ("lingkar", "pinggang"),
+}
 
 
 def _chat_form(word: str, lexicon: Lexicon) -> tuple[str, ...]:

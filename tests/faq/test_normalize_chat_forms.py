@@ -242,3 +242,20 @@ def test_home_made_is_not_the_house() -> None:
 def test_stocking_up_is_not_the_shops_stock() -> None:
     assert "@stok" not in normalize("beli 10 buat stok sebulan").keys
     assert "@stok" in normalize("stok masih ada?").keys
+
+
+@pytest.mark.parametrize(
+    ("chat", "standard"),
+    [
+        ("bb 70 muat?", "berat badan 70 muat?"),
+        ("TB 160 BB 55", "tinggi badan 160 berat badan 55"),
+        ("ld 96cm", "lingkar dada 96cm"),
+        ("lp 80 pas ga", "lingkar pinggang 80 pas ga"),
+    ],
+)
+def test_a_body_measure_before_its_number_is_that_measure(chat: str, standard: str) -> None:
+    assert normalize(chat).keys == normalize(standard).keys
+
+
+def test_without_a_number_the_same_letters_are_chat() -> None:
+    assert normalize("makasih bb").keys != normalize("makasih berat badan").keys
