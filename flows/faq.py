@@ -12,9 +12,24 @@ from faq.followup import already_answered
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
-from flows.clauses import Clause, clauses, points_back, the_question
+from flows.clauses import (
+    answer_says_all,
+    asked_clause,
+    clauses,
+    clauses_agree,
+    question_nearest,
+)
 from flows.handoff import hand_off
 from flows.handoff_words import says_handoff_word
+from flows.hedging import (
+    MAX_OPTIONS,
+    lone_idea_at,
+    options_of,
+    second_guess,
+    sole_candidate,
+    strong_options,
+    well_founded,
+)
 from flows.messages import (
     HUMAN_OPTION,
     NOT_THIS,
@@ -108,7 +123,7 @@ def _judge(
         entry = best if confident and best and best.handoff else None
         return decided("handoff", "paying or bargaining", entry=entry, reason="closing")
     policy = signals.policy_question
-    sole = _sole_candidate(match, faq)
+    sole = sole_candidate(match, faq)
     if signals.intent and not policy:
         entry = best if confident and best and best.handoff else None
         return decided("handoff", "wants to buy", entry=entry, reason="closing")
@@ -132,32 +147,32 @@ def _judge(
     if sole is not None:
         why = "the only real candidate"
     elif match.decision in ("clarify", "answer") and not match.foreign:
-        if sole := _asked_clause(parts, match, faq):
+        if sole := asked_clause(parts, match, faq):
             why = "the question itself fits one entry, the rest is context"
-        elif sole := _clauses_agree(parts, match, faq):
+        elif sole := clauses_agree(parts, match, faq):
             why = "every part of the message that fits an entry fits this one"
-        elif sole := _answer_says_all(match, faq):
+        elif sole := answer_says_all(match, faq):
             why = "its answer says every word of the message"
     if sole is not None:
         answered = _answer(sole, match.score, why)
         if answered.verdict == "answer":
-            others = _options_of(match, faq, exclude=sole.id)
+            others = options_of(match, faq, exclude=sole.id)
             answered = replace(answered, hedged=True, options=others)
         return replace(answered, signals=fired)
     if match.decision in ("clarify", "answer"):  # "answer": only its answer text fits
         # several close entries: a real choice; one weak one: "did you mean this?"
-        options = _strong_options(match, faq)
-        if len(options) == 1 and options[0].handoff and _well_founded(match, _lone_idea_at(faq)):
+        options = strong_options(match, faq)
+        if len(options) == 1 and options[0].handoff and well_founded(match, lone_idea_at(faq)):
             # asking back would hand off anyway
             return decided(
                 "handoff", "near the seller's handoff entry", entry=options[0], reason="faq"
             )
         why = "several entries fit" if len(options) > 1 else "one entry fits, weakly"
-        if len(options) == 1 and (guess := _second_guess(match, faq)):
+        if len(options) == 1 and (guess := second_guess(match, faq)):
             options += guess
             why += "; or another with a word of its own"
-        if first := _question_nearest(parts, options, faq):
-            options = (first, *options)[:_MAX_OPTIONS]
+        if first := question_nearest(parts, options, faq):
+            options = (first, *options)[:MAX_OPTIONS]
             why += "; the question itself is nearest another"
         if match.foreign:  # what a seller could add, or another trade altogether
             why += f"; names what the FAQ never mentions: {', '.join(sorted(match.foreign))}"
@@ -173,263 +188,6 @@ def _judge(
         if entry is not None and not entry.handoff and len(topics) < _FALLBACK_TOPICS:
             topics.setdefault(entry.id, entry)
     return decided("fallback", "no entry fits", options=tuple(topics.values()))
-
-
-def _fit_alone(clause: Clause, faq: Faq) -> tuple[FaqEntry | None, MatchResult]:
-    """The entry one clause fits on its own as well as an answer needs (answered by the
-    matcher, or the only real candidate at the answer threshold), and its match."""
-    matcher = faq.matcher
-    alone = matcher.decide(normalize(clause.text, matcher.lexicon))
-    if alone.foreign or not alone.candidates:
-        return None, alone
-    top = alone.candidates[0]
-    if alone.decision == "answer" and top.asked:
-        return faq.get(top.entry_id), alone
-    if top.score >= matcher.answer_at:
-        return _sole_candidate(alone, faq), alone
-    return None, alone
-
-
-def _asked_clause(parts: tuple[Clause, ...], match: MatchResult, faq: Faq) -> FaqEntry | None:
-    """The entry the message's one question fits on its own, as well as an answer needs,
-    when the rest is context ("kak bisa kirim ke Tawau? aku kerja di sana"): an idea of
-    another entry's, or words the FAQ does not know, around the question are not what
-    was asked. Not when the question names what it asks about only by a pronoun ("how
-    to cancel it?"), when a word the entry does not explain comes back in the rest
-    ("bila nak restock bawal voile? asyik sold out": the stock is what the buyer is
-    about), or when the rest reads as a second question nearer another entry ("kuenya
-    halal ga, bisa diantar?"). The entry must be among the whole message's candidates.
-    Measured: chat-eval +3 / +10 / +3 answered right, none wrong; Bitext/CLINC 3 more
-    right, none wrong."""
-    question = the_question(parts)
-    if question is None or points_back(question):
-        return None
-    entry, alone = _fit_alone(question, faq)
-    if entry is None or entry.id not in {c.entry_id for c in match.candidates}:
-        return None
-    matcher = faq.matcher
-    unexplained = (
-        set(matcher.query_weights(normalize(question.text, matcher.lexicon)))
-        - alone.candidates[0].evidence
-        - matcher.lexicon.function_keys
-    )
-    for other in parts:
-        if other is question:
-            continue
-        norm = normalize(other.text, matcher.lexicon)
-        if unexplained.intersection(matcher.query_weights(norm)):
-            return None  # the word again: what the buyer is about
-        asks = read_signals(norm.text, other.text)
-        if (asks.question or asks.info_question) and matcher.decide(norm).best not in (
-            None,
-            entry.id,
-        ):
-            return None  # a second question ("kuenya halal ga, bisa diantar?")
-    return entry
-
-
-def _clauses_agree(parts: tuple[Clause, ...], match: MatchResult, faq: Faq) -> FaqEntry | None:
-    """The best entry, when two or more parts of the message each fit it on their own and
-    no part fits another ("is all your food halal? i only eat halal"; "bawal yg 50 tu
-    jatuh paras mana? nak yg betul2 tutup dada"), a word of its questions ties one of
-    them, and the whole message scores at least the hedge floor: said twice, an idea is
-    what the buyer asks about. Measured: chat-eval +2 / +1 / +2 answered right, none
-    wrong; Bitext/CLINC 8 more right, 1 wrong (a CLINC shopping-list twin)."""
-    best = match.candidates[0]
-    if len(parts) < 2 or best.score < _hedge_floor(faq):
-        return None
-    fitting, asked = 0, False
-    for part in parts:
-        alone = faq.matcher.decide(normalize(part.text, faq.matcher.lexicon))
-        if alone.decision == "fallback":
-            continue
-        if alone.best != best.entry_id:
-            return None
-        fitting += 1
-        asked = asked or alone.candidates[0].asked > 0
-    return faq.get(best.entry_id) if fitting > 1 and asked else None
-
-
-def _answer_says_all(match: MatchResult, faq: Faq) -> FaqEntry | None:
-    """The best entry when only its answer ties it to the message but names every idea of
-    it, three or more ("ada model busui friendly ga kak?" and an answer about nursing-
-    friendly models), at the answer threshold, with no close entry whose questions use a
-    word of the message. Two answer words are chance (measured: 10 wrong answers on
-    Bitext, "what time customer service is available" -> change order); at three,
-    chat-eval tudung +1 answered and nothing on Bitext/CLINC/xSID qualifies."""
-    best = match.candidates[0]
-    if best.asked or best.unexplained or len(best.evidence) < _ANSWER_IDEAS:
-        return None
-    if best.score < faq.matcher.answer_at:
-        return None
-    floor = best.score - _TIE_BAND
-    if any(r.asked and r.score >= floor for r in match.candidates[1:]):
-        return None
-    return faq.get(best.entry_id)
-
-
-def _question_nearest(
-    parts: tuple[Clause, ...], options: tuple[FaqEntry, ...], faq: Faq
-) -> FaqEntry | None:
-    """The entry the message's one question is nearest on its own, when the options of
-    the whole message leave it out ("charger ni laju tak cas? phone sy ambik 3 jam baru
-    penuh": the context's words pulled in other entries): offered first. Measured:
-    chat-eval gadget +1 right option; Bitext/CLINC 2 more right options, answers
-    unchanged."""
-    question = the_question(parts)
-    if question is None:
-        return None
-    alone = faq.matcher.decide(normalize(question.text, faq.matcher.lexicon))
-    if alone.decision == "fallback" or alone.foreign or not alone.candidates[0].asked:
-        return None
-    entry = faq.get(alone.candidates[0].entry_id)
-    return None if entry is None or entry.handoff or entry in options else entry
-
-
-def _strong_options(match: MatchResult, faq: Faq, sole: bool = False) -> tuple[FaqEntry, ...]:
-    """The offered entries that are about the question: close to the best, and each tied
-    to the message by a word of its own (an option that shares only the best's words is
-    the best's echo, not a real choice). With ``sole`` (is the best the only real
-    candidate?), a rival that only its answer's wording ties to the message is no choice
-    beside a best whose questions use the message's words (measured on Bitext with 3
-    phrasings: 132 more right answers, 1 wrong, 1 out of scope; CLINC unchanged)."""
-    if not match.candidates:
-        return ()
-    best = match.candidates[0]
-    floor = max(faq.matcher.thresholds.clarify, best.score - _TIE_BAND)
-    kept = [best]
-    for rival in match.candidates[1:]:
-        if rival.entry_id not in match.options:
-            continue
-        if rival.score < floor and not faq.matcher.asks_the_same(best, rival):
-            continue
-        if rival.evidence < best.evidence or not rival.evidence:
-            continue
-        if sole and best.asked and rival.answer_only:
-            continue
-        kept.append(rival)
-    return tuple(e for e in (faq.get(c.entry_id) for c in kept[:_MAX_OPTIONS]) if e is not None)
-
-
-def _second_guess(match: MatchResult, faq: Faq) -> tuple[FaqEntry, ...]:
-    """Beside a weak lone candidate, the next entry if its own questions share a word of
-    the message that the first does not know, or that the first has only in its answer
-    (a returns answer that mentions the warranty, a warranty entry whose questions ask
-    about it): the buyer may have meant that one (measured:
-    chat-eval 4 more right options, Bitext/CLINC 22, answers unchanged)."""
-    best = match.candidates[0]
-    for rival in match.candidates[1:2]:
-        own = (rival.evidence - best.evidence) | (rival.asks - best.asks)
-        entry = faq.get(rival.entry_id)
-        if (
-            entry is not None
-            and not entry.handoff
-            and rival.score >= faq.matcher.thresholds.clarify * _SECOND_GUESS
-            and rival.asked
-            and own
-        ):
-            return (entry,)
-    return ()
-
-
-def _hedge_floor(faq: Faq) -> float:
-    """The least score of an entry answered, hedged, as the only real candidate."""
-    below = _HEDGE_BELOW + (_HEDGE_BELOW_RICH - _HEDGE_BELOW) * faq.matcher.richness
-    return max(faq.matcher.answer_at - below, _HEDGE_FLOOR)
-
-
-def _sole_candidate(match: MatchResult, faq: Faq) -> FaqEntry | None:
-    """The entry to answer (hedged) when it is the only real candidate."""
-    if match.decision != "clarify" or match.score < _hedge_floor(faq) or match.foreign:
-        return None
-    options = _strong_options(match, faq, sole=True)
-    return options[0] if len(options) == 1 and _well_founded(match, _lone_idea_at(faq)) else None
-
-
-def _well_founded(match: MatchResult, lone_idea_at: float) -> bool:
-    """Whether the best entry is tied to the message by more than chance: a word its
-    questions use (not only its answer), not one word alone of a longer message (unless
-    it is a shop idea few entries ask about, at a good score: ``_lone_idea``), a lead
-    over the next entry, and no idea that only other entries ask about unless it is
-    one, the best shares more words with its own questions (or its one word is clearly
-    the rarer), and it is a commoner idea than the best's most specific word ("how soon
-    can I expect my order?": 'expect' is the delivery-time entry's and rarer than
-    'order': ask, do not answer tracking)."""
-    best = match.candidates[0]
-    runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
-    if not best.asked or (_LONE_HEDGE and best.lone_word and not _lone_idea(best, lone_idea_at)):
-        return False
-    # another entry's idea is outweighed by more of the best's own question words, or,
-    # when the best has one, by that word being clearly the rarer ("boleh bayar tunai bila
-    # *barang* sampai?": the goods are everyone's, cash on delivery is the COD entry's)
-    clearly_rarer = best.elsewhere_weight <= _COMMONER * best.asked_weight
-    allowed = best.asked - 1 if best.asked > 1 else int(clearly_rarer)
-    if best.elsewhere and (
-        best.elsewhere > min(_ELSEWHERE, allowed) or best.elsewhere_weight >= best.asked_weight
-    ):
-        return False
-    return best.score - runner_up >= _HEDGE_LEAD
-
-
-def _lone_idea_at(faq: Faq) -> float:
-    """The score at which one shop idea alone may tie a longer message to an entry: a
-    little over the answer threshold for an FAQ with a few questions an entry, sliding
-    to the matcher's ``lone_word`` for one with 10+ (measured: at 10 phrasings it
-    answered CLINC's out-of-scope questions)."""
-    matcher = faq.matcher
-    sparse = matcher.answer_at + _LONE_IDEA_ABOVE
-    return sparse + (max(matcher.thresholds.lone_word, sparse) - sparse) * matcher.richness
-
-
-def _lone_idea(best: Candidate, lone_idea_at: float) -> bool:
-    """Whether the one word that ties a longer message to ``best`` is a shop idea few
-    entries ask about (a vocabulary concept such as @halal or @cod, not a bare word), at a
-    good score, and the rest of the message names no other idea (none that another entry
-    asks about, none of the vocabulary's that the FAQ never mentions): the buyer asks
-    about this entry's topic in words the FAQ does not use ("one pack isinya how many
-    pcs?"). Measured on Bitext/CLINC with 3 phrasings (5 splits): at the answer threshold
-    itself 33 more right answers, 10 wrong ("cancellation *penalties*" -> cancel order)
-    and 4 out-of-scope ones; at +0.05, 12 right and 1 wrong."""
-    (key,) = best.evidence
-    return (
-        key.startswith("@")
-        and best.elsewhere == 0
-        and best.unexplained_ideas == 0
-        and best.asked_weight >= _LONE_IDEA
-        and best.score >= lone_idea_at
-    )
-
-
-def _options_of(match: MatchResult, faq: Faq, exclude: str) -> tuple[FaqEntry, ...]:
-    ids = [i for i in match.options if i != exclude]
-    return tuple(e for e in (faq.get(i) for i in ids) if e is not None and not e.handoff)
-
-
-_TIE_BAND = 0.15  # rivals this close to the best are a real choice
-_MAX_OPTIONS = 3  # entries offered when asking back
-_ANSWER_IDEAS = 3  # an entry only its answer ties to a message must name this many of it
-_SECOND_GUESS = 0.75  # a second guess scores at least this share of the clarify threshold
-# A lone candidate scoring this little below the FAQ's answer threshold is answered,
-# hedged. With ~3 questions an entry a middling score is all a paraphrase can get; with
-# 10+ the answer threshold is already lower and a middling score means less (measured:
-# hedging there answered CLINC's out-of-scope questions), so the band narrows.
-_HEDGE_BELOW = 0.13
-_HEDGE_BELOW_RICH = 0.02
-_HEDGE_FLOOR = 0.5  # ... and never below this
-_HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
-_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it (measured:
-# allowing one more word around it answered as many wrong as right on Bitext)
-_LONE_IDEA_ABOVE = 0.05  # ... at this much over the answer threshold (see _lone_idea_at)
-_LONE_IDEA = 0.5  # ... or that word is a shop concept this specific (IDF weight; 1 = one entry)
-# ... and the message names at most this many ideas only other entries' questions know,
-# fewer than the words it shares with the best entry's own questions, none rarer than
-# the best's most specific one (measured: without that last check Bitext's wrong
-# answers rose 3.9 -> 4.5 %, with it they stay at 3.9 % and chat-eval gains the same)
-_ELSEWHERE = 1
-# ... or, with one word of its own questions, the other idea weighs at most this share of
-# it (measured on Bitext/CLINC, 5 splits: 0.7 answered 23 more right and none wrong; 1.0
-# 61 more right and 1 wrong)
-_COMMONER = 0.7
 
 
 def _answer(entry: FaqEntry, score: float, why: str = "") -> Decision:

@@ -9,8 +9,15 @@ from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
 from faq.normalize import normalize
-from flows.clauses import Clause, clauses, points_back, the_question
-from flows.faq import _answer_says_all, _asked_clause, _question_nearest
+from flows.clauses import (
+    Clause,
+    answer_says_all,
+    asked_clause,
+    clauses,
+    points_back,
+    question_nearest,
+    the_question,
+)
 from flows.policy import Policy
 from flows.trial import try_message
 
@@ -163,7 +170,7 @@ def test_the_question_alone_needs_the_rest_to_be_only_context(
     text: str, entry: str | None, bakery: Faq
 ) -> None:
     match = bakery.matcher.decide(normalize(text, bakery.matcher.lexicon))
-    found = _asked_clause(clauses(text), match, bakery)
+    found = asked_clause(clauses(text), match, bakery)
     assert (found.id if found else None) == entry
 
 
@@ -181,7 +188,7 @@ def test_the_question_own_entry_is_offered_when_left_out(
 ) -> None:
     ids = {"tahan": "tahan-berapa-lama"}
     options = tuple(e for e in (bakery.get(ids.get(i, i)) for i in offered) if e is not None)
-    found = _question_nearest(clauses(text), options, bakery)
+    found = question_nearest(clauses(text), options, bakery)
     assert (found.id if found else None) == ids.get(first or "", first)
 
 
@@ -204,4 +211,4 @@ def test_an_answer_that_names_every_idea_of_the_message_is_enough(
     best = Candidate("gula", 0.7, words, unexplained, asked=0)
     rival = Candidate("pesan-custom", 0.6, frozenset({"@kue"}), 2, asked=int(rival_asks))
     match = MatchResult("clarify", (best, rival), ("gula", "pesan-custom"))
-    assert (_answer_says_all(match, bakery) is not None) is answered
+    assert (answer_says_all(match, bakery) is not None) is answered

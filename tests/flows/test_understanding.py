@@ -10,14 +10,8 @@ import pytest
 from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
-from flows.faq import (
-    NOT_THIS,
-    _lone_idea_at,
-    _second_guess,
-    _sole_candidate,
-    _well_founded,
-    decide,
-)
+from flows.faq import NOT_THIS, decide
+from flows.hedging import lone_idea_at, second_guess, sole_candidate, well_founded
 from flows.messages import HUMAN_OPTION, BuyerMessage, HandOff, Say
 from flows.policy import Policy
 from flows.router import step
@@ -171,7 +165,7 @@ def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
     evidence: int, unexplained: int, asked: int, elsewhere: int, rarer: bool, founded: bool
 ) -> None:
     # (a lone shop idea is no exception at this score: see the next test)
-    assert _well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer), 0.7) is founded
+    assert well_founded(_lone(evidence, unexplained, asked, elsewhere, rarer), 0.7) is founded
 
 
 @pytest.mark.parametrize(
@@ -185,7 +179,7 @@ def test_a_lone_candidate_is_well_founded_only_on_its_own_words(
 def test_one_own_word_outweighs_another_entrys_idea_only_if_clearly_rarer(
     weights: tuple[float, float], founded: bool
 ) -> None:
-    assert _well_founded(_lone(2, 1, 1, 1, weights=weights), 0.7) is founded
+    assert well_founded(_lone(2, 1, 1, 1, weights=weights), 0.7) is founded
 
 
 def _one_idea(
@@ -219,7 +213,7 @@ def _one_idea(
     ],
 )
 def test_one_shop_idea_alone_is_enough_at_a_good_score(match: MatchResult, founded: bool) -> None:
-    assert _well_founded(match, 0.7) is founded
+    assert well_founded(match, 0.7) is founded
 
 
 def test_the_score_one_idea_alone_needs_rises_with_the_faqs_phrasings(shop: Faq) -> None:
@@ -228,8 +222,8 @@ def test_the_score_one_idea_alone_needs_rises_with_the_faqs_phrasings(shop: Faq)
         return parse_faq(f"faqs:\n  - id: a\n    questions:\n{lines}\n    answer: x\n").faq
 
     sparse, rich = faq_with(3), faq_with(10)
-    assert _lone_idea_at(sparse) == pytest.approx(sparse.matcher.answer_at + 0.05)
-    assert _lone_idea_at(rich) == pytest.approx(rich.matcher.thresholds.lone_word)
+    assert lone_idea_at(sparse) == pytest.approx(sparse.matcher.answer_at + 0.05)
+    assert lone_idea_at(rich) == pytest.approx(rich.matcher.thresholds.lone_word)
 
 
 def test_hedged_answer_offers_not_this_which_leads_on(shop: Faq, policy: Policy) -> None:
@@ -542,7 +536,7 @@ def test_a_second_guess_may_be_a_word_only_its_questions_ask(
     rival = Candidate("ukuran-kemasan", 0.4, frozenset({"@kemasan"}), 2, 1, asks=rival_asks)
     match = MatchResult("clarify", (best, rival), ("retur",))
     expected = (shop.get("ukuran-kemasan"),) if offered else ()
-    assert _second_guess(match, shop) == expected
+    assert second_guess(match, shop) == expected
 
 
 @pytest.mark.parametrize(
@@ -563,4 +557,4 @@ def test_a_rival_only_its_answer_ties_to_the_message_is_no_real_choice(
         "retur", 0.54, frozenset({"@kirim", "@retur"}), 1, asked, asks=frozenset(), named=named
     )
     match = MatchResult("clarify", (best, rival), ("ongkir", "retur"))
-    assert (_sole_candidate(match, shop) == shop.get("ongkir")) is sole
+    assert (sole_candidate(match, shop) == shop.get("ongkir")) is sole
