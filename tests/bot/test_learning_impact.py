@@ -14,20 +14,10 @@ from bot.store.base import Turn
 from faq.impact import SideEffect
 from faq.lessons import Clarified, Fallback, Lesson, to_dict
 from tests.bot.gateway_kit import SELLER_CHAT, Running, running, tg_seller, write_config
+from tests.shop_faqs import COURIERS
 
 PASSWORD = "kata-sandi-toko"
 SELLER = str(SELLER_CHAT)
-FAQ = """faqs:
-  - id: kurir
-    questions: [ada JNE?, pakai ekspedisi apa?]
-    answer: Kami kirim pakai JNE dan J&T kak.
-  - id: lama-kirim
-    questions: [berapa lama sampainya?, estimasi tiba berapa hari?]
-    answer: Sampai 2-3 hari kerja kak.
-  - id: ongkir
-    questions: [berapa ongkirnya?]
-    answer: Ongkir mulai Rp9.000 kak.
-"""
 # Buyers who meant shipping time by "kirim pakai apa?": adding it to 'lama-kirim' makes the
 # bot ask back on the shop's own "pakai ekspedisi apa?", answered with 'kurir' today.
 RISKY = "kirim pakai apa?"
@@ -51,7 +41,7 @@ LESSONS = [
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    (tmp_path / "faq.yaml").write_text(FAQ, encoding="utf-8")
+    (tmp_path / "faq.yaml").write_text(COURIERS, encoding="utf-8")
     return write_config(tmp_path, inbox={"password": PASSWORD})
 
 

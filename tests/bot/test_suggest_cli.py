@@ -20,6 +20,7 @@ from faq.lessons import (
     to_dict,
 )
 from faq.loader import load_faq
+from tests.shop_faqs import COURIERS
 
 FAQ = """# my shop
 faqs:
@@ -107,16 +108,6 @@ def test_accept_writes_the_faq_and_dismiss_is_remembered(
     assert main([*args, "--dismiss", second["id"]]) == 0
     left = suggest(shop, capsys, "--dismissed", dismissed)
     assert [s["kind"] for s in left] == ["add_handoff_word"]
-
-
-COURIERS = """faqs:
-  - id: kurir
-    questions: [ada JNE?, pakai ekspedisi apa?]
-    answer: Kami kirim pakai JNE dan J&T kak.
-  - id: lama-kirim
-    questions: [berapa lama sampainya?, estimasi tiba berapa hari?]
-    answer: Sampai 2-3 hari kerja kak.
-"""
 
 
 def test_a_suggestion_says_which_answers_it_would_turn_into_a_question(

@@ -16,24 +16,12 @@ from faq.lessons import Clarified, Corrected, Fallback, HandedOff, Lesson
 from faq.loader import parse_faq
 from faq.model import Faq
 from faq.suggest import AddHandoffWord, AddQuestion, NewEntry
-
-SHOP = """
-faqs:
-  - id: kurir
-    questions: [ada JNE?, pakai ekspedisi apa?]
-    answer: Kami kirim pakai JNE dan J&T kak.
-  - id: lama-kirim
-    questions: [berapa lama sampainya?, estimasi tiba berapa hari?]
-    answer: Sampai 2-3 hari kerja kak.
-  - id: ongkir
-    questions: [berapa ongkirnya?]
-    answer: Ongkir mulai Rp9.000 kak.
-"""
+from tests.shop_faqs import COURIERS
 
 
 @pytest.fixture(scope="module")
 def faq() -> Faq:
-    return parse_faq(SHOP, "faq.yaml").faq
+    return parse_faq(COURIERS, "faq.yaml").faq
 
 
 def add(entry_id: str, question: str) -> AddQuestion:
