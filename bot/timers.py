@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.events import TimerEvent, encode
 from bot.leases import Sleep
-from bot.store.base import Conversations, InboundLog, Sessions, Timers
+from bot.store.base import Conversations, InboundLog, Marks, Timers
 
 log = logging.getLogger("japri.timers")
 
@@ -21,7 +21,7 @@ MAX_NAP = 1.0
 ADOPTED = "handoffs_adopted"
 
 
-class TimerStore(Timers, InboundLog, Conversations, Sessions, Protocol):
+class TimerStore(Timers, InboundLog, Conversations, Marks, Protocol):
     """What firing timers needs: the timers, the inbound log, handed-off chats, the
     store's marks of one-off steps."""
 

@@ -403,14 +403,6 @@ class Sessions(Protocol):
         process sharing the store gets the same one."""
         ...
 
-    async def marked(self, name: str) -> bool:
-        """Whether the one-off step ``name`` (an upgrade done once per store) is done."""
-        ...
-
-    async def mark(self, name: str, now: float) -> None:
-        """Record the one-off step ``name`` as done (marking it twice keeps the first)."""
-        ...
-
     async def create_session(
         self, token_hash: str, seller: str, now: float, expires_at: float
     ) -> None: ...
@@ -423,6 +415,18 @@ class Sessions(Protocol):
 
     async def revoke_all_sessions(self) -> int:
         """Log every seller out (a password change); how many sessions there were."""
+        ...
+
+
+class Marks(Protocol):
+    """One-off steps done once per store (an upgrade), by name."""
+
+    async def marked(self, name: str) -> bool:
+        """Whether the one-off step ``name`` is done."""
+        ...
+
+    async def mark(self, name: str, now: float) -> None:
+        """Record the one-off step ``name`` as done (marking it twice keeps the first)."""
         ...
 
 
@@ -468,6 +472,7 @@ class Store(
     ReadModel,
     SellerLinks,
     Sessions,
+    Marks,
     Retention,
     Protocol,
 ):

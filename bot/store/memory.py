@@ -631,6 +631,7 @@ class MemoryStore:
     async def secret(self, name: str, make: Callable[[], str]) -> str:
         return self._tables.secrets.setdefault(name, make())
 
+    # marks of one-off steps ------------------------------------------------------------
     async def marked(self, name: str) -> bool:
         return name in self._tables.marks
 

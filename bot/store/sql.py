@@ -694,6 +694,7 @@ class SqlStore:
         )
         return str(results[1].rows[0]["value"])
 
+    # marks of one-off steps ------------------------------------------------------------
     async def marked(self, name: str) -> bool:
         return await self._one("SELECT name FROM marks WHERE name = ?", name) is not None
 
