@@ -103,7 +103,7 @@ def _judge(
     signals: Signals,
     match: MatchResult,
     faq: Faq,
-    text: str = "",
+    text: str,
 ) -> Decision:
     best = faq.get(match.best) if match.best else None
     # an answer needs a word the entry's questions use: its answer text alone ("berat

@@ -79,7 +79,7 @@ def well_founded(match: MatchResult, lone_idea_at: float) -> bool:
     'order': ask, do not answer tracking)."""
     best = match.candidates[0]
     runner_up = match.candidates[1].score if len(match.candidates) > 1 else 0.0
-    if not best.asked or (_LONE_HEDGE and best.lone_word and not _lone_idea(best, lone_idea_at)):
+    if not best.asked or (best.lone_word and not _lone_idea(best, lone_idea_at)):
         return False
     # another entry's idea is outweighed by more of the best's own question words, or,
     # when the best has one, by that word being clearly the rarer ("boleh bayar tunai bila
@@ -138,8 +138,8 @@ _HEDGE_BELOW = 0.13
 _HEDGE_BELOW_RICH = 0.02
 _HEDGE_FLOOR = 0.5  # ... and never below this
 _HEDGE_LEAD = 0.05  # ... and leads the next entry by this much
-_LONE_HEDGE = True  # ... unless one word alone ties a longer message to it (measured:
-# allowing one more word around it answered as many wrong as right on Bitext)
+# ... unless one word alone ties a longer message to it (measured: allowing one more word
+# around it answered as many wrong as right on Bitext), see lone_idea
 _LONE_IDEA_ABOVE = 0.05  # ... at this much over the answer threshold (see lone_idea_at)
 _LONE_IDEA = 0.5  # ... or that word is a shop concept this specific (IDF weight; 1 = one entry)
 # ... and the message names at most this many ideas only other entries' questions know,
