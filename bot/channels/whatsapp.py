@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from typing import Any, assert_never
 
 import httpx
@@ -28,6 +29,7 @@ from bot.errors import (
 from bot.events import BuyerEvent, BuyerFile, Profile
 from bot.settings import TemplateSettings
 
+log = logging.getLogger("japri.whatsapp")
 NAME = "whatsapp"
 OPTION_PREFIX = "faq:"
 BUTTON_TITLE = 20
@@ -298,6 +300,8 @@ class WhatsAppChannel:
     async def send(self, to: str, command: BuyerCommand) -> Sent:
         match command:
             case Say():
+                if command.read is not None:  # the receipt riding with this reply
+                    await self._mark_read(command.read, best_effort=True)
                 last: str | None = None
                 for body in message_bodies(to, command):
                     answer = await self._post(body)
@@ -305,12 +309,7 @@ class WhatsAppChannel:
                     last = messages[0].get("id") or last
                 return Sent(last)
             case MarkRead():
-                read = {
-                    "messaging_product": "whatsapp",
-                    "status": "read",
-                    "message_id": command.message_id,
-                }
-                await self._post(read)
+                await self._mark_read(command.message_id)
                 return Sent()
             case AckTap() | CopyMessage():
                 raise DeliveryFailed(
@@ -318,6 +317,19 @@ class WhatsAppChannel:
                 )
             case _:
                 assert_never(command)
+
+    async def _mark_read(self, message_id: str, *, best_effort: bool = False) -> None:
+        """The buyer's message (and those before it) marked read: blue ticks. Best effort
+        (before a reply): a failure is logged and the reply goes on, as the outbox gives up
+        a failed ``MarkRead`` at once and sends the next row."""
+        read = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
+        if not best_effort:
+            await self._post(read)
+            return
+        try:
+            await self._post(read)
+        except ChannelError as exc:
+            log.debug("read receipt %s failed for good: %s", message_id, exc)
 
     async def send_template(self, to: str, say: Say) -> Sent | None:
         """``say`` as its configured template (a message the shop starts, outside the
