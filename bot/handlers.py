@@ -9,7 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol, assert_never, cast, get_args
 
 from bot.abuse import WebChatGuard
-from bot.commands import AckTap, MarkRead, Say, SellerNote, decode, encode, queued
+from bot.commands import AckTap, MarkRead, Say, SellerNote, queued
 from bot.events import BuyerEvent, Event, OrderPosted, OrderUpdate, SellerEvent, TimerEvent
 from bot.faqsource import FaqSource
 from bot.learning import WEEKLY, Learning, is_saran
@@ -487,10 +487,10 @@ def _receipt(outgoing: list[Outgoing], at: int, lane: str, message_id: str) -> l
         out = outgoing[n]
         if out.lane != lane:
             continue
-        command = decode(out.payload)
-        if isinstance(command, Say) and not command.initiated and command.read is None:
-            said = replace(command, read=message_id)
-            return [*outgoing[:n], replace(out, payload=encode(said)), *outgoing[n + 1 :]]
+        said = out.payload  # perf: the command's JSON (``encode``), not decoded again
+        if said.get("op") == Say.tag and not said.get("initiated") and "read" not in said:
+            carried = replace(out, payload={**said, "read": message_id})
+            return [*outgoing[:n], carried, *outgoing[n + 1 :]]
         break
     return [*outgoing[:at], queued(lane, MarkRead(message_id)), *outgoing[at:]]
 
