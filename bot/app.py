@@ -62,7 +62,7 @@ def create_app(
     app = FastAPI(
         title="Japri", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=openapi
     )
-    app.add_middleware(webhooks.FastTelegramWebhook)  # inside the edge: caps and headers
+    app.add_middleware(webhooks.FastWebhooks)  # inside the edge: caps and headers
     app.add_middleware(EdgeMiddleware)
     app.state.gateway = gateway
     app.state.proxies = Proxies.parse(settings.server.trusted_proxies)

@@ -40,6 +40,10 @@ class Say:
     initiated: bool = False
     template: str | None = None
     params: tuple[str, ...] = ()
+    # perf: the buyer's message to mark read (WhatsApp's blue ticks) just before this
+    # reply goes out, a receipt riding with the turn's first reply instead of an outbox
+    # row of its own; best effort, as a ``MarkRead`` is (``bot.handlers._receipt``)
+    read: str | None = None
 
     @property
     def log_kind(self) -> str:

@@ -14,7 +14,8 @@ PIECE_CHARS = {"telegram": 4096, "whatsapp": 4096}
 
 def pieces(channel: str, command: Command) -> list[Command]:
     """``command`` as the messages it becomes on ``channel``: a long text is split at line
-    or word ends; buttons go under the last piece, the reply mark on the first."""
+    or word ends; buttons go under the last piece, the reply mark and the read receipt
+    (``Say.read``) on the first."""
     limit = PIECE_CHARS.get(channel)
     if limit is None or not isinstance(command, Say | SellerNote) or len(command.text) <= limit:
         return [command]
@@ -33,6 +34,7 @@ def pieces(channel: str, command: Command) -> list[Command]:
                     text=text,
                     options=command.options if last else (),
                     reply_to=command.reply_to if number == 0 else None,
+                    read=command.read if number == 0 else None,
                 )
             )
         else:

@@ -8,20 +8,24 @@ fraction of it (bench/README.md, "Gateway load"), so:
 - Telegram: python-telegram-bot's ``Bot`` runs on ``AiohttpRequest``, a ``BaseRequest``
   (the library's documented way to bring another HTTP backend). python-telegram-bot sees
   what ``HTTPXRequest`` gives it: ``(status, body)``, ``TimedOut``, ``NetworkError``.
-- WhatsApp: the Cloud API client stays an ``httpx.AsyncClient``, with httpx-aiohttp's
-  transport underneath (:func:`pooled_transport`). Any failure below it still surfaces as
-  an ``httpx.HTTPError``, so the client's callers need not know what moves the bytes.
+- WhatsApp: the Graph API's JSON posts (a read receipt and a reply a buyer message) go
+  straight through an aiohttp session (:class:`JsonPoster`); uploads and downloads
+  through an ``httpx.AsyncClient`` on httpx-aiohttp's transport over the same session
+  (:func:`pooled_transport`). Any failure below either surfaces as an
+  ``httpx.HTTPError``, so the channel need not know what moves the bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
+from httpx_aiohttp.transport import map_aiohttp_exceptions
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -76,10 +80,82 @@ class _Transport(AiohttpTransport):
         return response
 
 
-def pooled_transport(pool_size: int) -> httpx.AsyncBaseTransport:
-    """An httpx transport on aiohttp holding at most ``pool_size`` connections."""
+def pooled_transport(
+    pool_size: int, session: Callable[[], aiohttp.ClientSession] | None = None
+) -> httpx.AsyncBaseTransport:
+    """An httpx transport on aiohttp holding at most ``pool_size`` connections; on
+    ``session``'s (it makes the session on first use) when given."""
     limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-    return _Transport(limits=limits)
+    return _Transport(limits=limits, client=session)
+
+
+@contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    """aiohttp's failures as httpx's: httpx-aiohttp's mapping, then ours for the rest."""
+    try:
+        with map_aiohttp_exceptions():
+            yield
+    except _FAILURES as exc:
+        raise _as_httpx(exc) from exc
+
+
+class JsonPoster:
+    """perf: JSON POSTs on a pooled aiohttp session, for the WhatsApp channel's two calls a
+    buyer message. Through ``httpx.AsyncClient`` each built a ``Request``, merged URLs,
+    ran a cookie jar over the answer and wrapped the aiohttp response in an httpx one:
+    about as much CPU again as aiohttp's own work (bench/README.md, "Session 8").
+
+    Sent as the httpx client on httpx-aiohttp's transport sent them: no proxy from the
+    environment (httpx takes none with a transport of its own), the same timeouts (no
+    total; ``connect`` the wait for a pooled connection), the body as httpx encodes
+    ``json=``. A failure is an ``httpx.HTTPError``, as through httpx.
+    """
+
+    def __init__(
+        self,
+        pool_size: int,
+        *,
+        read_timeout: float = SEND_READ_TIMEOUT,
+        connect_timeout: float = 5.0,
+        pool_timeout: float = 5.0,
+    ) -> None:
+        self._pool_size = pool_size
+        self._timeout = aiohttp.ClientTimeout(
+            connect=pool_timeout, sock_connect=connect_timeout, sock_read=read_timeout
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        """The session (made on first use, inside the event loop)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size,
+                keepalive_timeout=httpx.Limits(max_connections=1).keepalive_expiry,
+                ssl=httpx.create_ssl_context(),  # what httpx-aiohttp's transport uses
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+            )
+        return self._session
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport on this poster's session (one connection pool for both)."""
+        return pooled_transport(self._pool_size, self.session)
+
+    async def post(
+        self, url: str, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[int, bytes, str]:
+        """POST ``body`` (JSON) to ``url``: the answer's status, body and reason phrase."""
+        with _as_httpx_errors():
+            async with self.session().post(
+                url, data=body, headers=headers, timeout=self._timeout
+            ) as response:
+                return response.status, await response.read(), response.reason or ""
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
 
 
 class AiohttpRequest(BaseRequest):

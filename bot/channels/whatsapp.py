@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import logging
 from typing import Any, assert_never
 
 import httpx
 
 from bot.channels.base import Inbound, Sent, StatusUpdate, shorten, split_text
-from bot.channels.http import SEND_READ_TIMEOUT, pooled_transport
+from bot.channels.http import SEND_READ_TIMEOUT, JsonPoster
 from bot.commands import (
     AckTap,
     BuyerCommand,
@@ -28,6 +30,7 @@ from bot.errors import (
 from bot.events import BuyerEvent, BuyerFile, Profile
 from bot.settings import TemplateSettings
 
+log = logging.getLogger("japri.whatsapp")
 NAME = "whatsapp"
 OPTION_PREFIX = "faq:"
 BUTTON_TITLE = 20
@@ -286,18 +289,29 @@ class WhatsAppChannel:
     ) -> None:
         self.templates = dict(templates or {})  # whatsapp.templates: use -> approved one
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        auth = f"Bearer {access_token}"
+        self._headers = {"Authorization": auth, "Content-Type": "application/json"}
+        # perf: the messages endpoint's posts straight on aiohttp, the rest (uploads,
+        # downloads) through httpx on the same session; a ``transport`` given (tests)
+        # carries everything
+        self._poster = JsonPoster(pool_size) if transport is None else None
         self.client = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {access_token}"},
+            headers={"Authorization": auth},
             timeout=httpx.Timeout(10.0, read=SEND_READ_TIMEOUT, connect=5.0, pool=5.0),
-            transport=transport or pooled_transport(pool_size),  # holds the connection pool
+            # holds the connection pool
+            transport=transport if self._poster is None else self._poster.transport(),
         )
 
     async def close(self) -> None:
         await self.client.aclose()
+        if self._poster is not None:
+            await self._poster.close()
 
     async def send(self, to: str, command: BuyerCommand) -> Sent:
         match command:
             case Say():
+                if command.read is not None:  # the receipt riding with this reply
+                    await self._mark_read(command.read, best_effort=True)
                 last: str | None = None
                 for body in message_bodies(to, command):
                     answer = await self._post(body)
@@ -305,12 +319,7 @@ class WhatsAppChannel:
                     last = messages[0].get("id") or last
                 return Sent(last)
             case MarkRead():
-                read = {
-                    "messaging_product": "whatsapp",
-                    "status": "read",
-                    "message_id": command.message_id,
-                }
-                await self._post(read)
+                await self._mark_read(command.message_id)
                 return Sent()
             case AckTap() | CopyMessage():
                 raise DeliveryFailed(
@@ -318,6 +327,19 @@ class WhatsAppChannel:
                 )
             case _:
                 assert_never(command)
+
+    async def _mark_read(self, message_id: str, *, best_effort: bool = False) -> None:
+        """The buyer's message (and those before it) marked read: blue ticks. Best effort
+        (before a reply): a failure is logged and the reply goes on, as the outbox gives up
+        a failed ``MarkRead`` at once and sends the next row."""
+        read = {"messaging_product": "whatsapp", "status": "read", "message_id": message_id}
+        if not best_effort:
+            await self._post(read)
+            return
+        try:
+            await self._post(read)
+        except ChannelError as exc:
+            log.debug("read receipt %s failed for good: %s", message_id, exc)
 
     async def send_template(self, to: str, say: Say) -> Sent | None:
         """``say`` as its configured template (a message the shop starts, outside the
@@ -339,7 +361,7 @@ class WhatsAppChannel:
         try:
             meta = await self.client.get(f"{base}/{media_id}")
             if meta.status_code >= 400:
-                raise graph_error(meta)
+                raise graph_error(meta.status_code, meta.content, meta.reason_phrase)
             info = meta.json()
             media = await self.client.get(str(info["url"]))
         except httpx.HTTPError as exc:
@@ -347,7 +369,7 @@ class WhatsAppChannel:
         except (ValueError, KeyError):
             raise DeliveryFailed("WhatsApp: the media answer had no url") from None
         if media.status_code >= 400:
-            raise graph_error(media)
+            raise graph_error(media.status_code, media.content, media.reason_phrase)
         return media.content, str(info.get("mime_type") or "application/octet-stream")
 
     async def send_file(
@@ -364,7 +386,7 @@ class WhatsAppChannel:
         except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: upload failed ({type(exc).__name__})") from None
         if uploaded.status_code >= 400:
-            raise graph_error(uploaded)
+            raise graph_error(uploaded.status_code, uploaded.content, uploaded.reason_phrase)
         media_id = uploaded.json().get("id")
         wa_type = {"photo": "image", "voice": "audio", "audio": "audio", "video": "video"}.get(
             kind, "document"
@@ -385,27 +407,45 @@ class WhatsAppChannel:
         return Sent((answer.get("messages") or [{}])[0].get("id"))
 
     async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        # as httpx encodes ``json=``
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         try:
-            response = await self.client.post(self.url, json=body)
+            if self._poster is not None:
+                status, data, reason = await self._poster.post(
+                    self.url, content.encode(), self._headers
+                )
+            else:
+                response = await self.client.post(
+                    self.url, content=content.encode(), headers=_JSON
+                )
+                status, data, reason = (
+                    response.status_code,
+                    response.content,
+                    response.reason_phrase,
+                )
         except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: network error ({type(exc).__name__})") from None
-        if response.status_code < 400:
+        if status < 400:
             try:
-                answer: dict[str, Any] = response.json()
+                answer = json.loads(data)
             except ValueError:
                 answer = {}
-            return answer
-        raise graph_error(response)
+            return answer if isinstance(answer, dict) else {}
+        raise graph_error(status, data, reason)
 
 
-def graph_error(response: httpx.Response) -> ChannelError:
-    """A Graph API error answer as what to do about it."""
+_JSON = {"Content-Type": "application/json"}
+
+
+def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
+    """A Graph API error answer (``status``, its ``body`` and reason phrase) as what to do
+    about it."""
     try:
-        error = response.json().get("error") or {}
+        error = json.loads(body).get("error") or {}
     except (ValueError, AttributeError):
         error = {}
     code = error.get("code")
-    detail = f"{code}: {error.get('message') or response.reason_phrase}"
+    detail = f"{code}: {error.get('message') or reason}"
     if code in _TEMPLATE_CODES:
         details = _dict(error.get("error_data")).get("details")
         return TemplateRefused(
@@ -417,11 +457,11 @@ def graph_error(response: httpx.Response) -> ChannelError:
             f"WhatsApp {detail} (more than 24 h since the buyer last wrote; "
             "only a template message can reach them now)"
         )
-    if code in _RATE_CODES or response.status_code == 429:
+    if code in _RATE_CODES or status == 429:
         wait = 5.0 if code == 131056 else None  # per-buyer pair limit: give it a moment
         return RateLimited(f"WhatsApp rate limited ({detail})", wait)
-    if code == 190 or response.status_code == 401:
+    if code == 190 or status == 401:
         return ChannelError(f"WhatsApp {detail}: the access token expired or is wrong")
-    if response.status_code >= 500 or code in _RETRY_CODES:
-        return ChannelError(f"WhatsApp server error {response.status_code} ({detail})")
-    return DeliveryFailed(f"WhatsApp refused the message ({response.status_code} {detail})")
+    if status >= 500 or code in _RETRY_CODES:
+        return ChannelError(f"WhatsApp server error {status} ({detail})")
+    return DeliveryFailed(f"WhatsApp refused the message ({status} {detail})")

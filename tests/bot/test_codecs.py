@@ -40,6 +40,7 @@ COMMANDS: list[commands.Command] = [
     Say("Yang mana?", (("ongkir", "Ongkir"), (":human", "Admin")), lang="ms"),
     Say("Halo kak, saya bantu ya", by_seller=True),
     Say("ℹ️ ...", reply_to="77"),
+    Say("Bisa COD kak 😊", read="wamid.IN1"),
     Say("Pesanan JP-0007 dikirim", initiated=True, template="order_update", params=("JP-0007",)),
     AckTap("cb1"),
     MarkRead("wamid.IN1"),

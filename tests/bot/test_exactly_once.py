@@ -96,6 +96,8 @@ def test_a_long_message_is_the_pieces_telegram_takes() -> None:
     assert all(isinstance(p, Say) and len(p.text) <= PIECE_CHARS["telegram"] for p in parts)
     assert [bool(p.options) for p in parts if isinstance(p, Say)] == [False] * 48 + [True]
     assert [p.reply_to for p in parts if isinstance(p, Say)] == ["7"] + [None] * 48
+    read = pieces("whatsapp", Say(LONG, read="wamid.IN1"))
+    assert [p.read for p in read if isinstance(p, Say)] == ["wamid.IN1"] + [None] * 48
     assert pieces("web", Say(LONG)) == [Say(LONG)]
 
 

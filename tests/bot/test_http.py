@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from bot.channels.base import Sent
-from bot.channels.http import AiohttpRequest, pooled_transport
+from bot.channels.http import AiohttpRequest, JsonPoster, pooled_transport
 from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.commands import MarkRead, Say
@@ -229,8 +229,13 @@ class _FailingSession:
     def request(self, *args: object, **kwargs: object) -> _FailingSession:
         return self
 
+    post = request
+
     async def __aenter__(self) -> None:
         raise self.error
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
 
 @pytest.mark.parametrize(
@@ -253,6 +258,51 @@ async def test_aiohttp_failures_the_library_leaves_unmapped_still_reach_us_as_ht
     with pytest.raises(ChannelError) as caught:
         await channel.send("6281234567890", Say("halo"))
     assert not caught.value.permanent
+
+
+@pytest.mark.parametrize(
+    ("error", "seen_as"),
+    [
+        (aiohttp.ClientPayloadError("cut short"), httpx.ReadError),  # httpx-aiohttp's map
+        (aiohttp.ClientError("an error httpx-aiohttp does not map"), httpx.TransportError),
+        (TimeoutError(), httpx.TimeoutException),
+    ],
+)
+async def test_the_graph_posts_failures_are_httpx_ones_and_retryable(
+    error: BaseException, seen_as: type[Exception]
+) -> None:
+    poster = JsonPoster(2)
+    poster.session = lambda: _FailingSession(error)  # type: ignore[assignment,method-assign,return-value]
+    with pytest.raises(seen_as):
+        await poster.post("http://graph.test/v21.0/1/messages", b"{}", {})
+
+    channel = WhatsAppChannel("EAATEST", "1", "http://graph.test/v21.0")
+    assert channel._poster is not None
+    channel._poster.session = poster.session  # type: ignore[method-assign]
+    with pytest.raises(ChannelError) as caught:
+        await channel.send("6281234567890", MarkRead("wamid.IN1"))
+    assert not caught.value.permanent
+    await channel.close()
+
+
+async def test_a_graph_api_slower_than_the_read_timeout_is_a_timeout() -> None:
+    api = FakeGraphApi()
+    async for server in _serve(api.handle):
+        server.delay[0] = 1.0
+        poster = JsonPoster(2, read_timeout=0.2)
+        try:
+            with pytest.raises(httpx.TimeoutException):
+                await poster.post(f"{server.url}/v21.0/{api.phone_number_id}/messages", b"{}", {})
+        finally:
+            await poster.close()
+
+
+async def test_graph_posts_and_media_share_one_connection_pool(graph: Graph) -> None:
+    await graph.channel.send("6281234567890", Say("halo"))
+    await graph.channel.download("media-1")
+    poster = graph.channel._poster
+    assert poster is not None
+    assert graph.channel.client._transport.client is poster.session()  # type: ignore[attr-defined]
 
 
 def test_proxies_come_from_the_environment_as_httpx_takes_them(
