@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from faq.model import FaqEntry
@@ -18,6 +19,7 @@ from faq.tiebreak import Phrasings, features
 
 Decision = Literal["answer", "clarify", "fallback"]
 _View = Literal["all", "own", "lean"]
+_Scored = tuple[dict[str, float], npt.NDArray[np.float64]]  # key weights, row scores
 
 _LOW_WEIGHT = 0.25  # function words, places and numbers: tie-breakers, not evidence
 _REGION_WEIGHT = 0.6  # a region named: between a tie-breaker and a content word
@@ -330,14 +332,37 @@ class Matcher:
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
         return self._rank(norm, limit, "all")
 
-    def _rank(self, norm: Normalized, limit: int, view: _View) -> list[Candidate]:
+    def _rank(
+        self, norm: Normalized, limit: int, view: _View, scored: _Scored | None = None
+    ) -> list[Candidate]:
         """``rank`` with the learned wordings (``all``), without them (``own``: as the
         seller's questions and answers alone rank the entries), or scored with them but
-        without the other entries' ideas they name as the entry's evidence (``lean``)."""
+        without the other entries' ideas they name as the entry's evidence (``lean``).
+        ``scored``: the message's row scores (``_score_rows``), when already worked out."""
+        scored = scored if scored is not None else self._score_rows(norm)
+        if scored is None:
+            return []
+        query, scores = scored
+        if view == "own":
+            scores = scores.copy()
+            scores[self._learned_rows] = 0.0
+        per_entry = np.maximum.reduceat(scores, self._segment_starts)
+        count = min(_SHORTLIST, len(per_entry))
+        top = np.argpartition(-per_entry, count - 1)[:count]
+        candidates = [
+            self._candidate(norm, query, scores, int(segment), view)
+            for segment in top
+            if per_entry[segment] > 0
+        ]
+        candidates.sort(key=lambda c: (-c.score, c.entry_id))
+        return candidates[:limit]
+
+    def _score_rows(self, norm: Normalized) -> _Scored | None:
+        """The message's key weights and each row's score (None: nothing to match)."""
         query = self.query_weights(norm)
         total = math.fsum(query.values())
         if total <= 0 or not self._question_text:
-            return []
+            return None
         n = len(self._question_text)
         ids, explained, covering, is_content = [], [], [], []
         for key, weight in query.items():
@@ -351,7 +376,7 @@ class Matcher:
             if key not in self.lexicon.function_keys:
                 is_content.append(qids)
         if not is_content:
-            return []
+            return None
         hits = np.concatenate(ids)
         shared = np.bincount(hits, np.concatenate(explained), n)  # message weight explained
         covered = np.bincount(hits, np.concatenate(covering), n)  # question weight covered
@@ -361,50 +386,48 @@ class Matcher:
         )
         scores *= self._row_factor
         scores[content <= 0] = 0.0
-        if view == "own":
-            scores[self._learned_rows] = 0.0
+        return query, scores
+
+    def _candidate(
+        self,
+        norm: Normalized,
+        query: Mapping[str, float],
+        scores: npt.NDArray[np.float64],
+        segment: int,
+        view: _View,
+    ) -> Candidate:
+        """The entry of one segment of rows as a candidate for the message."""
         entry_keys, question_keys = {
             "all": (self._entry_keys, self._question_keys),
             "own": (self._own_entry_keys, self._own_question_keys),
             "lean": (self._lean_entry_keys, self._lean_question_keys),
         }[view]
-        per_entry = np.maximum.reduceat(scores, self._segment_starts)
-        count = min(_SHORTLIST, len(per_entry))
-        top = np.argpartition(-per_entry, count - 1)[:count]
+        start, end = int(self._segment_starts[segment]), int(self._segment_ends[segment])
+        qid = start + int(scores[start:end].argmax())
+        score = float(scores[qid])
+        entry = int(self._segment_entry[segment])
+        chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
+        blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
         content_keys = {k for k in query if k not in self.lexicon.function_keys}
-        candidates = []
-        for segment in top:
-            score = float(per_entry[segment])
-            if score <= 0:
-                continue
-            start, end = int(self._segment_starts[segment]), int(self._segment_ends[segment])
-            qid = start + int(scores[start:end].argmax())
-            entry = int(self._segment_entry[segment])
-            chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
-            blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
-            evidence = frozenset(content_keys & entry_keys[entry])
-            asked = evidence & question_keys[entry]
-            # a key that one word stands for together with an evidence key is that same
-            # idea ("return policy": @retur explained, @refund with it), not another one
-            said = content_keys - evidence - _siblings(norm.together, evidence)
-            elsewhere = [k for k in said if k in self._asked_keys]
-            candidates.append(
-                Candidate(
-                    self._ids[entry],
-                    round(min(blended, 1.0), 4),
-                    evidence,
-                    len(said),
-                    len(asked),
-                    len(elsewhere),
-                    max((query[k] for k in elsewhere), default=0.0),
-                    max((query[k] for k in asked), default=0.0),
-                    sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
-                    frozenset(asked),
-                    evidence & self._id_keys[entry],
-                )
-            )
-        candidates.sort(key=lambda c: (-c.score, c.entry_id))
-        return candidates[:limit]
+        evidence = frozenset(content_keys & entry_keys[entry])
+        asked = evidence & question_keys[entry]
+        # a key that one word stands for together with an evidence key is that same
+        # idea ("return policy": @retur explained, @refund with it), not another one
+        said = content_keys - evidence - _siblings(norm.together, evidence)
+        elsewhere = [k for k in said if k in self._asked_keys]
+        return Candidate(
+            self._ids[entry],
+            round(min(blended, 1.0), 4),
+            evidence,
+            len(said),
+            len(asked),
+            len(elsewhere),
+            max((query[k] for k in elsewhere), default=0.0),
+            max((query[k] for k in asked), default=0.0),
+            sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
+            frozenset(asked),
+            evidence & self._id_keys[entry],
+        )
 
     def decide(self, text: str | Normalized) -> MatchResult:
         """Answer when one entry is clearly best; clarify when the best are close or the
@@ -431,15 +454,16 @@ class Matcher:
         return replace(result, foreign=foreign) if foreign else result
 
     def _decide_ranked(self, norm: Normalized) -> MatchResult:
-        candidates = tuple(self._rank(norm, _RANKED, "all"))
-        if not candidates or not len(self._learned_rows):
+        scored = self._score_rows(norm)
+        candidates = tuple(self._rank(norm, _RANKED, "all", scored))
+        if not candidates or not len(self._learned_rows) or scored is None:
             return self._decide_among(norm, candidates)
         # Learned wordings raise their entry, but make no rival of it: the other entries
         # count as the seller's own questions rank them (a buyer's wording learned under
         # one entry names other entries' ideas too, and so turned other entries' answers
         # into questions asked back; bench/learn.py)
         best = candidates[0]
-        own = self._rank(norm, _RANKED + 1, "own")
+        own = self._rank(norm, _RANKED + 1, "own", scored)
         rivals = tuple(c for c in own if c.entry_id != best.entry_id)
         result = self._decide_among(norm, (best, *rivals)[:_RANKED])
         if result.decision == "answer" or not own or own[0].entry_id == best.entry_id:
@@ -448,9 +472,9 @@ class Matcher:
         # that it knows through them alone does not make that entry its echo (the
         # boutique entry asked about "kedai" is a real choice beside an opening-hours
         # entry that learned "butiknya buka?")
-        lean = self._rank(norm, _RANKED, "lean")
-        best = next((c for c in lean if c.entry_id == best.entry_id), best)
-        return self._decide_among(norm, (best, *rivals)[:_RANKED])
+        segment = int(np.flatnonzero(self._segment_entry == self._index[best.entry_id])[0])
+        lean = self._candidate(norm, scored[0], scored[1], segment, "lean")
+        return self._decide_among(norm, (lean, *rivals)[:_RANKED])
 
     def _decide_among(self, norm: Normalized, candidates: tuple[Candidate, ...]) -> MatchResult:
         t = self.thresholds
