@@ -25,8 +25,7 @@ SELLER = str(SELLER_CHAT)
 RISKY = "kirim pakai apa?"
 SETTLED = "kirimnya pakai apa sis"
 WARNING = (
-    f"Hati-hati: “{SETTLED}” sekarang dijawab dengan “kurir”; "
-    "setelah ini bot akan bertanya balik."
+    f"Hati-hati: “{SETTLED}” sekarang dijawab dengan “kurir”; setelah ini bot akan bertanya balik."
 )
 HARMLESS = "kapan dikirim kak?"  # a shipping-time wording that moves no other answer
 
