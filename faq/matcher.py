@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from faq.model import FaqEntry
@@ -17,6 +18,8 @@ from faq.normalize import NUMBER, PLACE, Lexicon, Normalized, default_lexicon, n
 from faq.tiebreak import Phrasings, features
 
 Decision = Literal["answer", "clarify", "fallback"]
+_View = Literal["all", "own", "lean"]
+_Scored = tuple[dict[str, float], npt.NDArray[np.float64]]  # key weights, row scores
 
 _LOW_WEIGHT = 0.25  # function words, places and numbers: tie-breakers, not evidence
 _REGION_WEIGHT = 0.6  # a region named: between a tie-breaker and a content word
@@ -25,6 +28,7 @@ _TYPO_CUTOFF = 84.0  # rapidfuzz ratio to take an unknown word for a misspelt kn
 _CHAR_SHARE = 0.15  # share of character-level similarity in the final score
 _SHORTLIST = 8
 _DECISION_CACHE = 4096
+_RANKED = 5  # candidates a decision weighs
 _ANSWER_COVER = 1.6  # an answer row counts as covered by this much matched weight
 _ANSWER_SHARE = 0.8  # an answer row's score counts this much of a question's
 _ANSWER_IDF = True  # answer words count in how common a word is
@@ -182,23 +186,48 @@ class Matcher:
         n = max(len(entries), 1)
         scale = math.log(1 + n)
         self._idf = {k: math.log(1 + n / d) / scale if n > 1 else 1.0 for k, d in df.items()}
+        self._learned_only = frozenset(learned_df)
+        # What a learned wording shares with other entries' own questions that the entry's
+        # own questions, answer and id do not know ("butiknya" in an opening-hours question,
+        # the boutique entry's word): another entry's idea, which the wording names beside
+        # its own (the ``lean`` view, see ``_decide_ranked``)
+        asked_by = {k for keys in own_keys for k in keys}
+        lean_keys = [
+            keys - ((keys & asked_by) - own - set(answer.keys) - named)
+            for keys, own, answer, named in zip(
+                entry_keys, own_keys, answers, self._id_keys, strict=True
+            )
+        ]
         self._question_keys = [frozenset(keys) for keys in entry_keys]
-        # what some entry's questions ask about (places aside: they only break ties)
+        self._own_question_keys = [frozenset(keys) for keys in own_keys]
+        # what some entry's own questions ask about (places aside: they only break ties;
+        # learned wordings aside: a buyer's word learned under one entry is no idea of it
+        # that makes another entry's answer a guess)
         self._asked_keys = frozenset(
-            k for keys in entry_keys for k in keys if k not in self.lexicon.place_keys
+            k for keys in own_keys for k in keys if k not in self.lexicon.place_keys
         )
         self._entry_keys = [
             frozenset(keys | set(answer.keys))
             for keys, answer in zip(entry_keys, answers, strict=True)
+        ]
+        self._own_entry_keys = [
+            frozenset(keys | set(answer.keys))
+            for keys, answer in zip(own_keys, answers, strict=True)
+        ]
+        self._lean_question_keys = [frozenset(keys) for keys in lean_keys]
+        self._lean_entry_keys = [
+            frozenset(keys | set(answer.keys))
+            for keys, answer in zip(lean_keys, answers, strict=True)
         ]
         # One row per question, stored entry by entry (each entry's rows form one segment).
         self._question_text: list[str] = []
         question_total: list[float] = []
         question_entry: list[int] = []
         answer_rows: list[int] = []
+        learned_rows: list[int] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for index, qs in enumerate(normalized):
-            for norm in (*qs, answers[index]):
+        for index, (qs, entry) in enumerate(zip(normalized, entries, strict=True)):
+            for position, norm in enumerate((*qs, answers[index])):
                 is_answer = norm is answers[index]
                 weights = {k: self._weight(k) for k in norm.keys}
                 if is_answer:
@@ -207,6 +236,8 @@ class Matcher:
                     continue
                 if is_answer:
                     answer_rows.append(len(self._question_text))
+                elif position >= len(entry.questions):
+                    learned_rows.append(len(self._question_text))
                 for key, weight in weights.items():
                     postings[key].append((len(self._question_text), weight))
                 self._question_text.append(norm.text)
@@ -220,6 +251,7 @@ class Matcher:
         self._question_total = np.array(question_total)
         self._row_factor = np.ones(len(question_total))
         self._row_factor[answer_rows] = _ANSWER_SHARE
+        self._learned_rows = np.array(learned_rows, np.int64)
         entry_of = np.array(question_entry, np.int64)
         self._segment_starts = np.flatnonzero(np.diff(entry_of, prepend=-1))
         self._segment_ends = np.append(self._segment_starts[1:], len(entry_of))
@@ -273,6 +305,13 @@ class Matcher:
         for key in norm.keys:
             known = key if key in self._idf else self._correct(key)
             weights[known] = self._weight(known)
+            if known in self._learned_only:
+                # a word only learned wordings use weighs in a message as a word the FAQ
+                # does not know: what one buyer said ("sage", a green, learned under
+                # stock) must not make the other words of a message that names it ("warna
+                # olive tu?") weigh less than before it was learned (measured,
+                # bench/learn.py: the colour entry's hedged answer came back)
+                weights[known] = min(weights[known], _UNKNOWN_WEIGHT)
         # sums and products in one order (math.fsum, sorted groups, keys sorted below):
         # sets iterate in an order that changes per process (string hashing), and a score
         # on a threshold must not be answered by one worker and asked back by another
@@ -291,10 +330,39 @@ class Matcher:
     def rank(self, text: str | Normalized, limit: int = 5) -> list[Candidate]:
         """The best-scoring entries for a message, best first."""
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
+        return self._rank(norm, limit, "all")
+
+    def _rank(
+        self, norm: Normalized, limit: int, view: _View, scored: _Scored | None = None
+    ) -> list[Candidate]:
+        """``rank`` with the learned wordings (``all``), without them (``own``: as the
+        seller's questions and answers alone rank the entries), or scored with them but
+        without the other entries' ideas they name as the entry's evidence (``lean``).
+        ``scored``: the message's row scores (``_score_rows``), when already worked out."""
+        scored = scored if scored is not None else self._score_rows(norm)
+        if scored is None:
+            return []
+        query, scores = scored
+        if view == "own":
+            scores = scores.copy()
+            scores[self._learned_rows] = 0.0
+        per_entry = np.maximum.reduceat(scores, self._segment_starts)
+        count = min(_SHORTLIST, len(per_entry))
+        top = np.argpartition(-per_entry, count - 1)[:count]
+        candidates = [
+            self._candidate(norm, query, scores, int(segment), view)
+            for segment in top
+            if per_entry[segment] > 0
+        ]
+        candidates.sort(key=lambda c: (-c.score, c.entry_id))
+        return candidates[:limit]
+
+    def _score_rows(self, norm: Normalized) -> _Scored | None:
+        """The message's key weights and each row's score (None: nothing to match)."""
         query = self.query_weights(norm)
         total = math.fsum(query.values())
         if total <= 0 or not self._question_text:
-            return []
+            return None
         n = len(self._question_text)
         ids, explained, covering, is_content = [], [], [], []
         for key, weight in query.items():
@@ -308,7 +376,7 @@ class Matcher:
             if key not in self.lexicon.function_keys:
                 is_content.append(qids)
         if not is_content:
-            return []
+            return None
         hits = np.concatenate(ids)
         shared = np.bincount(hits, np.concatenate(explained), n)  # message weight explained
         covered = np.bincount(hits, np.concatenate(covering), n)  # question weight covered
@@ -318,43 +386,48 @@ class Matcher:
         )
         scores *= self._row_factor
         scores[content <= 0] = 0.0
-        per_entry = np.maximum.reduceat(scores, self._segment_starts)
-        count = min(_SHORTLIST, len(per_entry))
-        top = np.argpartition(-per_entry, count - 1)[:count]
+        return query, scores
+
+    def _candidate(
+        self,
+        norm: Normalized,
+        query: Mapping[str, float],
+        scores: npt.NDArray[np.float64],
+        segment: int,
+        view: _View,
+    ) -> Candidate:
+        """The entry of one segment of rows as a candidate for the message."""
+        entry_keys, question_keys = {
+            "all": (self._entry_keys, self._question_keys),
+            "own": (self._own_entry_keys, self._own_question_keys),
+            "lean": (self._lean_entry_keys, self._lean_question_keys),
+        }[view]
+        start, end = int(self._segment_starts[segment]), int(self._segment_ends[segment])
+        qid = start + int(scores[start:end].argmax())
+        score = float(scores[qid])
+        entry = int(self._segment_entry[segment])
+        chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
+        blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
         content_keys = {k for k in query if k not in self.lexicon.function_keys}
-        candidates = []
-        for segment in top:
-            score = float(per_entry[segment])
-            if score <= 0:
-                continue
-            start, end = int(self._segment_starts[segment]), int(self._segment_ends[segment])
-            qid = start + int(scores[start:end].argmax())
-            entry = int(self._segment_entry[segment])
-            chars = fuzz.token_set_ratio(norm.text, self._question_text[qid]) / 100.0
-            blended = (1 - _CHAR_SHARE) * score + _CHAR_SHARE * chars * score**0.5
-            evidence = frozenset(content_keys & self._entry_keys[entry])
-            asked = evidence & self._question_keys[entry]
-            # a key that one word stands for together with an evidence key is that same
-            # idea ("return policy": @retur explained, @refund with it), not another one
-            said = content_keys - evidence - _siblings(norm.together, evidence)
-            elsewhere = [k for k in said if k in self._asked_keys]
-            candidates.append(
-                Candidate(
-                    self._ids[entry],
-                    round(min(blended, 1.0), 4),
-                    evidence,
-                    len(said),
-                    len(asked),
-                    len(elsewhere),
-                    max((query[k] for k in elsewhere), default=0.0),
-                    max((query[k] for k in asked), default=0.0),
-                    sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
-                    frozenset(asked),
-                    evidence & self._id_keys[entry],
-                )
-            )
-        candidates.sort(key=lambda c: (-c.score, c.entry_id))
-        return candidates[:limit]
+        evidence = frozenset(content_keys & entry_keys[entry])
+        asked = evidence & question_keys[entry]
+        # a key that one word stands for together with an evidence key is that same
+        # idea ("return policy": @retur explained, @refund with it), not another one
+        said = content_keys - evidence - _siblings(norm.together, evidence)
+        elsewhere = [k for k in said if k in self._asked_keys]
+        return Candidate(
+            self._ids[entry],
+            round(min(blended, 1.0), 4),
+            evidence,
+            len(said),
+            len(asked),
+            len(elsewhere),
+            max((query[k] for k in elsewhere), default=0.0),
+            max((query[k] for k in asked), default=0.0),
+            sum(k.startswith("@") and k not in self.lexicon.place_keys for k in said),
+            frozenset(asked),
+            evidence & self._id_keys[entry],
+        )
 
     def decide(self, text: str | Normalized) -> MatchResult:
         """Answer when one entry is clearly best; clarify when the best are close or the
@@ -381,8 +454,30 @@ class Matcher:
         return replace(result, foreign=foreign) if foreign else result
 
     def _decide_ranked(self, norm: Normalized) -> MatchResult:
+        scored = self._score_rows(norm)
+        candidates = tuple(self._rank(norm, _RANKED, "all", scored))
+        if not candidates or not len(self._learned_rows) or scored is None:
+            return self._decide_among(norm, candidates)
+        # Learned wordings raise their entry, but make no rival of it: the other entries
+        # count as the seller's own questions rank them (a buyer's wording learned under
+        # one entry names other entries' ideas too, and so turned other entries' answers
+        # into questions asked back; bench/learn.py)
+        best = candidates[0]
+        own = self._rank(norm, _RANKED + 1, "own", scored)
+        rivals = tuple(c for c in own if c.entry_id != best.entry_id)
+        result = self._decide_among(norm, (best, *rivals)[:_RANKED])
+        if result.decision == "answer" or not own or own[0].entry_id == best.entry_id:
+            return result
+        # Only its learned wordings put it first, and not clearly: another entry's idea
+        # that it knows through them alone does not make that entry its echo (the
+        # boutique entry asked about "kedai" is a real choice beside an opening-hours
+        # entry that learned "butiknya buka?")
+        segment = int(np.flatnonzero(self._segment_entry == self._index[best.entry_id])[0])
+        lean = self._candidate(norm, scored[0], scored[1], segment, "lean")
+        return self._decide_among(norm, (lean, *rivals)[:_RANKED])
+
+    def _decide_among(self, norm: Normalized, candidates: tuple[Candidate, ...]) -> MatchResult:
         t = self.thresholds
-        candidates = tuple(self.rank(norm))
         if not candidates or candidates[0].score < t.clarify:
             return MatchResult("fallback", candidates)
         top = candidates[0].score

@@ -19,11 +19,13 @@ from tests.shop_faqs import COURIERS
 PASSWORD = "kata-sandi-toko"
 SELLER = str(SELLER_CHAT)
 # Buyers who meant shipping time by "kirim pakai apa?": adding it to 'lama-kirim' makes the
-# bot ask back on the shop's own "pakai ekspedisi apa?", answered with 'kurir' today.
+# bot ask back on "kirimnya pakai apa sis", which a buyer settled as 'kurir' (answered so
+# today; the shop's own "pakai ekspedisi apa?" stays answered: a learned wording makes no
+# rival of its entry where another entry's own question is best).
 RISKY = "kirim pakai apa?"
+SETTLED = "kirimnya pakai apa sis"
 WARNING = (
-    "Hati-hati: “pakai ekspedisi apa?” sekarang dijawab dengan “kurir”; "
-    "setelah ini bot akan bertanya balik."
+    f"Hati-hati: “{SETTLED}” sekarang dijawab dengan “kurir”; setelah ini bot akan bertanya balik."
 )
 HARMLESS = "kapan dikirim kak?"  # a shipping-time wording that moves no other answer
 
@@ -33,6 +35,7 @@ def picked(text: str, entry_id: str, at: float, buyer: str) -> Lesson:
 
 
 LESSONS = [
+    picked(SETTLED, "kurir", 0.5, "b0"),
     picked(RISKY, "lama-kirim", 1.0, "b1"),
     picked(RISKY, "lama-kirim", 2.0, "b2"),  # two buyers: listed first
     picked(HARMLESS, "lama-kirim", 3.0, "b3"),
@@ -94,14 +97,18 @@ TOPICS = (
 async def test_only_the_first_suggestions_are_checked_and_the_page_says_so(
     config: Path,
 ) -> None:
-    many = [picked(RISKY, "lama-kirim", 1.0, "b0"), picked(RISKY, "lama-kirim", 1.5, "b1")]
+    many = [
+        picked(SETTLED, "kurir", 0.5, "a0"),
+        picked(RISKY, "lama-kirim", 1.0, "b0"),
+        picked(RISKY, "lama-kirim", 1.5, "b1"),
+    ]
     for n, topic in enumerate(TOPICS):  # questions nobody answered, two buyers each
         many += [Fallback(topic, 2.0 + n, f"c{n}"), Fallback(topic, 2.5 + n, f"d{n}")]
     async with running(config) as bot:
         await taught(bot, many)
         reviewed = await bot.gateway.learning.reviewed(IMPACT_CHECKED)
         assert len(reviewed) == 1 + len(TOPICS) > IMPACT_CHECKED
-        assert reviewed[0][1] == (SideEffect("pakai ekspedisi apa?", "kurir", "clarify"),)
+        assert reviewed[0][1] == (SideEffect(SETTLED, "kurir", "clarify"),)
         assert all(effects is not None for _, effects in reviewed[:IMPACT_CHECKED])
         assert all(effects is None for _, effects in reviewed[IMPACT_CHECKED:])
         login = {"password": PASSWORD, "name": "Rina"}

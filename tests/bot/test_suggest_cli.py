@@ -115,18 +115,27 @@ def test_a_suggestion_says_which_answers_it_would_turn_into_a_question(
 ) -> None:
     (tmp_path / "faq.yaml").write_text(COURIERS, encoding="utf-8")
     (tmp_path / "config.yaml").write_text("faq:\n  path: faq.yaml\n", encoding="utf-8")
-    picked = Clarified("kirim pakai apa?", ("lama-kirim", "kurir"), "lama-kirim", "tap", NOW)
-    (tmp_path / "lessons.jsonl").write_text(json.dumps(to_dict(picked)), encoding="utf-8")
+    # a buyer settled "kirimnya pakai apa sis" as the courier entry (answered so today);
+    # "kirim pakai apa?", which two buyers meant as shipping time, learned there would make
+    # the bot ask back on it
+    options = ("lama-kirim", "kurir")
+    lessons = [
+        Clarified("kirimnya pakai apa sis", options, "kurir", "tap", NOW, "b0"),
+        Clarified("kirim pakai apa?", options, "lama-kirim", "tap", NOW + 1, "b1"),
+        Clarified("kirim pakai apa?", options, "lama-kirim", "tap", NOW + 2, "b2"),
+    ]
+    lines = "".join(json.dumps(to_dict(m)) + "\n" for m in lessons)
+    (tmp_path / "lessons.jsonl").write_text(lines, encoding="utf-8")
     args = ["faq", "suggest", "--config", str(tmp_path / "config.yaml")]
     args += ["--lessons", str(tmp_path / "lessons.jsonl")]
     assert main([*args, "--json"]) == 0
     (found,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert found["side_effects"] == [
-        {"question": "pakai ekspedisi apa?", "entry_id": "kurir", "becomes": "clarify"}
+        {"question": "kirimnya pakai apa sis", "entry_id": "kurir", "becomes": "clarify"}
     ]
     assert main(args) == 0
     assert (
-        "careful: \"pakai ekspedisi apa?\" is answered with 'kurir' today; "
+        "careful: \"kirimnya pakai apa sis\" is answered with 'kurir' today; "
         "the bot would ask which one is meant"
     ) in capsys.readouterr().out
 
