@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from faq.model import Faq, FaqEntry
 from faq.normalize import normalize
-from faq.split import Clause, reads_as_question, split_clauses
+from faq.split import reads_as_question, split_clauses
 
 SUGGESTED_ID = ":suggested"  # a new entry's id while it is tried (entry ids hold no ':')
 
@@ -40,10 +40,6 @@ def asks(clause: str, faq: Faq) -> bool:
     """Whether a clause is a question: a question mark, a question word first, or a
     question tag last ("ada tokonya ga sih" asks; "pengen liat langsung" does not)."""
     return clause.rstrip().endswith("?") or reads_as_question(clause, faq.matcher.lexicon)
-
-
-def _asks(clause: Clause, faq: Faq) -> bool:
-    return clause.asks or reads_as_question(clause.text, faq.matcher.lexicon)
 
 
 def learnable(text: str, faq: Faq, entry_id: str | None = None) -> str:
@@ -85,9 +81,10 @@ def _learnable(text: str, faq: Faq, entry_id: str | None) -> str:
 
 def _candidates(text: str, faq: Faq, entry: FaqEntry | None) -> Iterator[str]:
     whole = " ".join(text.split())
-    parts = [p for p in split_clauses(text) if _content(p.text, faq)]
+    lexicon = faq.matcher.lexicon
+    parts = [p for p in split_clauses(text, question_words=lexicon) if _content(p.text, faq)]
     own = _entry_keys(entry, faq) if entry is not None else set()
-    asking = [p.written for p in parts if _asks(p, faq)]
+    asking = [p.written for p in parts if p.asks]
     others = _topics_of_others(faq, entry) - own
     bases = [" ".join(asking)] if asking and len(asking) < len(parts) else []
     asked_anywhere = set().union(*(_asked_keys(e, faq) for e in faq.entries))

@@ -73,3 +73,15 @@ def test_a_clause_reads_as_a_question_by_its_first_word_or_its_tag(
     clause: str, asking: bool
 ) -> None:
     assert reads_as_question(clause, default_lexicon()) is asking
+
+
+def test_question_words_make_a_clause_ask_only_when_asked_for() -> None:
+    text = "kak ada tokonya ga sih, pengen liat langsung"
+    assert [c.asks for c in split_clauses(text)] == [False, False]  # the engine: the mark
+    lexicon = default_lexicon()
+    assert [c.asks for c in split_clauses(text, question_words=lexicon)] == [True, False]
+    # the mark is as written: none here
+    assert [c.written for c in split_clauses(text, question_words=lexicon)] == [
+        "kak ada tokonya ga sih",
+        "pengen liat langsung",
+    ]
