@@ -23,35 +23,23 @@ from dataclasses import replace
 
 from faq.model import Faq, FaqEntry
 from faq.normalize import normalize
+from faq.split import reads_as_question, split_clauses
 
 SUGGESTED_ID = ":suggested"  # a new entry's id while it is tried (entry ids hold no ':')
 
-# A clause ends at ? or !, a comma, semicolon or line break, or a full stop not inside a
-# number ("Rp9.000").
-_CLAUSE_END = re.compile(r"(?<=[?!])\s*|[,;\n]+\s*|(?<!\d)\.(?!\d)\s*")
-# On the normalised (slang-expanded) text: a clause that opens with a question word or
-# closes with a question tag asks, even without a question mark.
-_ASKS_FROM = re.compile(
-    r"^(apa|apakah|adakah|ada|bisa|boleh|bagaimana|macam mana|kapan|bila|berapa|di mana|"
-    r"dimana|mana|kenapa|mengapa|can|could|do|does|is|are|will|would|how|what|when|where|"
-    r"which|why)\b"
-)
-_ASKS_TAG = re.compile(r"\b(tidak|kah|ke|belum|bukan|or not)$")
 _TRAILING = re.compile(r"[?!.]+$")
 
 
 def clauses(text: str) -> list[str]:
-    """The message cut into clauses, each as the buyer wrote it."""
-    return [c.strip() for c in _CLAUSE_END.split(text) if c and c.strip(" ,;.!?")]
+    """The message cut into clauses (``faq.split.split_clauses``), each as the buyer wrote
+    it, with its closing "?" or "!"."""
+    return [c.written for c in split_clauses(text)]
 
 
 def asks(clause: str, faq: Faq) -> bool:
     """Whether a clause is a question: a question mark, a question word first, or a
     question tag last ("ada tokonya ga sih" asks; "pengen liat langsung" does not)."""
-    if clause.rstrip().endswith("?"):
-        return True
-    flat = normalize(clause, faq.matcher.lexicon).text
-    return bool(_ASKS_FROM.search(flat) or _ASKS_TAG.search(flat))
+    return clause.rstrip().endswith("?") or reads_as_question(clause, faq.matcher.lexicon)
 
 
 def learnable(text: str, faq: Faq, entry_id: str | None = None) -> str:
@@ -93,9 +81,10 @@ def _learnable(text: str, faq: Faq, entry_id: str | None) -> str:
 
 def _candidates(text: str, faq: Faq, entry: FaqEntry | None) -> Iterator[str]:
     whole = " ".join(text.split())
-    parts = [p for p in clauses(text) if _content(p, faq)]
+    lexicon = faq.matcher.lexicon
+    parts = [p for p in split_clauses(text, question_words=lexicon) if _content(p.text, faq)]
     own = _entry_keys(entry, faq) if entry is not None else set()
-    asking = [p for p in parts if asks(p, faq)]
+    asking = [p.written for p in parts if p.asks]
     others = _topics_of_others(faq, entry) - own
     bases = [" ".join(asking)] if asking and len(asking) < len(parts) else []
     asked_anywhere = set().union(*(_asked_keys(e, faq) for e in faq.entries))

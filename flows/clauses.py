@@ -4,47 +4,31 @@ the decisions that read the question apart from its context.
 Buyers put context beside the question: "bisa dianter hari ini? buat arisan nanti sore",
 "boleh dropship tak? sy jual kat fb". Words the FAQ does not know, or another entry's
 idea, in that context are not what was asked; in the question itself they are ("cara
-download invoice?"). Clauses end at a question or exclamation mark, a comma or
-semicolon, a " / " between alternatives, or a line break. A full stop is no end: it
-also follows abbreviations ("Mr. Smith", "no. 5").
+download invoice?"). The message is cut by ``faq.split.split_clauses``, the rule the
+learned wordings use too: at a question or exclamation mark, a comma or semicolon, a " / "
+between alternatives, a line break, or a full stop that closes no abbreviation ("Mr.
+Smith", "no. 5" and "Rp9.000" stay whole). A clause asks when it ends in a question mark.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from faq.matcher import MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import normalize
+from faq.split import Clause, split_clauses
 from flows.hedging import TIE_BAND, hedge_floor, sole_candidate
 from flows.signals import read_signals
 
-_END = re.compile(r"([?!;,]+)(?:\s+|$)|\s+/\s+|\n+")
 # a question about "it" leaves what it is to the rest of the message ("I do not use the
 # Gold account, how to cancel it?"): that rest is not context then
 _POINTS_BACK = re.compile(r"\b(it|them)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
-    text: str
-    asks: bool  # ends in a question mark
-
-
 def clauses(text: str) -> tuple[Clause, ...]:
-    """The message's clauses, in order."""
-    parts: list[Clause] = []
-    start = 0
-    for end in _END.finditer(text):
-        piece = text[start : end.start()].strip()
-        if piece:
-            parts.append(Clause(piece, "?" in (end.group(1) or "")))
-        start = end.end()
-    rest = text[start:].strip()
-    if rest:
-        parts.append(Clause(rest, asks=False))
-    return tuple(parts)
+    """The message's clauses, in order (``faq.split.split_clauses``)."""
+    return split_clauses(text)
 
 
 def the_question(parts: tuple[Clause, ...]) -> Clause | None:
