@@ -210,6 +210,24 @@ async def test_whatsapp_errors_keep_their_meaning(graph: Graph) -> None:
         await graph.channel.send("6281234567890", Say("halo"))
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"error": "Bad Gateway"},  # a proxy's own error: not the Graph API's object
+        {"error": ["upstream", "timeout"]},
+        ["Bad Gateway"],
+    ],
+)
+async def test_a_5xx_in_a_shape_the_graph_api_never_sends_is_still_retried(
+    graph: Graph, answer: object
+) -> None:
+    graph.api.fail("messages", 502, answer)  # type: ignore[arg-type]
+    with pytest.raises(ChannelError) as caught:
+        await graph.channel.send("6281234567890", Say("halo"))
+    assert not caught.value.permanent
+    assert "502" in str(caught.value)
+
+
 async def test_an_unreachable_graph_api_is_a_retryable_error() -> None:
     channel = WhatsAppChannel("EAATEST", "1055000000", "http://127.0.0.1:9/v21.0")
     try:
