@@ -303,6 +303,41 @@ async def test_the_graph_posts_failures_are_httpx_ones_and_retryable(
     await channel.close()
 
 
+async def _hang_up_after_the_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.close()  # the request came; no answer
+
+
+@pytest.mark.parametrize("path", ["posts", "media"])
+async def test_connection_failures_are_named_for_what_they_are_not_timeouts(path: str) -> None:
+    """httpx-aiohttp maps every aiohttp connection error to ``ConnectTimeout``; a refused
+    connection is a ``ConnectError`` (the request never left) and a server that hangs up
+    after the request a ``NetworkError`` (it may have gone out), on both WhatsApp paths."""
+    server = await asyncio.start_server(_hang_up_after_the_request, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    poster = JsonPoster(2)
+    client = httpx.AsyncClient(transport=poster.transport())
+
+    async def call(url: str) -> object:
+        if path == "posts":
+            return await poster.post(url, b"{}", {})
+        return await client.get(url)
+
+    try:
+        with pytest.raises(httpx.ConnectError):
+            await call("http://127.0.0.1:9/v21.0/1/messages")  # nothing listens there
+        with pytest.raises(httpx.NetworkError) as caught:
+            await call(f"http://127.0.0.1:{port}/v21.0/1/messages")
+        assert not isinstance(caught.value, httpx.TimeoutException)
+    finally:
+        await client.aclose()
+        await poster.close()
+        server.close()
+        await server.wait_closed()
+
+
 async def test_a_graph_api_slower_than_the_read_timeout_is_a_timeout() -> None:
     api = FakeGraphApi()
     async for server in _serve(api.handle):
