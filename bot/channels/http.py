@@ -40,6 +40,8 @@ SEND_READ_TIMEOUT = 60.0
 _NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# how long httpx (and so httpx-aiohttp's transport) keeps an idle connection: 5 s
+_HTTPX_KEEPALIVE = httpx.Limits().keepalive_expiry
 _FAILURES = (aiohttp.ClientError, TimeoutError)  # what aiohttp raises when a call fails
 
 
@@ -143,7 +145,7 @@ class JsonPoster:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._pool_size,
-                keepalive_timeout=httpx.Limits(max_connections=1).keepalive_expiry,
+                keepalive_timeout=_HTTPX_KEEPALIVE,
                 ssl=httpx.create_ssl_context(),  # what httpx-aiohttp's transport uses
             )
             self._session = aiohttp.ClientSession(

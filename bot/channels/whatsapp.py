@@ -273,7 +273,9 @@ def _unique(titles: list[str], limit: int) -> list[str]:
 
 
 class WhatsAppChannel:
-    """Sends outbox payloads as Cloud API messages through one pooled httpx client."""
+    """Sends outbox payloads as Cloud API messages over one connection pool: the messages
+    endpoint's JSON posts straight on aiohttp (``JsonPoster``), uploads and downloads
+    through an httpx client on the same session (``bot.channels.http``)."""
 
     name = NAME
 
