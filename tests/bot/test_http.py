@@ -368,3 +368,31 @@ def test_proxies_come_from_the_environment_as_httpx_takes_them(
         "http://proxy.shop.lan:3128"
     )
     assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None
+
+
+@pytest.mark.parametrize("first", ["post", "download", "none"])
+async def test_the_whatsapp_channel_closes_its_one_session_whichever_call_made_it(
+    first: str,
+) -> None:
+    """The Graph posts and the media calls share a session made on first use, by either;
+    closing the channel closes it (no "Unclosed client session"), and a channel that never
+    called makes none."""
+    api = FakeGraphApi()
+    async for server in _serve(api.handle):
+        channel = WhatsAppChannel(api.token, api.phone_number_id, f"{server.url}/v21.0")
+        poster = channel._poster
+        assert poster is not None
+        if first == "post":
+            await channel.send("6281234567890", Say("halo"))
+        elif first == "download":
+            await channel.download("media-1")
+        made = poster._session
+        if first != "none":
+            await channel.send("6281234567890", MarkRead("wamid.IN1"))
+            await channel.download("media-1")
+            assert made is not None
+            assert poster._session is made
+            assert channel.client._transport.client is made  # type: ignore[attr-defined]
+        await channel.close()
+        assert poster._session is None
+        assert made is None if first == "none" else made.closed
