@@ -23,23 +23,11 @@ from dataclasses import replace
 
 from faq.model import Faq, FaqEntry
 from faq.normalize import normalize
-from faq.split import reads_as_question, split_clauses
+from faq.split import split_clauses
 
 SUGGESTED_ID = ":suggested"  # a new entry's id while it is tried (entry ids hold no ':')
 
 _TRAILING = re.compile(r"[?!.]+$")
-
-
-def clauses(text: str) -> list[str]:
-    """The message cut into clauses (``faq.split.split_clauses``), each as the buyer wrote
-    it, with its closing "?" or "!"."""
-    return [c.written for c in split_clauses(text)]
-
-
-def asks(clause: str, faq: Faq) -> bool:
-    """Whether a clause is a question: a question mark, a question word first, or a
-    question tag last ("ada tokonya ga sih" asks; "pengen liat langsung" does not)."""
-    return clause.rstrip().endswith("?") or reads_as_question(clause, faq.matcher.lexicon)
 
 
 def learnable(text: str, faq: Faq, entry_id: str | None = None) -> str:

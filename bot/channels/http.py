@@ -40,6 +40,8 @@ SEND_READ_TIMEOUT = 60.0
 _NOT_GIVEN = type(BaseRequest.DEFAULT_NONE)
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# how long httpx (and so httpx-aiohttp's transport) keeps an idle connection: 5 s
+_HTTPX_KEEPALIVE = httpx.Limits().keepalive_expiry
 _FAILURES = (aiohttp.ClientError, TimeoutError)  # what aiohttp raises when a call fails
 
 
@@ -47,7 +49,34 @@ def _as_httpx(exc: BaseException) -> httpx.TransportError:
     message = f"aiohttp.{type(exc).__name__}: {exc}"
     if isinstance(exc, TimeoutError):
         return httpx.TimeoutException(message)
+    if isinstance(exc, aiohttp.ClientConnectorError):  # DNS, refused, TLS: never sent
+        return httpx.ConnectError(message)
+    if isinstance(exc, aiohttp.ClientConnectionError):  # dropped once made: maybe sent
+        return httpx.NetworkError(message)
     return httpx.TransportError(message)
+
+
+@contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    """aiohttp's failures as httpx's: httpx-aiohttp's mapping, then ours for the rest.
+
+    Its mapping takes every aiohttp connection error for a ``ConnectTimeout`` (of the
+    classes it matches, it keeps the first's unless a later one is a subclass of it): a
+    DNS failure, a refused connection, a server that hung up after the request. Those are
+    named for what they are, so a log does not send anyone hunting a timeout, nor read
+    "the request never left" into a reset that may have delivered it."""
+    try:
+        with map_aiohttp_exceptions():
+            yield
+    except httpx.ConnectTimeout as exc:
+        cause = exc.__cause__
+        if isinstance(cause, aiohttp.ClientConnectionError) and not isinstance(
+            cause, TimeoutError
+        ):
+            raise _as_httpx(cause) from cause
+        raise
+    except _FAILURES as exc:
+        raise _as_httpx(exc) from exc
 
 
 class _Body(httpx.AsyncByteStream):
@@ -57,11 +86,9 @@ class _Body(httpx.AsyncByteStream):
         self._inner = inner
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
+        with _as_httpx_errors():
             async for chunk in self._inner:
                 yield chunk
-        except _FAILURES as exc:
-            raise _as_httpx(exc) from exc
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -72,10 +99,8 @@ class _Transport(AiohttpTransport):
     mapped here, so a failed call is always an ``httpx.HTTPError``."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
+        with _as_httpx_errors():
             response = await super().handle_async_request(request)
-        except _FAILURES as exc:
-            raise _as_httpx(exc) from exc
         response.stream = _Body(response.stream)  # type: ignore[arg-type]
         return response
 
@@ -87,16 +112,6 @@ def pooled_transport(
     ``session``'s (it makes the session on first use) when given."""
     limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
     return _Transport(limits=limits, client=session)
-
-
-@contextmanager
-def _as_httpx_errors() -> Iterator[None]:
-    """aiohttp's failures as httpx's: httpx-aiohttp's mapping, then ours for the rest."""
-    try:
-        with map_aiohttp_exceptions():
-            yield
-    except _FAILURES as exc:
-        raise _as_httpx(exc) from exc
 
 
 class JsonPoster:
@@ -130,7 +145,7 @@ class JsonPoster:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self._pool_size,
-                keepalive_timeout=httpx.Limits(max_connections=1).keepalive_expiry,
+                keepalive_timeout=_HTTPX_KEEPALIVE,
                 ssl=httpx.create_ssl_context(),  # what httpx-aiohttp's transport uses
             )
             self._session = aiohttp.ClientSession(

@@ -273,7 +273,9 @@ def _unique(titles: list[str], limit: int) -> list[str]:
 
 
 class WhatsAppChannel:
-    """Sends outbox payloads as Cloud API messages through one pooled httpx client."""
+    """Sends outbox payloads as Cloud API messages over one connection pool: the messages
+    endpoint's JSON posts straight on aiohttp (``JsonPoster``), uploads and downloads
+    through an httpx client on the same session (``bot.channels.http``)."""
 
     name = NAME
 
@@ -441,8 +443,10 @@ def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
     """A Graph API error answer (``status``, its ``body`` and reason phrase) as what to do
     about it."""
     try:
-        error = json.loads(body).get("error") or {}
-    except (ValueError, AttributeError):
+        # not an object from a proxy in between ({"error": "Bad Gateway"}): its status
+        # decides, not an AttributeError the outbox would take for a bug and give up on
+        error = _dict(_dict(json.loads(body)).get("error"))
+    except ValueError:
         error = {}
     code = error.get("code")
     detail = f"{code}: {error.get('message') or reason}"

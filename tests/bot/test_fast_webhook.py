@@ -162,3 +162,22 @@ async def test_an_update_sent_twice_is_recorded_once(
     gateway = app.state.gateway
     dedup = f"telegram:update:{update['update_id']}"
     assert not await gateway.store.accept_inbound(dedup, "telegram:42", {}, 0.0)
+
+
+async def test_the_edge_caps_a_whatsapp_body_declared_or_streamed(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient, FastAPI],
+) -> None:
+    """The fast path reads the whole body before the signature can be checked: the edge's
+    cap must stop a huge one, also when no Content-Length announces it."""
+    served, _, app = clients
+    huge = b"{" + b" " * (WEBHOOK_BODY + 1) + b"}"
+    declared = await served.post("/webhook/whatsapp", content=huge, headers=_signed(huge))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(huge), 64 * 1024):
+            yield huge[start : start + 64 * 1024]
+
+    streamed = await served.post("/webhook/whatsapp", content=chunks(), headers=_signed(huge))
+    assert "content-length" not in streamed.request.headers
+    assert (declared.status_code, streamed.status_code) == (413, 413)
+    assert await app.state.gateway.store.outbox_depth() == 0

@@ -210,6 +210,24 @@ async def test_whatsapp_errors_keep_their_meaning(graph: Graph) -> None:
         await graph.channel.send("6281234567890", Say("halo"))
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"error": "Bad Gateway"},  # a proxy's own error: not the Graph API's object
+        {"error": ["upstream", "timeout"]},
+        ["Bad Gateway"],
+    ],
+)
+async def test_a_5xx_in_a_shape_the_graph_api_never_sends_is_still_retried(
+    graph: Graph, answer: object
+) -> None:
+    graph.api.fail("messages", 502, answer)  # type: ignore[arg-type]
+    with pytest.raises(ChannelError) as caught:
+        await graph.channel.send("6281234567890", Say("halo"))
+    assert not caught.value.permanent
+    assert "502" in str(caught.value)
+
+
 async def test_an_unreachable_graph_api_is_a_retryable_error() -> None:
     channel = WhatsAppChannel("EAATEST", "1055000000", "http://127.0.0.1:9/v21.0")
     try:
@@ -285,6 +303,41 @@ async def test_the_graph_posts_failures_are_httpx_ones_and_retryable(
     await channel.close()
 
 
+async def _hang_up_after_the_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    await reader.readuntil(b"\r\n\r\n")
+    writer.close()  # the request came; no answer
+
+
+@pytest.mark.parametrize("path", ["posts", "media"])
+async def test_connection_failures_are_named_for_what_they_are_not_timeouts(path: str) -> None:
+    """httpx-aiohttp maps every aiohttp connection error to ``ConnectTimeout``; a refused
+    connection is a ``ConnectError`` (the request never left) and a server that hangs up
+    after the request a ``NetworkError`` (it may have gone out), on both WhatsApp paths."""
+    server = await asyncio.start_server(_hang_up_after_the_request, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    poster = JsonPoster(2)
+    client = httpx.AsyncClient(transport=poster.transport())
+
+    async def call(url: str) -> object:
+        if path == "posts":
+            return await poster.post(url, b"{}", {})
+        return await client.get(url)
+
+    try:
+        with pytest.raises(httpx.ConnectError):
+            await call("http://127.0.0.1:9/v21.0/1/messages")  # nothing listens there
+        with pytest.raises(httpx.NetworkError) as caught:
+            await call(f"http://127.0.0.1:{port}/v21.0/1/messages")
+        assert not isinstance(caught.value, httpx.TimeoutException)
+    finally:
+        await client.aclose()
+        await poster.close()
+        server.close()
+        await server.wait_closed()
+
+
 async def test_a_graph_api_slower_than_the_read_timeout_is_a_timeout() -> None:
     api = FakeGraphApi()
     async for server in _serve(api.handle):
@@ -315,3 +368,31 @@ def test_proxies_come_from_the_environment_as_httpx_takes_them(
         "http://proxy.shop.lan:3128"
     )
     assert request._proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None
+
+
+@pytest.mark.parametrize("first", ["post", "download", "none"])
+async def test_the_whatsapp_channel_closes_its_one_session_whichever_call_made_it(
+    first: str,
+) -> None:
+    """The Graph posts and the media calls share a session made on first use, by either;
+    closing the channel closes it (no "Unclosed client session"), and a channel that never
+    called makes none."""
+    api = FakeGraphApi()
+    async for server in _serve(api.handle):
+        channel = WhatsAppChannel(api.token, api.phone_number_id, f"{server.url}/v21.0")
+        poster = channel._poster
+        assert poster is not None
+        if first == "post":
+            await channel.send("6281234567890", Say("halo"))
+        elif first == "download":
+            await channel.download("media-1")
+        made = poster._session
+        if first != "none":
+            await channel.send("6281234567890", MarkRead("wamid.IN1"))
+            await channel.download("media-1")
+            assert made is not None
+            assert poster._session is made
+            assert channel.client._transport.client is made  # type: ignore[attr-defined]
+        await channel.close()
+        assert poster._session is None
+        assert made is None if first == "none" else made.closed

@@ -6,7 +6,7 @@ import pytest
 
 from faq.loader import parse_faq
 from faq.model import Faq
-from faq.wording import asks, clauses, learnable
+from faq.wording import learnable
 
 SHOP = """
 faqs:
@@ -59,37 +59,6 @@ faqs:
 @pytest.fixture(scope="module")
 def faq() -> Faq:
     return parse_faq(SHOP, "faq.yaml").faq
-
-
-@pytest.mark.parametrize(
-    ("text", "parts"),
-    [
-        ("harga Rp9.000 ya? ok, makasih. siap!", ["harga Rp9.000 ya?", "ok", "makasih", "siap!"]),
-        ("ready kak?\nsaya mau 2", ["ready kak?", "saya mau 2"]),
-        ("bisa cod; di bekasi", ["bisa cod", "di bekasi"]),
-        ("?!", []),
-    ],
-)
-def test_a_message_is_cut_into_clauses(text: str, parts: list[str]) -> None:
-    assert clauses(text) == parts
-
-
-@pytest.mark.parametrize(
-    ("clause", "asking"),
-    [
-        ("sudah dikirim?", True),  # a question mark
-        ("ada tokonya ga sih", True),  # a question tag last
-        ("warnanya luntur tak", True),
-        ("how long is shipping", True),  # a question word first
-        ("bisa cod", True),
-        ("pengen liat langsung", False),  # tells, does not ask
-        ("buat kado ulang tahun", False),
-    ],
-)
-def test_a_clause_asks_by_its_mark_its_first_word_or_its_tag(
-    faq: Faq, clause: str, asking: bool
-) -> None:
-    assert asks(clause, faq) is asking
 
 
 @pytest.mark.parametrize(
