@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.channels import whatsapp
 from bot.channels.base import split_text
 from bot.commands import Command, Say, SellerNote
 
@@ -16,6 +17,8 @@ def pieces(channel: str, command: Command) -> list[Command]:
     """``command`` as the messages it becomes on ``channel``: a long text is split at line
     or word ends; buttons go under the last piece, the reply mark and the read receipt
     (``Say.read``) on the first."""
+    if channel == whatsapp.NAME and isinstance(command, Say):
+        return list(whatsapp.say_pieces(command))  # buttons there hold 1,024 characters
     limit = PIECE_CHARS.get(channel)
     if limit is None or not isinstance(command, Say | SellerNote) or len(command.text) <= limit:
         return [command]

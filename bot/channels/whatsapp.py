@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+from dataclasses import replace
 from typing import Any, assert_never
 
 import httpx
@@ -192,8 +193,35 @@ def _status(status: dict[str, Any]) -> StatusUpdate:
     return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
 
 
+def say_pieces(say: Say) -> list[Say]:
+    """``say`` as replies that are one Cloud API message each (``message_bodies`` makes
+    one body of every piece), so the outbox records each once it is out and a retry never
+    sends one twice: a text too long for a message with buttons goes first as text, the
+    buttons (or list) after it under "👇"; options past a list's rows become numbered lines
+    of the text. The reply mark and the read receipt ride with the first piece."""
+    if say.template is not None:
+        return [say]  # a template message: the platform fills it in, one message
+    text, options = say.text, say.options
+    if len(options) > MAX_ROWS:
+        text, options = _numbered(text, options), ()
+    if options and len(text) <= INTERACTIVE_BODY:
+        return [say]
+    texts = split_text(text, TEXT_LIMIT) if text or not options else []
+    parts = [replace(say, text=piece, options=()) for piece in texts]
+    if options:
+        parts.append(replace(say, text="", options=options))
+    return [parts[0], *(replace(part, reply_to=None, read=None) for part in parts[1:])]
+
+
+def _numbered(text: str, options: tuple[tuple[str, str], ...]) -> str:
+    """Options too many to tap, as a numbered list the buyer answers with a number."""
+    lines = [f"{n}. {title}" for n, (_, title) in enumerate(options, start=1)]
+    return "\n".join([text, "", *lines]) if text else "\n".join(lines)
+
+
 def message_bodies(to: str, say: Say) -> list[dict[str, Any]]:
-    """The Cloud API bodies for one message: buttons, else a list, else text."""
+    """The Cloud API bodies for one message: buttons, else a list, else text (more than
+    one body only for a reply longer than one message; see ``say_pieces``)."""
     base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
     text = say.text
     options = list(say.options)
@@ -205,8 +233,7 @@ def message_bodies(to: str, say: Say) -> list[dict[str, Any]]:
         interactive = _interactive(options, body or "👇", say.lang or "id")
         return [*bodies, {**base, "type": "interactive", "interactive": interactive}]
     if options:  # too many to tap: a numbered list the buyer answers with a number
-        lines = [f"{n}. {title}" for n, (_, title) in enumerate(options, start=1)]
-        text = "\n".join([text, "", *lines]) if text else "\n".join(lines)
+        text = _numbered(text, say.options)
     return [
         {**base, "type": "text", "text": {"body": piece, "preview_url": False}}
         for piece in split_text(text, TEXT_LIMIT)

@@ -5,6 +5,7 @@ write fails; a slow platform is waited for rather than sent to twice."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from aiohttp import web
 from bot.channels.base import Inbound, Sent
 from bot.channels.http import SEND_READ_TIMEOUT, AiohttpRequest
 from bot.channels.telegram import TelegramChannel, parse_update
-from bot.channels.whatsapp import WhatsAppChannel
+from bot.channels.whatsapp import WhatsAppChannel, message_bodies
 from bot.commands import Command, Say, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited, StoreError
@@ -81,8 +82,8 @@ def _outbox(store: Store, platform: FakeTelegram, clock: FakeClock) -> Outbox:
     return Outbox(store, delivery, limits, Metrics(), wall=clock.wall, sleep=clock.sleep)
 
 
-async def _drained(store: Store, outbox: Outbox) -> None:
-    outbox.kick(LANE)
+async def _drained(store: Store, outbox: Outbox, lane: str = LANE) -> None:
+    outbox.kick(lane)
 
     async def empty() -> bool:
         return not await store.outbox_depth()
@@ -170,6 +171,56 @@ async def test_a_send_whose_bookkeeping_fails_is_recorded_later(store: Store) ->
     await _drained(store, outbox)
     await outbox.close()
     assert (failures, platform.delivered) == (0, ["bisa cod?"])
+
+
+def test_a_whatsapp_reply_too_long_for_buttons_is_one_piece_a_message() -> None:
+    options = (("ongkir", "Ongkir"), ("cod", "COD"))
+    text = "Detail produk: " + "kain katun adem " * 100  # past the 1,024 buttons hold
+    parts = pieces("whatsapp", Say(text, options=options, read="wamid.IN1"))
+    assert [(bool(p.text), p.options, p.read) for p in parts if isinstance(p, Say)] == [
+        (True, (), "wamid.IN1"),
+        (False, options, None),
+    ]
+    for part in parts:
+        assert isinstance(part, Say)
+        assert len(message_bodies("628123", part)) == 1
+    many = tuple((f"o{n}", f"Pilihan {n}") for n in range(12))  # a numbered list
+    [listed] = pieces("whatsapp", Say("Yang mana kak?", options=many))
+    assert isinstance(listed, Say)
+    assert listed.options == ()
+    assert "12. Pilihan 11" in listed.text
+    short = Say("Ada kak 😊", options=options)
+    assert pieces("whatsapp", short) == [short]
+
+
+async def test_a_whatsapp_reply_whose_buttons_fail_once_sends_its_text_once(
+    store: Store,
+) -> None:
+    posted: list[str] = []
+
+    def graph(request: httpx.Request) -> httpx.Response:
+        kind = json.loads(request.content)["type"]
+        posted.append(kind)
+        if kind == "interactive" and posted.count("interactive") == 1:
+            return httpx.Response(500, json={"error": {"code": 1, "message": "try again"}})
+        return httpx.Response(200, json={"messages": [{"id": f"wamid.{len(posted)}"}]})
+
+    channel = WhatsAppChannel(
+        "EAATEST", "1055000000", "http://graph.test", transport=httpx.MockTransport(graph)
+    )
+    clock = FakeClock()
+    delivery = Delivery(
+        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
+    )
+    limits = Limits({}, {"whatsapp": (1.0, 6.0)}, clock=clock.wall)
+    outbox = Outbox(store, delivery, limits, Metrics(), wall=clock.wall, sleep=clock.sleep)
+    text = "Detail produk: " + "kain katun adem " * 100
+    options = (("ongkir", "Ongkir"), ("cod", "COD"))
+    await store.enqueue(queued("whatsapp:628123", Say(text, options=options)), clock.wall())
+    await _drained(store, outbox, "whatsapp:628123")
+    await outbox.close()
+    await channel.close()
+    assert posted == ["text", "interactive", "interactive"]  # the text once, the buttons again
 
 
 def test_sends_wait_longer_than_a_slow_platform_answers() -> None:
