@@ -151,8 +151,10 @@ def observe_seller(
 
 def _picked(pending: Pending | None, message: BuyerMessage, outcome: Outcome) -> str | None:
     """The entry the buyer chose among those offered: the choices of "which one?" (tapped,
-    numbered or named), or a topic button shown when the bot did not understand."""
-    if pending is None or outcome.action != "answer":
+    numbered or named), or a topic button shown when the bot did not understand. A pick
+    of a ``handoff: true`` entry teaches as much as one the bot answers: next time that
+    wording goes to a seller at once."""
+    if pending is None or outcome.action not in ("answer", "handoff"):
         return None
     if pending.kind == "fallback" and message.choice is None:
         return None  # typed after a miss: a new question, more likely than a pick

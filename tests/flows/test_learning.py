@@ -63,6 +63,20 @@ def test_a_pick_after_which_one_teaches_the_question(
     )
 
 
+def test_a_pick_of_an_entry_that_hands_off_teaches_the_question_too() -> None:
+    asked = Pending("clarify", "harga kalau ambil 2 lusin", 1.0, ("harga", "grosir"))
+    tap = BuyerMessage("", kind="choice", choice="grosir")
+    to_a_seller = Outcome("handoff", reason="faq", faq_id="grosir", score=1.0)
+    pending, lessons = observe(asked, tap, to_a_seller, 2.0)
+    assert lessons == [
+        Clarified("harga kalau ambil 2 lusin", ("harga", "grosir"), "grosir", "tap", 2.0)
+    ]
+    assert pending is None
+    person = BuyerMessage("", kind="choice", choice=HUMAN_OPTION)
+    _, lessons = observe(asked, person, Outcome("handoff", reason="human"), 2.0)
+    assert not any(isinstance(m, Clarified) for m in lessons)  # a person is no entry
+
+
 def test_bukan_ini_after_an_answer_is_a_correction(faq: Faq) -> None:
     pending, _ = observe(None, BuyerMessage("expired nya?"), answer(faq, "simpan"), 1.0)
     fallback = Outcome("fallback")
