@@ -115,6 +115,15 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _sent_id(answer: dict[str, Any]) -> str | None:
+    """The id of the message a success answer says was sent, whatever its shape: the
+    message is out by then, and an odd answer must not mark it failed (a bug to the
+    outbox) after delivery."""
+    messages = _list(answer.get("messages"))
+    wamid = _dict(messages[0]).get("id") if messages else None
+    return str(wamid) if isinstance(wamid, str | int) and wamid != "" else None
+
+
 def _count(value: Any) -> int:
     try:
         return max(int(value), 1)
@@ -343,9 +352,7 @@ class WhatsAppChannel:
                     await self._mark_read(command.read, best_effort=True)
                 last: str | None = None
                 for body in message_bodies(to, command):
-                    answer = await self._post(body)
-                    messages = answer.get("messages") or [{}]
-                    last = messages[0].get("id") or last
+                    last = _sent_id(await self._post(body)) or last
                 return Sent(last)
             case MarkRead():
                 await self._mark_read(command.message_id)
@@ -381,8 +388,7 @@ class WhatsAppChannel:
         template = self.templates.get(say.template or DEFAULT_TEMPLATE)
         if template is None:
             return None
-        answer = await self._post(template_body(to, template, say.params))
-        return Sent((answer.get("messages") or [{}])[0].get("id"))
+        return Sent(_sent_id(await self._post(template_body(to, template, say.params))))
 
     async def download(self, media_id: str) -> tuple[bytes, str]:
         """A buyer's photo or file: Graph tells where it is, then we fetch it (with auth)."""
@@ -432,8 +438,7 @@ class WhatsAppChannel:
             "type": wa_type,
             wa_type: media,
         }
-        answer = await self._post(body)
-        return Sent((answer.get("messages") or [{}])[0].get("id"))
+        return Sent(_sent_id(await self._post(body)))
 
     async def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         # as httpx encodes ``json=``
@@ -475,8 +480,9 @@ def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
         error = _dict(_dict(json.loads(body)).get("error"))
     except ValueError:
         error = {}
-    code = error.get("code")
-    detail = f"{code}: {error.get('message') or reason}"
+    raw = error.get("code")
+    code = raw if isinstance(raw, int) else None  # a list or object there: no known code
+    detail = f"{raw}: {error.get('message') or reason}"
     if code in _TEMPLATE_CODES:
         details = _dict(error.get("error_data")).get("details")
         return TemplateRefused(

@@ -228,6 +228,28 @@ async def test_a_5xx_in_a_shape_the_graph_api_never_sends_is_still_retried(
     assert "502" in str(caught.value)
 
 
+@pytest.mark.parametrize("status", [400, 500])
+async def test_an_error_code_that_is_no_number_is_decided_by_the_status(
+    graph: Graph, status: int
+) -> None:
+    graph.api.fail("messages", status, {"error": {"code": [131047], "message": "odd"}})
+    with pytest.raises(ChannelError) as caught:
+        await graph.channel.send("6281234567890", Say("halo"))
+    assert caught.value.permanent is (status == 400)  # a known failure, not a bug
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"messages": "wamid.1"}, {"messages": [None]}, {"messages": [{"id": ["x"]}]}, {}],
+)
+async def test_a_success_answer_of_an_odd_shape_still_counts_as_sent(
+    graph: Graph, answer: dict[str, object]
+) -> None:
+    graph.api.fail("messages", 200, answer)  # the message is out whatever the answer says
+    sent = await graph.channel.send("6281234567890", Say("halo"))
+    assert sent.platform_id is None
+
+
 async def test_an_unreachable_graph_api_is_a_retryable_error() -> None:
     channel = WhatsAppChannel("EAATEST", "1055000000", "http://127.0.0.1:9/v21.0")
     try:
