@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from faq.model import Faq, FaqEntry
 from faq.normalize import normalize
@@ -39,27 +39,53 @@ def learnable(text: str, faq: Faq, entry_id: str | None = None) -> str:
     kept.
     """
     known = _LEARNED.get(id(faq))
-    if known is None or known[0] is not faq:
+    if known is None or known.faq is not faq:
         if len(_LEARNED) >= 4:  # a few FAQs in force at once at most (reloads replace them)
             _LEARNED.clear()
-        known = _LEARNED[id(faq)] = (faq, {})
-    found = known[1].get((text, entry_id))
+        known = _LEARNED[id(faq)] = _Known(faq, _Topics.of(faq))
+    found = known.learnable.get((text, entry_id))
     if found is None:
-        found = known[1][(text, entry_id)] = _learnable(text, faq, entry_id)
+        found = known.learnable[(text, entry_id)] = _learnable(text, known, entry_id)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Topics:
+    """What the FAQ's entries ask about, worked out once per FAQ (every suggestion reads it)."""
+
+    of_entry: dict[str, frozenset[str]]  # each entry's topic (``_topics``)
+    asked_anywhere: frozenset[str]  # what any entry's questions or id ask about
+
+    @classmethod
+    def of(cls, faq: Faq) -> _Topics:
+        asked_anywhere = frozenset().union(*(_asked_keys(e, faq) for e in faq.entries))
+        return cls(_topics(faq), asked_anywhere)
+
+    def of_others(self, entry: FaqEntry | None) -> set[str]:
+        """The topics of the entries other than ``entry``."""
+        skip = entry.id if entry is not None else None
+        return set().union(*(t for e, t in self.of_entry.items() if e != skip))
+
+
+@dataclass(slots=True)
+class _Known:
+    faq: Faq
+    topics: _Topics
+    learnable: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
 
 # Each candidate checked costs a matcher build (~10 ms at 100 entries, ~200 ms at 1,000),
 # and the runtime works the suggestions out again on each accept: remembered per FAQ.
-_LEARNED: dict[int, tuple[Faq, dict[tuple[str, str | None], str]]] = {}
+_LEARNED: dict[int, _Known] = {}
 
 
-def _learnable(text: str, faq: Faq, entry_id: str | None) -> str:
+def _learnable(text: str, known: _Known, entry_id: str | None) -> str:
+    faq = known.faq
     whole = " ".join(text.split())
     entry = faq.get(entry_id) if entry_id is not None else None
     if entry_id is not None and entry is None:
         return whole
-    for candidate in _candidates(text, faq, entry):
+    for candidate in _candidates(text, known, entry):
         if candidate == whole:
             return whole
         if _answers(text, candidate, faq, entry):
@@ -67,15 +93,16 @@ def _learnable(text: str, faq: Faq, entry_id: str | None) -> str:
     return whole
 
 
-def _candidates(text: str, faq: Faq, entry: FaqEntry | None) -> Iterator[str]:
+def _candidates(text: str, known: _Known, entry: FaqEntry | None) -> Iterator[str]:
+    faq = known.faq
     whole = " ".join(text.split())
     lexicon = faq.matcher.lexicon
     parts = [p for p in split_clauses(text, question_words=lexicon) if _content(p.text, faq)]
     own = _entry_keys(entry, faq) if entry is not None else set()
     asking = [p.written for p in parts if p.asks]
-    others = _topics_of_others(faq, entry) - own
+    others = known.topics.of_others(entry) - own
     bases = [" ".join(asking)] if asking and len(asking) < len(parts) else []
-    asked_anywhere = set().union(*(_asked_keys(e, faq) for e in faq.entries))
+    asked_anywhere = known.topics.asked_anywhere
     seen: set[str] = set()
     for base in (*bases, whole):
         trimmed = _without(base, others, faq)
@@ -127,26 +154,24 @@ def _entry_keys(entry: FaqEntry, faq: Faq) -> set[str]:
     return _content(" ".join(parts), faq)
 
 
-def _topics_of_others(faq: Faq, entry: FaqEntry | None) -> set[str]:
-    """The topics of the other entries: what at least half of an entry's questions ask
-    about and either its id names or no other entry's questions ask ("warna" for the entry
-    'warna', "kedai" for 'lokasi-butik'; not "order" for 'min-order', as many entries'
-    questions ask about orders and its id names the minimum)."""
-    asked = {other.id: [_content(q, faq) for q in other.questions] for other in faq.entries}
+def _topics(faq: Faq) -> dict[str, frozenset[str]]:
+    """Each entry's topic: what at least half of its questions ask about and either its id
+    names or no other entry's questions ask ("warna" for the entry 'warna', "kedai" for
+    'lokasi-butik'; not "order" for 'min-order', as many entries' questions ask about
+    orders and its id names the minimum)."""
+    asked = {entry.id: [_content(q, faq) for q in entry.questions] for entry in faq.entries}
     askers: dict[str, int] = {}
     for questions in asked.values():
         for key in set().union(*questions):
             askers[key] = askers.get(key, 0) + 1
-    topics: set[str] = set()
-    for other in faq.entries:
-        if entry is not None and other.id == entry.id:
-            continue
-        mine, named = asked[other.id], _id_keys(other, faq)
-        topics |= {
+    topics: dict[str, frozenset[str]] = {}
+    for entry in faq.entries:
+        mine, named = asked[entry.id], _id_keys(entry, faq)
+        topics[entry.id] = frozenset(
             k
             for k in named.union(*mine)
             if (k in named or askers[k] == 1) and 2 * sum(k in a for a in mine) >= len(mine)
-        }
+        )
     return topics
 
 
