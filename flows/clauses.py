@@ -17,18 +17,13 @@ import re
 from faq.matcher import MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import normalize
-from faq.split import Clause, split_clauses
+from faq.split import Clause
 from flows.hedging import TIE_BAND, hedge_floor, sole_candidate
 from flows.signals import read_signals
 
 # a question about "it" leaves what it is to the rest of the message ("I do not use the
 # Gold account, how to cancel it?"): that rest is not context then
 _POINTS_BACK = re.compile(r"\b(it|them)\b", re.IGNORECASE)
-
-
-def clauses(text: str) -> tuple[Clause, ...]:
-    """The message's clauses, in order (``faq.split.split_clauses``)."""
-    return split_clauses(text)
 
 
 def the_question(parts: tuple[Clause, ...]) -> Clause | None:

@@ -12,10 +12,10 @@ from faq.followup import already_answered
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import Normalized, normalize
+from faq.split import split_clauses
 from flows.clauses import (
     answer_says_all,
     asked_clause,
-    clauses,
     clauses_agree,
     question_nearest,
 )
@@ -143,7 +143,7 @@ def _judge(
     if match.decision == "fallback" and (norm.small_talk or signals.opener or not norm.keys):
         kind = "greeting" if "greeting" in norm.small_talk else min(norm.small_talk, default="")
         return decided("small_talk", "small talk", small_talk=kind or "opener")
-    parts = clauses(text)
+    parts = split_clauses(text)
     if sole is not None:
         why = "the only real candidate"
     elif match.decision in ("clarify", "answer") and not match.foreign:

@@ -9,11 +9,10 @@ from faq.loader import parse_faq
 from faq.matcher import Candidate, MatchResult
 from faq.model import Faq
 from faq.normalize import normalize
+from faq.split import Clause, split_clauses
 from flows.clauses import (
-    Clause,
     answer_says_all,
     asked_clause,
-    clauses,
     points_back,
     question_nearest,
     the_question,
@@ -87,7 +86,7 @@ def policy() -> Policy:
     ],
 )
 def test_a_message_splits_into_clauses(text: str, parts: list[tuple[str, bool]]) -> None:
-    assert clauses(text) == tuple(Clause(t, asks) for t, asks in parts)
+    assert split_clauses(text) == tuple(Clause(t, asks) for t, asks in parts)
 
 
 @pytest.mark.parametrize(
@@ -101,7 +100,7 @@ def test_a_message_splits_into_clauses(text: str, parts: list[tuple[str, bool]])
     ],
 )
 def test_the_question_is_the_one_clause_that_asks(text: str, question: str | None) -> None:
-    found = the_question(clauses(text))
+    found = the_question(split_clauses(text))
     assert (found.text if found else None) == question
 
 
@@ -170,7 +169,7 @@ def test_the_question_alone_needs_the_rest_to_be_only_context(
     text: str, entry: str | None, bakery: Faq
 ) -> None:
     match = bakery.matcher.decide(normalize(text, bakery.matcher.lexicon))
-    found = asked_clause(clauses(text), match, bakery)
+    found = asked_clause(split_clauses(text), match, bakery)
     assert (found.id if found else None) == entry
 
 
@@ -188,7 +187,7 @@ def test_the_question_own_entry_is_offered_when_left_out(
 ) -> None:
     ids = {"tahan": "tahan-berapa-lama"}
     options = tuple(e for e in (bakery.get(ids.get(i, i)) for i in offered) if e is not None)
-    found = question_nearest(clauses(text), options, bakery)
+    found = question_nearest(split_clauses(text), options, bakery)
     assert (found.id if found else None) == ids.get(first or "", first)
 
 
