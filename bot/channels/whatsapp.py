@@ -229,24 +229,19 @@ def _numbered(text: str, options: tuple[tuple[str, str], ...]) -> str:
 
 
 def message_bodies(to: str, say: Say) -> list[dict[str, Any]]:
-    """The Cloud API bodies for one message: buttons, else a list, else text (more than
-    one body only for a reply longer than one message; see ``say_pieces``)."""
+    """The Cloud API bodies for a reply, one a piece (``say_pieces``; more than one only
+    for a reply longer than one message)."""
+    return [_message_body(to, piece) for piece in say_pieces(say)]
+
+
+def _message_body(to: str, piece: Say) -> dict[str, Any]:
+    """One piece's body: its buttons (or list) under its text ("👇" when it has none), else
+    its text."""
     base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
-    text = say.text
-    options = list(say.options)
-    if options and len(options) <= MAX_ROWS:
-        lead, body = (
-            (split_text(text, TEXT_LIMIT), "") if len(text) > INTERACTIVE_BODY else ([], text)
-        )
-        bodies = [{**base, "type": "text", "text": {"body": p}} for p in lead]
-        interactive = _interactive(options, body or "👇", say.lang or "id")
-        return [*bodies, {**base, "type": "interactive", "interactive": interactive}]
-    if options:  # too many to tap: a numbered list the buyer answers with a number
-        text = _numbered(text, say.options)
-    return [
-        {**base, "type": "text", "text": {"body": piece, "preview_url": False}}
-        for piece in split_text(text, TEXT_LIMIT)
-    ]
+    if piece.options:
+        interactive = _interactive(list(piece.options), piece.text or "👇", piece.lang or "id")
+        return {**base, "type": "interactive", "interactive": interactive}
+    return {**base, "type": "text", "text": {"body": piece.text, "preview_url": False}}
 
 
 def template_body(to: str, template: TemplateSettings, params: tuple[str, ...]) -> dict[str, Any]:
