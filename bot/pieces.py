@@ -15,8 +15,8 @@ PIECE_CHARS = {"telegram": 4096, "whatsapp": 4096}
 
 def pieces(channel: str, command: Command) -> list[Command]:
     """``command`` as the messages it becomes on ``channel``: a long text is split at line
-    or word ends; buttons go under the last piece, the reply mark and the read receipt
-    (``Say.read``) on the first."""
+    or word ends; buttons go under the last piece, the reply mark on the first. A WhatsApp
+    reply is cut by its channel (``whatsapp.say_pieces``: buttons there hold less text)."""
     if channel == whatsapp.NAME and isinstance(command, Say):
         return list(whatsapp.say_pieces(command))  # buttons there hold 1,024 characters
     limit = PIECE_CHARS.get(channel)
@@ -37,7 +37,6 @@ def pieces(channel: str, command: Command) -> list[Command]:
                     text=text,
                     options=command.options if last else (),
                     reply_to=command.reply_to if number == 0 else None,
-                    read=command.read if number == 0 else None,
                 )
             )
         else:
