@@ -330,16 +330,15 @@ class Matcher:
     def rank(self, text: str | Normalized, limit: int = 5) -> list[Candidate]:
         """The best-scoring entries for a message, best first."""
         norm = text if isinstance(text, Normalized) else normalize(text, self.lexicon)
-        return self._rank(norm, limit, "all")
+        return self._rank(norm, limit, "all", self._score_rows(norm))
 
     def _rank(
-        self, norm: Normalized, limit: int, view: _View, scored: _Scored | None = None
+        self, norm: Normalized, limit: int, view: _View, scored: _Scored | None
     ) -> list[Candidate]:
         """``rank`` with the learned wordings (``all``), without them (``own``: as the
         seller's questions and answers alone rank the entries), or scored with them but
         without the other entries' ideas they name as the entry's evidence (``lean``).
-        ``scored``: the message's row scores (``_score_rows``), when already worked out."""
-        scored = scored if scored is not None else self._score_rows(norm)
+        ``scored``: the message's row scores (``_score_rows``), worked out once a decision."""
         if scored is None:
             return []
         query, scores = scored
@@ -455,8 +454,10 @@ class Matcher:
 
     def _decide_ranked(self, norm: Normalized) -> MatchResult:
         scored = self._score_rows(norm)
+        if scored is None:
+            return self._decide_among(norm, ())  # nothing to match
         candidates = tuple(self._rank(norm, _RANKED, "all", scored))
-        if not candidates or not len(self._learned_rows) or scored is None:
+        if not candidates or not len(self._learned_rows):
             return self._decide_among(norm, candidates)
         # Learned wordings raise their entry, but make no rival of it: the other entries
         # count as the seller's own questions rank them (a buyer's wording learned under
