@@ -9,32 +9,15 @@ from faq.lessons import Clarified, Corrected, Fallback, HandedOff, Lesson
 from faq.loader import parse_faq
 from faq.model import Faq
 from faq.pairs import confused_pairs
+from tests.shop_faqs import TWINS
 
-SHOP = """
-faqs:
-  - id: minta-invoice
-    questions: [bisa minta invoice?, tolong kirim invoice ke email]
-    answer: Invoice kami kirim ke email kakak setelah pembayaran.
-  - id: cek-invoice
-    questions: [status invoice saya gimana?, invoice saya sudah lunas?]
-    answer: Status invoice ada di halaman pesanan kak.
-  - id: jam-sabtu
-    questions: [jam buka toko hari sabtu]
-    answer: Sabtu buka jam 09.00 sampai 15.00.
-  - id: jam-minggu
-    questions: [jam buka toko hari minggu]
-    answer: Minggu buka jam 10.00 sampai 14.00.
-  - id: ongkir
-    questions: [berapa ongkirnya?]
-    answer: Ongkir mulai Rp9.000 kak.
-"""
 INVOICES = ("minta-invoice", "cek-invoice")  # "which one?" offers them in this order...
 REVERSED = ("cek-invoice", "minta-invoice")  # ... or in this one
 
 
 @pytest.fixture(scope="module")
 def faq() -> Faq:
-    return parse_faq(SHOP, "faq.yaml").faq
+    return parse_faq(TWINS, "faq.yaml").faq
 
 
 def picked(text: str, entry: str, buyer: str, options: tuple[str, ...] = INVOICES) -> Clarified:
