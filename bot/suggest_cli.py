@@ -217,12 +217,15 @@ def _side_effect(e: SideEffect) -> str:
     )
 
 
-def lesson_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
+def lesson_warnings(
+    lessons: Iterable[Lesson], faq: Faq, dismissed: Iterable[str] = ()
+) -> list[str]:
     """Lines for `japri faq check`: the pairs of entries buyers keep choosing between (most
-    buyers first, at most ``PAIRS_SHOWN``), then questions buyers ask that land on two
-    entries, or that the FAQ answers with another entry than buyers meant."""
+    buyers first, at most ``PAIRS_SHOWN``; without the questions a seller dismissed), then
+    questions buyers ask that land on two entries, or that the FAQ answers with another
+    entry than buyers meant."""
     lessons = list(lessons)
-    pairs = confused_pairs(lessons, faq)
+    pairs = confused_pairs(lessons, faq, dismissed)
     shown = [describe_pair(p) for p in pairs[:PAIRS_SHOWN]]
     if len(pairs) > PAIRS_SHOWN:
         more = len(pairs) - PAIRS_SHOWN
@@ -273,10 +276,10 @@ def learned_warnings(settings: Settings) -> list[str]:
         return []
     try:
         faq = load_faq(settings.faq_path, settings.thresholds()).faq
-        lessons, _ = asyncio.run(stored(settings))
+        lessons, dismissed = asyncio.run(stored(settings))
     except (FaqFormatError, OSError, BotError):  # an unreachable server included
         return []
-    return lesson_warnings(lessons, faq)
+    return lesson_warnings(lessons, faq, dismissed)
 
 
 def _ambiguity(a: Ambiguity) -> str:

@@ -38,6 +38,7 @@ from faq.matcher import MatchResult
 from faq.model import Faq, FaqEntry
 from faq.normalize import NUMBER as NUMBER_CONCEPT
 from faq.normalize import fold, normalize
+from faq.suggest import group, suggestion_id
 
 EXAMPLES = 3  # buyer questions shown per side
 WORDS = 4  # hint words shown per side
@@ -83,8 +84,14 @@ class _Vote:
     lesson: Lesson
 
 
-def confused_pairs(lessons: Iterable[Lesson], faq: Faq) -> list[Pair]:
-    """The pairs of entries buyers keep choosing between, most buyers first."""
+def confused_pairs(
+    lessons: Iterable[Lesson], faq: Faq, dismissed: Iterable[str] = ()
+) -> list[Pair]:
+    """The pairs of entries buyers keep choosing between, most buyers first.
+
+    Questions whose suggestion the seller dismissed (to add to either entry, or as a new
+    entry) are left out: the seller said not to bring them up again.
+    """
     decided: dict[str, MatchResult] = {}
 
     def decide(text: str) -> MatchResult:
@@ -93,9 +100,12 @@ def confused_pairs(lessons: Iterable[Lesson], faq: Faq) -> list[Pair]:
             decided[key] = faq.matcher.decide(text)
         return decided[key]
 
+    lessons = list(lessons)
+    gone = _dismissed(lessons, faq, set(dismissed))
     by_pair: dict[tuple[str, str], list[_Vote]] = defaultdict(list)
-    for vote in _votes(list(lessons), faq, decide):
-        by_pair[vote.pair].append(vote)
+    for vote in _votes(lessons, faq, decide):
+        if not gone(vote):
+            by_pair[vote.pair].append(vote)
     found = [
         pair
         for votes in by_pair.values()
@@ -103,6 +113,25 @@ def confused_pairs(lessons: Iterable[Lesson], faq: Faq) -> list[Pair]:
     ]
     found.sort(key=lambda p: (-p.count, p.entry_ids))
     return found
+
+
+def _dismissed(lessons: Sequence[Lesson], faq: Faq, gone: set[str]) -> Callable[[_Vote], bool]:
+    """Whether the seller dismissed a vote's question: under any wording of its group (as
+    `faq.suggest` remembers a dismissal), for either entry of the pair or as a new entry."""
+    if not gone:
+        return lambda vote: False
+    wordings: dict[int, frozenset[str]] = {}
+    for g in group(lessons, faq):
+        said = frozenset(m.question.strip() for m in g.lessons)
+        wordings.update((id(m), said) for m in g.lessons)
+
+    def dismissed(vote: _Vote) -> bool:
+        said = wordings.get(id(vote.lesson), frozenset({vote.lesson.question.strip()}))
+        ids = {suggestion_id("new_entry", "", w) for w in said}
+        ids |= {suggestion_id("add_question", e, w) for e in vote.pair for w in said}
+        return bool(ids & gone)
+
+    return dismissed
 
 
 def _votes(lessons: Sequence[Lesson], faq: Faq, decide: _Decide) -> Iterable[_Vote]:

@@ -9,6 +9,7 @@ from faq.lessons import Clarified, Corrected, Fallback, HandedOff, Lesson
 from faq.loader import parse_faq
 from faq.model import Faq
 from faq.pairs import confused_pairs
+from faq.suggest import suggestion_id
 from tests.shop_faqs import TWINS
 
 INVOICES = ("minta-invoice", "cek-invoice")  # "which one?" offers them in this order...
@@ -137,3 +138,16 @@ def test_pairs_are_sorted_by_the_buyers_they_touch(faq: Faq) -> None:
 
 def test_no_lessons_no_pairs(faq: Faq) -> None:
     assert confused_pairs([], faq) == []
+
+
+def test_questions_the_seller_dismissed_are_left_out(faq: Faq) -> None:
+    lessons: list[Lesson] = [
+        picked("cek invoice", "cek-invoice", "b1"),
+        picked("cek invoicenya", "cek-invoice", "b2"),  # one group with "cek invoice"
+        picked("invoice nya dong kak", "minta-invoice", "b3"),
+    ]
+    dismissed = [suggestion_id("add_question", "cek-invoice", "cek invoice")]
+    (pair,) = confused_pairs(lessons, faq, dismissed)
+    assert [s.count for s in pair.sides] == [1, 0]  # only "invoice nya dong kak" is left
+    gone = [*dismissed, suggestion_id("add_question", "minta-invoice", "invoice nya dong kak")]
+    assert confused_pairs(lessons, faq, gone) == []
