@@ -42,6 +42,7 @@ from faq.suggest import group, suggestion_id
 
 EXAMPLES = 3  # buyer questions shown per side
 WORDS = 4  # hint words shown per side
+_FEW = 5  # questions on a side from which a hint word needs two of them
 _MASKS = re.compile("|".join(re.escape(m) for m in (EMAIL, ORDER, PHONE, NUMBER, NAME)))
 _NUMBER_KEY = "@" + NUMBER_CONCEPT
 _Decide: TypeAlias = Callable[[str], MatchResult]
@@ -218,12 +219,19 @@ def _side(
 def _words(
     other: FaqEntry, mine: Sequence[Lesson], theirs: Sequence[Lesson], faq: Faq
 ) -> tuple[str, ...]:
-    """Words of ``mine`` (buyers' questions) that tell them from ``other``: none of the
-    word's match keys (stems, concepts: "cek" and "lihat" are one idea) is in ``other``'s
-    questions or answer, and more of ``mine`` use it than of ``theirs``."""
+    """Words of ``mine`` (buyers' questions) that tell them from ``other``, most telling
+    first: none of the word's match keys (stems, concepts: "cek" and "lihat" are one idea)
+    is in ``other``'s questions, and more of ``mine`` use it than of ``theirs``.
+
+    ``other``'s answer is not searched: answers are prose, and one "details" in it (the
+    idea of "check", "see", "find") hid the words of check_invoice's buyers on Bitext.
+    Once a side has ``_FEW`` questions, a word needs two of them (not a typo of one buyer),
+    and one idea is shown in two spellings at most. The vocabulary's function words count
+    like any other: "check", "see" and "look" (one idea) told check_invoice's buyers from
+    get_invoice's on Bitext (37 of 42 against 4 of 35), better than any topic word.
+    """
     lexicon = faq.matcher.lexicon
-    texts = [*other.phrasings, *(other.answer.texts.values() if other.answer else ())]
-    known = {k for text in texts for k in normalize(text, lexicon).keys}
+    known = {k for text in other.phrasings for k in normalize(text, lexicon).keys}
 
     def keys(word: str) -> frozenset[str]:
         return frozenset(normalize(word, lexicon).keys) - {_NUMBER_KEY}
@@ -239,7 +247,7 @@ def _words(
         return sum(bool(q & said) for q in questions)
 
     my_keys, their_keys = asked(mine), asked(theirs)
-
+    least = 2 if len(mine) >= _FEW else 1
     spelled = Counter(w for m in mine for w in words(m.question))
     found = []
     for word, count in spelled.items():
@@ -248,6 +256,12 @@ def _words(
             continue
         used = uses(my_keys, said)  # "cek" and "lihat" count together
         lead = used - uses(their_keys, said)
-        if lead > 0:
-            found.append((-lead, -used, -count, word))
-    return tuple(word for *_, word in sorted(found)[:WORDS])
+        if lead > 0 and used >= least:
+            found.append((-lead, -used, -count, word, said))
+    shown: list[str] = []
+    ideas: Counter[frozenset[str]] = Counter()
+    for *_, word, said in sorted(found, key=lambda f: f[:4]):
+        if ideas[said] < 2 and len(shown) < WORDS:
+            shown.append(word)
+            ideas[said] += 1
+    return tuple(shown)
