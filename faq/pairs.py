@@ -4,7 +4,7 @@ Learning a wording for one of two alike entries sends the other's questions back
 one?" (bench/README.md, "Twin entries"): only the seller can end it, by writing what sets the
 two apart. Per-question warnings scatter that lesson; here the lessons are gathered per
 unordered pair of entries: how many buyers meant each one, a few of their questions, and the
-words those buyers use that the other entry's questions and answer lack.
+words those buyers use that the other entry's questions lack.
 
 A lesson speaks for a pair when the buyer chose between its two entries: a pick in "which
 one?" (paired with the strongest other option offered, options being ranked best first), a
@@ -52,8 +52,8 @@ _Decide: TypeAlias = Callable[[str], MatchResult]
 class Side:
     """The buyers of a pair who meant ``entry_id``.
 
-    ``words`` are words their questions use (most used first) that the other entry's
-    questions and answer lack, and that the other side's buyers use less.
+    ``words`` are words their questions use (most telling first) that the other entry's
+    questions lack, and that the other side's buyers use less.
     """
 
     entry_id: str
