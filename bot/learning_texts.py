@@ -29,6 +29,17 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "refused": "FAQ tidak diubah:",
         "need_answer": "Entri baru perlu jawaban: tulis jawabannya dulu, lalu Terima.",
         "gone": "Saran ini sudah tidak ada (sudah diterima atau diabaikan).",
+        "pairs_title": "Entri yang sering tertukar",
+        "pairs_intro": "Pembeli sering memilih di antara dua entri ini. Tulis pembedanya di "
+        "pertanyaan atau judul masing-masing, supaya bot tidak bertanya balik.",
+        "pair": "Pembeli sering bingung antara “{a}” dan “{b}”",
+        "pair_undecided": "{n} pertanyaan mereka masih dijawab “maksudnya yang mana?” atau "
+        "dengan entri yang lain.",
+        "side": "{n} pembeli maksudnya “{entry}”",
+        "side_words": "Pembeli yang maksudnya “{entry}” menulis: {words}",
+        "unsure": "{n} pembeli bertanya dengan kata-kata yang cocok untuk keduanya, tanpa "
+        "memilih.",
+        "more_pairs": "… dan {n} pasangan lain.",
     },
     "ms": {
         "title": "Saran FAQ",
@@ -52,6 +63,17 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "refused": "FAQ tidak diubah:",
         "need_answer": "Entri baharu perlu jawapan: tulis jawapannya dahulu, kemudian Terima.",
         "gone": "Cadangan ini sudah tiada (sudah diterima atau diabaikan).",
+        "pairs_title": "Entri yang selalu tertukar",
+        "pairs_intro": "Pembeli selalu memilih antara dua entri ini. Tulis perbezaannya dalam "
+        "soalan atau tajuk setiap satu, supaya bot tidak bertanya semula.",
+        "pair": "Pembeli selalu keliru antara “{a}” dan “{b}”",
+        "pair_undecided": "{n} soalan mereka masih dijawab “yang mana satu?” atau dengan entri "
+        "yang lain.",
+        "side": "{n} pembeli maksudkan “{entry}”",
+        "side_words": "Pembeli yang maksudkan “{entry}” menulis: {words}",
+        "unsure": "{n} pembeli bertanya dengan perkataan yang sesuai untuk kedua-duanya, tanpa "
+        "memilih.",
+        "more_pairs": "… dan {n} pasangan lain.",
     },
     "en": {
         "title": "FAQ suggestions",
@@ -75,6 +97,16 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "refused": "The FAQ was not changed:",
         "need_answer": "A new entry needs an answer: write it first, then Accept.",
         "gone": "This suggestion is gone (accepted or dismissed already).",
+        "pairs_title": "Entries buyers mix up",
+        "pairs_intro": "Buyers keep choosing between these two entries. Write what sets them "
+        "apart in each one's questions or title, so the bot stops asking which one.",
+        "pair": "Buyers often mix up “{a}” and “{b}”",
+        "pair_undecided": "{n} of their questions still get “which one?” or the other "
+        "entry's answer.",
+        "side": "{n} buyers meant “{entry}”",
+        "side_words": "Buyers who meant “{entry}” write: {words}",
+        "unsure": "{n} buyers asked in words that fit both and did not say which.",
+        "more_pairs": "… and {n} more pairs.",
     },
 }
 

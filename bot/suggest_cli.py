@@ -22,6 +22,7 @@ from faq.impact import Misanswer, SideEffect, misanswered
 from faq.lessons import Lesson, LessonFormatError, from_dict
 from faq.loader import FaqFormatError, load_faq
 from faq.model import Faq
+from faq.pairs import Pair, confused_pairs
 from faq.suggest import (
     AddHandoffWord,
     AddQuestion,
@@ -34,6 +35,7 @@ from faq.suggest import (
 from faq.writer import FaqWriteError, apply
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PAIRS_SHOWN = 5  # pairs of entries `japri faq check` spells out; the rest are counted
 _SPAN = re.compile(r"^(\d+(?:\.\d+)?)([mhdw])$")
 _SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -215,13 +217,56 @@ def _side_effect(e: SideEffect) -> str:
     )
 
 
-def lesson_warnings(lessons: Iterable[Lesson], faq: Faq) -> list[str]:
-    """Lines for `japri faq check`: questions buyers ask that land on two entries, or that
-    the FAQ answers with another entry than buyers meant."""
+def lesson_warnings(
+    lessons: Iterable[Lesson], faq: Faq, dismissed: Iterable[str] = ()
+) -> list[str]:
+    """Lines for `japri faq check`: the pairs of entries buyers keep choosing between (most
+    buyers first, at most ``PAIRS_SHOWN``; without the questions a seller dismissed), then
+    questions buyers ask that land on two entries, or that the FAQ answers with another
+    entry than buyers meant."""
     lessons = list(lessons)
-    return [_ambiguity(a) for a in ambiguous_questions(lessons, faq)] + [
-        _misanswer(m) for m in misanswered(lessons, faq)
+    pairs = confused_pairs(lessons, faq, dismissed)
+    shown = [describe_pair(p) for p in pairs[:PAIRS_SHOWN]]
+    if len(pairs) > PAIRS_SHOWN:
+        more = len(pairs) - PAIRS_SHOWN
+        shown.append(f"warning: and {more} more pair{'s' if more != 1 else ''} of entries")
+    return [
+        *shown,
+        *(_ambiguity(a) for a in ambiguous_questions(lessons, faq)),
+        *(_misanswer(m) for m in misanswered(lessons, faq)),
     ]
+
+
+def describe_pair(pair: Pair) -> str:
+    """Two entries buyers keep choosing between, for a seller's terminal: who meant which,
+    in what words, and the words that tell them apart."""
+    first, second = pair.entry_ids
+    head = (
+        f"warning: buyers keep choosing between '{first}' and '{second}' ({_buyers(pair.count)}; "
+        f"{pair.undecided} of their questions still {'get' if pair.undecided != 1 else 'gets'} "
+        '"which one?" or the other\'s answer): write what sets the two apart'
+    )
+    lines = [head]
+    for side in pair.sides:
+        if side.count:
+            asked = "; ".join(f'"{_short(e, 60)}"' for e in side.examples)
+            lines.append(f"    '{side.entry_id}' ({_buyers(side.count)}): {asked}")
+    hints = [
+        f"buyers who meant '{side.entry_id}' say: {', '.join(side.words)}"
+        for side in pair.sides
+        if side.words
+    ]
+    if hints:
+        lines.append("    " + "; ".join(hints))
+    if pair.unsure:
+        lines.append(
+            f"    {_buyers(pair.unsure)} asked in words that fit both and did not say which"
+        )
+    return "\n".join(lines)
+
+
+def _buyers(count: int) -> str:
+    return f"{count} buyer{'s' if count != 1 else ''}"
 
 
 def learned_warnings(settings: Settings) -> list[str]:
@@ -231,10 +276,10 @@ def learned_warnings(settings: Settings) -> list[str]:
         return []
     try:
         faq = load_faq(settings.faq_path, settings.thresholds()).faq
-        lessons, _ = asyncio.run(stored(settings))
+        lessons, dismissed = asyncio.run(stored(settings))
     except (FaqFormatError, OSError, BotError):  # an unreachable server included
         return []
-    return lesson_warnings(lessons, faq)
+    return lesson_warnings(lessons, faq, dismissed)
 
 
 def _ambiguity(a: Ambiguity) -> str:

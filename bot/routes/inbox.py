@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import time
 from datetime import datetime
@@ -31,6 +32,8 @@ from bot.orders import inbox as order_inbox
 from bot.orders.model import Status
 from bot.routes.deps import GatewayDep, InboxDep
 from bot.security import client_address
+from faq.model import Faq
+from faq.pairs import Pair, confused_pairs
 from faq.suggest import AddHandoffWord, AddQuestion, NewEntry
 from faq.writer import FaqWriteError
 
@@ -276,6 +279,7 @@ async def summary(
 
 MAX_SUGGESTION_TEXT = 300
 MAX_SUGGESTION_ANSWER = 4000
+PAIRS_SHOWN = 3  # pairs of entries buyers mix up, shown above the rest (counted)
 
 
 async def _saran_page(
@@ -309,6 +313,15 @@ async def _saran_page(
         )
         unchecked = unchecked or effects is None
     note = side_effect_texts(lang)["unchecked"].format(n=IMPACT_CHECKED)
+    pairs: list[dict[str, Any]] = []
+    more_pairs = 0
+    if faq is not None:  # the pairs of entries buyers keep choosing between (faq/pairs.py)
+        lessons = await gateway.learning.lessons()
+        dismissed = await gateway.store.dismissed_suggestions()
+        # off the event loop, as the suggestions are
+        found = await asyncio.to_thread(confused_pairs, lessons, faq, dismissed)
+        pairs = [_pair_view(p, faq, lang) for p in found[:PAIRS_SHOWN]]
+        more_pairs = max(0, len(found) - PAIRS_SHOWN)
     return _page(
         request,
         "saran.html",
@@ -316,11 +329,42 @@ async def _saran_page(
         s=saran_texts(lang),
         unchecked=note if unchecked else None,
         suggestions=shown,
+        pairs=pairs,
+        more_pairs=more_pairs,
         notice=notice,
         error=error,
         csrf=session["csrf"],
         seller=session.get("name"),
     )
+
+
+def _pair_view(pair: Pair, faq: Faq, lang: str) -> dict[str, Any]:
+    """Two entries buyers mix up, named as buttons name them."""
+
+    def title(entry_id: str) -> str:
+        entry = faq.get(entry_id)
+        return entry.title_for(lang, lang) if entry is not None else entry_id
+
+    a, b = pair.entry_ids
+    sides = [
+        {
+            "entry": title(side.entry_id),
+            "entry_id": side.entry_id,
+            "count": side.count,
+            "examples": side.examples,
+            "words": ", ".join(side.words),
+        }
+        for side in pair.sides
+    ]
+    return {
+        "a": title(a),
+        "b": title(b),
+        "entry_ids": pair.entry_ids,
+        "count": pair.count,
+        "undecided": pair.undecided,
+        "unsure": pair.unsure,
+        "sides": sides,
+    }
 
 
 @router.get("/saran", response_class=HTMLResponse)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from bot import suggest_cli
 from bot.cli import main
+from bot.settings import load_settings
+from bot.store import Store, with_store
+from bot.store.base import Turn
 from bot.suggest_cli import lesson_warnings, parse_span
 from faq.lessons import (
     AskedForPerson,
@@ -20,7 +26,7 @@ from faq.lessons import (
     to_dict,
 )
 from faq.loader import load_faq
-from tests.shop_faqs import COURIERS
+from tests.shop_faqs import COURIERS, TWINS
 
 FAQ = """# my shop
 faqs:
@@ -167,3 +173,81 @@ def test_without_lessons_the_command_says_what_it_needs(
 )
 def test_spans(text: str, seconds: float | None) -> None:
     assert parse_span(text) == seconds
+
+
+INVOICES = ("minta-invoice", "cek-invoice")
+
+
+def pick(text: str, entry: str, buyer: str, options: tuple[str, ...] = INVOICES) -> Lesson:
+    return Clarified(text, options, entry, "tap", NOW, buyer)
+
+
+TWIN_PICKS: list[Lesson] = [
+    pick("cek invoice", "cek-invoice", "b1"),
+    pick("mau lihat invoice", "cek-invoice", "b2", INVOICES[::-1]),
+    pick("lihat invoice saya", "cek-invoice", "b3"),
+    pick("invoice nya dong kak", "minta-invoice", "b4"),
+    pick("invoice nya dikirim ya kak", "minta-invoice", "b5"),
+    Fallback("jam buka toko kak", NOW, "b6"),  # lands on both opening-hours entries today
+]
+
+
+def shop_with_store(tmp_path: Path, lessons: Sequence[Lesson]) -> Path:
+    """A shop whose store holds ``lessons``, as `japri serve` would have recorded them."""
+    (tmp_path / "faq.yaml").write_text(TWINS, encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text("faq:\n  path: faq.yaml\nstore:\n  url: sqlite:///japri.db\n")
+    turn = Turn(0, "telegram:61", None, lessons=[to_dict(m) for m in lessons])
+
+    async def record(store: Store) -> None:
+        await store.commit_turn(turn, NOW)
+
+    asyncio.run(with_store(load_settings(str(config)), record))
+    return config
+
+
+def test_faq_check_names_the_pairs_buyers_keep_choosing_between(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = shop_with_store(tmp_path, TWIN_PICKS)
+    assert main(["faq", "check", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    invoices, hours, *questions = out.split("\nwarning: ")  # most buyers first
+    assert invoices.splitlines() == [
+        "warning: buyers keep choosing between 'cek-invoice' and 'minta-invoice' (5 buyers; "
+        '4 of their questions still get "which one?" or the other\'s answer): write what sets '
+        "the two apart",
+        '    \'cek-invoice\' (3 buyers): "cek invoice"; "mau lihat invoice"; "lihat invoice saya"',
+        '    \'minta-invoice\' (2 buyers): "invoice nya dong kak"; "invoice nya dikirim ya kak"',
+        "    buyers who meant 'cek-invoice' say: lihat, cek, mau; "
+        "buyers who meant 'minta-invoice' say: dikirim",
+    ]
+    assert hours.splitlines() == [
+        "buyers keep choosing between 'jam-minggu' and 'jam-sabtu' (1 buyer; 1 of their "
+        'questions still gets "which one?" or the other\'s answer): write what sets the two '
+        "apart",
+        "    1 buyer asked in words that fit both and did not say which",
+    ]
+    assert 'buyers asked "jam buka toko kak" (1x)' in questions[-2]  # the warnings stay
+
+
+def test_faq_check_counts_the_pairs_past_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suggest_cli, "PAIRS_SHOWN", 1)
+    (tmp_path / "faq.yaml").write_text(TWINS, encoding="utf-8")
+    lines = lesson_warnings(TWIN_PICKS, load_faq(tmp_path / "faq.yaml").faq)
+    assert lines[0].startswith("warning: buyers keep choosing between 'cek-invoice'")
+    assert lines[1] == "warning: and 1 more pair of entries"
+    assert "jam-sabtu" not in "".join(lines[:2])
+
+
+def test_faq_check_without_confused_buyers_names_no_pair(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answered = [Clarified("status invoice", ("cek-invoice",), "cek-invoice", "tap", NOW, "b1")]
+    config = shop_with_store(tmp_path, answered)
+    assert main(["faq", "check", "--config", str(config)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith(": OK\n")
