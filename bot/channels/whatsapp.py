@@ -6,7 +6,9 @@ import hashlib
 import hmac
 import json
 import logging
-from dataclasses import replace
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, assert_never
 
 import httpx
@@ -45,7 +47,6 @@ _LIST_LABEL = {"id": "Lihat pilihan", "ms": "Lihat pilihan", "en": "See options"
 _MEDIA = {"image": "photo", "video": "video", "audio": "audio", "document": "document"}
 _SILENT = frozenset({"reaction", "revoke", "edit", "system", "ephemeral", "request_welcome"})
 # Graph error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
-_RATE_CODES = frozenset({4, 80007, 130429, 131056})
 _RETRY_CODES = frozenset({1, 2, 131000, 131016, 133004})
 WINDOW_CLOSED = 131047  # more than 24 hours since the buyer last wrote
 # what a template can be refused for: never fixed by trying again
@@ -391,7 +392,7 @@ class WhatsAppChannel:
         try:
             meta = await self.client.get(f"{base}/{media_id}")
             if meta.status_code >= 400:
-                raise graph_error(meta.status_code, meta.content, meta.reason_phrase)
+                raise graph_error(meta.status_code, meta.content, meta.reason_phrase, meta.headers)
             info = meta.json()
             media = await self.client.get(str(info["url"]))
         except httpx.HTTPError as exc:
@@ -399,7 +400,7 @@ class WhatsAppChannel:
         except (ValueError, KeyError):
             raise DeliveryFailed("WhatsApp: the media answer had no url") from None
         if media.status_code >= 400:
-            raise graph_error(media.status_code, media.content, media.reason_phrase)
+            raise graph_error(media.status_code, media.content, media.reason_phrase, media.headers)
         return media.content, str(info.get("mime_type") or "application/octet-stream")
 
     async def send_file(
@@ -416,7 +417,9 @@ class WhatsAppChannel:
         except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: upload failed ({type(exc).__name__})") from None
         if uploaded.status_code >= 400:
-            raise graph_error(uploaded.status_code, uploaded.content, uploaded.reason_phrase)
+            raise graph_error(
+                uploaded.status_code, uploaded.content, uploaded.reason_phrase, uploaded.headers
+            )
         media_id = uploaded.json().get("id")
         wa_type = {"photo": "image", "voice": "audio", "audio": "audio", "video": "video"}.get(
             kind, "document"
@@ -440,17 +443,18 @@ class WhatsAppChannel:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         try:
             if self._poster is not None:
-                status, data, reason = await self._poster.post(
+                status, data, reason, headers = await self._poster.post(
                     self.url, content.encode(), self._headers
                 )
             else:
                 response = await self.client.post(
                     self.url, content=content.encode(), headers=_JSON
                 )
-                status, data, reason = (
+                status, data, reason, headers = (
                     response.status_code,
                     response.content,
                     response.reason_phrase,
+                    response.headers,
                 )
         except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: network error ({type(exc).__name__})") from None
@@ -460,15 +464,17 @@ class WhatsAppChannel:
             except ValueError:
                 answer = {}
             return answer if isinstance(answer, dict) else {}
-        raise graph_error(status, data, reason)
+        raise graph_error(status, data, reason, headers)
 
 
 _JSON = {"Content-Type": "application/json"}
 
 
-def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
-    """A Graph API error answer (``status``, its ``body`` and reason phrase) as what to do
-    about it."""
+def graph_error(
+    status: int, body: bytes, reason: str, headers: Mapping[str, str] | None = None
+) -> ChannelError:
+    """A Graph API error answer (``status``, its ``body``, reason phrase and ``headers``)
+    as what to do about it."""
     try:
         # not an object from a proxy in between ({"error": "Bad Gateway"}): its status
         # decides, not an AttributeError the outbox would take for a bug and give up on
@@ -489,11 +495,133 @@ def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
             f"WhatsApp {detail} (more than 24 h since the buyer last wrote; "
             "only a template message can reach them now)"
         )
-    if code in _RATE_CODES or status == 429:
-        wait = 5.0 if code == 131056 else None  # per-buyer pair limit: give it a moment
-        return RateLimited(f"WhatsApp rate limited ({detail})", wait)
+    limit = _LIMITS.get(code) if code is not None else None
+    if limit is not None or status == 429:
+        return _rate_limited(limit or _TOO_MANY, status, detail, headers or {})
     if code == 190 or status == 401:
         return ChannelError(f"WhatsApp {detail}: the access token expired or is wrong")
     if status >= 500 or code in _RETRY_CODES:
         return ChannelError(f"WhatsApp server error {status} ({detail})")
     return DeliveryFailed(f"WhatsApp refused the message ({status} {detail})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    """One of the Cloud API's limits: what it means to the shop, and the waits Meta's
+    documentation implies (seconds before the 2nd, 3rd … try; the last repeats)."""
+
+    words: str
+    waits: tuple[float, ...]
+    tries: int | None = None  # give up after this many
+    whole_channel: bool = True  # False: only this buyer's messages wait
+
+
+# The Cloud API's limits as Meta documents them (WhatsApp "Error codes", Throttling: all
+# answered HTTP 400; Cloud API overview, "Throughput" and "Pair rate limits"; Graph API
+# "Rate limits"). Neither documents a Retry-After header: the code says which limit was
+# hit, and only the call limits' X-Business-Use-Case-Usage header says for how long.
+_LIMITS: dict[int, _Limit] = {
+    # 80 messages a second a number by default, "try again later": a second at first, and
+    # as a failure that lasts (the outbox's backoff), up to 5 minutes
+    130429: _Limit(
+        "the shop's number sends faster than WhatsApp allows (throughput limit)",
+        (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0),
+    ),
+    # one buyer: 1 message every 6 s, bursts of up to 45 borrowed from later; Meta: "try
+    # again 4^X seconds later, where X = 0, and increases by 1 after each failed attempt"
+    131056: _Limit(
+        "too many messages to this buyer in a short time (only this buyer's messages wait)",
+        (1.0, 4.0, 16.0, 64.0, 256.0),
+        whole_channel=False,
+    ),
+    # "restrictions on how many messages can be sent from this phone number … too many
+    # previous messages were blocked or flagged as spam": a quality restriction, hours
+    # rather than seconds, with no time given; tried a few times over ~2 h, then given up
+    131048: _Limit(
+        "WhatsApp restricts how many messages the shop's number may send, because buyers "
+        "blocked or reported its messages as spam; check the number's quality rating in "
+        "WhatsApp Manager",
+        (600.0, 1800.0, 3600.0),
+        tries=4,
+    ),
+    # call limits over a rolling hour (the WhatsApp Business Account's, the Meta app's)
+    80007: _Limit(
+        "the shop's WhatsApp Business Account has used up its API calls for now",
+        (60.0, 300.0, 900.0),
+    ),
+    4: _Limit("the shop's Meta app has used up its API calls for now", (60.0, 300.0, 900.0)),
+}
+# a 429 with none of those codes (a proxy, a new limit): as the throughput limit
+_TOO_MANY = _Limit('WhatsApp answered "too many requests"', _LIMITS[130429].waits)
+MAX_WAIT = 3600.0  # the longest a header is taken at its word (a reply keeps a day)
+
+
+def _rate_limited(
+    limit: _Limit, status: int, detail: str, headers: Mapping[str, str]
+) -> RateLimited:
+    """``limit`` hit: its waits, or the time the answer's headers give (Retry-After in
+    seconds; X-Business-Use-Case-Usage's ``estimated_time_to_regain_access`` in minutes),
+    bounded to [1 s, an hour]."""
+    said: float | None = None
+    note = ""
+    seconds = _number(_header(headers, "retry-after"))
+    if seconds is not None and seconds > 0:
+        said, note = seconds, f"; asked to wait {seconds:g} s"
+    else:
+        minutes = _regain_minutes(_header(headers, "x-business-use-case-usage"))
+        if minutes is not None and minutes > 0:
+            said, note = minutes * 60, f"; Meta expects access back in about {minutes:g} min"
+    usage = _app_usage(_header(headers, "x-app-usage"))
+    if usage is not None:
+        note += f"; the app has used {usage:g} % of its hourly calls"
+    wait = None if said is None else min(max(said, 1.0), MAX_WAIT)
+    return RateLimited(
+        f"WhatsApp: {limit.words} (HTTP {status}, error {detail}{note})",
+        wait,
+        waits=limit.waits,
+        tries=limit.tries,
+        whole_channel=limit.whole_channel,
+    )
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by its lower-case ``name`` (aiohttp's and httpx's headers are
+    case-insensitive already; a plain dict is not)."""
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return value
+
+
+def _number(value: Any) -> float | None:
+    """A finite, non-negative number, or None."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _json(value: str | None) -> Any:
+    try:
+        return None if value is None else json.loads(value)
+    except ValueError:
+        return None
+
+
+def _regain_minutes(value: str | None) -> float | None:
+    """X-Business-Use-Case-Usage ``{"<business id>": [{"type": …, "call_count": %, …,
+    "estimated_time_to_regain_access": minutes}]}``: the longest wait it names."""
+    entries = [e for v in _dict(_json(value)).values() for e in _list(v) if isinstance(e, dict)]
+    times = [_number(e.get("estimated_time_to_regain_access")) for e in entries]
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
+
+
+def _app_usage(value: str | None) -> float | None:
+    """X-App-Usage ``{"call_count": %, "total_cputime": %, "total_time": %}``: the highest
+    share of the app's hourly allowance used (it says no time)."""
+    usage = _dict(_json(value))
+    shares = [_number(usage.get(k)) for k in ("call_count", "total_cputime", "total_time")]
+    known = [s for s in shares if s is not None]
+    return max(known) if known else None
