@@ -538,9 +538,9 @@ _LIMITS: dict[int, _Limit] = {
     # previous messages were blocked or flagged as spam": a quality restriction, hours
     # rather than seconds, with no time given; tried a few times over ~2 h, then given up
     131048: _Limit(
-        "WhatsApp restricts how many messages the shop's number may send, because buyers "
-        "blocked or reported its messages as spam; check the number's quality rating in "
-        "WhatsApp Manager",
+        "the shop's number may send only a few messages for now, because buyers blocked "
+        "or reported its messages as spam; check the number's quality rating in WhatsApp "
+        "Manager",
         (600.0, 1800.0, 3600.0),
         tries=4,
     ),

@@ -176,7 +176,7 @@ async def test_the_call_limit_waits_what_the_usage_header_says(config: Path) -> 
         assert wa.gaps() == [180]
 
 
-async def test_a_spam_restriction_is_tried_four_times_then_given_up_in_plain_words(
+async def test_a_spam_restriction_is_tried_four_times_then_given_up_and_told(
     config: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = FakeClock()
@@ -188,6 +188,9 @@ async def test_a_spam_restriction_is_tried_four_times_then_given_up_in_plain_wor
         assert len(wa.sent("messages")) == 4
         assert wa.gaps() == [600, 1800, 3600]
         assert len(wa.sent("mark_read")) == 1
+        [told] = [c for c in bot.tg.sent("sendMessage") if "spam" in c.text]
+        assert told.text.startswith("⚠️ Pesan toko tidak sampai ke pembeli")  # the sellers know
+        assert "katun combed" in told.text  # which reply
     lines = [r.getMessage() for r in caplog.records if r.name == "japri.outbox"]
     assert "trying again in 10 min" in lines[0]
     assert "trying again in 1 h" in lines[2]
