@@ -35,13 +35,13 @@ class ChannelError(BotError):
     """A platform refused or failed a call; ``permanent`` ones are not retried.
     ``retry_after``: the seconds the platform asked us to wait (None: our own backoff)."""
 
+    # how many tries a message refused this way gets at most (None: the outbox's own)
+    tries: int | None = None
+
     def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
         self.permanent = permanent
         self.retry_after = retry_after
         super().__init__(message)
-
-    # how many tries a message refused this way gets at most (None: the outbox's own)
-    tries: int | None = None
 
     def wait(self, tries: int) -> float | None:
         """Seconds before the next try, after ``tries`` tries (the first is 1); None: the
