@@ -199,7 +199,11 @@ def _status(status: dict[str, Any]) -> StatusUpdate:
     error = None
     errors = _list(status.get("errors"))
     if errors and isinstance(errors[0], dict):
-        error = f"{errors[0].get('code')}: {errors[0].get('title') or errors[0].get('message')}"
+        code = errors[0].get("code")
+        error = f"{code}: {errors[0].get('title') or errors[0].get('message')}"
+        limit = _LIMITS.get(code) if isinstance(code, int) else None
+        if limit is not None:  # Meta reports these limits in a failed status too
+            error += f" ({limit.words})"
     return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.channels.whatsapp import WhatsAppChannel, graph_error
+from bot.channels.whatsapp import WhatsAppChannel, graph_error, parse_notification
 from bot.commands import Say, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited
@@ -34,6 +34,7 @@ from tests.bot.gateway_kit import (
     Running,
     eventually,
     running,
+    wa_envelope,
     wa_text,
 )
 
@@ -111,6 +112,22 @@ def test_app_usage_is_told_and_a_429_without_a_code_is_still_a_limit() -> None:
     assert _waits(_limited(429, None), 2) == [1, 2]
     broken = _limited(400, 80007, {"X-Business-Use-Case-Usage": "{not json", "X-App-Usage": "[]"})
     assert broken.wait(1) == 60
+
+
+def test_a_limit_reported_in_a_failed_status_is_told_in_plain_words() -> None:
+    failed = {
+        "id": "wamid.OUT1",
+        "status": "failed",
+        "timestamp": "1",
+        "recipient_id": "6281234567890",
+        "errors": [
+            {"code": 131056, "title": "(Business Account, Consumer Account) pair rate limit hit"}
+        ],
+    }
+    _, [status] = parse_notification(wa_envelope({"statuses": [failed]}), PHONE_ID)
+    assert status.error is not None
+    assert status.error.startswith("131056: ")  # the code first, as intake reads it
+    assert "too many messages to this buyer" in status.error
 
 
 class TimedGraph(FakeGraphApi):
