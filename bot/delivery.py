@@ -97,11 +97,11 @@ class Delivery:
             and lane != self.seller.lane
         ):
             # a reply the platform kept refusing as too many (WhatsApp's spam restriction,
-            # 131048, above all): the sellers see it in the buyer's topic, and why
-            words = shop_text(
+            # 131048, above all): the sellers are told which one, and why
+            told = shop_text(
                 self.seller.language, "failed", error=str(error), preview=preview(command)
             )
-            return self.seller.note(lane, words)
+            return self.seller.note(lane, told)
         shop = self.shop
         if shop is None or not isinstance(command, Say):
             return []
