@@ -18,10 +18,16 @@ from bot.commands import (
     queued,
 )
 from bot.desk import SellerDesk
-from bot.errors import ChannelError, DeliveryFailed, OutsideReplyWindow, Unreachable
+from bot.errors import (
+    ChannelError,
+    DeliveryFailed,
+    OutsideReplyWindow,
+    RateLimited,
+    Unreachable,
+)
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
-from bot.shop_messages import ShopMessages, shop_text, warn_at
+from bot.shop_messages import ShopMessages, preview, shop_text, warn_at
 from bot.store.base import Outgoing
 
 
@@ -78,13 +84,24 @@ class Delivery:
 
     def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
         """A seller's answer that will never arrive, a message the shop started that did
-        not go out (held, refused, not attempted), a buyer who blocked the bot: tell the
-        sellers, not only the log."""
+        not go out (held, refused, not attempted), a reply the platform kept refusing as
+        too many, a buyer who blocked the bot: tell the sellers, not only the log."""
         from_seller = isinstance(command, CopyMessage | RelayFile) or (
             isinstance(command, Say) and command.by_seller
         )
         if from_seller:
             return self.seller.not_delivered(lane, str(error))
+        if (
+            isinstance(command, Say)
+            and isinstance(error, RateLimited)
+            and lane != self.seller.lane
+        ):
+            # a reply the platform kept refusing as too many (WhatsApp's spam restriction,
+            # 131048, above all): the sellers are told which one, and why
+            told = shop_text(
+                self.seller.language, "failed", error=str(error), preview=preview(command)
+            )
+            return self.seller.note(lane, told)
         shop = self.shop
         if shop is None or not isinstance(command, Say):
             return []

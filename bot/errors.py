@@ -32,19 +32,54 @@ class ParseError(BotError, ValueError):
 
 
 class ChannelError(BotError):
-    """A platform refused or failed a call; ``permanent`` ones are not retried."""
+    """A platform refused or failed a call; ``permanent`` ones are not retried.
+    ``retry_after``: the seconds the platform asked us to wait (None: our own backoff)."""
+
+    # how many tries a message refused this way gets at most (None: the outbox's own)
+    tries: int | None = None
 
     def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
         self.permanent = permanent
         self.retry_after = retry_after
         super().__init__(message)
 
+    def wait(self, tries: int) -> float | None:
+        """Seconds before the next try, after ``tries`` tries (the first is 1); None: the
+        outbox's own backoff."""
+        return self.retry_after
+
 
 class RateLimited(ChannelError):
-    """The platform asks us to slow down (429, or WhatsApp's 130429/131056)."""
+    """The platform asks us to slow down: Telegram's 429, WhatsApp's throughput, pair,
+    spam and call limits.
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    ``retry_after`` is what the platform said to wait; without it, ``waits`` (seconds
+    before the 2nd, 3rd … try; the last repeats) are what its documentation implies, and
+    without those the outbox backs off as for any failure. ``tries`` bounds the tries for
+    a limit that may outlast any sensible wait. ``whole_channel``: the limit holds for
+    every chat of the channel (a number's throughput, an app's calls), so the channel
+    keeps to the platform's documented pace a while; False: only this chat is held back
+    (WhatsApp's per-buyer pair limit).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        retry_after: float | None = None,
+        *,
+        waits: tuple[float, ...] = (),
+        tries: int | None = None,
+        whole_channel: bool = True,
+    ) -> None:
         super().__init__(message, retry_after=retry_after)
+        self.waits = waits
+        self.tries = tries
+        self.whole_channel = whole_channel
+
+    def wait(self, tries: int) -> float | None:
+        if self.retry_after is not None or not self.waits:
+            return self.retry_after
+        return self.waits[min(max(tries, 1), len(self.waits)) - 1]
 
 
 class DeliveryFailed(ChannelError):

@@ -481,7 +481,8 @@ def _receipt(outgoing: list[Outgoing], at: int, lane: str, message_id: str) -> l
     receipt does not hold the reply back). That saves an outbox row, its send mark and a
     turn of the lane's worker a message (~15 % of a WhatsApp message's CPU; bench/README.md,
     "Session 8"). A turn with no such reply (a chat the seller holds) queues a
-    ``MarkRead`` row. A reply tried again sends its receipt again (the same one: harmless).
+    ``MarkRead`` row. The receipt goes once per message: a reply the platform refused and
+    the outbox tries again goes without it (``Outbox._send``).
     """
     for n in range(at, len(outgoing)):
         out = outgoing[n]

@@ -7,11 +7,11 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
 from bot.channels.base import Sent
-from bot.commands import Command, decode
+from bot.commands import Command, Say, decode
 from bot.errors import ChannelError, Held, ParseError, RateLimited, StoreError
 from bot.keyed import KeyedWorkers
 from bot.leases import LeaseHolder, Sleep
@@ -305,6 +305,11 @@ class Outbox:
         # secwire: a long message goes piece by piece, each recorded once it is out, so a
         # retry (a 429 at piece 9 of 49) starts at the piece that failed
         parts = pieces(channel, command)
+        if row.attempts and isinstance(parts[0], Say) and parts[0].read is not None:
+            # the read receipt riding with the first piece went out with the first try
+            # (or failed then, and a receipt is best effort): once per message, not again
+            # with every retry of a reply the platform refused
+            parts[0] = replace(parts[0], read=None)
         sent = Sent()
         first = min(row.progress, len(parts) - 1)
         for number in range(first, len(parts)):
@@ -404,25 +409,29 @@ class Outbox:
             log.info("out chat=%s op=%s held: %s", row.lane, op, exc)
             await self._queue(self.delivery.given_up(row.lane, command, exc), now)
             return True
-        if exc.permanent or command.best_effort or attempts >= MAX_ATTEMPTS or too_old:
+        tries = min(exc.tries or MAX_ATTEMPTS, MAX_ATTEMPTS)
+        if exc.permanent or command.best_effort or attempts >= tries or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
             level = logging.DEBUG if command.best_effort else logging.WARNING
-            log.log(level, "out chat=%s op=%s failed for good: %s", row.lane, op, exc)
+            why = "" if exc.permanent or command.best_effort else f" after {attempts} tries"
+            log.log(level, "out chat=%s op=%s not sent, given up%s: %s", row.lane, op, why, exc)
             if not command.best_effort:
                 await self._queue(self.delivery.given_up(row.lane, command, exc), now)
             return True
-        if isinstance(exc, RateLimited):
-            self.limits.throttled(channel)
-        delay = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
+        if isinstance(exc, RateLimited) and exc.whole_channel:
+            self.limits.throttled(channel)  # the channel keeps to the platform's pace a while
+        wait = exc.wait(attempts)
+        delay = _backoff(attempts) if wait is None else wait
         await self.store.mark_retry(row.id, now + delay, str(exc))
         self.metrics.retried(channel, op)
         log.warning(
-            "out chat=%s op=%s attempt %d failed, retry in %.1fs: %s",
+            "out chat=%s op=%s not sent yet (try %d of at most %d), trying again in %s: %s",
             row.lane,
             op,
             attempts,
-            delay,
+            tries,
+            _duration(delay),
             exc,
         )
         return False
@@ -455,6 +464,17 @@ def _may_overlap(row: OutboxRow, flight: _Flight) -> bool:
 
 def _backoff(attempts: int) -> float:
     return _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
+
+
+def _duration(seconds: float) -> str:
+    """A wait as a shop owner reads it: "4 s", "10 min", "1 h 30 min"."""
+    if seconds < 60:
+        return f"{seconds:.3g} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 __all__ = ["Delivery", "Outbox", "Sleep"]

@@ -159,13 +159,15 @@ class JsonPoster:
 
     async def post(
         self, url: str, body: bytes, headers: Mapping[str, str]
-    ) -> tuple[int, bytes, str]:
-        """POST ``body`` (JSON) to ``url``: the answer's status, body and reason phrase."""
+    ) -> tuple[int, bytes, str, Mapping[str, str]]:
+        """POST ``body`` (JSON) to ``url``: the answer's status, body, reason phrase and
+        headers (case-insensitive: a refusal's rate-limit headers are read from them)."""
         with _as_httpx_errors():
             async with self.session().post(
                 url, data=body, headers=headers, timeout=self._timeout
             ) as response:
-                return response.status, await response.read(), response.reason or ""
+                data = await response.read()
+                return response.status, data, response.reason or "", response.headers
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:

@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, assert_never
 
 import httpx
 
 from bot.channels.base import Inbound, Sent, StatusUpdate, shorten, split_text
+from bot.channels.graph_limits import LIMITS, TOO_MANY, rate_limited
 from bot.channels.http import SEND_READ_TIMEOUT, JsonPoster
 from bot.commands import (
     AckTap,
@@ -25,7 +27,6 @@ from bot.errors import (
     DeliveryFailed,
     OutsideReplyWindow,
     ParseError,
-    RateLimited,
     TemplateRefused,
 )
 from bot.events import BuyerEvent, BuyerFile, Profile
@@ -45,7 +46,6 @@ _LIST_LABEL = {"id": "Lihat pilihan", "ms": "Lihat pilihan", "en": "See options"
 _MEDIA = {"image": "photo", "video": "video", "audio": "audio", "document": "document"}
 _SILENT = frozenset({"reaction", "revoke", "edit", "system", "ephemeral", "request_welcome"})
 # Graph error codes (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)
-_RATE_CODES = frozenset({4, 80007, 130429, 131056})
 _RETRY_CODES = frozenset({1, 2, 131000, 131016, 133004})
 WINDOW_CLOSED = 131047  # more than 24 hours since the buyer last wrote
 # what a template can be refused for: never fixed by trying again
@@ -198,7 +198,11 @@ def _status(status: dict[str, Any]) -> StatusUpdate:
     error = None
     errors = _list(status.get("errors"))
     if errors and isinstance(errors[0], dict):
-        error = f"{errors[0].get('code')}: {errors[0].get('title') or errors[0].get('message')}"
+        code = errors[0].get("code")
+        error = f"{code}: {errors[0].get('title') or errors[0].get('message')}"
+        limit = LIMITS.get(code) if isinstance(code, int) else None
+        if limit is not None:  # Meta reports these limits in a failed status too
+            error += f" ({limit.words})"
     return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
 
 
@@ -391,7 +395,7 @@ class WhatsAppChannel:
         try:
             meta = await self.client.get(f"{base}/{media_id}")
             if meta.status_code >= 400:
-                raise graph_error(meta.status_code, meta.content, meta.reason_phrase)
+                raise graph_error(meta.status_code, meta.content, meta.reason_phrase, meta.headers)
             info = meta.json()
             media = await self.client.get(str(info["url"]))
         except httpx.HTTPError as exc:
@@ -399,7 +403,7 @@ class WhatsAppChannel:
         except (ValueError, KeyError):
             raise DeliveryFailed("WhatsApp: the media answer had no url") from None
         if media.status_code >= 400:
-            raise graph_error(media.status_code, media.content, media.reason_phrase)
+            raise graph_error(media.status_code, media.content, media.reason_phrase, media.headers)
         return media.content, str(info.get("mime_type") or "application/octet-stream")
 
     async def send_file(
@@ -416,7 +420,9 @@ class WhatsAppChannel:
         except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: upload failed ({type(exc).__name__})") from None
         if uploaded.status_code >= 400:
-            raise graph_error(uploaded.status_code, uploaded.content, uploaded.reason_phrase)
+            raise graph_error(
+                uploaded.status_code, uploaded.content, uploaded.reason_phrase, uploaded.headers
+            )
         media_id = uploaded.json().get("id")
         wa_type = {"photo": "image", "voice": "audio", "audio": "audio", "video": "video"}.get(
             kind, "document"
@@ -440,17 +446,18 @@ class WhatsAppChannel:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         try:
             if self._poster is not None:
-                status, data, reason = await self._poster.post(
+                status, data, reason, headers = await self._poster.post(
                     self.url, content.encode(), self._headers
                 )
             else:
                 response = await self.client.post(
                     self.url, content=content.encode(), headers=_JSON
                 )
-                status, data, reason = (
+                status, data, reason, headers = (
                     response.status_code,
                     response.content,
                     response.reason_phrase,
+                    response.headers,
                 )
         except httpx.HTTPError as exc:
             raise ChannelError(f"WhatsApp: network error ({type(exc).__name__})") from None
@@ -460,15 +467,17 @@ class WhatsAppChannel:
             except ValueError:
                 answer = {}
             return answer if isinstance(answer, dict) else {}
-        raise graph_error(status, data, reason)
+        raise graph_error(status, data, reason, headers)
 
 
 _JSON = {"Content-Type": "application/json"}
 
 
-def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
-    """A Graph API error answer (``status``, its ``body`` and reason phrase) as what to do
-    about it."""
+def graph_error(
+    status: int, body: bytes, reason: str, headers: Mapping[str, str] | None = None
+) -> ChannelError:
+    """A Graph API error answer (``status``, its ``body``, reason phrase and ``headers``)
+    as what to do about it."""
     try:
         # not an object from a proxy in between ({"error": "Bad Gateway"}): its status
         # decides, not an AttributeError the outbox would take for a bug and give up on
@@ -489,9 +498,9 @@ def graph_error(status: int, body: bytes, reason: str) -> ChannelError:
             f"WhatsApp {detail} (more than 24 h since the buyer last wrote; "
             "only a template message can reach them now)"
         )
-    if code in _RATE_CODES or status == 429:
-        wait = 5.0 if code == 131056 else None  # per-buyer pair limit: give it a moment
-        return RateLimited(f"WhatsApp rate limited ({detail})", wait)
+    limit = LIMITS.get(code) if code is not None else None
+    if limit is not None or status == 429:
+        return rate_limited(limit or TOO_MANY, status, detail, headers or {})
     if code == 190 or status == 401:
         return ChannelError(f"WhatsApp {detail}: the access token expired or is wrong")
     if status >= 500 or code in _RETRY_CODES:

@@ -42,6 +42,7 @@ class Fault:
     status: int
     body: dict[str, Any]
     times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a 429's Retry-After
 
 
 @dataclass
@@ -49,14 +50,21 @@ class FakePlatformBase:
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
 
-    def fail(self, method: str, status: int, body: dict[str, Any], times: int = 1) -> None:
-        self.faults.append(Fault(method, status, body, times))
+    def fail(
+        self,
+        method: str,
+        status: int,
+        body: dict[str, Any],
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.faults.append(Fault(method, status, body, times, dict(headers or {})))
 
     def _fault(self, method: str) -> httpx.Response | None:
         for fault in self.faults:
             if fault.method == method and fault.times > 0:
                 fault.times -= 1
-                return httpx.Response(fault.status, json=fault.body)
+                return httpx.Response(fault.status, json=fault.body, headers=fault.headers)
         return None
 
     def sent(self, method: str | None = None, chat: str | None = None) -> list[Call]:

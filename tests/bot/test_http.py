@@ -43,10 +43,12 @@ async def _serve(handler: Handler) -> AsyncIterator[Server]:
         )
         # the fakes name a pretend host for media; point it at this server
         content = answer.content.replace(b"http://graph.test", server.url.encode())
+        own = ("content-type", "content-length")
         return web.Response(
             status=answer.status_code,
             body=content,
             content_type=answer.headers.get("content-type", "application/json").split(";")[0],
+            headers={k: v for k, v in answer.headers.items() if k.lower() not in own},
         )
 
     app = web.Application(client_max_size=2**24)
@@ -208,6 +210,22 @@ async def test_whatsapp_errors_keep_their_meaning(graph: Graph) -> None:
     graph.api.fail("messages", 400, {"error": {"code": 130429, "message": "Rate limit hit"}})
     with pytest.raises(RateLimited):
         await graph.channel.send("6281234567890", Say("halo"))
+
+
+async def test_a_whatsapp_refusal_is_read_with_its_rate_limit_headers(graph: Graph) -> None:
+    usage = (
+        '{"1": [{"type": "whatsapp_business_management", "estimated_time_to_regain_access": 2}]}'
+    )
+    refusal = {"error": {"code": 80007, "message": "(#80007) Rate limit issues"}}
+    graph.api.fail("messages", 400, refusal, headers={"X-Business-Use-Case-Usage": usage})
+    with pytest.raises(RateLimited) as caught:
+        await graph.channel.send("6281234567890", Say("halo"))
+    assert caught.value.retry_after == 120  # minutes, as Meta gives them
+
+    graph.api.fail("messages", 429, {}, headers={"Retry-After": "7"})
+    with pytest.raises(RateLimited) as caught:
+        await graph.channel.send("6281234567890", Say("halo"))
+    assert caught.value.retry_after == 7
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """WhatsApp read receipts (blue ticks): a buyer's message is marked read before anything
-else reaches their chat; perf: the receipt rides with the turn's first reply (one outbox
-row, one send mark) and goes as a row of its own only when no reply follows."""
+else reaches their chat, once however often the reply is tried; perf: the receipt rides
+with the turn's first reply (one outbox row, one send mark) and goes as a row of its own
+only when no reply follows."""
 
 from __future__ import annotations
 
@@ -93,7 +94,6 @@ async def test_a_reply_retried_after_a_500_goes_out_once(config: Path) -> None:
         await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= 2, timeout=8)
         await bot.gateway.outbox.close()
         assert await bot.gateway.store.outbox_depth() == 0
-        # the first try was refused; the retry marks the message read again (the same
-        # receipt: harmless) and delivers the reply once
-        assert [c.method for c in bot.wa.calls] == ["mark_read", "messages"] * 2
-        assert len({c.params["message_id"] for c in bot.wa.sent("mark_read")}) == 1
+        # the first try was refused; the retry delivers the reply once, without marking
+        # the message read again (the receipt went with the first try)
+        assert [c.method for c in bot.wa.calls] == ["mark_read", "messages", "messages"]

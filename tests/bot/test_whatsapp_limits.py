@@ -1,0 +1,258 @@
+"""WhatsApp's rate limits, each waited out as Meta documents it: the number's throughput
+(130429) for seconds, one buyer's pair limit (131056) on 4^X seconds for that buyer only,
+the spam restriction (131048) for hours and not for ever, the call limits (80007, 4) for
+as long as X-Business-Use-Case-Usage says; a reply tried again carries its read receipt
+only the first time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.channels.whatsapp import WhatsAppChannel, graph_error, parse_notification
+from bot.commands import Say, queued
+from bot.delivery import Delivery
+from bot.errors import RateLimited
+from bot.metrics import Metrics
+from bot.outbox import Outbox
+from bot.ratelimit import Limits
+from bot.relay import MediaRelay
+from bot.seller import SellerChat
+from bot.store import Store, open_store
+from bot.store.memory import MemoryStore
+from tests.bot.fakes import FakeGraphApi
+from tests.bot.gateway_kit import (
+    PHONE_ID,
+    WA_TOKEN,
+    FakeClock,
+    Running,
+    eventually,
+    running,
+    wa_envelope,
+    wa_text,
+)
+
+QUESTION = "bahannya apa kak?"  # answered with one message (test_whatsapp_receipts.py)
+
+
+def _refusal(code: int, message: str = "Rate limit hit") -> dict[str, Any]:
+    return {"error": {"message": f"({code}) {message}", "type": "OAuthException", "code": code}}
+
+
+def _limited(status: int, code: int | None, headers: dict[str, str] | None = None) -> RateLimited:
+    body = _refusal(code) if code is not None else {}
+    error = graph_error(status, httpx.Response(200, json=body).content, "", headers)
+    assert isinstance(error, RateLimited)
+    return error
+
+
+def _waits(error: RateLimited, tries: int) -> list[float | None]:
+    return [error.wait(n) for n in range(1, tries + 1)]
+
+
+def test_the_throughput_limit_is_seconds_for_the_whole_number() -> None:
+    error = _limited(400, 130429)  # Meta answers its throttling codes with HTTP 400
+    assert _waits(error, 10) == [1, 2, 5, 10, 30, 60, 120, 300, 300, 300]
+    assert error.whole_channel
+    assert error.tries is None
+    assert "faster than WhatsApp allows" in str(error)
+
+
+def test_the_pair_limit_waits_4_to_the_x_seconds_for_that_buyer_only() -> None:
+    error = _limited(400, 131056)
+    assert _waits(error, 7) == [1, 4, 16, 64, 256, 256, 256]  # bounded at 256 s
+    assert not error.whole_channel
+    assert "this buyer" in str(error)
+
+
+def test_the_spam_limit_waits_long_and_is_not_tried_for_ever() -> None:
+    error = _limited(400, 131048)
+    assert _waits(error, 4) == [600, 1800, 3600, 3600]
+    assert error.tries == 4
+    assert "spam" in str(error)
+    assert "quality rating" in str(error)
+
+
+@pytest.mark.parametrize("code", [80007, 4])
+def test_the_call_limits_wait_minutes(code: int) -> None:
+    assert _waits(_limited(400, code), 4) == [60, 300, 900, 900]
+
+
+def test_business_use_case_usage_says_how_many_minutes() -> None:
+    usage = (
+        '{"102290129340398": [{"type": "whatsapp_business_management", "call_count": 100,'
+        ' "total_cputime": 12, "total_time": 9, "estimated_time_to_regain_access": 7}]}'
+    )
+    error = _limited(400, 80007, {"X-Business-Use-Case-Usage": usage})
+    assert _waits(error, 3) == [420, 420, 420]
+    assert "about 7 min" in str(error)
+    free = usage.replace(
+        '"estimated_time_to_regain_access": 7', '"estimated_time_to_regain_access": 0'
+    )
+    assert _limited(400, 80007, {"x-business-use-case-usage": free}).wait(1) == 60
+
+
+def test_a_retry_after_header_is_honoured_within_an_hour() -> None:
+    assert _limited(429, None, {"Retry-After": "30"}).wait(1) == 30
+    assert _limited(429, 130429, {"retry-after": "86400"}).wait(1) == 3600
+    assert _limited(429, 130429, {"Retry-After": "0"}).wait(1) == 1  # the code's waits
+    garbled = _limited(429, 131056, {"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"})
+    assert garbled.wait(2) == 4  # a date: Meta sends none; the code's waits
+
+
+def test_app_usage_is_told_and_a_429_without_a_code_is_still_a_limit() -> None:
+    error = _limited(400, 4, {"X-App-Usage": '{"call_count": 100, "total_time": 3}'})
+    assert "100 % of its hourly calls" in str(error)
+    assert _waits(_limited(429, None), 2) == [1, 2]
+    broken = _limited(400, 80007, {"X-Business-Use-Case-Usage": "{not json", "X-App-Usage": "[]"})
+    assert broken.wait(1) == 60
+
+
+def test_a_limit_reported_in_a_failed_status_is_told_in_plain_words() -> None:
+    failed = {
+        "id": "wamid.OUT1",
+        "status": "failed",
+        "timestamp": "1",
+        "recipient_id": "6281234567890",
+        "errors": [
+            {"code": 131056, "title": "(Business Account, Consumer Account) pair rate limit hit"}
+        ],
+    }
+    _, [status] = parse_notification(wa_envelope({"statuses": [failed]}), PHONE_ID)
+    assert status.error is not None
+    assert status.error.startswith("131056: ")  # the code first, as intake reads it
+    assert "too many messages to this buyer" in status.error
+
+
+class TimedGraph(FakeGraphApi):
+    """The Graph API fake noting, for each call, the outbox's clock when it arrived."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(WA_TOKEN, PHONE_ID)
+        self.clock = clock
+        self.at: list[float] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        answer = super().handle(request)
+        self.at.extend([self.clock.now] * (len(self.calls) - len(self.at)))
+        return answer
+
+    def gaps(self, method: str = "messages") -> list[float]:
+        times = [t for c, t in zip(self.calls, self.at, strict=True) if c.method == method]
+        return [round(b - a, 3) for a, b in pairwise(times)]
+
+
+async def _answered(bot: Running, sends: int) -> None:
+    await bot.whatsapp(wa_text(QUESTION))
+    await bot.wa.wait_for(lambda c: len(bot.wa.sent("messages")) >= sends, timeout=10)
+
+    async def done() -> bool:
+        return not await bot.gateway.store.outbox_depth()
+
+    await eventually(done, what="the outbox to empty")
+    await bot.gateway.outbox.close()
+
+
+async def test_a_reply_refused_twice_marks_the_message_read_once(config: Path) -> None:
+    clock = FakeClock()
+    wa = TimedGraph(clock)
+    async with running(config, wa=wa, clock=clock) as bot:
+        wa.fail("messages", 429, _refusal(130429), times=2)
+        await _answered(bot, 3)
+        assert [c.method for c in wa.calls] == ["mark_read", "messages", "messages", "messages"]
+        assert wa.gaps() == [1, 2]
+        assert bot.gateway.outbox.limits.overall_rate("whatsapp") == 80  # the number slows
+
+
+async def test_a_pair_limit_holds_back_only_that_buyer(config: Path) -> None:
+    clock = FakeClock()
+    wa = TimedGraph(clock)
+    async with running(config, wa=wa, clock=clock) as bot:
+        wa.fail("messages", 400, _refusal(131056, "pair rate limit hit"), times=3)
+        await _answered(bot, 4)
+        assert wa.gaps() == [1, 4, 16]
+        assert len(wa.sent("mark_read")) == 1
+        assert bot.gateway.outbox.limits.overall_rate("whatsapp") == 0  # others go on as fast
+
+
+async def test_the_call_limit_waits_what_the_usage_header_says(config: Path) -> None:
+    clock = FakeClock()
+    wa = TimedGraph(clock)
+    usage = (
+        '{"1": [{"type": "whatsapp_business_management", "estimated_time_to_regain_access": 3}]}'
+    )
+    async with running(config, wa=wa, clock=clock) as bot:
+        wa.fail("messages", 400, _refusal(80007), headers={"X-Business-Use-Case-Usage": usage})
+        await _answered(bot, 2)
+        assert wa.gaps() == [180]
+
+
+async def test_a_spam_restriction_is_tried_four_times_then_given_up_and_told(
+    config: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeClock()
+    wa = TimedGraph(clock)
+    caplog.set_level(logging.WARNING, "japri.outbox")
+    async with running(config, wa=wa, clock=clock) as bot:
+        wa.fail("messages", 400, _refusal(131048, "Spam rate limit hit"), times=10)
+        await _answered(bot, 4)
+        assert len(wa.sent("messages")) == 4
+        assert wa.gaps() == [600, 1800, 3600]
+        assert len(wa.sent("mark_read")) == 1
+        [told] = [c for c in bot.tg.sent("sendMessage") if "spam" in c.text]
+        assert told.text.startswith("⚠️ Pesan toko tidak sampai ke pembeli")  # the sellers know
+        assert "katun combed" in told.text  # which reply
+    lines = [r.getMessage() for r in caplog.records if r.name == "japri.outbox"]
+    assert "trying again in 10 min" in lines[0]
+    assert "trying again in 1 h" in lines[2]
+    assert "given up after 4 tries" in lines[-1]
+    assert "blocked or reported its messages as spam" in lines[-1]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    opened: Store = (
+        MemoryStore()
+        if request.param == "memory"
+        else open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+    )
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+async def test_a_long_reply_refused_piece_by_piece_is_read_once_and_sent_once(
+    store: Store,
+) -> None:
+    clock = FakeClock()
+    graph = FakeGraphApi(WA_TOKEN, PHONE_ID)
+    graph.fail("messages", 400, _refusal(131056, "pair rate limit hit"), times=2)
+    channel = WhatsAppChannel(
+        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
+    )
+    delivery = Delivery(
+        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
+    )
+    outbox = Outbox(store, delivery, Limits({}, {}), Metrics(), wall=clock.wall, sleep=clock.sleep)
+    text = "Detail produk: " + "kain katun adem " * 100  # past what a message with buttons holds
+    options = (("ongkir", "Ongkir"), ("cod", "COD"))
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say(text, options=options, read="wamid.IN1")), clock.wall())
+    outbox.kick(lane)
+
+    async def done() -> bool:
+        return not await store.outbox_depth()
+
+    await eventually(done, what="the outbox to empty")
+    await outbox.close()
+    await channel.close()
+    # refused twice on the text, then the text and the buttons once each
+    assert [c.method for c in graph.calls] == ["mark_read", *["messages"] * 4]
+    kinds = [c.params["type"] for c in graph.sent("messages")]
+    assert kinds == ["text", "text", "text", "interactive"]
