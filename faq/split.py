@@ -120,7 +120,9 @@ def _abbreviation(before: str) -> bool:
 
 
 # On the normalised (slang-expanded) text: a clause that opens with a question word or
-# closes with a question tag asks, even without a question mark.
+# closes with a question tag asks, even without a question mark. Slang is expanded
+# first, so each word is written once: "brp" is "berapa", "gmn" and "camne" "bagaimana",
+# "bila" "kapan", "dimana" "di mana", "ga", "gak", "tak" and "x" "tidak".
 _ASKS_FROM = re.compile(
     r"^(apa|apakah|adakah|ada|bisa|boleh|bagaimana|macam mana|kapan|bila|berapa|di mana|"
     r"dimana|mana|kenapa|mengapa|can|could|do|does|is|are|will|would|how|what|when|where|"
@@ -129,9 +131,17 @@ _ASKS_FROM = re.compile(
 _ASKS_TAG = re.compile(r"\b(tidak|kah|ke|belum|bukan|or not)$")
 
 
+def asks_by_words(flat: str) -> bool:
+    """Whether normalised text asks by its words alone: a question word first or a
+    question tag last ("ada tokonya tidak", "how long is shipping"). The engine's
+    ``flows.signals`` reads a message's question with it; ``reads_as_question`` a clause's.
+    """
+    flat = flat.strip()
+    return bool(_ASKS_FROM.search(flat) or _ASKS_TAG.search(flat))
+
+
 def reads_as_question(text: str, lexicon: Lexicon) -> bool:
     """Whether a clause reads as a question without its mark: a question word first or a
     question tag last, on the normalised text ("ada tokonya ga sih", "warnanya luntur
     tak", "how long is shipping"; not "pengen liat langsung")."""
-    flat = normalize(text, lexicon).text
-    return bool(_ASKS_FROM.search(flat) or _ASKS_TAG.search(flat))
+    return asks_by_words(normalize(text, lexicon).text)
