@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from faq.normalize import fold, language_words
+
+# "ke" is a word of both languages ("kirim ke Bandung"), but only Malay asks with it, at
+# the end of a clause or before its "or not" ("boleh cod ke?", "dah pos ke belum?", "stok
+# habis ke atau kena tunggu"): there it is a Malay marker.
+_MALAY_TAG = re.compile(r"\bke(?=\s*(?:[?!.,;]|$)|\s+(?:tak|tidak|x|belum|atau)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +30,11 @@ def guess_language(text: str) -> LanguageGuess:
     if not words:
         return LanguageGuess(None, False)
     known = language_words()
+    tags = len(_MALAY_TAG.findall(text[:500]))
     en = sum(w in known.english for w in words)
     id_ = sum(w in known.markers["id"] for w in words)
-    ms = sum(w in known.markers["ms"] for w in words)
-    shared = sum(w in known.both for w in words)
+    ms = sum(w in known.markers["ms"] for w in words) + tags
+    shared = sum(w in known.both for w in words) - tags
     malay_ish = id_ + ms + shared
     if (en > malay_ish and en >= 2) or (en >= 1 and malay_ish == 0 and len(words) <= 2):
         return LanguageGuess("en", en >= 2 and malay_ish == 0)

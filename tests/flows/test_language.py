@@ -29,6 +29,19 @@ def test_words_of_both_indonesian_and_malay_decide_nothing(text: str) -> None:
     assert guess_language(text).language is None
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("boleh cod ke?", "ms"),  # only Malay asks with "ke"
+        ("dah pos ke belum?", "ms"),
+        ("stok habis ke atau kena tunggu", "ms"),
+        ("kirim ke bandung bisa?", "id"),  # "ke" as "to": either language
+    ],
+)
+def test_only_malay_asks_with_ke(text: str, language: str) -> None:
+    assert guess_language(text).language == language
+
+
 def test_a_message_that_says_too_little_keeps_the_shops_language() -> None:
     assert choose_language(None, "ok baik sis", None, "ms") == "ms"
     assert choose_language(None, "ok baik sis", None, "id") == "id"
