@@ -39,6 +39,16 @@ def asks(text: str) -> bool:
         ("boleh cod ke", True),
         ("bisa cod ga", True),
         ("how long is shipping", True),
+        ("who can i talk to", True),
+        ("siapa yg kirim paketnya", True),
+        ("berapakah ongkirnya", True),  # a question word with "-kah"
+        ("benarkah ini ori", True),
+        ("cod nyampe pelosok ga ya", True),  # a tag, then a particle
+        ("bisa ga sih", True),
+        ("ongkirnya brp", True),  # the question word last
+        ("bayarnya gmn", True),
+        ("kedai kat mana", True),
+        ("gapapa kak", False),  # "tidak apa": no question
         ("saya ambil 2 ya", False),
         ("pengen liat langsung", False),
     ],
