@@ -16,6 +16,8 @@ from flows.language import LanguageGuess, choose_language, guess_language
         ("ada stok tak sis? nak yg hitam", "ms", True),  # "sis", "yg": both languages'
         ("bisa kirim ke johor?", "id", False),  # a place says where, not the language
         ("how much is shipping to bandung?", "en", True),
+        ("pesen 2 kak, pake kurir apa?", "id", True),  # Indonesian chat spellings
+        ("jom tgk koleksi baru", "ms", True),  # Malay chat words
     ],
 )
 def test_a_message_is_guessed_by_the_words_only_one_language_uses(
