@@ -381,6 +381,32 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(data, slang, concepts, regions, stopwords, common, frozenset(own_slang))
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageWords:
+    """The chat words that tell Indonesian, Malay and English apart (languages.yaml): the
+    one list the normaliser reads a false friend's language from and the engine guesses
+    the reply language with (``flows.language``)."""
+
+    markers: Mapping[str, frozenset[str]]  # "id", "ms": words only that language uses in chat
+    both: frozenset[str]  # Indonesian and Malay alike: not English, but neither one
+    english: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def language_words() -> LanguageWords:
+    """Japri's built-in language words (faq/lexicon/languages.yaml), folded."""
+    data = yaml.safe_load(_read_text("languages.yaml"))
+
+    def words(listed: str) -> frozenset[str]:
+        return frozenset(fold(w) for w in listed.split())
+
+    return LanguageWords(
+        markers={lang: words(listed) for lang, listed in data["markers"].items()},
+        both=words(data["both"]),
+        english=words(data["en"]),
+    )
+
+
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
     """Japri's built-in lexicon (IndoCollex + Japri's own slang and shop vocabulary)."""
@@ -404,7 +430,7 @@ def default_lexicon() -> Lexicon:
         common=common,
         things=frozenset("@" + n for n in data["things"]),
         senses={fold(w): frozenset(langs) for w, langs in senses["senses"].items()},
-        markers={lang: frozenset(map(fold, ws)) for lang, ws in senses["markers"].items()},
+        markers=language_words().markers,
     )
     return replace(lexicon, concepts=_with_chat_forms(lexicon, vocabulary.own_slang))
 

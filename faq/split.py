@@ -19,7 +19,8 @@ Whether a clause asks is read from its question mark (``Clause.asks``). Buyers a
 without one: a question word first or a question tag last ("ada tokonya ga sih", "how
 long is shipping"), tested apart by ``reads_as_question`` on the normalised text, and
 heeded by ``split_clauses`` only when asked to (``question_words``): the engine reads the
-mark alone, a learned wording either (why: ``split_clauses``).
+mark alone, a learned wording either (why: ``split_clauses``). The same words tell the
+engine's signals (``flows.signals``) whether a whole message asks (``asks_by_words``).
 """
 
 from __future__ import annotations
@@ -120,18 +121,36 @@ def _abbreviation(before: str) -> bool:
 
 
 # On the normalised (slang-expanded) text: a clause that opens with a question word or
-# closes with a question tag asks, even without a question mark.
+# closes with a question tag asks, even without a question mark. Slang is expanded
+# first, so each word is written once: "brp" is "berapa", "gmn" and "camne" "bagaimana",
+# "bila" "kapan", "dimana" "di mana", "ga", "gak", "tak" and "x" "tidak", "bisakah"
+# "bisa". A question word with "-kah" asks too ("berapakah", "benarkah", "sudahkah").
 _ASKS_FROM = re.compile(
     r"^(apa|apakah|adakah|ada|bisa|boleh|bagaimana|macam mana|kapan|bila|berapa|di mana|"
-    r"dimana|mana|kenapa|mengapa|can|could|do|does|is|are|will|would|how|what|when|where|"
-    r"which|why)\b"
+    r"dimana|mana|siapa|kenapa|mengapa|can|could|do|does|is|are|will|would|how|what|when|"
+    r"where|which|who|why|(apa|ada|bisa|boleh|bagaimana|berapa|kapan|mana|siapa|sudah|"
+    r"masih|benar|betul|perlu|harus|mau|mahu)kah)\b"
 )
-_ASKS_TAG = re.compile(r"\b(tidak|kah|ke|belum|bukan|or not)$")
+# The tag may take a particle after it ("cod sampai ga ya", "bisa ga sih"); and Indonesian
+# and Malay put the question word last as often as first ("ongkirnya brp", "bayarnya
+# gmn", "kedai kat mana"; not "apa": "gapapa" is "tidak apa").
+_ASKS_TAG = re.compile(
+    r"\b((tidak|kah|ke|belum|bukan|or not)( (sih|ya|yah|nih|ni|tu|dong|eh))?"
+    r"|berapa|kapan|bagaimana|di mana|mana|siapa|apa saja)$"
+)
+
+
+def asks_by_words(flat: str) -> bool:
+    """Whether normalised text asks by its words alone: a question word first, or a
+    question tag or word last ("ada tokonya tidak", "how long is shipping", "ongkir
+    berapa"). The engine's ``flows.signals`` reads a message's question with it;
+    ``reads_as_question`` a clause's."""
+    flat = flat.strip()
+    return bool(_ASKS_FROM.search(flat) or _ASKS_TAG.search(flat))
 
 
 def reads_as_question(text: str, lexicon: Lexicon) -> bool:
     """Whether a clause reads as a question without its mark: a question word first or a
     question tag last, on the normalised text ("ada tokonya ga sih", "warnanya luntur
     tak", "how long is shipping"; not "pengen liat langsung")."""
-    flat = normalize(text, lexicon).text
-    return bool(_ASKS_FROM.search(flat) or _ASKS_TAG.search(flat))
+    return asks_by_words(normalize(text, lexicon).text)

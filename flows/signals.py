@@ -10,6 +10,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from faq.split import asks_by_words
+
 _QTY = r"(\d{1,2}|satu|dua|tiga|empat|lima|one|two|three|sepasang|a pair|pairs?)"
 
 # Acting on a purchase: ordering, giving the go-ahead. Inside a question about a policy
@@ -197,11 +199,6 @@ _EXPERIENCED = re.compile(
     r"dapat barang|terima barang|pesanan saya|barang saya|order saya|paket saya|my order|"
     r"my parcel|my package|i received|saya terima|setelah|selepas|after)\b"
 )
-_QUESTION_START = re.compile(
-    r"^(apa|apakah|adakah|ada|bisa|boleh|bagaimana|kapan|bila|berapa|di mana|mana|kenapa|"
-    r"mengapa|can|could|do|does|is|are|will|would|how|what|when|where|which|why)\b"
-)
-_QUESTION_END = re.compile(r"\b(tidak|kah|ke|belum|atau tidak|or not|bukan)$")
 # Openers and laughter: "mau tanya dong", "boleh tanya?", "wkwk", "can i ask something".
 _OPENER = re.compile(
     r"^((saya )?(mau|ingin|boleh|bisa|can i|may i|i want to|i would like to|i have a|nak)"
@@ -269,8 +266,8 @@ def read_signals(text: str, raw: str = "") -> Signals:
     return Signals(
         intent=bool(_INTENT_RE.search(text)),
         hypothetical=bool(_HYPOTHETICAL.search(text)),
-        question="?" in raw
-        or bool(_QUESTION_START.search(stripped) or _QUESTION_END.search(stripped)),
+        # the one rule the clause splitter asks by (a question word first, a tag last)
+        question="?" in raw or asks_by_words(stripped),
         experienced=bool(_EXPERIENCED.search(text)),
         opener=bool(_OPENER.match(stripped)),
         closing=bool(_CLOSING_RE.search(text)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq.normalize import normalize, stem
+from faq.normalize import default_lexicon, language_words, normalize, stem
 
 
 @pytest.mark.parametrize(
@@ -121,6 +121,8 @@ def test_only_a_boss_before_the_shop_is_its_owner(text: str, owner: bool) -> Non
         ("berapa kos?", True),  # no language marker: the listed idea
         ("aku anak kos, bisa kirim ke kosan ga?", False),  # Indonesian: a boarding house
         ("ga ada kompor di kos", False),
+        ("mau cari kos yang dekat kampus", False),  # "mau": Indonesian chat
+        ("kak ada info kos murah di KL ga?", False),  # a place is no language marker
     ],
 )
 def test_a_false_friend_takes_the_meaning_of_the_message_language(text: str, cost: bool) -> None:
@@ -133,6 +135,24 @@ def test_a_false_friend_takes_the_meaning_of_the_message_language(text: str, cos
 )
 def test_percuma_is_free_only_in_malay(text: str, free: bool) -> None:
     assert ("@gratis" in normalize(text).keys) is free
+
+
+@pytest.mark.parametrize(
+    ("text", "pick_up"),
+    [
+        ("bisa jemput di stasiun?", True),
+        ("jemput datang rumah esok petang", False),  # Malay ("esok", "petang"): to invite
+    ],
+)
+def test_jemput_is_picking_up_only_in_indonesian(text: str, pick_up: bool) -> None:
+    assert ("@ambil" in normalize(text).keys) is pick_up
+
+
+def test_the_false_friends_language_is_read_from_the_shared_chat_words() -> None:
+    words = language_words()
+    assert default_lexicon().markers == words.markers
+    assert not words.markers["id"] & words.markers["ms"]
+    assert not default_lexicon().senses.keys() & (words.markers["id"] | words.markers["ms"])
 
 
 @pytest.mark.parametrize(

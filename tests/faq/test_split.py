@@ -67,6 +67,8 @@ def test_a_clause_is_its_words_and_whether_it_asks() -> None:
         ("warnanya luntur tak", True),
         ("how long is shipping", True),  # a question word first
         ("berapa ongkirnya", True),
+        ("ongkirnya berapa", True),  # the question word last
+        ("cod nyampe pelosok ga ya", True),  # a tag, then a particle
         ("pengen liat langsung", False),  # tells, does not ask
         ("buat kado ulang tahun", False),
     ],
@@ -87,6 +89,18 @@ def test_question_words_make_a_clause_ask_only_when_asked_for() -> None:
         "kak ada tokonya ga sih",
         "pengen liat langsung",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cod nyampe pelosok kalimantan ga ya, desa aku jauh dr kota",  # tag, particle
+        "ongkir ke pontianak brp, aku mau order banyak",  # the question word last
+    ],
+)
+def test_the_clause_that_asks_without_a_mark_is_told_from_its_context(text: str) -> None:
+    clauses = split_clauses(text, question_words=default_lexicon())
+    assert [c.asks for c in clauses] == [True, False]
 
 
 def test_a_long_word_then_many_short_forms_is_cut_at_once() -> None:
