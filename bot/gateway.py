@@ -149,6 +149,7 @@ class Gateway:
         self.intake = Intake(self.store, self.metrics, self.runtime.schedule)
         self.orders.post = self.intake.order_update
         self.intake.kick_outbox = self.outbox.kick  # a late 131047: resend as the template
+        self.intake.refused_later = self.outbox.refused_later  # a late limit: again, later
         self.webchat = WebChatService(self.intake, self.store)
         self.inbox = InboxService(self.intake, self.store)
         self.health = HealthService(

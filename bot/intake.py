@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.channels.base import Inbound, SellerPost, StatusUpdate
+from bot.errors import RateLimited
 from bot.events import Event, OrderPosted, OrderUpdate, SellerEvent, encode
 from bot.metrics import Metrics
 from bot.orders.bridge import order_view
@@ -41,6 +42,8 @@ class Intake:
         self.schedule = schedule
         self.wall = wall
         self.kick_outbox: Callable[[str], None] | None = None  # the outbox's lanes
+        # the outbox: a message refused after it was sent goes again (or is given up)
+        self.refused_later: Callable[[str, RateLimited], Awaitable[None]] | None = None
 
     async def accept(self, event: Inbound) -> bool:
         """Record a buyer event; False when it was seen before (nothing more happens)."""
@@ -124,7 +127,9 @@ class Intake:
         )
         if status.error:
             log.warning("message %s %s: %s", status.platform_id, status.status, status.error)
-        if status.error and status.error.startswith(WINDOW_CLOSED):
+        if status.refusal is not None and self.refused_later is not None:
+            await self.refused_later(status.platform_id, status.refusal)
+        elif status.error and status.error.startswith(WINDOW_CLOSED):
             lane = await self.store.resend_refused(status.platform_id, self.wall())
             if lane and self.kick_outbox is not None:
                 self.kick_outbox(lane)

@@ -124,6 +124,26 @@ class Outbox:
         self._drained: set[str] = set()
         self._holding: set[str] = set()
 
+    async def refused_later(self, platform_id: str, refusal: RateLimited) -> None:
+        """The platform took ``platform_id``, then reported it refused for a limit (a
+        WhatsApp ``failed`` status naming 130429, 131056, 131048 …): its row goes again
+        after the limit's wait, from the piece that was refused, or is given up (and the
+        sellers told) as a refusal at send time would be. Nothing happens for an id no
+        sent row has (an earlier piece of a long message, a report seen before)."""
+        now = self.wall()
+        first = refusal.wait(1)  # a guard until the wait is recorded below
+        row = await self.store.reopen_sent(platform_id, now + (first or _BACKOFF[0]))
+        if row is None:
+            return
+        try:
+            command = decode(row.payload)
+        except ParseError as exc:  # e.g. written by a newer version: not ours
+            log.error("outbox %s #%d: %s", row.lane, row.id, exc)
+            await self.store.mark_failed(row.id, str(exc), now)
+            return
+        await self._failed(row.lane.split(":", 1)[0], row, command, refusal)
+        self.kick(row.lane)
+
     def kick(self, lane: str, first: OutboxRow | None = None) -> None:
         """Make sure ``lane``'s pending messages are on their way. ``first``: the row the
         caller just queued there, the first of its rows in the lane's order (perf)."""

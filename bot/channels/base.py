@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.commands import BuyerCommand
+from bot.errors import RateLimited
 from bot.events import BuyerEvent, Profile, SellerEvent
 
 
@@ -32,11 +33,14 @@ class SellerPost:
 
 @dataclass(frozen=True, slots=True)
 class StatusUpdate:
-    """A delivery receipt for a message we sent (WhatsApp ``statuses``)."""
+    """A delivery receipt for a message we sent (WhatsApp ``statuses``). ``refusal``: the
+    platform took the message, then refused it for a limit it names; it goes again as if
+    refused at once (``Outbox.refused_later``)."""
 
     platform_id: str
     status: str
     error: str | None = None
+    refusal: RateLimited | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,17 @@ def rate_limited(
     )
 
 
+def refused_later(limit: Limit, detail: str) -> RateLimited:
+    """``limit`` reported after the send, in a ``failed`` status (Meta answers 200, then
+    names the limit in the status webhook): no headers say how long, so its waits do."""
+    return RateLimited(
+        f"WhatsApp took the message, then refused it: {limit.words} (error {detail})",
+        waits=limit.waits,
+        tries=limit.tries,
+        whole_channel=limit.whole_channel,
+    )
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     """A header by its lower-case ``name`` (aiohttp's and httpx's headers are
     case-insensitive already; a plain dict is not)."""

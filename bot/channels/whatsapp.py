@@ -13,7 +13,7 @@ from typing import Any, assert_never
 import httpx
 
 from bot.channels.base import Inbound, Sent, StatusUpdate, shorten, split_text
-from bot.channels.graph_limits import LIMITS, TOO_MANY, rate_limited
+from bot.channels.graph_limits import LIMITS, TOO_MANY, rate_limited, refused_later
 from bot.channels.http import SEND_READ_TIMEOUT, JsonPoster
 from bot.commands import (
     AckTap,
@@ -196,14 +196,16 @@ def _message(message: dict[str, Any], names: dict[str, str]) -> Inbound | None:
 
 def _status(status: dict[str, Any]) -> StatusUpdate:
     error = None
+    refusal = None
     errors = _list(status.get("errors"))
     if errors and isinstance(errors[0], dict):
         code = errors[0].get("code")
         error = f"{code}: {errors[0].get('title') or errors[0].get('message')}"
         limit = LIMITS.get(code) if isinstance(code, int) else None
         if limit is not None:  # Meta reports these limits in a failed status too
+            refusal = refused_later(limit, error)
             error += f" ({limit.words})"
-    return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error)
+    return StatusUpdate(str(status["id"]), str(status.get("status") or "unknown"), error, refusal)
 
 
 def say_pieces(say: Say) -> list[Say]:

@@ -315,6 +315,14 @@ class ShopReach(Protocol):
         as the template or is held). The lane to kick, or None."""
         ...
 
+    async def reopen_sent(self, platform_id: str, not_before: float) -> OutboxRow | None:
+        """The platform took a sent message, then reported it refused for a limit (a
+        ``failed`` status naming one): its row is pending again, not before
+        ``not_before``, with the pieces already sent still counted. The row (as it was
+        sent: its attempts so far), or None when no sent row has that id (an earlier
+        piece's id, a report seen before)."""
+        ...
+
     async def sent_this_month(self, channel: str, now: float) -> int:
         """Messages sent on ``channel`` in ``now``'s month (UTC)."""
         ...

@@ -454,6 +454,22 @@ class MemoryStore:
         item.row = replace(item.row, not_before=0.0)
         return item.row.lane
 
+    async def reopen_sent(self, platform_id: str, not_before: float) -> OutboxRow | None:
+        sent = [
+            o
+            for o in self._tables.outbox.values()
+            if o.platform_id == platform_id and o.status == "sent"
+        ]
+        if not sent:
+            return None
+        item = sent[-1]
+        # the send counted as an attempt when it was taken: the caller counts it again,
+        # as the refusal it turned out to be (``Outbox._failed``)
+        was = replace(item.row, attempts=max(item.row.attempts - 1, 0))
+        item.status, item.platform_id = "pending", None
+        item.row = replace(was, not_before=not_before)
+        return was
+
     async def sent_this_month(self, channel: str, now: float) -> int:
         return self._tables.sent_counts.get((month_of(now), channel), 0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.store import rows
@@ -525,6 +526,27 @@ class SqlStore:
             )
         await self.engine.run(batch)
         return lane if len(batch) > 1 else None
+
+    async def reopen_sent(self, platform_id: str, not_before: float) -> OutboxRow | None:
+        self._lanes_touched()  # perf: rare; which lane it was does not matter
+        found = await self._one(
+            f"{_OUTBOX} WHERE platform_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1",
+            platform_id,
+        )
+        if found is None:
+            return None
+        # the send counted as an attempt when it was taken: the caller counts it again,
+        # as the refusal it turned out to be (``Outbox._failed``)
+        row = replace(rows.outbox(found), attempts=max(int(found["attempts"]) - 1, 0))
+        # the status guard: of two reports of one refusal, one reopens the row
+        reopened = await self._write(
+            "UPDATE outbox SET status = 'pending', not_before = ?, platform_id = NULL, "
+            "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
+            "WHERE id = ? AND status = 'sent'",
+            not_before,
+            row.id,
+        )
+        return row if reopened.rowcount > 0 else None
 
     async def sent_this_month(self, channel: str, now: float) -> int:
         row = await self._one(

@@ -256,3 +256,82 @@ async def test_a_long_reply_refused_piece_by_piece_is_read_once_and_sent_once(
     assert [c.method for c in graph.calls] == ["mark_read", *["messages"] * 4]
     kinds = [c.params["type"] for c in graph.sent("messages")]
     assert kinds == ["text", "text", "text", "interactive"]
+
+
+def _failed_status(wamid: str, code: int, title: str) -> dict[str, Any]:
+    return {
+        "id": wamid,
+        "status": "failed",
+        "timestamp": "1",
+        "recipient_id": "6281234567890",
+        "errors": [{"code": code, "title": title}],
+    }
+
+
+async def test_a_reply_refused_after_it_was_taken_goes_again_after_the_limits_wait(
+    config: Path,
+) -> None:
+    clock = FakeClock()
+    wa = TimedGraph(clock)
+    async with running(config, wa=wa, clock=clock) as bot:
+        await bot.whatsapp(wa_text(QUESTION))
+        await wa.wait_for(lambda c: len(wa.sent("messages")) == 1)
+        wamid = f"wamid.OUT{len(wa.sent('messages'))}"  # the fake numbers what it takes
+        # Meta answered 200, then reports the pair limit in the status webhook
+        late = _failed_status(wamid, 131056, "pair rate limit hit")
+        for _ in range(2):  # the report delivered twice: the reply goes again once
+            assert (await bot.whatsapp(wa_envelope({"statuses": [late]}))).status_code == 200
+        await wa.wait_for(lambda c: len(wa.sent("messages")) == 2)
+
+        async def done() -> bool:
+            return not await bot.gateway.store.outbox_depth()
+
+        await eventually(done, what="the outbox to empty")
+        await bot.gateway.outbox.close()
+        first, again = wa.sent("messages")
+        assert again.params == first.params  # the same reply, whole
+        assert len(wa.sent("mark_read")) == 1  # its receipt went with the first send
+        assert wa.gaps() == [1]  # 4^0 s for that buyer
+        assert bot.gateway.outbox.limits.overall_rate("whatsapp") == 0  # others go on
+
+
+async def test_a_late_spam_refusal_past_its_tries_is_given_up_and_told(config: Path) -> None:
+    clock = FakeClock()
+    wa = TimedGraph(clock)
+    async with running(config, wa=wa, clock=clock) as bot:
+        await bot.whatsapp(wa_text(QUESTION))
+        for sends in range(1, 5):  # each send taken, then reported refused as spam
+            await wa.wait_for(lambda c, n=sends: len(wa.sent("messages")) == n, timeout=10)
+            wamid = f"wamid.OUT{sends}"
+            late = _failed_status(wamid, 131048, "Spam rate limit hit")
+            assert (await bot.whatsapp(wa_envelope({"statuses": [late]}))).status_code == 200
+        await bot.tg.wait_for(lambda c: any("spam" in m.text for m in bot.tg.sent("sendMessage")))
+        await bot.gateway.outbox.close()
+        assert len(wa.sent("messages")) == 4  # 4 tries, not more
+        assert wa.gaps() == [600, 1800, 3600]
+
+
+async def test_a_late_refusal_of_an_unknown_message_changes_nothing(config: Path) -> None:
+    async with running(config) as bot:
+        late = _failed_status("wamid.NOT-OURS", 130429, "Rate limit hit")
+        assert (await bot.whatsapp(wa_envelope({"statuses": [late]}))).status_code == 200
+        assert await bot.gateway.store.outbox_depth() == 0
+
+
+async def test_reopening_a_sent_row_keeps_its_progress_and_happens_once(
+    backend_store: Store,
+) -> None:
+    store = backend_store
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("halo kak")), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_progress(row.id, 2)
+    await store.mark_sent(row, "wamid.OUT7", 1.0)
+    reopened = await store.reopen_sent("wamid.OUT7", 5.0)
+    assert reopened is not None
+    assert reopened.id == row.id
+    assert await store.reopen_sent("wamid.OUT7", 5.0) is None  # a second report: nothing
+    pending = await store.next_outgoing(lane)
+    assert pending is not None
+    assert (pending.id, pending.progress, pending.not_before) == (row.id, 2, 5.0)
