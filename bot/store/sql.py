@@ -538,13 +538,15 @@ class SqlStore:
         # the send counted as an attempt when it was taken: the caller counts it again,
         # as the refusal it turned out to be (``Outbox._failed``)
         row = replace(rows.outbox(found), attempts=max(int(found["attempts"]) - 1, 0))
-        # the status guard: of two reports of one refusal, one reopens the row
+        # the guard: of two reports of one refusal, one reopens the row, and not once it
+        # went again under another id (two workers: the other report's resend is out)
         reopened = await self._write(
             "UPDATE outbox SET status = 'pending', not_before = ?, platform_id = NULL, "
             "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-            "WHERE id = ? AND status = 'sent'",
+            "WHERE id = ? AND status = 'sent' AND platform_id = ?",
             not_before,
             row.id,
+            platform_id,
         )
         return row if reopened.rowcount > 0 else None
 

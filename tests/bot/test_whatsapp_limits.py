@@ -335,3 +335,33 @@ async def test_reopening_a_sent_row_keeps_its_progress_and_happens_once(
     pending = await store.next_outgoing(lane)
     assert pending is not None
     assert (pending.id, pending.progress, pending.not_before) == (row.id, 2, 5.0)
+
+
+async def test_a_late_second_report_leaves_the_reply_sent_again_since_alone(
+    backend_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers take the two deliveries of one report: one reopens the row and the reply
+    goes again (a new id) while the other still holds what it read; that one must not
+    reopen the reply now sent under the new id."""
+    store = backend_store
+    if isinstance(store, MemoryStore):
+        pytest.skip("the memory store reads and writes the row in one step")
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("halo kak")), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_sent(row, "wamid.OUT1", 1.0)
+    read = store._one  # type: ignore[attr-defined]
+
+    async def meanwhile(*args: Any) -> Any:
+        found = await read(*args)
+        monkeypatch.setattr(store, "_one", read)
+        again = await store.reopen_sent("wamid.OUT1", 2.0)  # the other worker
+        assert again is not None
+        await store.mark_sent(again, "wamid.OUT2", 3.0)  # the reply went again
+        return found
+
+    monkeypatch.setattr(store, "_one", meanwhile)
+    assert await store.reopen_sent("wamid.OUT1", 5.0) is None
+    assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
+
