@@ -518,14 +518,14 @@ class SqlStore:
         ]
         if json.loads(row["payload"]).get("initiated"):
             batch.append(
-                (
+                (  # not once it went again under another id (the other report's resend)
                     "UPDATE outbox SET status = 'pending', not_before = 0, platform_id = NULL "
-                    "WHERE id = ? AND status = 'sent'",
-                    (row["id"],),
+                    "WHERE id = ? AND status = 'sent' AND platform_id = ?",
+                    (row["id"], platform_id),
                 )
             )
-        await self.engine.run(batch)
-        return lane if len(batch) > 1 else None
+        results = await self.engine.run(batch)
+        return lane if len(batch) > 1 and results[1].rowcount > 0 else None
 
     async def reopen_sent(self, platform_id: str, not_before: float) -> OutboxRow | None:
         self._lanes_touched()  # perf: rare; which lane it was does not matter

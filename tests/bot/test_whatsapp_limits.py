@@ -365,3 +365,31 @@ async def test_a_late_second_report_leaves_the_reply_sent_again_since_alone(
     assert await store.reopen_sent("wamid.OUT1", 5.0) is None
     assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
 
+
+async def test_a_late_second_window_report_leaves_the_template_sent_since_alone(
+    backend_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above for 131047 (the 24-hour window closed after the send): a message the shop
+    started goes again as its template once, not twice."""
+    store = backend_store
+    if isinstance(store, MemoryStore):
+        pytest.skip("the memory store reads and writes the row in one step")
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("Pesanan dikirim", initiated=True)), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_sent(row, "wamid.OUT1", 1.0)
+    read = store._one  # type: ignore[attr-defined]
+
+    async def meanwhile(*args: Any) -> Any:
+        found = await read(*args)
+        monkeypatch.setattr(store, "_one", read)
+        assert await store.resend_refused("wamid.OUT1", 2.0) == lane  # the other worker
+        again = await store.next_outgoing(lane)
+        assert again is not None
+        await store.mark_sent(again, "wamid.OUT2", 3.0)  # the template went
+        return found
+
+    monkeypatch.setattr(store, "_one", meanwhile)
+    assert await store.resend_refused("wamid.OUT1", 5.0) is None
+    assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
