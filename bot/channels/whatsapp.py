@@ -484,7 +484,7 @@ def graph_error(
         # not an object from a proxy in between ({"error": "Bad Gateway"}): its status
         # decides, not an AttributeError the outbox would take for a bug and give up on
         error = _dict(_dict(json.loads(body)).get("error"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
         error = {}
     raw = error.get("code")
     code = raw if isinstance(raw, int) else None  # a list or object there: no known code

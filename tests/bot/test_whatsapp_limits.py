@@ -114,6 +114,17 @@ def test_app_usage_is_told_and_a_429_without_a_code_is_still_a_limit() -> None:
     assert broken.wait(1) == 60
 
 
+def test_json_nested_past_the_parsers_depth_is_as_unreadable_as_any_garble() -> None:
+    """A proxy's (or a broken) answer: read as no code and no usage, not a RecursionError
+    the outbox takes for a bug and gives the reply up on."""
+    deep = "[" * 5000
+    assert _limited(429, 130429, {"X-Business-Use-Case-Usage": deep}).wait(1) == 1
+    assert _limited(400, 4, {"X-App-Usage": deep}).wait(1) == 60
+    error = graph_error(502, deep.encode(), "Bad Gateway")
+    assert not error.permanent  # a server error: tried again
+    assert "server error 502" in str(error)
+
+
 def test_a_limit_reported_in_a_failed_status_is_told_in_plain_words() -> None:
     failed = {
         "id": "wamid.OUT1",
