@@ -7,6 +7,8 @@ only the first time."""
 from __future__ import annotations
 
 import logging
+import re
+import sqlite3
 from collections.abc import AsyncIterator
 from itertools import pairwise
 from pathlib import Path
@@ -404,3 +406,40 @@ async def test_a_late_second_window_report_leaves_the_template_sent_since_alone(
     monkeypatch.setattr(store, "_one", meanwhile)
     assert await store.resend_refused("wamid.OUT1", 5.0) is None
     assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
+
+
+async def test_a_late_report_finds_its_row_by_an_index_not_a_scan_of_the_outbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox keeps 90 days of sent rows (retention.days); during a storm of limits
+    each failed status must not read all of them (~40 ms a report at 450 000 rows, with
+    the webhook and every turn waiting on SQLite)."""
+    path = tmp_path / "japri.db"
+    store = open_store(f"sqlite:///{path}")
+    await store.open()
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("Pesanan dikirim", initiated=True)), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_sent(row, "wamid.OUT1", 1.0)
+    ran: list[tuple[str, tuple[Any, ...]]] = []
+    engine = store.engine  # type: ignore[attr-defined]
+    run = engine.run
+
+    async def noted(batch: list[tuple[str, tuple[Any, ...]]], **kw: Any) -> Any:
+        ran.extend(batch)
+        return await run(batch, **kw)
+
+    monkeypatch.setattr(engine, "run", noted)
+    assert await store.resend_refused("wamid.OUT1", 2.0) == lane
+    await store.mark_sent(row, "wamid.OUT2", 3.0)
+    assert await store.reopen_sent("wamid.OUT2", 4.0) is not None
+    await store.close()
+    lookups = [(sql, params) for sql, params in ran if "platform_id = ?" in sql]
+    assert len(lookups) >= 2
+    with sqlite3.connect(path) as db:
+        plans = [
+            " | ".join(str(step[-1]) for step in db.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in lookups
+        ]
+    assert not [p for p in plans if re.search(r"\bSCAN (outbox|messages)\b", p)], plans
