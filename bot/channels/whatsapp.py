@@ -466,7 +466,7 @@ class WhatsAppChannel:
         if status < 400:
             try:
                 answer = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # the message is out: an odd answer is {}
                 answer = {}
             return answer if isinstance(answer, dict) else {}
         raise graph_error(status, data, reason, headers)

@@ -127,6 +127,18 @@ def test_json_nested_past_the_parsers_depth_is_as_unreadable_as_any_garble() -> 
     assert "server error 502" in str(error)
 
 
+async def test_a_success_answer_nested_past_the_parsers_depth_still_counts_as_sent() -> None:
+    """The message is out whatever the answer says: not given up as a bug and told to the
+    sellers as not delivered."""
+    answer = httpx.MockTransport(lambda request: httpx.Response(200, content=b"[" * 5000))
+    channel = WhatsAppChannel(WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=answer)
+    try:
+        sent = await channel.send("6281234567890", Say("halo"))
+    finally:
+        await channel.close()
+    assert sent.platform_id is None
+
+
 def test_a_limit_reported_in_a_failed_status_is_told_in_plain_words() -> None:
     failed = {
         "id": "wamid.OUT1",
