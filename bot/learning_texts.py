@@ -107,8 +107,22 @@ SARAN_PAGE_TEXTS: Mapping[str, Mapping[str, str]] = {
         "side_words": "Buyers who meant “{entry}” write: {words}",
         "unsure": "{n} buyers asked in words that fit both and did not say which.",
         "more_pairs": "… and {n} more pairs.",
+        # the same for one (``counted``)
+        "buyers_one": "{n} buyer",
+        "pair_undecided_one": "{n} of their questions still gets “which one?” or the other "
+        "entry's answer.",
+        "side_one": "{n} buyer meant “{entry}”",
+        "unsure_one": "{n} buyer asked in words that fit both and did not say which.",
+        "more_pairs_one": "… and {n} more pair.",
     },
 }
+
+
+def counted(texts: Mapping[str, str], key: str, n: int, **fields: str) -> str:
+    """``texts[key]`` for ``n`` things: its ``_one`` form for one, where the language has
+    one ("1 buyer", not "1 buyers")."""
+    form = texts.get(f"{key}_one", texts[key]) if n == 1 else texts[key]
+    return form.format(n=n, **fields)
 
 
 def saran_texts(language: str | None) -> Mapping[str, str]:

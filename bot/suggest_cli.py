@@ -9,6 +9,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -191,11 +192,11 @@ def describe(s: Suggestion, effects: Iterable[SideEffect] = ()) -> str:
     """One suggestion for a seller's terminal, with what accepting it would undo."""
     who = f"{s.count} buyer{'s' if s.count != 1 else ''}"
     if isinstance(s, AddQuestion):
-        head = f"add \"{s.question}\" ({who}) as a question of '{s.entry_id}'"
+        head = f"add \"{_plain(s.question)}\" ({who}) as a question of '{s.entry_id}'"
     elif isinstance(s, AddHandoffWord):
-        head = f'add "{s.phrase}" ({who}) to your handoff words'
+        head = f'add "{_plain(s.phrase)}" ({who}) to your handoff words'
     else:
-        head = f'new entry? "{s.question}" ({who})'
+        head = f'new entry? "{_plain(s.question)}" ({who})'
         if s.draft_answer:
             head += f"; the seller answered: {_short(s.draft_answer)}"
     others = [e for e in s.examples if e != getattr(s, "question", getattr(s, "phrase", ""))]
@@ -285,7 +286,7 @@ def learned_warnings(settings: Settings) -> list[str]:
 def _ambiguity(a: Ambiguity) -> str:
     entries = ", ".join(f"'{e}'" for e in a.entry_ids)
     return (
-        f'warning: buyers asked "{a.question}" ({a.count}x) and it fits {entries}: '
+        f'warning: buyers asked "{_plain(a.question)}" ({a.count}x) and it fits {entries}: '
         "add it as a question of the right entry"
     )
 
@@ -329,8 +330,14 @@ def read_dismissed(path: Path) -> set[str]:
 
 
 def _short(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
+    flat = _plain(text)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _plain(text: str) -> str:
+    """Buyers' words on one terminal line: whitespace collapsed, control characters gone
+    (an escape sequence a buyer typed would clear or rewrite the seller's terminal)."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
 
 
 def _say(message: str) -> None:

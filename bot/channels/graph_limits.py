@@ -125,7 +125,7 @@ def _number(value: Any) -> float | None:
 def _json(value: str | None) -> Any:
     try:
         return None if value is None else json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the parser's depth: garbled too
         return None
 
 

@@ -466,7 +466,7 @@ class WhatsAppChannel:
         if status < 400:
             try:
                 answer = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # the message is out: an odd answer is {}
                 answer = {}
             return answer if isinstance(answer, dict) else {}
         raise graph_error(status, data, reason, headers)
@@ -484,7 +484,7 @@ def graph_error(
         # not an object from a proxy in between ({"error": "Bad Gateway"}): its status
         # decides, not an AttributeError the outbox would take for a bug and give up on
         error = _dict(_dict(json.loads(body)).get("error"))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
         error = {}
     raw = error.get("code")
     code = raw if isinstance(raw, int) else None  # a list or object there: no known code

@@ -27,7 +27,7 @@ from bot.inbox_auth import (
 )
 from bot.inbox_texts import texts_for
 from bot.learning import IMPACT_CHECKED, SuggestionGone
-from bot.learning_texts import saran_texts, side_effect_lines, side_effect_texts
+from bot.learning_texts import counted, saran_texts, side_effect_lines, side_effect_texts
 from bot.orders import inbox as order_inbox
 from bot.orders.model import Status
 from bot.routes.deps import GatewayDep, InboxDep
@@ -327,6 +327,7 @@ async def _saran_page(
         "saran.html",
         status_code=status_code,
         s=saran_texts(lang),
+        counted=counted,
         unchecked=note if unchecked else None,
         suggestions=shown,
         pairs=pairs,

@@ -39,6 +39,12 @@ _OUTBOX = (
     "SELECT id, lane, payload, attempts, not_before, created_at, log_chat, log_kind, "
     "log_text, progress, turn FROM outbox"
 )
+# perf: the sent row a platform id names, found by the messages' index on platform_id (the
+# outbox has none, and keeps its sent rows as long as the transcripts: retention.days)
+_SENT_AS = (
+    "id = (SELECT outbox_id FROM messages WHERE platform_id = ? AND direction = 'out' "
+    "AND outbox_id IS NOT NULL ORDER BY id DESC LIMIT 1) AND status = 'sent'"
+)
 _TIMERS = "SELECT id, chat_key, kind, due_at, data FROM timers"
 _INBOX = (  # {like}: the dialect's case-insensitive LIKE
     "SELECT c.chat_key, c.channel, c.external_id, c.name, c.username, c.phone, "
@@ -505,11 +511,7 @@ class SqlStore:
 
     async def resend_refused(self, platform_id: str, now: float) -> str | None:
         self._lanes_touched()  # perf: rare; which lane it was does not matter
-        row = await self._one(
-            "SELECT id, lane, payload FROM outbox WHERE platform_id = ? AND status = 'sent' "
-            "ORDER BY id DESC LIMIT 1",
-            platform_id,
-        )
+        row = await self._one(f"{_OUTBOX} WHERE {_SENT_AS}", platform_id)
         if row is None:
             return None
         lane = str(row["lane"])
@@ -518,33 +520,32 @@ class SqlStore:
         ]
         if json.loads(row["payload"]).get("initiated"):
             batch.append(
-                (
+                (  # not once it went again under another id (the other report's resend)
                     "UPDATE outbox SET status = 'pending', not_before = 0, platform_id = NULL "
-                    "WHERE id = ? AND status = 'sent'",
-                    (row["id"],),
+                    "WHERE id = ? AND status = 'sent' AND platform_id = ?",
+                    (row["id"], platform_id),
                 )
             )
-        await self.engine.run(batch)
-        return lane if len(batch) > 1 else None
+        results = await self.engine.run(batch)
+        return lane if len(batch) > 1 and results[1].rowcount > 0 else None
 
     async def reopen_sent(self, platform_id: str, not_before: float) -> OutboxRow | None:
         self._lanes_touched()  # perf: rare; which lane it was does not matter
-        found = await self._one(
-            f"{_OUTBOX} WHERE platform_id = ? AND status = 'sent' ORDER BY id DESC LIMIT 1",
-            platform_id,
-        )
+        found = await self._one(f"{_OUTBOX} WHERE {_SENT_AS}", platform_id)
         if found is None:
             return None
         # the send counted as an attempt when it was taken: the caller counts it again,
         # as the refusal it turned out to be (``Outbox._failed``)
         row = replace(rows.outbox(found), attempts=max(int(found["attempts"]) - 1, 0))
-        # the status guard: of two reports of one refusal, one reopens the row
+        # the guard: of two reports of one refusal, one reopens the row, and not once it
+        # went again under another id (two workers: the other report's resend is out)
         reopened = await self._write(
             "UPDATE outbox SET status = 'pending', not_before = ?, platform_id = NULL, "
             "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-            "WHERE id = ? AND status = 'sent'",
+            "WHERE id = ? AND status = 'sent' AND platform_id = ?",
             not_before,
             row.id,
+            platform_id,
         )
         return row if reopened.rowcount > 0 else None
 

@@ -105,3 +105,12 @@ async def test_without_confused_buyers_the_page_has_no_pairs(tmp_path: Path) -> 
         page = await saran_page(bot, [])
     assert 'id="pairs"' not in page
     assert "Belum ada saran." in page
+
+
+async def test_one_buyer_is_one_buyer_in_english(tmp_path: Path) -> None:
+    async with running(shop(tmp_path, "en")) as bot:
+        page = await saran_page(bot, TWIN_PICKS)
+    hours = text_of(page.split('<div class="card pair"')[2])
+    assert "· 1 buyer 1 of their questions still gets “which one?”" in hours
+    assert "1 buyer asked in words that fit both and did not say which." in hours
+    assert "1 buyers" not in text_of(page)

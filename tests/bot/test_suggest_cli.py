@@ -26,6 +26,7 @@ from faq.lessons import (
     to_dict,
 )
 from faq.loader import load_faq
+from faq.suggest import NewEntry
 from tests.shop_faqs import COURIERS, TWINS
 
 FAQ = """# my shop
@@ -251,3 +252,25 @@ def test_faq_check_without_confused_buyers_names_no_pair(
     out, err = capsys.readouterr()
     assert out == ""
     assert err.endswith(": OK\n")
+
+
+def test_a_buyers_control_characters_never_reach_the_sellers_terminal(tmp_path: Path) -> None:
+    """Buyers type what they like (the web chat passes any character): an escape sequence
+    in their question would clear or rewrite the seller's terminal."""
+    (tmp_path / "faq.yaml").write_text(TWINS, encoding="utf-8")
+    faq = load_faq(tmp_path / "faq.yaml").faq
+    clear = "\x1b[2J\x1b]0;hacked\x07"
+    lessons = [
+        *TWIN_PICKS,
+        pick(f"cek invoice{clear}", "cek-invoice", "b7"),
+        pick(f"cek invoice{clear}", "cek-invoice", "b8"),
+        Fallback(f"jam buka toko kak{clear}", NOW, "b9"),
+    ]
+    lines = lesson_warnings(lessons, faq)
+    assert any("cek invoice" in line for line in lines)
+    assert not any(c in line for line in lines for c in "\x1b\x07")
+    shown = suggest_cli.describe(
+        NewEntry("abc", f"bisa bayar pakai koin{clear}", 2, clear, (f"koin{clear}", "koin ya"))
+    )
+    assert "bisa bayar pakai koin" in shown
+    assert not any(c in shown for c in "\x1b\x07")

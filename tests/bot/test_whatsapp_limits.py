@@ -7,6 +7,8 @@ only the first time."""
 from __future__ import annotations
 
 import logging
+import re
+import sqlite3
 from collections.abc import AsyncIterator
 from itertools import pairwise
 from pathlib import Path
@@ -112,6 +114,29 @@ def test_app_usage_is_told_and_a_429_without_a_code_is_still_a_limit() -> None:
     assert _waits(_limited(429, None), 2) == [1, 2]
     broken = _limited(400, 80007, {"X-Business-Use-Case-Usage": "{not json", "X-App-Usage": "[]"})
     assert broken.wait(1) == 60
+
+
+def test_json_nested_past_the_parsers_depth_is_as_unreadable_as_any_garble() -> None:
+    """A proxy's (or a broken) answer: read as no code and no usage, not a RecursionError
+    the outbox takes for a bug and gives the reply up on."""
+    deep = "[" * 5000
+    assert _limited(429, 130429, {"X-Business-Use-Case-Usage": deep}).wait(1) == 1
+    assert _limited(400, 4, {"X-App-Usage": deep}).wait(1) == 60
+    error = graph_error(502, deep.encode(), "Bad Gateway")
+    assert not error.permanent  # a server error: tried again
+    assert "server error 502" in str(error)
+
+
+async def test_a_success_answer_nested_past_the_parsers_depth_still_counts_as_sent() -> None:
+    """The message is out whatever the answer says: not given up as a bug and told to the
+    sellers as not delivered."""
+    answer = httpx.MockTransport(lambda request: httpx.Response(200, content=b"[" * 5000))
+    channel = WhatsAppChannel(WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=answer)
+    try:
+        sent = await channel.send("6281234567890", Say("halo"))
+    finally:
+        await channel.close()
+    assert sent.platform_id is None
 
 
 def test_a_limit_reported_in_a_failed_status_is_told_in_plain_words() -> None:
@@ -335,3 +360,98 @@ async def test_reopening_a_sent_row_keeps_its_progress_and_happens_once(
     pending = await store.next_outgoing(lane)
     assert pending is not None
     assert (pending.id, pending.progress, pending.not_before) == (row.id, 2, 5.0)
+
+
+async def test_a_late_second_report_leaves_the_reply_sent_again_since_alone(
+    backend_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers take the two deliveries of one report: one reopens the row and the reply
+    goes again (a new id) while the other still holds what it read; that one must not
+    reopen the reply now sent under the new id."""
+    store = backend_store
+    if isinstance(store, MemoryStore):
+        pytest.skip("the memory store reads and writes the row in one step")
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("halo kak")), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_sent(row, "wamid.OUT1", 1.0)
+    read = store._one  # type: ignore[attr-defined]
+
+    async def meanwhile(*args: Any) -> Any:
+        found = await read(*args)
+        monkeypatch.setattr(store, "_one", read)
+        again = await store.reopen_sent("wamid.OUT1", 2.0)  # the other worker
+        assert again is not None
+        await store.mark_sent(again, "wamid.OUT2", 3.0)  # the reply went again
+        return found
+
+    monkeypatch.setattr(store, "_one", meanwhile)
+    assert await store.reopen_sent("wamid.OUT1", 5.0) is None
+    assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
+
+
+async def test_a_late_second_window_report_leaves_the_template_sent_since_alone(
+    backend_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above for 131047 (the 24-hour window closed after the send): a message the shop
+    started goes again as its template once, not twice."""
+    store = backend_store
+    if isinstance(store, MemoryStore):
+        pytest.skip("the memory store reads and writes the row in one step")
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("Pesanan dikirim", initiated=True)), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_sent(row, "wamid.OUT1", 1.0)
+    read = store._one  # type: ignore[attr-defined]
+
+    async def meanwhile(*args: Any) -> Any:
+        found = await read(*args)
+        monkeypatch.setattr(store, "_one", read)
+        assert await store.resend_refused("wamid.OUT1", 2.0) == lane  # the other worker
+        again = await store.next_outgoing(lane)
+        assert again is not None
+        await store.mark_sent(again, "wamid.OUT2", 3.0)  # the template went
+        return found
+
+    monkeypatch.setattr(store, "_one", meanwhile)
+    assert await store.resend_refused("wamid.OUT1", 5.0) is None
+    assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
+
+
+async def test_a_late_report_finds_its_row_by_an_index_not_a_scan_of_the_outbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outbox keeps 90 days of sent rows (retention.days); during a storm of limits
+    each failed status must not read all of them (~40 ms a report at 450 000 rows, with
+    the webhook and every turn waiting on SQLite)."""
+    path = tmp_path / "japri.db"
+    store = open_store(f"sqlite:///{path}")
+    await store.open()
+    lane = "whatsapp:628123"
+    await store.enqueue(queued(lane, Say("Pesanan dikirim", initiated=True)), 0.0)
+    row = await store.next_outgoing(lane)
+    assert row is not None
+    await store.mark_sent(row, "wamid.OUT1", 1.0)
+    ran: list[tuple[str, tuple[Any, ...]]] = []
+    engine = store.engine  # type: ignore[attr-defined]
+    run = engine.run
+
+    async def noted(batch: list[tuple[str, tuple[Any, ...]]], **kw: Any) -> Any:
+        ran.extend(batch)
+        return await run(batch, **kw)
+
+    monkeypatch.setattr(engine, "run", noted)
+    assert await store.resend_refused("wamid.OUT1", 2.0) == lane
+    await store.mark_sent(row, "wamid.OUT2", 3.0)
+    assert await store.reopen_sent("wamid.OUT2", 4.0) is not None
+    await store.close()
+    lookups = [(sql, params) for sql, params in ran if "platform_id = ?" in sql]
+    assert len(lookups) >= 2
+    with sqlite3.connect(path) as db:
+        plans = [
+            " | ".join(str(step[-1]) for step in db.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in lookups
+        ]
+    assert not [p for p in plans if re.search(r"\bSCAN (outbox|messages)\b", p)], plans
