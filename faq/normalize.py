@@ -388,6 +388,9 @@ class LanguageWords:
     the reply language with (``flows.language``)."""
 
     markers: Mapping[str, frozenset[str]]  # "id", "ms": words only that language uses in chat
+    # "id", "ms": words mostly that language's in chat, which the other writes too: they
+    # count for the reply language, never for a false friend's meaning
+    leaning: Mapping[str, frozenset[str]]
     both: frozenset[str]  # Indonesian and Malay alike: not English, but neither one
     english: frozenset[str]
 
@@ -402,6 +405,7 @@ def language_words() -> LanguageWords:
 
     return LanguageWords(
         markers={lang: words(listed) for lang, listed in data["markers"].items()},
+        leaning={lang: words(listed) for lang, listed in data["leaning"].items()},
         both=words(data["both"]),
         english=words(data["en"]),
     )

@@ -23,8 +23,9 @@ class LanguageGuess:
 @functools.lru_cache(maxsize=4096)  # a pure function of the text; buyers repeat themselves
 def guess_language(text: str) -> LanguageGuess:
     """The language of a message, by counting words typical of each language: the chat
-    words of the lexicon (``faq.normalize.language_words``), the markers the normaliser
-    also reads a false friend's language from. Words of both Indonesian and Malay count for
+    words of the lexicon (``faq.normalize.language_words``): the markers the normaliser
+    also reads a false friend's language from, and the words that only lean to one language.
+    Words of both Indonesian and Malay count for
     both and decide nothing between them."""
     words = fold(text[:500]).split()
     if not words:
@@ -32,8 +33,8 @@ def guess_language(text: str) -> LanguageGuess:
     known = language_words()
     tags = len(_MALAY_TAG.findall(text[:500]))
     en = sum(w in known.english for w in words)
-    id_ = sum(w in known.markers["id"] for w in words)
-    ms = sum(w in known.markers["ms"] for w in words) + tags
+    id_ = sum(w in known.markers["id"] or w in known.leaning["id"] for w in words)
+    ms = sum(w in known.markers["ms"] or w in known.leaning["ms"] for w in words) + tags
     shared = sum(w in known.both for w in words) - tags
     malay_ish = id_ + ms + shared
     if (en > malay_ish and en >= 2) or (en >= 1 and malay_ish == 0 and len(words) <= 2):

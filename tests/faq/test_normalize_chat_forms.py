@@ -131,7 +131,13 @@ def test_a_false_friend_takes_the_meaning_of_the_message_language(text: str, cos
 
 @pytest.mark.parametrize(
     ("text", "free"),
-    [("pos percuma tak?", True), ("percuma beli kalau gampang rusak gitu", False)],
+    [
+        ("pos percuma tak?", True),
+        ("percuma beli kalau gampang rusak gitu", False),
+        # "ni" leans Malay, but Indonesian chat writes it too: "udah" settles it
+        ("percuma udah beli ni", False),
+        ("dah beli ni, percuma tak ongkirnya?", True),  # "tak" is Malay only
+    ],
 )
 def test_percuma_is_free_only_in_malay(text: str, free: bool) -> None:
     assert ("@gratis" in normalize(text).keys) is free
@@ -153,6 +159,8 @@ def test_the_false_friends_language_is_read_from_the_shared_chat_words() -> None
     assert default_lexicon().markers == words.markers
     assert not words.markers["id"] & words.markers["ms"]
     assert not default_lexicon().senses.keys() & (words.markers["id"] | words.markers["ms"])
+    leaning = words.leaning["id"] | words.leaning["ms"]
+    assert not leaning & (words.markers["id"] | words.markers["ms"] | words.both)
 
 
 @pytest.mark.parametrize(
