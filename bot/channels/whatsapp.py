@@ -103,7 +103,27 @@ def parse_notification(
             for status in _list(value.get("statuses")):
                 if isinstance(status, dict) and status.get("id"):
                     statuses.append(_status(status))
+            for error in _list(value.get("errors")):
+                _log_account_error(_dict(error))
     return inbound, statuses
+
+
+def _log_account_error(error: dict[str, Any]) -> None:
+    """An "errors" webhook: a problem of the app, the account or Meta's systems that is
+    about no one message (Meta: "a system-level problem prevents a request from being
+    processed"), e.g. 130429 for the number's throughput. Nothing to resend: the shop
+    owner reads it in the log, in plain words where the code is a known limit."""
+    code = error.get("code")
+    limit = LIMITS.get(code) if isinstance(code, int) else None
+    said = error.get("title") or error.get("message") or "no title"
+    details = _dict(error.get("error_data")).get("details")
+    log.warning(
+        "WhatsApp reports a problem with the account, not with one message: %s: %s%s%s",
+        code,
+        said,
+        f" ({details})" if details else "",
+        f"; {limit.words}" if limit else "",
+    )
 
 
 def _list(value: Any) -> list[Any]:

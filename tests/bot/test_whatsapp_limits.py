@@ -455,3 +455,16 @@ async def test_a_late_report_finds_its_row_by_an_index_not_a_scan_of_the_outbox(
             for sql, params in lookups
         ]
     assert not [p for p in plans if re.search(r"\bSCAN (outbox|messages)\b", p)], plans
+
+
+def test_an_account_error_without_a_message_is_told_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, "japri.whatsapp")
+    value = {"errors": [{"code": 130429, "title": "Rate limit hit", "error_data": {}}]}
+    assert parse_notification(wa_envelope(value), PHONE_ID) == ([], [])
+    [line] = [r.getMessage() for r in caplog.records if r.name == "japri.whatsapp"]
+    assert "130429: Rate limit hit" in line
+    assert "faster than WhatsApp allows" in line
+    broken = {"errors": ["not an object", {"code": [1]}]}
+    assert parse_notification(wa_envelope(broken), PHONE_ID) == ([], [])  # no crash
