@@ -140,7 +140,9 @@ class Matcher:
     entry weighs 1), so "refund" counts for more than "order". The score of a question is
     the geometric mean of how much of the message it explains and how much of the question
     the message covers, blended with rapidfuzz's character similarity; an entry scores as
-    its best question. Scores therefore lie in [0, 1] and mean the same in any FAQ.
+    its best question (for the entry the seller's own questions put first, also its best
+    own question and best learned wording taken as one: ``_with_pair``). Scores therefore
+    lie in [0, 1] and mean the same in any FAQ.
     """
 
     def __init__(
@@ -221,6 +223,7 @@ class Matcher:
         ]
         # One row per question, stored entry by entry (each entry's rows form one segment).
         self._question_text: list[str] = []
+        self._row_weights: list[dict[str, float]] = []  # each row's keys and their weights
         question_total: list[float] = []
         question_entry: list[int] = []
         answer_rows: list[int] = []
@@ -241,6 +244,7 @@ class Matcher:
                 for key, weight in weights.items():
                     postings[key].append((len(self._question_text), weight))
                 self._question_text.append(norm.text)
+                self._row_weights.append(weights)
                 total = math.fsum(weights.values())
                 question_total.append(min(total, _ANSWER_COVER) if is_answer else total)
                 question_entry.append(index)
@@ -252,6 +256,10 @@ class Matcher:
         self._row_factor = np.ones(len(question_total))
         self._row_factor[answer_rows] = _ANSWER_SHARE
         self._learned_rows = np.array(learned_rows, np.int64)
+        self._is_learned = np.zeros(len(question_total), bool)
+        self._is_learned[learned_rows] = True
+        self._is_own = ~self._is_learned  # the seller's own questions (not answer rows)
+        self._is_own[answer_rows] = False
         entry_of = np.array(question_entry, np.int64)
         self._segment_starts = np.flatnonzero(np.diff(entry_of, prepend=-1))
         self._segment_ends = np.append(self._segment_starts[1:], len(entry_of))
@@ -387,6 +395,51 @@ class Matcher:
         scores[content <= 0] = 0.0
         return query, scores
 
+    def _segment_of(self, entry_id: str) -> int:
+        """The segment of rows of an entry that has any."""
+        return int(np.flatnonzero(self._segment_entry == self._index[entry_id])[0])
+
+    def _with_pair(self, scored: _Scored, segment: int) -> _Scored:
+        """The row scores with the best own question and the best learned wording of the
+        entry of ``segment`` also scored as one question, when the message shares words
+        with both: the better of the two rows then scores at least as the pair does.
+
+        An entry scores as its best row, so a message that says what the seller's question
+        asks ("masih ada stok?") with a buyer's words learned under the same entry ("yg
+        warna midnight blue") found neither row enough alone. Only for the entry that the
+        seller's own questions put first: the pair adds up evidence for what the seller's
+        words already point to, and so never lifts another entry over it (measured,
+        bench/learn.py: pairing every entry turned a hedged fast-charging answer into a
+        "which one?" with the charger entry, whose learned "adaptor 20w ... ngecas" and
+        own "charger ... samsung" together explained the message).
+        """
+        query, scores = scored
+        start, end = int(self._segment_starts[segment]), int(self._segment_ends[segment])
+        rows = scores[start:end]
+        own_rows = np.where(self._is_own[start:end], rows, 0.0)
+        learned_rows = np.where(self._is_learned[start:end], rows, 0.0)
+        if own_rows.max(initial=0.0) <= 0 or learned_rows.max(initial=0.0) <= 0:
+            return scored
+        own, learned = start + int(own_rows.argmax()), start + int(learned_rows.argmax())
+        better = learned if scores[learned] >= scores[own] else own
+        paired = scores.copy()
+        paired[better] = max(scores[better], self._pair_score(query, own, learned))
+        return query, paired
+
+    def _pair_score(self, query: Mapping[str, float], *rows: int) -> float:
+        """The score of ``rows`` taken as one question, as ``_score_rows`` scores a row: the
+        geometric mean of the share of the message's weight that a key of any of them
+        explains and the share of their weights together that the message covers (each
+        row's coverage, averaged by its weight)."""
+        keys = set().union(*(self._row_weights[row] for row in rows))
+        explained = math.fsum(w for k, w in query.items() if k in keys)
+        covered = math.fsum(
+            w for row in rows for k, w in self._row_weights[row].items() if k in query
+        )
+        size = math.fsum(float(self._question_total[row]) for row in rows)
+        total = math.fsum(query.values())
+        return math.sqrt(min(explained / total, 1.0) * min(covered / size, 1.0))
+
     def _candidate(
         self,
         norm: Normalized,
@@ -456,15 +509,19 @@ class Matcher:
         scored = self._score_rows(norm)
         if scored is None:
             return self._decide_among(norm, ())  # nothing to match
-        candidates = tuple(self._rank(norm, _RANKED, "all", scored))
-        if not candidates or not len(self._learned_rows):
-            return self._decide_among(norm, candidates)
+        if not len(self._learned_rows):
+            return self._decide_among(norm, tuple(self._rank(norm, _RANKED, "all", scored)))
         # Learned wordings raise their entry, but make no rival of it: the other entries
         # count as the seller's own questions rank them (a buyer's wording learned under
         # one entry names other entries' ideas too, and so turned other entries' answers
         # into questions asked back; bench/learn.py)
-        best = candidates[0]
         own = self._rank(norm, _RANKED + 1, "own", scored)
+        if own:
+            scored = self._with_pair(scored, self._segment_of(own[0].entry_id))
+        candidates = tuple(self._rank(norm, _RANKED, "all", scored))
+        if not candidates:
+            return self._decide_among(norm, candidates)
+        best = candidates[0]
         rivals = tuple(c for c in own if c.entry_id != best.entry_id)
         result = self._decide_among(norm, (best, *rivals)[:_RANKED])
         if result.decision == "answer" or not own or own[0].entry_id == best.entry_id:
@@ -473,8 +530,7 @@ class Matcher:
         # that it knows through them alone does not make that entry its echo (the
         # boutique entry asked about "kedai" is a real choice beside an opening-hours
         # entry that learned "butiknya buka?")
-        segment = int(np.flatnonzero(self._segment_entry == self._index[best.entry_id])[0])
-        lean = self._candidate(norm, scored[0], scored[1], segment, "lean")
+        lean = self._candidate(norm, scored[0], scored[1], self._segment_of(best.entry_id), "lean")
         return self._decide_among(norm, (lean, *rivals)[:_RANKED])
 
     def _decide_among(self, norm: Normalized, candidates: tuple[Candidate, ...]) -> MatchResult:

@@ -5,6 +5,12 @@ or move the FAQ's thresholds."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from faq.loader import FaqFormatError, parse_faq
@@ -177,3 +183,144 @@ def test_a_broken_learned_list_is_a_clear_error(learned: str, expected: str) -> 
     with pytest.raises(FaqFormatError) as caught:
         load(text)
     assert expected in str(caught.value)
+
+
+ACCOUNTS = """\
+faqs:
+  - id: create_account
+    questions:
+      - i need help with creating a Premium account
+      - i want a damn Platinum account
+      - wanna know more about creating a gold account
+    learned:
+      - create freemium account
+      - I don't know how I can create a premium account
+    answer: Sign up on the website and pick the plan you want.
+  - id: delete_account
+    questions:
+      - I no longer use my gold account, how can I close it?
+      - I don't know what I need to do to delete a free account
+      - remove Premium account
+    learned:
+      - I want assistance to cancel a gold account
+    answer: Go to Settings, then Close account.
+  - id: edit_account
+    questions:
+      - could you help me editing the information on my account?
+      - editing ddtails on Freemium account
+      - changing info on gold account
+    answer: Edit your details under Settings, Profile.
+  - id: switch_account
+    questions:
+      - switch to freemium account
+      - what do i have to do to use the damn pro profile
+      - how do I change to the free account?
+    learned:
+      - were could I change to the premium account?
+    answer: Choose another plan under Settings, Plan.
+  - id: cancel_order
+    questions:
+      - I do not know how to cancel purchase 732201349959
+      - i have problems with canceling order 00123842
+    answer: Open the order and tap Cancel.
+"""
+
+
+def test_a_learned_wording_and_the_sellers_question_add_up() -> None:
+    # "canceling premium account": the seller's "remove Premium account" says the plan,
+    # the learned "... cancel a gold account" the cancelling; scored as one question the
+    # two explain the message, which is answered outright instead of hedged
+    faq = load(ACCOUNTS)
+    for text in ("canceling premium account", "question about a premium account termination"):
+        result = faq.matcher.decide(text)
+        assert (result.decision, result.best) == ("answer", "delete_account")
+        trial = try_message(text, faq, Policy(shop_name="Toko", language="en"))
+        assert (trial.action, trial.faq_id, trial.hedged) == ("answer", "delete_account", False)
+    # without the learned wording, the seller's question alone is not enough
+    plain = load(ACCOUNTS.replace("      - I want assistance to cancel a gold account\n", ""))
+    assert plain.matcher.decide("canceling premium account").decision == "clarify"
+
+
+CHARGERS = """\
+faqs:
+  - id: case-tipe-hp
+    questions:
+      - Casing tersedia untuk HP apa aja?
+      - Ada case buat iPhone 15?
+      - case samsung ada kak?
+      - casing buat hp oppo ada?
+    answer: Casing untuk iPhone, Samsung, Xiaomi, Poco, Oppo dan Vivo kak.
+  - id: charger-kompatibel
+    questions:
+      - Chargernya bisa buat iPhone?
+      - Kabelnya cocok buat HP apa aja?
+      - charger ini bisa dipakai buat samsung?
+      - kabel type c ada?
+    learned:
+      - adaptor 20w nya bisa buat ngecas ip 11 ga kak?
+    answer: Kepala charger kami pakai port USB-C, bisa untuk iPhone dan semua HP Android kak.
+  - id: fast-charging
+    questions:
+      - Support fast charging gak?
+      - chargernya berapa watt?
+      - bisa ngecas cepat?
+      - ada charger 65W?
+    answer: Support fast charging kak, 20W sampai 67W.
+  - id: garansi
+    questions:
+      - Ada garansi?
+      - garansinya berapa lama?
+    answer: Garansi 1 tahun kak.
+"""
+
+
+def test_a_learned_wording_adds_up_only_for_the_entry_the_sellers_words_put_first() -> None:
+    # the charger entry's own "charger ... buat samsung" and learned "adaptor 20w ...
+    # ngecas" together explain much of a fast-charging question; added up, they would
+    # lift the charger entry over fast charging, the entry the seller's own questions put
+    # first, and turn its answer into a "which one?"
+    grown = load(CHARGERS)
+    plain = load(CHARGERS.replace("      - adaptor 20w nya bisa buat ngecas ip 11 ga kak?\n", ""))
+    policy = Policy(shop_name="Toko", language="id")
+    text = "kepala cas yg 33w beneran bikin ngecas ngebut ga kak, hpku poco x6"
+    assert grown.matcher.decide(text).best == "fast-charging"
+    learned, before = try_message(text, grown, policy), try_message(text, plain, policy)
+    assert (learned.action, learned.options) == (before.action, before.options)
+    assert learned.options == ["fast-charging", "charger-kompatibel"]
+
+
+SCORES = """
+import json, sys
+from faq.loader import parse_faq
+faq = parse_faq(sys.stdin.read(), "faq.yaml").faq
+out = []
+for text in json.loads(sys.argv[1]):
+    match = faq.matcher.decide(text)
+    out.append([match.decision, [(c.entry_id, repr(c.score)) for c in match.candidates]])
+print(json.dumps(out))
+"""
+
+
+def test_learned_and_own_rows_add_up_alike_in_every_process() -> None:
+    # the pair's sums run over sets of keys, whose order changes with the string-hash seed
+    messages = [
+        "canceling premium account",
+        "question about a premium account termination",
+        "i need assistance creating a freemium account",
+        "I need help using the Freemium profile",
+    ]
+
+    def scores(seed: str) -> object:
+        done = subprocess.run(  # noqa: S603 (our own script)
+            [sys.executable, "-c", SCORES, json.dumps(messages)],
+            input=ACCOUNTS,
+            cwd=Path(__file__).resolve().parents[2],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    first, *others = (scores(seed) for seed in ("1", "2", "3"))
+    assert all(other == first for other in others)
