@@ -2,7 +2,8 @@
 (130429) for seconds, one buyer's pair limit (131056) on 4^X seconds for that buyer only,
 the spam restriction (131048) for hours and not for ever, the call limits (80007, 4) for
 as long as X-Business-Use-Case-Usage says; a reply tried again carries its read receipt
-only the first time."""
+only the first time. A limit of the whole number waited out a minute or more pauses every
+buyer's replies (in every process sharing the store), and the sellers hear of it once."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import httpx
 import pytest
 
 from bot.channels.whatsapp import WhatsAppChannel, graph_error, parse_notification
-from bot.commands import Say, queued
+from bot.commands import Say, decode, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited
 from bot.metrics import Metrics
@@ -27,6 +28,7 @@ from bot.outbox import Outbox
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
+from bot.shop_messages import shop_duration, shop_text
 from bot.store import Store, open_store
 from bot.store.memory import MemoryStore
 from tests.bot.fakes import FakeGraphApi
@@ -635,3 +637,63 @@ async def test_a_pause_holds_for_every_process_sharing_the_store(store: Store) -
         ["628222", "628111"],
     )
     assert min(graph.at[1:]) >= start + 600
+
+
+def test_a_reply_given_up_in_a_pause_the_sellers_know_of_is_not_told_again() -> None:
+    """Many buyers' replies refused in one pause: the sellers hear of the pause once, not
+    of each reply; a message the shop started, or a seller's own, is still told."""
+    delivery = Delivery({}, None, MediaRelay(None, None), SellerChat("-100777", "id"))
+    spam = _limited(400, 131048)
+    lane = "whatsapp:628111"
+    assert len(delivery.given_up(lane, Say("Bahannya katun"), spam)) == 1  # began the pause
+    assert delivery.given_up(lane, Say("Bahannya katun"), spam, told=True) == []
+    assert len(delivery.given_up(lane, Say("Resi JP1", initiated=True), spam, told=True)) == 1
+    assert len(delivery.given_up(lane, Say("Bisa kak", by_seller=True), spam, told=True)) == 1
+    [note] = delivery.paused("whatsapp", spam, 1800)
+    assert note.lane == "telegram:-100777"
+    said = decode(note.payload)
+    assert isinstance(said, Say)
+    assert "dijeda 30 menit" in said.text
+    assert delivery.paused("telegram", _telegram_flood(), 120) == []  # never paused
+
+
+def _telegram_flood() -> RateLimited:
+    return RateLimited("Telegram: too many requests, retry after 120s", 120.0)
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "words"),
+    [
+        ("id", 600, "10 menit"),
+        ("id", 3600, "1 jam"),
+        ("id", 5400, "1 jam 30 menit"),
+        ("ms", 180, "3 minit"),
+        ("en", 7200, "2 h"),
+        ("xx", 60, "1 menit"),
+    ],
+)
+def test_a_pause_is_told_in_minutes_and_hours_of_the_shop_language(
+    language: str, seconds: float, words: str
+) -> None:
+    assert shop_duration(language, seconds) == words
+
+
+@pytest.mark.parametrize("language", ["id", "ms", "en"])
+@pytest.mark.parametrize("key", ["paused_spam", "paused_calls", "paused"])
+def test_every_pause_note_says_how_long_and_what_to_check(language: str, key: str) -> None:
+    text = shop_text(language, key, wait="10 menit", error="(detail)")
+    assert "10 menit" in text
+    assert re.search(r"WhatsApp Manager|Meta App Dashboard", text)
+    assert re.search(r"tidak hilang|not lost", text)
+
+
+def test_after_a_pause_the_number_keeps_to_whatsapps_pace_a_minute_more() -> None:
+    clock = FakeClock()
+    limits = Limits({}, {}, clock=clock.wall)
+    limits.throttled("whatsapp", 600)
+    clock.now += 10
+    limits.throttled("whatsapp")  # a short refusal meanwhile does not cut it short
+    clock.now += 640
+    assert limits.overall_rate("whatsapp") == 80  # the pause and a minute more
+    clock.now += 15
+    assert limits.overall_rate("whatsapp") == 0
