@@ -147,6 +147,7 @@ class Outbox:
         # process knows it; and (shared) when it last looked at the store's pause
         self._paused: dict[str, float] = {}
         self._looked: dict[str, float] = {}
+        self._looking: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def refused_later(self, platform_id: str, refusal: RateLimited) -> None:
         """The platform took ``platform_id``, then reported it refused for a limit (a
@@ -522,6 +523,26 @@ class Outbox:
         """Seconds ``channel``'s sends still wait for a limit of the whole number (0: go).
         Shared, the store's pause is looked at every ``PROBE_EVERY`` seconds; a pause
         another process holds keeps this one's sends back until the next look."""
+        left = self._known_pause(channel)
+        if left is not None:
+            return left
+        async with self._looking[channel]:  # one look at a time: the others wait for it
+            left = self._known_pause(channel)
+            if left is not None:
+                return left
+            now = self.wall()
+            # a claim already run out (ttl < 0) takes the key only where no pause holds it
+            free = await self.store.claim(PAUSE_KEY + channel, _PROBE, now, -1.0)
+            self._looked[channel] = now
+            if free:
+                return 0.0
+            self._paused[channel] = now + PROBE_EVERY
+            self.limits.throttled(channel, PROBE_EVERY)
+            return PROBE_EVERY
+
+    def _known_pause(self, channel: str) -> float | None:
+        """Seconds of a pause this process knows of (0: none, and none to look for in
+        the store now); None: time to look."""
         now = self.wall()
         until = self._paused.get(channel, 0.0)
         if until > now:
@@ -530,13 +551,7 @@ class Outbox:
             return 0.0
         if now - self._looked.get(channel, -PROBE_EVERY) < PROBE_EVERY:
             return 0.0
-        self._looked[channel] = now
-        # a claim already run out (ttl < 0): it takes the key only where no pause holds it
-        if await self.store.claim(PAUSE_KEY + channel, _PROBE, now, -1.0):
-            return 0.0
-        self._paused[channel] = now + PROBE_EVERY
-        self.limits.throttled(channel, PROBE_EVERY)
-        return PROBE_EVERY
+        return None
 
     async def _queue(self, outgoing: list[Outgoing], now: float) -> None:
         """Notes the delivery asks for (to the sellers), on their way."""
