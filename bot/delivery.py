@@ -27,7 +27,7 @@ from bot.errors import (
 )
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
-from bot.shop_messages import ShopMessages, preview, shop_text, warn_at
+from bot.shop_messages import ShopMessages, preview, shop_duration, shop_text, warn_at
 from bot.store.base import Outgoing
 
 
@@ -82,10 +82,17 @@ class Delivery:
                     await self.shop.store.mark_reach(lane, self.shop.wall(), window_closed=True)
                     raise
 
-    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+    def given_up(
+        self, lane: str, command: Command, error: ChannelError, *, told: bool = False
+    ) -> list[Outgoing]:
         """A seller's answer that will never arrive, a message the shop started that did
         not go out (held, refused, not attempted), a reply the platform kept refusing as
-        too many, a buyer who blocked the bot: tell the sellers, not only the log."""
+        too many, a buyer who blocked the bot: tell the sellers, not only the log.
+
+        ``told``: the refusal came during a pause of the channel the sellers were told of
+        (``paused``); a reply of the bot's given up then is only logged, so that a limit
+        of the whole number costs the seller chat one note a pause, not one a buyer. A
+        seller's own message, or one the shop started, is still told."""
         from_seller = isinstance(command, CopyMessage | RelayFile) or (
             isinstance(command, Say) and command.by_seller
         )
@@ -95,13 +102,14 @@ class Delivery:
             isinstance(command, Say)
             and isinstance(error, RateLimited)
             and lane != self.seller.lane
+            and not (told and not command.initiated)
         ):
             # a reply the platform kept refusing as too many (WhatsApp's spam restriction,
             # 131048, above all): the sellers are told which one, and why
-            told = shop_text(
+            text = shop_text(
                 self.seller.language, "failed", error=str(error), preview=preview(command)
             )
-            return self.seller.note(lane, told)
+            return self.seller.note(lane, text)
         shop = self.shop
         if shop is None or not isinstance(command, Say):
             return []
@@ -109,6 +117,17 @@ class Delivery:
             return []
         words = shop.seller_words(self.seller.language, command, error)
         return self.seller.note(lane, words) if words else []
+
+    def paused(self, channel: str, error: RateLimited, seconds: float) -> list[Outgoing]:
+        """A limit of the whole number pauses ``channel``'s sends for ``seconds``: the
+        sellers are told once a pause, how long and what to check."""
+        if self.seller.lane is None or error.pause is None:
+            return []
+        language = self.seller.language
+        text = shop_text(
+            language, error.pause, wait=shop_duration(language, seconds), error=str(error)
+        )
+        return [queued(self.seller.lane, Say(text))]
 
     def counted(self, channel: str, count: int) -> list[Outgoing]:
         """``count`` messages went out on ``channel`` this month: at 80 % of WhatsApp's

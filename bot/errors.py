@@ -59,7 +59,11 @@ class RateLimited(ChannelError):
     a limit that may outlast any sensible wait. ``whole_channel``: the limit holds for
     every chat of the channel (a number's throughput, an app's calls), so the channel
     keeps to the platform's documented pace a while; False: only this chat is held back
-    (WhatsApp's per-buyer pair limit).
+    (WhatsApp's per-buyer pair limit). ``pause``: the limit holds for the whole number and
+    may last minutes (WhatsApp's spam restriction, its call limits): waited out a minute or
+    more, the channel's sends pause until it is over and the sellers are told once, by the
+    shop text of that name ("paused_spam", "paused_calls", "paused"); None: never paused
+    (Telegram's limits hold one chat, or seconds).
     """
 
     def __init__(
@@ -70,11 +74,13 @@ class RateLimited(ChannelError):
         waits: tuple[float, ...] = (),
         tries: int | None = None,
         whole_channel: bool = True,
+        pause: str | None = None,
     ) -> None:
         super().__init__(message, retry_after=retry_after)
         self.waits = waits
         self.tries = tries
         self.whole_channel = whole_channel
+        self.pause = pause if whole_channel else None
 
     def wait(self, tries: int) -> float | None:
         if self.retry_after is not None or not self.waits:

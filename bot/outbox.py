@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -49,6 +50,17 @@ LEASE_TTL = 60.0
 DEFAULT_CONCURRENCY = 64
 MARK_RETRY = 0.1  # seconds before recording a done send is tried again (doubling, to 5 s)
 _BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+# A limit of the whole number waited out this long (WhatsApp's spam restriction, its call
+# limits) pauses the channel's sends: its other chats would only be refused too.
+PAUSE_FROM = 60.0
+# The pause is a lease in the store ("pause:<channel>", held until the wait is over), so
+# every process sharing the store keeps it; each asks at most this often (seconds) whether
+# another one paused, and only for the channels whose limits pause them.
+PAUSE_KEY = "pause:"
+PROBE_EVERY = 10.0
+PAUSABLE = frozenset({"whatsapp"})
+_PROBE = "probe"  # the owner a look takes the lease as, already run out: it holds nothing
+_MOMENT = 0.001  # seconds
 
 
 class Delivery(Protocol):
@@ -56,9 +68,17 @@ class Delivery(Protocol):
 
     async def send(self, lane: str, command: Command) -> Sent: ...
 
-    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+    def given_up(
+        self, lane: str, command: Command, error: ChannelError, *, told: bool = False
+    ) -> list[Outgoing]:
         """What to queue when ``command`` will never be sent, or is held until the buyer
-        writes (e.g. tell the sellers)."""
+        writes (e.g. tell the sellers). ``told``: the sellers already know of ``error``
+        (a pause of the channel they were told of)."""
+        ...
+
+    def paused(self, channel: str, error: RateLimited, seconds: float) -> list[Outgoing]:
+        """What to queue when ``error`` pauses ``channel``'s sends for ``seconds`` (once
+        a pause: tell the sellers)."""
         ...
 
     def counted(self, channel: str, count: int) -> list[Outgoing]:
@@ -123,6 +143,11 @@ class Outbox:
         self._first: dict[str, OutboxRow] = {}
         self._drained: set[str] = set()
         self._holding: set[str] = set()
+        # channels whose sends pause for a limit of the whole number: until when, as this
+        # process knows it; and (shared) when it last looked at the store's pause
+        self._paused: dict[str, float] = {}
+        self._looked: dict[str, float] = {}
+        self._looking: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def refused_later(self, platform_id: str, refusal: RateLimited) -> None:
         """The platform took ``platform_id``, then reported it refused for a limit (a
@@ -218,6 +243,15 @@ class Outbox:
                 except ParseError as exc:  # e.g. written by a newer version: not ours
                     log.error("outbox %s #%d: %s", lane, row.id, exc)
                     await self.store.mark_failed(row.id, str(exc), self.wall())
+                    continue
+                left = await self._pause_left(channel)
+                if left > 0:  # the whole number is limited: nothing is tried until it ends
+                    if command.best_effort:  # a receipt is not worth keeping that long
+                        await self.store.mark_failed(row.id, "the channel is paused", self.wall())
+                        continue
+                    if self._lanes.closing:
+                        return  # waits in the store: the next start takes it up
+                    await self._nap(left)
                     continue
                 # receipts and tap acknowledgements are not messages: they are not paced
                 pause = 0.0 if command.best_effort else self.limits.delay(channel, lane)
@@ -337,6 +371,8 @@ class Outbox:
                 return LOOK  # closing, or the lane went to another process: it resumes there
             try:
                 async with self._slots[channel]:
+                    if self._paused.get(channel, 0.0) > self.wall():
+                        return LOOK  # paused while it waited its turn: it goes after that
                     sent = await self.delivery.send(row.lane, parts[number])
             except ChannelError as exc:
                 await self._failed(channel, row, command, exc)
@@ -430,6 +466,14 @@ class Outbox:
             await self._queue(self.delivery.given_up(row.lane, command, exc), now)
             return True
         tries = min(exc.tries or MAX_ATTEMPTS, MAX_ATTEMPTS)
+        wait = exc.wait(attempts)
+        # a limit of the whole number for a minute or more: the channel's sends pause until
+        # it is over, and the sellers are told once a pause (``told``: not by this row)
+        told = False
+        if isinstance(exc, RateLimited) and exc.pause and wait is not None and wait >= PAUSE_FROM:
+            told = not await self._pause(channel, wait)
+            if not told:
+                await self._queue(self.delivery.paused(channel, exc, wait), now)
         if exc.permanent or command.best_effort or attempts >= tries or too_old:
             await self.store.mark_failed(row.id, str(exc), now)
             self.metrics.failed(channel, op)
@@ -437,11 +481,12 @@ class Outbox:
             why = "" if exc.permanent or command.best_effort else f" after {attempts} tries"
             log.log(level, "out chat=%s op=%s not sent, given up%s: %s", row.lane, op, why, exc)
             if not command.best_effort:
-                await self._queue(self.delivery.given_up(row.lane, command, exc), now)
+                given_up = self.delivery.given_up(row.lane, command, exc, told=told)
+                await self._queue(given_up, now)
             return True
         if isinstance(exc, RateLimited) and exc.whole_channel:
-            self.limits.throttled(channel)  # the channel keeps to the platform's pace a while
-        wait = exc.wait(attempts)
+            # the channel keeps to the platform's pace a while (after the pause, if any)
+            self.limits.throttled(channel, self._paused.get(channel, now) - now)
         delay = _backoff(attempts) if wait is None else wait
         await self.store.mark_retry(row.id, now + delay, str(exc))
         self.metrics.retried(channel, op)
@@ -455,6 +500,58 @@ class Outbox:
             exc,
         )
         return False
+
+    async def _pause(self, channel: str, seconds: float) -> bool:
+        """Pause ``channel``'s sends for ``seconds``; True: a new pause (none held, in this
+        process or another sharing the store), which the sellers are told of."""
+        now = self.wall()
+        self._paused[channel] = max(self._paused.get(channel, 0.0), now + seconds)
+        # a new owner each time: the claim succeeds only where no pause is held. A lease
+        # holds until and including its end; a pause is over then (a refusal at that very
+        # moment starts a new one): claimed a moment later, for as much less.
+        key, owner = PAUSE_KEY + channel, uuid.uuid4().hex
+        started = await self.store.claim(key, owner, now + _MOMENT, seconds - _MOMENT)
+        log.warning(
+            "out channel=%s paused for %s%s",
+            channel,
+            _duration(seconds),
+            "" if started else " (paused already: the sellers know)",
+        )
+        return started
+
+    async def _pause_left(self, channel: str) -> float:
+        """Seconds ``channel``'s sends still wait for a limit of the whole number (0: go).
+        Shared, the store's pause is looked at every ``PROBE_EVERY`` seconds; a pause
+        another process holds keeps this one's sends back until the next look."""
+        left = self._known_pause(channel)
+        if left is not None:
+            return left
+        async with self._looking[channel]:  # one look at a time: the others wait for it
+            left = self._known_pause(channel)
+            if left is not None:
+                return left
+            now = self.wall()
+            # a claim already run out (ttl < 0) takes the key only where no pause holds it
+            free = await self.store.claim(PAUSE_KEY + channel, _PROBE, now, -1.0)
+            self._looked[channel] = now
+            if free:
+                return 0.0
+            self._paused[channel] = now + PROBE_EVERY
+            self.limits.throttled(channel, PROBE_EVERY)
+            return PROBE_EVERY
+
+    def _known_pause(self, channel: str) -> float | None:
+        """Seconds of a pause this process knows of (0: none, and none to look for in
+        the store now); None: time to look."""
+        now = self.wall()
+        until = self._paused.get(channel, 0.0)
+        if until > now:
+            return until - now
+        if not self.shared or channel not in PAUSABLE:
+            return 0.0
+        if now - self._looked.get(channel, -PROBE_EVERY) < PROBE_EVERY:
+            return 0.0
+        return None
 
     async def _queue(self, outgoing: list[Outgoing], now: float) -> None:
         """Notes the delivery asks for (to the sellers), on their way."""

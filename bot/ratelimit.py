@@ -68,9 +68,11 @@ class Limits:
         self._per_group_spec = per_group or {}
         self._chats: dict[str, TokenBucket] = {}
 
-    def throttled(self, channel: str) -> None:
-        """The platform refused a call as too many: keep to its documented pace a while."""
-        self._throttled_until[channel] = self._clock() + THROTTLED_FOR
+    def throttled(self, channel: str, after: float = 0.0) -> None:
+        """The platform refused a call as too many: keep to its documented pace a while
+        (``after`` seconds of a pause of the channel's sends, and a minute more)."""
+        until = self._clock() + max(after, 0.0) + THROTTLED_FOR
+        self._throttled_until[channel] = max(self._throttled_until.get(channel, 0.0), until)
 
     def overall_rate(self, channel: str) -> float:
         """The channel's overall cap right now (0: none)."""

@@ -43,6 +43,20 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "allowance": "📊 WhatsApp: {count} pesan terkirim bulan ini, sudah 80% dari batas "
         "{allowance} (whatsapp.monthly_allowance). WhatsApp menagih per pesan, balasan "
         "juga.",
+        "paused_spam": "⏸️ WhatsApp membatasi nomor toko: pembeli memblokir atau melaporkan "
+        "pesannya sebagai spam. Pengiriman lewat WhatsApp dijeda {wait}. Balasan untuk "
+        "pembeli tidak hilang: menunggu dan dikirim setelah jeda (yang tetap ditolak "
+        "4 kali dibatalkan). Periksa quality rating nomor ini di WhatsApp Manager. "
+        "Detail: {error}",
+        "paused_calls": "⏸️ Jatah panggilan API WhatsApp toko habis untuk sementara. "
+        "Pengiriman lewat WhatsApp dijeda {wait}; balasan untuk pembeli tidak hilang: "
+        "menunggu dan dikirim setelah jeda. Periksa apakah aplikasi atau alat lain memakai "
+        "akun WhatsApp Business atau aplikasi Meta yang sama (Meta App Dashboard). "
+        "Detail: {error}",
+        "paused": "⏸️ WhatsApp terus menolak pesan toko karena terlalu banyak. Pengiriman "
+        "lewat WhatsApp dijeda {wait}; balasan untuk pembeli tidak hilang: menunggu dan "
+        "dikirim setelah jeda. Periksa batas kirim nomor ini di WhatsApp Manager. "
+        "Detail: {error}",
     },
     "ms": {
         "held": "⏸️ Mesej kedai untuk pembeli ini ditahan: sudah lebih 24 jam sejak pembeli "
@@ -61,6 +75,20 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "allowance": "📊 WhatsApp: {count} mesej dihantar bulan ini, sudah 80% daripada had "
         "{allowance} (whatsapp.monthly_allowance). WhatsApp mengenakan caj setiap mesej, "
         "balasan juga.",
+        "paused_spam": "⏸️ WhatsApp mengehadkan nombor kedai: pembeli menyekat atau "
+        "melaporkan mesejnya sebagai spam. Penghantaran melalui WhatsApp dijeda {wait}. "
+        "Balasan untuk pembeli tidak hilang: menunggu dan dihantar selepas jeda (yang "
+        "tetap ditolak 4 kali dibatalkan). Semak quality rating nombor ini di WhatsApp "
+        "Manager. Butiran: {error}",
+        "paused_calls": "⏸️ Kuota panggilan API WhatsApp kedai habis buat sementara. "
+        "Penghantaran melalui WhatsApp dijeda {wait}; balasan untuk pembeli tidak hilang: "
+        "menunggu dan dihantar selepas jeda. Semak sama ada aplikasi atau alat lain "
+        "menggunakan akaun WhatsApp Business atau aplikasi Meta yang sama (Meta App "
+        "Dashboard). Butiran: {error}",
+        "paused": "⏸️ WhatsApp terus menolak mesej kedai kerana terlalu banyak. Penghantaran "
+        "melalui WhatsApp dijeda {wait}; balasan untuk pembeli tidak hilang: menunggu dan "
+        "dihantar selepas jeda. Semak had penghantaran nombor ini di WhatsApp Manager. "
+        "Butiran: {error}",
     },
     "en": {
         "held": "⏸️ The shop's message for this buyer is held: more than 24 hours have passed "
@@ -80,12 +108,43 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "allowance": "📊 WhatsApp: {count} messages sent this month, 80% of the allowance of "
         "{allowance} (whatsapp.monthly_allowance). WhatsApp charges per message, replies "
         "included.",
+        "paused_spam": "⏸️ WhatsApp restricts the shop's number: buyers blocked or reported "
+        "its messages as spam. Sending on WhatsApp is paused for {wait}. Replies to buyers "
+        "are not lost: they wait and go after the pause (one refused 4 times is given "
+        "up). Check the number's quality rating in WhatsApp Manager. Details: {error}",
+        "paused_calls": "⏸️ The shop's WhatsApp API calls are used up for now. Sending on "
+        "WhatsApp is paused for {wait}; replies to buyers are not lost: they wait and go "
+        "after the pause. Check whether other apps or tools use the same WhatsApp Business "
+        "Account or Meta app (Meta App Dashboard). Details: {error}",
+        "paused": "⏸️ WhatsApp keeps refusing the shop's messages as too many. Sending on "
+        "WhatsApp is paused for {wait}; replies to buyers are not lost: they wait and go "
+        "after the pause. Check the number's messaging limits in WhatsApp Manager. "
+        "Details: {error}",
     },
 }
 
 
 def shop_text(language: str, key: str, **values: str) -> str:
     return TEXTS.get(language, TEXTS["id"])[key].format(**values)
+
+
+# a wait as sellers read it: minutes and hours in the shop's language
+_UNITS: Mapping[str, tuple[str, str, str]] = {
+    "id": ("detik", "menit", "jam"),
+    "ms": ("saat", "minit", "jam"),
+    "en": ("s", "min", "h"),
+}
+
+
+def shop_duration(language: str, seconds: float) -> str:
+    """``seconds`` as a shop owner reads them: "10 menit", "1 jam", "1 jam 30 menit"."""
+    second, minute, hour = _UNITS.get(language, _UNITS["id"])
+    if seconds < 60:
+        return f"{round(seconds)} {second}"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    if not hours:
+        return f"{minutes} {minute}"
+    return f"{hours} {hour} {minutes} {minute}" if minutes else f"{hours} {hour}"
 
 
 def preview(say: Say) -> str:
@@ -165,4 +224,4 @@ class ShopMessages:
                 return shop_text(language, "failed", error=str(exc), preview=shown)
 
 
-__all__ = ["WINDOW", "ShopMessages", "shop_text", "warn_at"]
+__all__ = ["WINDOW", "ShopMessages", "shop_duration", "shop_text", "warn_at"]

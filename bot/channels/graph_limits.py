@@ -22,6 +22,8 @@ class Limit:
     waits: tuple[float, ...]
     tries: int | None = None  # give up after this many
     whole_channel: bool = True  # False: only this buyer's messages wait
+    # what the sellers are told when a wait of a minute or more pauses the number's sends
+    pause: str = "paused"
 
 
 # The Cloud API's limits as Meta documents them on developers.facebook.com: WhatsApp
@@ -52,13 +54,19 @@ LIMITS: dict[int, Limit] = {
         "Manager",
         (600.0, 1800.0, 3600.0),
         tries=4,
+        pause="paused_spam",
     ),
     # call limits over a rolling hour (the WhatsApp Business Account's, the Meta app's)
     80007: Limit(
         "the shop's WhatsApp Business Account has used up its API calls for now",
         (60.0, 300.0, 900.0),
+        pause="paused_calls",
     ),
-    4: Limit("the shop's Meta app has used up its API calls for now", (60.0, 300.0, 900.0)),
+    4: Limit(
+        "the shop's Meta app has used up its API calls for now",
+        (60.0, 300.0, 900.0),
+        pause="paused_calls",
+    ),
 }
 # a 429 with none of those codes (a proxy, a new limit): as the throughput limit
 TOO_MANY = Limit('WhatsApp answered "too many requests"', LIMITS[130429].waits)
@@ -90,6 +98,7 @@ def rate_limited(
         waits=limit.waits,
         tries=limit.tries,
         whole_channel=limit.whole_channel,
+        pause=limit.pause,
     )
 
 
@@ -101,6 +110,7 @@ def refused_later(limit: Limit, detail: str) -> RateLimited:
         waits=limit.waits,
         tries=limit.tries,
         whole_channel=limit.whole_channel,
+        pause=limit.pause,
     )
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.channels.base import Sent
 from bot.commands import Command, Say, queued
-from bot.errors import ChannelError
+from bot.errors import ChannelError, RateLimited
 from bot.metrics import Metrics
 from bot.outbox import Delivery, Outbox
 from bot.ratelimit import Limits
@@ -61,7 +61,12 @@ class Platform:
         self.sent.append(command.text)
         return Sent(f"id-{len(self.sent)}")
 
-    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+    def given_up(
+        self, lane: str, command: Command, error: ChannelError, *, told: bool = False
+    ) -> list[Outgoing]:
+        return []
+
+    def paused(self, channel: str, error: RateLimited, seconds: float) -> list[Outgoing]:
         return []
 
     def counted(self, channel: str, count: int) -> list[Outgoing]:

@@ -40,7 +40,12 @@ class FarPlatform:
             del self._answers[command.text]
         return Sent(command.text)
 
-    def given_up(self, lane: str, command: Command, error: ChannelError) -> list[Outgoing]:
+    def given_up(
+        self, lane: str, command: Command, error: ChannelError, *, told: bool = False
+    ) -> list[Outgoing]:
+        return []
+
+    def paused(self, channel: str, error: RateLimited, seconds: float) -> list[Outgoing]:
         return []
 
     def counted(self, channel: str, count: int) -> list[Outgoing]:

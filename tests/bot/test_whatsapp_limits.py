@@ -2,10 +2,12 @@
 (130429) for seconds, one buyer's pair limit (131056) on 4^X seconds for that buyer only,
 the spam restriction (131048) for hours and not for ever, the call limits (80007, 4) for
 as long as X-Business-Use-Case-Usage says; a reply tried again carries its read receipt
-only the first time."""
+only the first time. A limit of the whole number waited out a minute or more pauses every
+buyer's replies (in every process sharing the store), and the sellers hear of it once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sqlite3
@@ -18,7 +20,7 @@ import httpx
 import pytest
 
 from bot.channels.whatsapp import WhatsAppChannel, graph_error, parse_notification
-from bot.commands import Say, queued
+from bot.commands import Say, decode, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited
 from bot.metrics import Metrics
@@ -26,6 +28,7 @@ from bot.outbox import Outbox
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
+from bot.shop_messages import shop_duration, shop_text
 from bot.store import Store, open_store
 from bot.store.memory import MemoryStore
 from tests.bot.fakes import FakeGraphApi
@@ -230,10 +233,17 @@ async def test_a_spam_restriction_is_tried_four_times_then_given_up_and_told(
         assert len(wa.sent("messages")) == 4
         assert wa.gaps() == [600, 1800, 3600]
         assert len(wa.sent("mark_read")) == 1
-        [told] = [c for c in bot.tg.sent("sendMessage") if "spam" in c.text]
-        assert told.text.startswith("⚠️ Pesan toko tidak sampai ke pembeli")  # the sellers know
-        assert "katun combed" in told.text  # which reply
+        [told] = _notes(bot, "⚠️ Pesan toko tidak sampai ke pembeli")  # the sellers know
+        assert "spam" in told
+        assert "katun combed" in told  # which reply
+        # and of each pause of the number's sends, how long it is
+        paused = [n.split("dijeda ")[1].split(".")[0] for n in _notes(bot)]
+        assert paused == ["10 menit", "30 menit", "1 jam", "1 jam"]
     lines = [r.getMessage() for r in caplog.records if r.name == "japri.outbox"]
+    assert [line for line in lines if "channel=whatsapp paused" in line] == [
+        f"out channel=whatsapp paused for {wait}" for wait in ("10 min", "30 min", "1 h", "1 h")
+    ]
+    lines = [line for line in lines if "chat=whatsapp" in line]
     assert "trying again in 10 min" in lines[0]
     assert "trying again in 1 h" in lines[2]
     assert "given up after 4 tries" in lines[-1]
@@ -468,3 +478,221 @@ def test_an_account_error_without_a_message_is_told_in_the_log(
     assert "faster than WhatsApp allows" in line
     broken = {"errors": ["not an object", {"code": [1]}]}
     assert parse_notification(wa_envelope(broken), PHONE_ID) == ([], [])  # no crash
+
+
+class HeldClock(FakeClock):
+    """Wall time that moves only when the test moves it: a sleep waits for that, so a
+    wait of the outbox is seen as one (nothing goes before its time)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._moved = asyncio.Event()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        self._moved.set()
+        self._moved = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        until = self.now + seconds
+        while self.now < until:
+            await self._moved.wait()
+
+
+OTHER_BUYER = "6281299990000"
+_PAUSED = "dijeda"  # what the sellers' note on a pause says, in the shop's Indonesian
+
+
+def _notes(bot: Running, words: str = _PAUSED) -> list[str]:
+    return [m.text for m in bot.tg.sent("sendMessage") if words in m.text]
+
+
+async def _outbox_empty(bot: Running) -> None:
+    async def done() -> bool:
+        return not await bot.gateway.store.outbox_depth()
+
+    await eventually(done, what="the outbox to empty")
+
+
+async def _depth(bot: Running, rows: int) -> None:
+    async def queued_up() -> bool:
+        return await bot.gateway.store.outbox_depth() >= rows
+
+    await eventually(queued_up, what=f"{rows} rows in the outbox")
+    await asyncio.sleep(0.2)  # the lanes' workers have looked at them
+
+
+_USAGE_3_MIN = (
+    '{"1": [{"type": "whatsapp_business_management", "estimated_time_to_regain_access": 3}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "pause", "told"),
+    [
+        (131048, {}, 600, ["10 menit", "quality rating", "WhatsApp Manager"]),
+        (80007, {"X-Business-Use-Case-Usage": _USAGE_3_MIN}, 180, ["3 menit", "Meta App"]),
+    ],
+)
+async def test_a_limit_of_the_whole_number_pauses_every_buyers_replies_and_tells_once(
+    config: Path, code: int, headers: dict[str, str], pause: float, told: list[str]
+) -> None:
+    clock = HeldClock()
+    wa = TimedGraph(clock)
+    async with running(config, wa=wa, clock=clock) as bot:
+        start = clock.now
+        wa.fail("messages", 400, _refusal(code), headers=headers)
+        await bot.whatsapp(wa_text(QUESTION))
+        await bot.tg.wait_for(lambda c: bool(_notes(bot)), timeout=10)
+        await bot.whatsapp(wa_text(QUESTION, OTHER_BUYER, "Rina"))
+        await _depth(bot, 2)
+        assert len(wa.sent("messages")) == 1  # the other buyer's reply does not even try
+        assert wa.sent("messages", OTHER_BUYER) == []
+        clock.advance(pause)
+        await wa.wait_for(lambda c: len(wa.sent("messages")) == 3, timeout=10)
+        await _outbox_empty(bot)
+        await bot.gateway.outbox.close()
+        assert len(wa.sent("messages", OTHER_BUYER)) == 1  # both replies went, once each
+        later = [t for c, t in zip(wa.calls, wa.at, strict=True) if c.method == "messages"][1:]
+        assert later == [start + pause] * 2  # when the pause ended, not before
+        [note] = _notes(bot)  # one note for the pause, not one a buyer
+        for words in told:
+            assert words in note
+
+
+@pytest.mark.parametrize(
+    ("code", "wait"), [(131056, 1.0), (130429, 1.0)], ids=["pair limit", "throughput"]
+)
+async def test_a_limit_of_one_buyer_or_of_seconds_pauses_no_one_else(
+    config: Path, code: int, wait: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = HeldClock()
+    wa = TimedGraph(clock)
+    caplog.set_level(logging.WARNING, "japri.outbox")
+    async with running(config, wa=wa, clock=clock) as bot:
+        wa.fail("messages", 400, _refusal(code))
+        await bot.whatsapp(wa_text(QUESTION))
+        await wa.wait_for(lambda c: len(wa.sent("messages")) == 1, timeout=10)
+        await bot.whatsapp(wa_text(QUESTION, OTHER_BUYER, "Rina"))
+        # the other buyer's reply goes while the first one waits its second
+        await wa.wait_for(lambda c: len(wa.sent("messages", OTHER_BUYER)) == 1, timeout=10)
+        clock.advance(wait)
+        await wa.wait_for(lambda c: len(wa.sent("messages")) == 3, timeout=10)
+        await _outbox_empty(bot)
+        await bot.gateway.outbox.close()
+        assert _notes(bot) == []
+    assert not [r for r in caplog.records if "paused" in r.getMessage()]
+
+
+async def test_a_pause_holds_for_every_process_sharing_the_store(store: Store) -> None:
+    """server.workers > 1: the process that was refused pauses the number in the store;
+    another one, sending to another buyer, looks there before it sends."""
+    clock = HeldClock()
+    graph = TimedGraph(clock)
+    graph.fail("messages", 400, _refusal(131048, "Spam rate limit hit"))
+    channel = WhatsAppChannel(
+        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
+    )
+    delivery = Delivery(
+        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
+    )
+    one, two = (
+        Outbox(
+            store,
+            delivery,
+            Limits({}, {}),
+            Metrics(),
+            wall=clock.wall,
+            sleep=clock.sleep,
+            shared=True,
+        )
+        for _ in range(2)
+    )
+    start = clock.now
+    await store.enqueue(queued("whatsapp:628111", Say("halo kak")), start)
+    one.kick("whatsapp:628111")
+    await graph.wait_for(lambda c: len(graph.sent("messages")) == 1)
+
+    async def refused() -> bool:
+        row = await store.next_outgoing("whatsapp:628111")
+        return row is not None and row.attempts == 1
+
+    await eventually(refused, what="the refusal recorded")
+    for buyer in ("628222", "628333"):  # two lanes there, both asking at once
+        await store.enqueue(queued(f"whatsapp:{buyer}", Say("halo juga")), start)
+    for buyer in ("628222", "628333"):
+        two.kick(f"whatsapp:{buyer}")
+    await asyncio.sleep(0.2)
+    assert len(graph.sent("messages")) == 1  # the other process does not try
+    clock.advance(600)  # the pause is over; the other process looks again within 10 s
+    clock.advance(10)
+
+    async def done() -> bool:
+        return not await store.outbox_depth()
+
+    await eventually(done, what="the outbox to empty")
+    for outbox in (one, two):
+        await outbox.close()
+    await channel.close()
+    assert sorted(c.chat for c in graph.sent("messages")[1:]) == ["628111", "628222", "628333"]
+    assert min(graph.at[1:]) >= start + 600
+
+
+def test_a_reply_given_up_in_a_pause_the_sellers_know_of_is_not_told_again() -> None:
+    """Many buyers' replies refused in one pause: the sellers hear of the pause once, not
+    of each reply; a message the shop started, or a seller's own, is still told."""
+    delivery = Delivery({}, None, MediaRelay(None, None), SellerChat("-100777", "id"))
+    spam = _limited(400, 131048)
+    lane = "whatsapp:628111"
+    assert len(delivery.given_up(lane, Say("Bahannya katun"), spam)) == 1  # began the pause
+    assert delivery.given_up(lane, Say("Bahannya katun"), spam, told=True) == []
+    assert len(delivery.given_up(lane, Say("Resi JP1", initiated=True), spam, told=True)) == 1
+    assert len(delivery.given_up(lane, Say("Bisa kak", by_seller=True), spam, told=True)) == 1
+    [note] = delivery.paused("whatsapp", spam, 1800)
+    assert note.lane == "telegram:-100777"
+    said = decode(note.payload)
+    assert isinstance(said, Say)
+    assert "dijeda 30 menit" in said.text
+    assert delivery.paused("telegram", _telegram_flood(), 120) == []  # never paused
+
+
+def _telegram_flood() -> RateLimited:
+    return RateLimited("Telegram: too many requests, retry after 120s", 120.0)
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "words"),
+    [
+        ("id", 600, "10 menit"),
+        ("id", 3600, "1 jam"),
+        ("id", 5400, "1 jam 30 menit"),
+        ("ms", 180, "3 minit"),
+        ("en", 7200, "2 h"),
+        ("xx", 60, "1 menit"),
+    ],
+)
+def test_a_pause_is_told_in_minutes_and_hours_of_the_shop_language(
+    language: str, seconds: float, words: str
+) -> None:
+    assert shop_duration(language, seconds) == words
+
+
+@pytest.mark.parametrize("language", ["id", "ms", "en"])
+@pytest.mark.parametrize("key", ["paused_spam", "paused_calls", "paused"])
+def test_every_pause_note_says_how_long_and_what_to_check(language: str, key: str) -> None:
+    text = shop_text(language, key, wait="10 menit", error="(detail)")
+    assert "10 menit" in text
+    assert re.search(r"WhatsApp Manager|Meta App Dashboard", text)
+    assert re.search(r"tidak hilang|not lost", text)
+
+
+def test_after_a_pause_the_number_keeps_to_whatsapps_pace_a_minute_more() -> None:
+    clock = FakeClock()
+    limits = Limits({}, {}, clock=clock.wall)
+    limits.throttled("whatsapp", 600)
+    clock.now += 10
+    limits.throttled("whatsapp")  # a short refusal meanwhile does not cut it short
+    clock.now += 640
+    assert limits.overall_rate("whatsapp") == 80  # the pause and a minute more
+    clock.now += 15
+    assert limits.overall_rate("whatsapp") == 0
