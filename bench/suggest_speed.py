@@ -4,8 +4,9 @@ The synthetic shop FAQs of bench/speed.py (100 and 1,000 entries, 5 questions ea
 40 lessons: buyers who picked an entry after being asked back ("which one?"), their
 question wrapped in chat ("halo kak, ... soalnya buat kado"), so each suggestion's
 learnable wording is tried clause by clause (``faq.wording``), and a few questions the
-FAQ does not cover (new entries). Each size is timed cold: a freshly loaded FAQ, with
-nothing remembered from an earlier call; best of ``--repeat`` runs.
+FAQ does not cover (new entries). Each run loads the FAQ afresh, so nothing a call to
+``suggest`` remembers per FAQ is reused (the normaliser's memory of the FAQ's words is, as
+in a running bot); the best of ``--repeat`` runs is shown.
 
     PYTHONPATH=. .venv/bin/python bench/suggest_speed.py [--sizes 100 1000] [--repeat 3]
 """

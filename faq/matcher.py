@@ -346,7 +346,8 @@ class Matcher:
         grown._lean_entry_keys = _replaced(
             self._lean_entry_keys, entry, frozenset(lean | self._own_entry_keys[entry])
         )
-        # the learned rows that use a word whose weight changed
+        # the rows that use a word whose weight changed: learned ones (the words of the
+        # seller's questions and answers are counted as theirs, and keep their weights)
         grown._row_weights = list(self._row_weights)
         grown._question_total = self._question_total.copy()
         grown._postings = dict(self._postings)
