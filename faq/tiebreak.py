@@ -54,32 +54,53 @@ class Phrasings:
             sizes.append(len(questions))
             counts.append(Counter(f for q in questions for f in q))
             overall.update(counts[-1])
+        self._setup(sizes, counts, overall)
+
+    def _setup(self, sizes: list[int], counts: list[Counter[str]], overall: Counter[str]) -> None:
         total = sum(sizes)
+        self._sizes, self._counts, self._overall = sizes, counts, overall
         self._background = {f: (c + 0.5) / (total + 1) for f, c in overall.items()}
         # the share of the background an entry of each size keeps for a word it never uses
         self._unseen = {n: _PRIOR / (n + _PRIOR) for n in set(sizes)}
-        none_by_size = {
+        self._none_by_size = {
             n: math.fsum(math.log1p(-k * b) for b in self._background.values())
             for n, k in self._unseen.items()
         }
-        self._sizes = sizes
-        self._none: list[float] = []  # log-likelihood of a message that has no word
-        self._gain: list[dict[str, float]] = []  # ... and what each word it has adds
-        for n, used in zip(sizes, counts, strict=True):
-            none, gain, k = none_by_size[n], {}, self._unseen[n]
-            for word, c in sorted(used.items()):
+        # each entry's log-likelihood of a message that has no word, and what each word it
+        # has adds: worked out for an entry when first compared
+        self._models: dict[int, tuple[float, dict[str, float]]] = {}
+        self._background_none = math.fsum(math.log1p(-b) for b in self._background.values())
+
+    def with_question(self, entry: int, question: frozenset[str]) -> Phrasings:
+        """These phrasings with one more question for ``entry`` (as if built with it): every
+        entry's model moves with the FAQ's frequencies, so they are worked out anew, each
+        when first compared."""
+        grown = Phrasings.__new__(Phrasings)
+        sizes, counts, overall = list(self._sizes), list(self._counts), self._overall.copy()
+        sizes[entry] += 1
+        counts[entry] = counts[entry] + Counter(question)
+        overall.update(question)
+        grown._setup(sizes, counts, overall)
+        return grown
+
+    def _model(self, entry: int) -> tuple[float, dict[str, float]]:
+        found = self._models.get(entry)
+        if found is None:
+            n = self._sizes[entry]
+            none, gain, k = self._none_by_size[n], {}, self._unseen[n]
+            for word, c in sorted(self._counts[entry].items()):
                 b = self._background[word]
                 p = (c + _PRIOR * b) / (n + _PRIOR)
                 none += math.log1p(-p) - math.log1p(-k * b)
                 gain[word] = math.log(p) - math.log1p(-p)
-            self._none.append(none)
-            self._gain.append(gain)
-        self._background_none = math.fsum(math.log1p(-b) for b in self._background.values())
+            found = self._models[entry] = (none, gain)
+        return found
 
     def log_likelihood(self, message: frozenset[str], entry: int) -> float:
         """The log-likelihood of the message's words under ``entry``'s questions."""
-        gain, k = self._gain[entry], self._unseen[self._sizes[entry]]
-        terms = [self._none[entry]]
+        none, gain = self._model(entry)
+        k = self._unseen[self._sizes[entry]]
+        terms = [none]
         for word in message:
             known = gain.get(word)
             if known is None:

@@ -74,8 +74,9 @@ class _Known:
     learnable: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
 
-# Each candidate checked costs a matcher build (~10 ms at 100 entries, ~200 ms at 1,000),
-# and the runtime works the suggestions out again on each accept: remembered per FAQ.
+# A candidate checked for a new entry costs a matcher build (~10 ms at 100 entries, ~200 ms
+# at 1,000; one for an entry a few ms: ``Matcher.with_learned``), and the runtime works the
+# suggestions out again on each accept: remembered per FAQ.
 _LEARNED: dict[int, _Known] = {}
 
 
@@ -123,12 +124,11 @@ def _answers(text: str, question: str, faq: Faq, entry: FaqEntry | None) -> bool
     ``text`` with that entry."""
     if entry is None:
         grown = (*faq.entries, FaqEntry(SUGGESTED_ID, (question,)))
-        target = SUGGESTED_ID
+        matcher, target = replace(faq, entries=grown).matcher, SUGGESTED_ID
     else:
-        added = replace(entry, learned=(*entry.learned, question))
-        grown = tuple(added if e.id == entry.id else e for e in faq.entries)
-        target = entry.id
-    result = replace(faq, entries=grown).matcher.decide(text)
+        # the matcher of the FAQ with the wording learned, without building one
+        matcher, target = faq.matcher.with_learned(entry.id, question), entry.id
+    result = matcher.decide(text)
     return result.decision == "answer" and result.best == target
 
 
