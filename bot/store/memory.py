@@ -436,15 +436,19 @@ class MemoryStore:
             item.row = replace(item.row, not_before=0.0)
         return len(held)
 
-    async def resend_refused(self, platform_id: str, now: float) -> str | None:
+    def _sent(self, platform_id: str) -> _Out | None:
+        """The latest sent row with ``platform_id`` (a late report names it)."""
         sent = [
             o
             for o in self._tables.outbox.values()
             if o.platform_id == platform_id and o.status == "sent"
         ]
-        if not sent:
+        return sent[-1] if sent else None
+
+    async def resend_refused(self, platform_id: str, now: float) -> str | None:
+        item = self._sent(platform_id)
+        if item is None:
             return None
-        item = sent[-1]
         known = self._tables.contacts.get(item.row.lane)
         if known is not None:
             known.window_closed_at = now
@@ -455,14 +459,9 @@ class MemoryStore:
         return item.row.lane
 
     async def reopen_sent(self, platform_id: str, not_before: float) -> OutboxRow | None:
-        sent = [
-            o
-            for o in self._tables.outbox.values()
-            if o.platform_id == platform_id and o.status == "sent"
-        ]
-        if not sent:
+        item = self._sent(platform_id)
+        if item is None:
             return None
-        item = sent[-1]
         # the send counted as an attempt when it was taken: the caller counts it again,
         # as the refusal it turned out to be (``Outbox._failed``)
         was = replace(item.row, attempts=max(item.row.attempts - 1, 0))

@@ -49,6 +49,19 @@ def postgres_url() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An open, empty store in this process's memory, then in a SQLite file."""
+    opened: Store = (
+        MemoryStore()
+        if request.param == "memory"
+        else open_store(f"sqlite:///{tmp_path / 'japri.db'}")
+    )
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 async def backend_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """An open, empty store on each backend in turn: memory, SQLite, PostgreSQL."""

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -60,18 +59,6 @@ class FakeTelegram:
 
     async def close(self) -> None:
         return None
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened: Store = (
-        MemoryStore()
-        if request.param == "memory"
-        else open_store(f"sqlite:///{tmp_path / 'japri.db'}")
-    )
-    await opened.open()
-    yield opened
-    await opened.close()
 
 
 def _outbox(store: Store, platform: FakeTelegram, clock: FakeClock) -> Outbox:

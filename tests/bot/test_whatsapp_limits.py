@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -250,18 +250,6 @@ async def test_a_spam_restriction_is_tried_four_times_then_given_up_and_told(
     assert "blocked or reported its messages as spam" in lines[-1]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened: Store = (
-        MemoryStore()
-        if request.param == "memory"
-        else open_store(f"sqlite:///{tmp_path / 'japri.db'}")
-    )
-    await opened.open()
-    yield opened
-    await opened.close()
-
-
 async def test_a_long_reply_refused_piece_by_piece_is_read_once_and_sent_once(
     store: Store,
 ) -> None:
@@ -372,18 +360,21 @@ async def test_reopening_a_sent_row_keeps_its_progress_and_happens_once(
     assert (pending.id, pending.progress, pending.not_before) == (row.id, 2, 5.0)
 
 
-async def test_a_late_second_report_leaves_the_reply_sent_again_since_alone(
-    backend_store: Store, monkeypatch: pytest.MonkeyPatch
+LANE = "whatsapp:628123"
+
+
+async def _raced(
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    say: Say,
+    other: Callable[[], Awaitable[None]],
 ) -> None:
-    """Two workers take the two deliveries of one report: one reopens the row and the reply
-    goes again (a new id) while the other still holds what it read; that one must not
-    reopen the reply now sent under the new id."""
-    store = backend_store
+    """``say`` sent as wamid.OUT1; this worker's next read of its row is followed, before
+    its write, by ``other``: a second worker taking the report's other delivery."""
     if isinstance(store, MemoryStore):
         pytest.skip("the memory store reads and writes the row in one step")
-    lane = "whatsapp:628123"
-    await store.enqueue(queued(lane, Say("halo kak")), 0.0)
-    row = await store.next_outgoing(lane)
+    await store.enqueue(queued(LANE, say), 0.0)
+    row = await store.next_outgoing(LANE)
     assert row is not None
     await store.mark_sent(row, "wamid.OUT1", 1.0)
     read = store._one  # type: ignore[attr-defined]
@@ -391,14 +382,28 @@ async def test_a_late_second_report_leaves_the_reply_sent_again_since_alone(
     async def meanwhile(*args: Any) -> Any:
         found = await read(*args)
         monkeypatch.setattr(store, "_one", read)
-        again = await store.reopen_sent("wamid.OUT1", 2.0)  # the other worker
-        assert again is not None
-        await store.mark_sent(again, "wamid.OUT2", 3.0)  # the reply went again
+        await other()
         return found
 
     monkeypatch.setattr(store, "_one", meanwhile)
+
+
+async def test_a_late_second_report_leaves_the_reply_sent_again_since_alone(
+    backend_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers take the two deliveries of one report: one reopens the row and the reply
+    goes again (a new id) while the other still holds what it read; that one must not
+    reopen the reply now sent under the new id."""
+    store = backend_store
+
+    async def other_worker() -> None:
+        again = await store.reopen_sent("wamid.OUT1", 2.0)
+        assert again is not None
+        await store.mark_sent(again, "wamid.OUT2", 3.0)  # the reply went again
+
+    await _raced(store, monkeypatch, Say("halo kak"), other_worker)
     assert await store.reopen_sent("wamid.OUT1", 5.0) is None
-    assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
+    assert await store.next_outgoing(LANE) is None  # sent as wamid.OUT2: not a third time
 
 
 async def test_a_late_second_window_report_leaves_the_template_sent_since_alone(
@@ -407,27 +412,16 @@ async def test_a_late_second_window_report_leaves_the_template_sent_since_alone(
     """As above for 131047 (the 24-hour window closed after the send): a message the shop
     started goes again as its template once, not twice."""
     store = backend_store
-    if isinstance(store, MemoryStore):
-        pytest.skip("the memory store reads and writes the row in one step")
-    lane = "whatsapp:628123"
-    await store.enqueue(queued(lane, Say("Pesanan dikirim", initiated=True)), 0.0)
-    row = await store.next_outgoing(lane)
-    assert row is not None
-    await store.mark_sent(row, "wamid.OUT1", 1.0)
-    read = store._one  # type: ignore[attr-defined]
 
-    async def meanwhile(*args: Any) -> Any:
-        found = await read(*args)
-        monkeypatch.setattr(store, "_one", read)
-        assert await store.resend_refused("wamid.OUT1", 2.0) == lane  # the other worker
-        again = await store.next_outgoing(lane)
+    async def other_worker() -> None:
+        assert await store.resend_refused("wamid.OUT1", 2.0) == LANE
+        again = await store.next_outgoing(LANE)
         assert again is not None
         await store.mark_sent(again, "wamid.OUT2", 3.0)  # the template went
-        return found
 
-    monkeypatch.setattr(store, "_one", meanwhile)
+    await _raced(store, monkeypatch, Say("Pesanan dikirim", initiated=True), other_worker)
     assert await store.resend_refused("wamid.OUT1", 5.0) is None
-    assert await store.next_outgoing(lane) is None  # sent as wamid.OUT2: not a third time
+    assert await store.next_outgoing(LANE) is None  # sent as wamid.OUT2: not a third time
 
 
 async def test_a_late_report_finds_its_row_by_an_index_not_a_scan_of_the_outbox(
