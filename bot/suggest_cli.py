@@ -219,23 +219,34 @@ def _side_effect(e: SideEffect) -> str:
 
 
 def lesson_warnings(
-    lessons: Iterable[Lesson], faq: Faq, dismissed: Iterable[str] = ()
+    lessons: Iterable[Lesson], faq: Faq, dismissed: Iterable[str] = (), path: str | None = None
 ) -> list[str]:
     """Lines for `japri faq check`: the pairs of entries buyers keep choosing between (most
     buyers first, at most ``PAIRS_SHOWN``; without the questions a seller dismissed), then
     questions buyers ask that land on two entries, or that the FAQ answers with another
-    entry than buyers meant."""
+    entry than buyers meant. With ``path``, each begins as the check's problems do,
+    ``file:line:``, at the line of the entry it is about (an editor jumps there)."""
     lessons = list(lessons)
     pairs = confused_pairs(lessons, faq, dismissed)
-    shown = [describe_pair(p) for p in pairs[:PAIRS_SHOWN]]
+    found: list[tuple[str, str]] = [
+        (p.entry_ids[0], describe_pair(p)) for p in pairs[:PAIRS_SHOWN]
+    ]
     if len(pairs) > PAIRS_SHOWN:
         more = len(pairs) - PAIRS_SHOWN
-        shown.append(f"warning: and {more} more pair{'s' if more != 1 else ''} of entries")
-    return [
-        *shown,
-        *(_ambiguity(a) for a in ambiguous_questions(lessons, faq)),
-        *(_misanswer(m) for m in misanswered(lessons, faq)),
-    ]
+        next_pair = pairs[PAIRS_SHOWN].entry_ids[0]
+        found.append(
+            (next_pair, f"warning: and {more} more pair{'s' if more != 1 else ''} of entries")
+        )
+    found += [(a.entry_ids[0], _ambiguity(a)) for a in ambiguous_questions(lessons, faq)]
+    found += [(m.meant or m.answered, _misanswer(m)) for m in misanswered(lessons, faq)]
+    if path is None:
+        return [text for _, text in found]
+
+    def line(entry_id: str) -> int:
+        entry = faq.get(entry_id)
+        return entry.line if entry is not None and entry.line else 1
+
+    return [f"{path}:{line(entry_id)}: {text}" for entry_id, text in found]
 
 
 def describe_pair(pair: Pair) -> str:
@@ -280,7 +291,7 @@ def learned_warnings(settings: Settings) -> list[str]:
         lessons, dismissed = asyncio.run(stored(settings))
     except (FaqFormatError, OSError, BotError):  # an unreachable server included
         return []
-    return lesson_warnings(lessons, faq, dismissed)
+    return lesson_warnings(lessons, faq, dismissed, str(settings.faq_path))
 
 
 def _ambiguity(a: Ambiguity) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -213,7 +214,16 @@ def test_faq_check_names_the_pairs_buyers_keep_choosing_between(
     config = shop_with_store(tmp_path, TWIN_PICKS)
     assert main(["faq", "check", "--config", str(config)]) == 0
     out = capsys.readouterr().out
-    invoices, hours, *questions = out.split("\nwarning: ")  # most buyers first
+    # each warning begins as the check's problems do, at the line of the entry it names
+    faq = load_faq(tmp_path / "faq.yaml").faq
+    where = re.compile(rf"^{re.escape(str(tmp_path / 'faq.yaml'))}:(\d+): warning: ", re.M)
+    first = where.match(out)
+    assert first is not None
+    assert int(first.group(1)) == faq.get("cek-invoice").line  # type: ignore[union-attr]
+    heads = [line for line in out.splitlines() if not line.startswith("    ")]
+    assert all(where.match(line) for line in heads)
+    plain = re.sub(rf"^{re.escape(str(tmp_path / 'faq.yaml'))}:\d+: ", "", out, flags=re.M)
+    invoices, hours, *questions = plain.split("\nwarning: ")  # most buyers first
     assert invoices.splitlines() == [
         "warning: buyers keep choosing between 'cek-invoice' and 'minta-invoice' (5 buyers; "
         '4 of their questions still get "which one?" or the other\'s answer): write what sets '
