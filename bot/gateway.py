@@ -29,7 +29,7 @@ from bot.intake import Intake
 from bot.learning import Learning
 from bot.metrics import Metrics
 from bot.orders.setup import build_orders
-from bot.outbox import Outbox
+from bot.outbox import PAUSE_KEY, Outbox
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
 from bot.retention import keep_purging
@@ -172,7 +172,7 @@ class Gateway:
         if not self.shared:
             # the only process on this SQLite file (its lock says so): leases found are a
             # killed predecessor's; waiting 30 s for them would stall its buyers' chats
-            dropped = await self.store.drop_leases()
+            dropped = await self.store.drop_leases(keep=PAUSE_KEY)
             if dropped:
                 log.warning("dropped %d leases of a process that stopped without them", dropped)
         await self.runtime.resume()

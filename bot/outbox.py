@@ -148,6 +148,9 @@ class Outbox:
         self._paused: dict[str, float] = {}
         self._looked: dict[str, float] = {}
         self._looking: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # sending alone: the channels whose pause in the store was found over (a pause of
+        # the process before a restart); from then on only this process pauses them
+        self._over: set[str] = set()
 
     async def refused_later(self, platform_id: str, refusal: RateLimited) -> None:
         """The platform took ``platform_id``, then reported it refused for a limit (a
@@ -522,7 +525,9 @@ class Outbox:
     async def _pause_left(self, channel: str) -> float:
         """Seconds ``channel``'s sends still wait for a limit of the whole number (0: go).
         Shared, the store's pause is looked at every ``PROBE_EVERY`` seconds; a pause
-        another process holds keeps this one's sends back until the next look."""
+        another process holds keeps this one's sends back until the next look. Alone,
+        it is looked at so until it is over (one a predecessor began, stopped during
+        it: its buyers' replies would only be refused, each costing a try)."""
         left = self._known_pause(channel)
         if left is not None:
             return left
@@ -535,6 +540,8 @@ class Outbox:
             free = await self.store.claim(PAUSE_KEY + channel, _PROBE, now, -1.0)
             self._looked[channel] = now
             if free:
+                if not self.shared:
+                    self._over.add(channel)
                 return 0.0
             self._paused[channel] = now + PROBE_EVERY
             self.limits.throttled(channel, PROBE_EVERY)
@@ -547,7 +554,7 @@ class Outbox:
         until = self._paused.get(channel, 0.0)
         if until > now:
             return until - now
-        if not self.shared or channel not in PAUSABLE:
+        if channel not in PAUSABLE or channel in self._over:
             return 0.0
         if now - self._looked.get(channel, -PROBE_EVERY) < PROBE_EVERY:
             return 0.0

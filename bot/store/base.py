@@ -187,11 +187,13 @@ class Leases(Protocol):
 
     async def release(self, key: str, owner: str) -> None: ...
 
-    async def drop_leases(self) -> int:
+    async def drop_leases(self, keep: str = "") -> int:
         """Forget every lease (secwire): for a process that knows it is the store's only
         user (one ``japri serve`` on SQLite holds the file's lock), the leases it finds
         are a killed predecessor's, and waiting for them to run out would stall its chats.
-        How many there were."""
+        Those whose key begins with ``keep`` (when given) stay: no work of the process
+        that stopped, but a fact that outlives it (the outbox's channel pause). How many
+        were dropped."""
         ...
 
 

@@ -155,10 +155,12 @@ class MemoryStore:
             del leases[key]
 
     # secwire: a killed predecessor's leases
-    async def drop_leases(self) -> int:
-        dropped = len(self._tables.leases)
-        self._tables.leases.clear()
-        return dropped
+    async def drop_leases(self, keep: str = "") -> int:
+        leases = self._tables.leases
+        dropped = [key for key in leases if not (keep and key.startswith(keep))]
+        for key in dropped:
+            del leases[key]
+        return len(dropped)
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:

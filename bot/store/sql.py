@@ -225,9 +225,13 @@ class SqlStore:
         self._lanes_taking.clear()
 
     # secwire: a killed predecessor's leases
-    async def drop_leases(self) -> int:
+    async def drop_leases(self, keep: str = "") -> int:
         self._lanes_touched()
-        return max((await self._write("DELETE FROM leases")).rowcount, 0)
+        if not keep:
+            return max((await self._write("DELETE FROM leases")).rowcount, 0)
+        escaped = keep.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        kept = "DELETE FROM leases WHERE key NOT LIKE ? ESCAPE '\\'"
+        return max((await self._write(kept, escaped + "%")).rowcount, 0)
 
     # conversations ---------------------------------------------------------------------
     async def load_state(self, chat_key: str) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from bot.commands import Say, decode, queued
 from bot.delivery import Delivery
 from bot.errors import RateLimited
 from bot.metrics import Metrics
-from bot.outbox import Outbox
+from bot.outbox import PAUSE_KEY, Outbox
 from bot.ratelimit import Limits
 from bot.relay import MediaRelay
 from bot.seller import SellerChat
@@ -630,6 +630,69 @@ async def test_a_pause_holds_for_every_process_sharing_the_store(store: Store) -
     await channel.close()
     assert sorted(c.chat for c in graph.sent("messages")[1:]) == ["628111", "628222", "628333"]
     assert min(graph.at[1:]) >= start + 600
+
+
+async def test_a_pause_outlives_a_restart_of_a_process_sending_alone(store: Store) -> None:
+    """One ``japri serve`` on SQLite restarted during a pause: its successor drops the
+    leases of the process that stopped, not the pause, and looks at it before it sends
+    (its buyers' replies would only be refused, each costing one of its few tries)."""
+    clock = HeldClock()
+    graph = TimedGraph(clock)
+    graph.fail("messages", 400, _refusal(131048, "Spam rate limit hit"))
+    channel = WhatsAppChannel(
+        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
+    )
+    delivery = Delivery(
+        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
+    )
+
+    def outbox() -> Outbox:
+        return Outbox(
+            store, delivery, Limits({}, {}), Metrics(), wall=clock.wall, sleep=clock.sleep
+        )
+
+    before = outbox()
+    start = clock.now
+    await store.enqueue(queued("whatsapp:628111", Say("halo kak")), start)
+    before.kick("whatsapp:628111")
+
+    async def refused() -> bool:
+        row = await store.next_outgoing("whatsapp:628111")
+        return row is not None and row.attempts == 1
+
+    await eventually(refused, what="the refusal recorded")
+    await before.close()
+    await store.drop_leases(keep=PAUSE_KEY)  # what the gateway does as it starts alone
+    after = outbox()
+    await store.enqueue(queued("whatsapp:628222", Say("halo juga")), start)
+    await after.resume()
+    await asyncio.sleep(0.2)
+    assert len(graph.sent("messages")) == 1  # the pause holds after the restart too
+    clock.advance(600)  # the pause is over; the process looks again within 10 s
+    clock.advance(10)
+
+    async def done() -> bool:
+        return not await store.outbox_depth()
+
+    await eventually(done, what="the outbox to empty")
+    await after.close()
+    await channel.close()
+    assert sorted(c.chat for c in graph.sent("messages")[1:]) == ["628111", "628222"]
+    assert min(graph.at[1:]) >= start + 600
+
+
+async def test_a_lone_process_drops_its_predecessors_leases_but_not_a_pause(
+    backend_store: Store,
+) -> None:
+    store = backend_store
+    for key in ("outbox:whatsapp:628111", "chat:whatsapp:628111", "pauseless", "pause_x"):
+        assert await store.claim(key, "stopped", 0.0, 600.0)
+    assert await store.claim(PAUSE_KEY + "whatsapp", "stopped", 0.0, 600.0)
+    assert await store.drop_leases(keep=PAUSE_KEY) == 4
+    assert await store.claim("outbox:whatsapp:628111", "next", 1.0, 60.0)
+    assert await store.claim("pause_x", "next", 1.0, 60.0)  # a LIKE wildcard is a letter
+    assert not await store.claim(PAUSE_KEY + "whatsapp", "next", 1.0, -1.0)  # still paused
+    assert await store.drop_leases() == 3  # without ``keep``: every lease
 
 
 def test_a_reply_given_up_in_a_pause_the_sellers_know_of_is_not_told_again() -> None:
