@@ -8,9 +8,10 @@ waits there for a lock held by another process for up to ``BUSY_TIMEOUT_MS`` —
 when this process holds the file alone (one ``japri serve``, no workers): then no other
 process can hold its lock, and writes run on the loop's connection too, those handed in
 during one turn of the loop committed together (a group refused as busy, e.g. by a
-command-line tool, still goes to the thread). WAL checkpoints, the
-writes that reach the disk, always run on the thread. Batches that write run in
-``BEGIN IMMEDIATE`` transactions.
+command-line tool, still goes to the thread). On the thread, the write batches queued
+behind each other are committed together too, and a lock held by another process is
+waited for in naps under a millisecond. WAL checkpoints, the writes that reach the disk,
+always run on the thread. Batches that write run in ``BEGIN IMMEDIATE`` transactions.
 """
 
 from __future__ import annotations
@@ -34,9 +35,17 @@ from bot.store.migrations import MIGRATIONS, SQLITE_LEGACY, Step, statements
 from bot.store.sql import SqlStore
 
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 5000  # how long a write waits for a lock another process holds
+LOCK_NAP_S = 0.0005  # the longest nap between two tries for that lock
 CHECKPOINT_EVERY = 500  # writes on the loop: write batches between two WAL checkpoints
-_Job = tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
+GROUP_MOST = 32  # write batches waiting on the thread committed together, at most
+# what to run, who waits for it, its loop; and for a write batch, its statements
+_Job = tuple[
+    Callable[[sqlite3.Connection], Any],
+    asyncio.Future[Any],
+    asyncio.AbstractEventLoop,
+    Sequence[Stmt] | None,
+]
 
 
 class SqliteEngine:
@@ -103,30 +112,79 @@ class SqliteEngine:
             return
         loop.call_soon_threadsafe(_done, ready, None)
         try:
-            while (job := self._jobs.get()) is not None:
-                work, future, loop = job
-                try:
-                    result = work(db)
-                except sqlite3.Error as exc:
-                    loop.call_soon_threadsafe(_fail, future, _store_error(self.path, exc))
-                except BaseException as exc:
-                    loop.call_soon_threadsafe(_fail, future, exc)
+            job = self._jobs.get()
+            while job is not None:
+                if job[3] is None:
+                    self._run_one(db, job)
+                    job = self._jobs.get()
                 else:
-                    loop.call_soon_threadsafe(_done, future, result)
+                    job = self._run_writes(db, job)
         finally:
             db.close()
+
+    def _run_one(self, db: sqlite3.Connection, job: _Job) -> None:
+        work, future, loop, _ = job
+        try:
+            result = _patiently(work, db)
+        except sqlite3.Error as exc:
+            loop.call_soon_threadsafe(_fail, future, _store_error(self.path, exc))
+        except BaseException as exc:
+            loop.call_soon_threadsafe(_fail, future, exc)
+        else:
+            loop.call_soon_threadsafe(_done, future, result)
+
+    def _run_writes(self, db: sqlite3.Connection, first: _Job) -> _Job | None:
+        """perf: ``first`` and the write batches queued right behind it, committed together
+        (as ``_flush`` does on the loop: a savepoint each, a failing batch undone alone).
+        With ``server.workers`` the processes take turns on the file's write lock: one turn
+        now serves every write that waited for it, not one. The job after them."""
+        group = [first]
+        after: _Job | None = None
+        taken = False  # the job after the group taken from the queue already
+        while len(group) < GROUP_MOST:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is None or job[3] is None:
+                after, taken = job, True
+                break
+            group.append(job)
+        batches = [stmts for _, _, _, stmts in group if stmts is not None]
+        try:
+            outcomes = _patiently(functools.partial(_group_batch, batches=batches), db)
+        except sqlite3.Error as exc:  # nothing was done: each caller hears it
+            for _, future, loop, _ in group:
+                loop.call_soon_threadsafe(_fail, future, _store_error(self.path, exc))
+        except BaseException as exc:
+            for _, future, loop, _ in group:
+                loop.call_soon_threadsafe(_fail, future, exc)
+        else:
+            for (_, future, loop, _), outcome in zip(group, outcomes, strict=True):
+                if isinstance(outcome, sqlite3.Error):
+                    loop.call_soon_threadsafe(_fail, future, _store_error(self.path, outcome))
+                else:
+                    loop.call_soon_threadsafe(_done, future, outcome)
+        return after if taken else self._jobs.get()
 
     async def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         return await self._submit(work)
 
-    def _submit(self, work: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
-        """Queue ``work`` for the connection's thread; its result comes in the future."""
+    def _submit(
+        self, work: Callable[[sqlite3.Connection], T], writes: Sequence[Stmt] | None = None
+    ) -> asyncio.Future[T]:
+        """Queue ``work`` for the connection's thread; its result comes in the future.
+        ``writes``: ``work`` is that write batch (it may be committed with others)."""
         if self._thread is None:
             raise StoreError("the store is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((work, future, loop))
+        self._jobs.put((work, future, loop, writes))
         return future
+
+    def _write(self, stmts: Sequence[Stmt]) -> asyncio.Future[list[Result]]:
+        """A write batch for the thread."""
+        return self._submit(functools.partial(_batch, stmts=stmts, write=True), stmts)
 
     # statements ------------------------------------------------------------------------
     async def run(self, stmts: Sequence[Stmt], write: bool = True) -> list[Result]:
@@ -142,6 +200,8 @@ class SqliteEngine:
                 # refused: nothing was done; read on the thread's connection
             except sqlite3.Error as exc:
                 raise _store_error(self.path, exc) from exc
+        if write:
+            return await self._write(stmts)
         return await self._call(lambda db: _batch(db, stmts, write))
 
     def _grouped(self, stmts: Sequence[Stmt]) -> asyncio.Future[list[Result]]:
@@ -169,9 +229,8 @@ class SqliteEngine:
         except sqlite3.Error as exc:  # nothing was done: a lock held elsewhere, a disk error
             for stmts, future in group:
                 if _busy(exc):  # wait for the lock off the loop
-                    work = functools.partial(_batch, stmts=stmts, write=True)
                     try:
-                        _chain(self._submit(work), future)
+                        _chain(self._write(stmts), future)
                     except StoreError as closed:
                         _fail(future, closed)
                 else:
@@ -234,6 +293,7 @@ def _connect(path: str, migrations: Sequence[Step]) -> sqlite3.Connection:
                 # when another process is doing the same: try again shortly.
                 db.execute("PRAGMA journal_mode=WAL")
                 _migrate(db, path, migrations)
+                db.execute("PRAGMA busy_timeout=0")  # from now on the thread waits itself
                 return db
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == 49:
@@ -245,6 +305,32 @@ def _connect(path: str, migrations: Sequence[Step]) -> sqlite3.Connection:
             raise
         raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from None
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _patiently(work: Callable[[sqlite3.Connection], T], db: sqlite3.Connection) -> T:
+    """``work(db)``, tried again while another process holds the file's write lock, for up
+    to ``BUSY_TIMEOUT_MS``; ``work`` leaves no trace when the lock is refused (a batch is
+    rolled back whole, one statement is a transaction of its own).
+
+    perf: SQLite's own busy wait (``busy_timeout``) sleeps in growing steps, up to 100 ms,
+    and wakes late by up to as much; this thread runs its process's jobs one at a time, so
+    with ``server.workers`` every write of the process queued behind one late waker (reply
+    p99 100-650 ms, bench/README.md). Here the naps stay under a millisecond."""
+    deadline = 0.0
+    nap = 0.00005
+    while True:
+        try:
+            return work(db)
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            now = time.monotonic()
+            if not deadline:
+                deadline = now + BUSY_TIMEOUT_MS / 1000
+            elif now >= deadline:
+                raise
+        time.sleep(nap)
+        nap = min(nap * 2, LOCK_NAP_S)
 
 
 def _fast_connection(path: str) -> sqlite3.Connection:

@@ -1,17 +1,22 @@
 """A single `japri serve` on its own SQLite file commits the writes handed in during one
 turn of the event loop together: one COMMIT for many messages under load, each batch
-still all-or-nothing on its own, and a lock held elsewhere still waited for off the loop."""
+still all-or-nothing on its own, and a lock held elsewhere still waited for off the loop.
+A worker of `server.workers` commits the writes queued for its thread together, alike."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.errors import StoreError
+from bot.metrics import SHARED_DIR
+from bot.store import sqlite
+from bot.store.dialect import Stmt
+from bot.store.engine import Result
 from bot.store.sqlite import SqliteStore
 
 
@@ -80,4 +85,79 @@ async def test_writes_wait_off_the_loop_for_a_lock_held_elsewhere(
         *(store.accept_inbound(f"tg:{n}", f"telegram:{n}", {}, 1.0) for n in range(3))
     )
     assert accepted == [True] * 3
+    other.close()
+
+
+@pytest.fixture
+async def worker_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SqliteStore]:
+    monkeypatch.setenv(SHARED_DIR, str(tmp_path))  # one of the workers of a `japri serve`
+    opened = SqliteStore(str(tmp_path / "japri.db"))
+    await opened.open()
+    assert isinstance(opened.engine, sqlite.SqliteEngine)
+    assert not opened.engine.writes_on_loop  # another process writes the file too
+    yield opened
+    await opened.close()
+
+
+def _groups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many write batches each transaction on the store's thread committed."""
+    sizes: list[int] = []
+    group_batch = sqlite._group_batch
+
+    def counted(
+        db: sqlite3.Connection, batches: Sequence[Sequence[Stmt]]
+    ) -> list[list[Result] | sqlite3.Error]:
+        outcomes = group_batch(db, batches)  # raises while the lock is held elsewhere
+        sizes.append(len(batches))
+        return outcomes
+
+    monkeypatch.setattr(sqlite, "_group_batch", counted)
+    return sizes
+
+
+async def test_a_worker_commits_the_writes_that_waited_for_the_lock_together(
+    worker_store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes = _groups(monkeypatch)
+    other = sqlite3.connect(tmp_path / "japri.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the other worker writes
+    asyncio.get_running_loop().call_later(0.1, other.execute, "COMMIT")
+    accepted = await asyncio.gather(
+        *(worker_store.accept_inbound(f"tg:{n}", f"telegram:{n}", {}, 1.0) for n in range(10))
+    )
+    assert accepted == [True] * 10
+    assert sum(sizes) == 10
+    assert len(sizes) <= 2  # the first may wait alone; those queued behind it go together
+    assert len(await worker_store.chats_with_pending_inbound()) == 10
+    other.close()
+
+
+async def test_a_worker_undoes_a_failing_batch_alone(
+    worker_store: SqliteStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes = _groups(monkeypatch)
+    other = sqlite3.connect(tmp_path / "japri.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # so that all three queue up behind the lock
+    asyncio.get_running_loop().call_later(0.1, other.execute, "COMMIT")
+    results = await asyncio.gather(
+        worker_store.accept_inbound("tg:0", "telegram:0", {}, 1.0),
+        worker_store.accept_inbound("tg:1", "telegram:1", {}, 1.0),
+        worker_store.engine.run(
+            [
+                ("INSERT INTO leases (key, owner, until) VALUES ('half', 'me', 1)", ()),
+                ("INSERT INTO leases (key, owner, until) VALUES ('x', NULL, 1)", ()),
+            ]
+        ),
+        worker_store.accept_inbound("tg:2", "telegram:2", {}, 1.0),
+        return_exceptions=True,
+    )
+    assert sizes[-1] >= 3  # the failing batch was in a group with others
+    assert results[0] is True
+    assert results[1] is True
+    assert results[3] is True
+    assert isinstance(results[2], StoreError)
+    assert await worker_store.claim("half", "other", 2.0, 30.0)  # undone, all of it
+    assert len(await worker_store.chats_with_pending_inbound()) == 3
     other.close()

@@ -7,6 +7,8 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -141,6 +143,34 @@ async def test_a_lock_held_by_another_process_waits_off_the_event_loop(
     asyncio.get_running_loop().call_later(0.1, other.execute, "COMMIT")
     assert await store.accept_inbound("k1", "web:a", {}, 1.0)  # shorter: it just waits
     beat.cancel()
+    other.close()
+    await store.close()
+
+
+async def test_a_write_gets_the_lock_within_milliseconds_of_its_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with server.workers the other process is the other worker, and every write of this
+    # one queues behind the waiting one: SQLite's own busy wait naps up to 100 ms at a time
+    monkeypatch.setenv(SHARED_DIR, str(tmp_path))
+    path = tmp_path / "shared.db"
+    store = SqliteStore(str(path))
+    await store.open()
+    assert isinstance(store.engine, sqlite.SqliteEngine)
+    assert not store.engine.writes_on_loop  # every write waits on the thread
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    released = 0.0
+
+    def release() -> None:
+        nonlocal released
+        released = time.monotonic()
+        other.execute("COMMIT")
+
+    threading.Timer(0.24, release).start()  # SQLite's busy wait would next look at ~0.33 s
+    assert await store.accept_inbound("k1", "web:a", {}, 1.0)
+    assert released
+    assert time.monotonic() - released < 0.03
     other.close()
     await store.close()
 
