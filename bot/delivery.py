@@ -102,7 +102,7 @@ class Delivery:
             isinstance(command, Say)
             and isinstance(error, RateLimited)
             and lane != self.seller.lane
-            and not (told and not command.initiated)
+            and (command.initiated or not told)  # a bot reply in a pause: told of it
         ):
             # a reply the platform kept refusing as too many (WhatsApp's spam restriction,
             # 131048, above all): the sellers are told which one, and why

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
@@ -17,6 +17,7 @@ from bot.store.base import InboundRow, Lessons, Outgoing, Sessions, TimerChange,
 from faq.impact import SideEffect, known_answers, side_effects
 from faq.lessons import Lesson, LessonFormatError, buyer_key, from_dict, to_dict
 from faq.model import Faq
+from faq.pairs import Pair, confused_pairs
 from faq.suggest import NewEntry, Suggestion, suggest
 from faq.writer import FaqWriteError, WriteResult, apply
 from flows.learning import Pending, observe, observe_seller, weekly_note
@@ -28,6 +29,8 @@ WEEKDAY, HOUR = 0, 9  # Monday 09:00, shop time
 SARAN_SHOWN = 3  # suggestions under one /saran
 IMPACT_CHECKED = 5  # suggestions of the inbox page whose side effects are worked out (~50 ms each)
 SALT = "lessons_salt"
+# a suggestion, and what accepting it would undo (None: not worked out)
+Reviewed = tuple[Suggestion, tuple[SideEffect, ...] | None]
 
 
 class SuggestionGone(FaqWriteError):
@@ -109,9 +112,7 @@ class Learning:
         # off the event loop: grouping a few thousand lessons takes ~0.4 s
         return await asyncio.to_thread(suggest, lessons, faq, dismissed, since)
 
-    async def reviewed(
-        self, checked: int, addable: bool = False
-    ) -> list[tuple[Suggestion, tuple[SideEffect, ...] | None]]:
+    async def reviewed(self, checked: int, addable: bool = False) -> list[Reviewed]:
         """The suggestions (only those one tap can accept when ``addable``), the first
         ``checked`` with what accepting each would undo, as `japri faq suggest` works it
         out; None for the others (not worked out: ~50 ms a suggestion, off the event loop)."""
@@ -120,12 +121,20 @@ class Learning:
             return []
         dismissed = await self.store.dismissed_suggestions()
         lessons = await self.lessons()
-        found = await asyncio.to_thread(suggest, lessons, faq, dismissed)
-        if addable:
-            found = _addable(found)
-        effects = await asyncio.to_thread(impacts, found[:checked], faq, lessons)
-        unchecked: list[tuple[SideEffect, ...] | None] = [None] * (len(found) - len(effects))
-        return list(zip(found, [*effects, *unchecked], strict=True))
+        return await _review(faq, lessons, dismissed, checked, addable)
+
+    async def saran_page(self, checked: int) -> tuple[list[Reviewed], list[Pair]]:
+        """What the inbox's Saran FAQ page shows, from one read of the lessons: the
+        suggestions as ``reviewed`` gives them, and the pairs of entries buyers keep
+        choosing between (``faq.pairs``)."""
+        faq = self.faq.faq
+        if faq is None:
+            return [], []
+        dismissed = await self.store.dismissed_suggestions()
+        lessons = await self.lessons()
+        shown = await _review(faq, lessons, dismissed, checked, addable=False)
+        pairs = await asyncio.to_thread(confused_pairs, lessons, faq, dismissed)
+        return shown, pairs
 
     async def find(self, suggestion_id: str) -> Suggestion | None:
         return next((s for s in await self.suggestions() if s.id == suggestion_id), None)
@@ -221,6 +230,17 @@ class Learning:
                 outgoing.append(queued(self.seller.lane, Say(note)))
         timer = TimerChange(WEEKLY, self.next_note_at(now))
         return Turn(row.id, row.chat_key, None, outgoing=outgoing, timers=[timer])
+
+
+async def _review(
+    faq: Faq, lessons: list[Lesson], dismissed: Mapping[str, Any], checked: int, addable: bool
+) -> list[Reviewed]:
+    found = await asyncio.to_thread(suggest, lessons, faq, dismissed)
+    if addable:
+        found = _addable(found)
+    effects = await asyncio.to_thread(impacts, found[:checked], faq, lessons)
+    unchecked: list[tuple[SideEffect, ...] | None] = [None] * (len(found) - len(effects))
+    return list(zip(found, [*effects, *unchecked], strict=True))
 
 
 def _with(conv: Conversation, pending: Pending | None) -> Conversation:

@@ -19,6 +19,7 @@ from bot.leases import LeaseHolder, Sleep
 from bot.metrics import Metrics
 from bot.pieces import pieces
 from bot.ratelimit import Limits
+from bot.shop_messages import shop_duration
 from bot.store.base import OutboxRow, Outgoing, Store
 
 T = TypeVar("T")
@@ -499,7 +500,7 @@ class Outbox:
             op,
             attempts,
             tries,
-            _duration(delay),
+            shop_duration("en", delay),
             exc,
         )
         return False
@@ -517,7 +518,7 @@ class Outbox:
         log.warning(
             "out channel=%s paused for %s%s",
             channel,
-            _duration(seconds),
+            shop_duration("en", seconds),
             "" if started else " (paused already: the sellers know)",
         )
         return started
@@ -588,17 +589,6 @@ def _may_overlap(row: OutboxRow, flight: _Flight) -> bool:
 
 def _backoff(attempts: int) -> float:
     return _BACKOFF[min(attempts, len(_BACKOFF)) - 1]
-
-
-def _duration(seconds: float) -> str:
-    """A wait as a shop owner reads it: "4 s", "10 min", "1 h 30 min"."""
-    if seconds < 60:
-        return f"{seconds:.3g} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 __all__ = ["Delivery", "Outbox", "Sleep"]

@@ -137,10 +137,11 @@ _UNITS: Mapping[str, tuple[str, str, str]] = {
 
 
 def shop_duration(language: str, seconds: float) -> str:
-    """``seconds`` as a shop owner reads them: "10 menit", "1 jam", "1 jam 30 menit"."""
+    """``seconds`` as a shop owner reads them: "10 menit", "1 jam", "1 jam 30 menit" (in
+    English also the outbox's log: "4 s", "10 min", "1 h 30 min")."""
     second, minute, hour = _UNITS.get(language, _UNITS["id"])
     if seconds < 60:
-        return f"{round(seconds)} {second}"
+        return f"{seconds:.3g} {second}"
     hours, minutes = divmod(round(seconds / 60), 60)
     if not hours:
         return f"{minutes} {minute}"

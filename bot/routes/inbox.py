@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import time
 from datetime import datetime
@@ -33,7 +32,7 @@ from bot.orders.model import Status
 from bot.routes.deps import GatewayDep, InboxDep
 from bot.security import client_address
 from faq.model import Faq
-from faq.pairs import Pair, confused_pairs
+from faq.pairs import Pair
 from faq.suggest import AddHandoffWord, AddQuestion, NewEntry
 from faq.writer import FaqWriteError
 
@@ -294,7 +293,8 @@ async def _saran_page(
     faq = gateway.faq.faq
     shown = []
     unchecked = False  # suggestions past the first IMPACT_CHECKED are shown unchecked
-    for item, effects in await gateway.learning.reviewed(IMPACT_CHECKED):
+    reviewed, found = await gateway.learning.saran_page(IMPACT_CHECKED)
+    for item, effects in reviewed:
         entry = None
         if faq is not None and isinstance(item, AddQuestion):
             entry = faq.get(item.entry_id)
@@ -313,15 +313,9 @@ async def _saran_page(
         )
         unchecked = unchecked or effects is None
     note = side_effect_texts(lang)["unchecked"].format(n=IMPACT_CHECKED)
-    pairs: list[dict[str, Any]] = []
-    more_pairs = 0
-    if faq is not None:  # the pairs of entries buyers keep choosing between (faq/pairs.py)
-        lessons = await gateway.learning.lessons()
-        dismissed = await gateway.store.dismissed_suggestions()
-        # off the event loop, as the suggestions are
-        found = await asyncio.to_thread(confused_pairs, lessons, faq, dismissed)
-        pairs = [_pair_view(p, faq, lang) for p in found[:PAIRS_SHOWN]]
-        more_pairs = max(0, len(found) - PAIRS_SHOWN)
+    # the pairs of entries buyers keep choosing between (faq/pairs.py)
+    pairs = [_pair_view(p, faq, lang) for p in found[:PAIRS_SHOWN]] if faq is not None else []
+    more_pairs = max(0, len(found) - PAIRS_SHOWN)
     return _page(
         request,
         "saran.html",
