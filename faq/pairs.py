@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeAlias
 
 from faq.lessons import (
@@ -233,6 +234,7 @@ def _words(
     lexicon = faq.matcher.lexicon
     known = {k for text in other.phrasings for k in normalize(text, lexicon).keys}
 
+    @cache  # a word is looked up for every question that uses it
     def keys(word: str) -> frozenset[str]:
         return frozenset(normalize(word, lexicon).keys) - {_NUMBER_KEY}
 

@@ -158,6 +158,16 @@ def test_a_limit_reported_in_a_failed_status_is_told_in_plain_words() -> None:
     assert "too many messages to this buyer" in status.error
 
 
+def _delivering(graph: FakeGraphApi) -> tuple[WhatsAppChannel, Delivery]:
+    """A WhatsApp channel on ``graph`` and the delivery an outbox sends through."""
+    channel = WhatsAppChannel(
+        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
+    )
+    return channel, Delivery(
+        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
+    )
+
+
 class TimedGraph(FakeGraphApi):
     """The Graph API fake noting, for each call, the outbox's clock when it arrived."""
 
@@ -256,12 +266,7 @@ async def test_a_long_reply_refused_piece_by_piece_is_read_once_and_sent_once(
     clock = FakeClock()
     graph = FakeGraphApi(WA_TOKEN, PHONE_ID)
     graph.fail("messages", 400, _refusal(131056, "pair rate limit hit"), times=2)
-    channel = WhatsAppChannel(
-        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
-    )
-    delivery = Delivery(
-        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
-    )
+    channel, delivery = _delivering(graph)
     outbox = Outbox(store, delivery, Limits({}, {}), Metrics(), wall=clock.wall, sleep=clock.sleep)
     text = "Detail produk: " + "kain katun adem " * 100  # past what a message with buttons holds
     options = (("ongkir", "Ongkir"), ("cod", "COD"))
@@ -584,12 +589,7 @@ async def test_a_pause_holds_for_every_process_sharing_the_store(store: Store) -
     clock = HeldClock()
     graph = TimedGraph(clock)
     graph.fail("messages", 400, _refusal(131048, "Spam rate limit hit"))
-    channel = WhatsAppChannel(
-        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
-    )
-    delivery = Delivery(
-        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
-    )
+    channel, delivery = _delivering(graph)
     one, two = (
         Outbox(
             store,
@@ -639,12 +639,7 @@ async def test_a_pause_outlives_a_restart_of_a_process_sending_alone(store: Stor
     clock = HeldClock()
     graph = TimedGraph(clock)
     graph.fail("messages", 400, _refusal(131048, "Spam rate limit hit"))
-    channel = WhatsAppChannel(
-        WA_TOKEN, PHONE_ID, "http://graph.test/v21.0", transport=graph.transport()
-    )
-    delivery = Delivery(
-        {"whatsapp": channel}, None, MediaRelay(None, None), SellerChat(None, "id")
-    )
+    channel, delivery = _delivering(graph)
 
     def outbox() -> Outbox:
         return Outbox(
